@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Modules depend one way: state tree → codecs → snapshot store → app framework → tools and examples.
+let package = Package(
+    name: "swift-lightning",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Lightning", targets: ["Lightning"]),
+        .library(name: "LightningCodecs", targets: ["LightningCodecs"]),
+        .executable(name: "lightning-checkpoint", targets: ["LightningCheckpointTool"]),
+        .executable(name: "counter-app", targets: ["CounterApp"]),
+        .executable(name: "dynamic-app", targets: ["DynamicApp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        .target(
+            name: "LightningState",
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
+        ),
+        .target(name: "LightningCodecs", dependencies: ["LightningState"]),
+        .target(name: "LightningStore", dependencies: ["LightningCodecs"]),
+        .target(
+            name: "Lightning",
+            dependencies: [
+                "LightningStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "LightningCheckpointTool",
+            dependencies: [
+                "LightningStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "CounterApp", dependencies: ["Lightning"]),
+        .executableTarget(name: "DynamicApp", dependencies: ["Lightning"]),
+
+        .target(name: "LightningTestSupport", dependencies: ["LightningState"], path: "Tests/LightningTestSupport"),
+        .testTarget(name: "LightningStateTests", dependencies: ["LightningState", "LightningTestSupport"]),
+        .testTarget(
+            name: "LightningCodecsTests",
+            dependencies: ["LightningCodecs", "LightningTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "LightningTests", dependencies: ["Lightning", "LightningTestSupport"]),
+        .testTarget(
+            name: "LightningCheckpointToolTests",
+            dependencies: ["LightningStore", "LightningTestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct LightningCheckpoint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lightning-checkpoint",
+        abstract: "Inspect, convert and compare Lightning app checkpoints.",
+        discussion: """
+            A CHECKPOINT argument is a file path, the name of a checkpoint in \
+            <storage>/checkpoints (with or without .json), or 'latest'. The storage root is \
+            --storage, else $STORAGE_ROOT_DIR, else ./.storage.
+            """,
+        subcommands: [Convert.self, Show.self, Canon.self, List.self]
+    )
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import LightningStore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension LightningCheckpoint {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the checkpoints in the storage, newest last.",
+            discussion: "One line per checkpoint: its name, the UTC time of the save, and its size in bytes."
+        )
+
+        @OptionGroup var storageOptions: StorageOptions
+
+        func run() throws {
+            let store = storageOptions.store
+            let checkpoints = try reportingFailures { () throws(CheckpointStoreError) in try store.list() }
+            guard !checkpoints.isEmpty else {
+                print("no checkpoints in \(store.folder)")
+                return
+            }
+            let rows = checkpoints.map { info in [info.name.stem, Self.utcText(info.name.timestamp), String(info.size)] }
+            print(Table(header: ["NAME", "TIME (UTC)", "BYTES"], rows: rows, rightAligned: [2]).rendered)
+        }
+
+        static func utcText(_ seconds: Int64) -> String {
+            var time = time_t(seconds)
+            var parts = tm()
+            gmtime_r(&time, &parts)
+            func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+            return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+        }
+    }
+}

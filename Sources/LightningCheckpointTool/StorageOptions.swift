@@ -1,0 +1,29 @@
+import ArgumentParser
+import LightningState
+import LightningStore
+
+/// The `--storage` option and checkpoint resolution shared by the subcommands.
+struct StorageOptions: ParsableArguments {
+    @Option(help: "The shared storage root (default: $STORAGE_ROOT_DIR, else ./.storage).")
+    var storage: String?
+
+    var store: CheckpointStore { CheckpointStore(storageRoot: CheckpointStore.storageRoot(explicit: storage)) }
+
+    /// Resolves and reads a checkpoint, turning every failure into a one-line error and exit 1.
+    func load(_ value: String, validate: Bool = true) throws -> (path: String, state: StateValue) {
+        try reportingFailures { () throws(CheckpointStoreError) -> (String, StateValue) in
+            let path = try store.resolve(value)
+            return (path, validate ? try CheckpointStore.load(path: path) : try CheckpointStore.read(path: path))
+        }
+    }
+}
+
+/// Runs `body`; a ``CheckpointStoreError`` becomes one line on standard error and exit code 1.
+func reportingFailures<T>(_ body: () throws(CheckpointStoreError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        printError(error.description)
+        throw ExitCode.failure
+    }
+}

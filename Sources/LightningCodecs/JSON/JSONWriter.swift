@@ -1,0 +1,224 @@
+import LightningState
+
+/// Writes a ``StateValue`` tree as JSON text, byte for byte as Python's `json.dumps` writes it.
+///
+/// Compact output uses Python's default separators (`", "` and `": "`); indented output uses
+/// `","` and `": "` with `indent` spaces per level and `[]`/`{}` for empty containers. Floats use
+/// Python's shortest `repr` (`1.0`, `1e-05`, `1e+16`, `-0.0`, `NaN`, `Infinity`); integers are
+/// exact at any size. With ``Options/ensureASCII`` (the default) every non-ASCII character is a
+/// `\uXXXX` escape; without it characters are raw UTF-8, except lone surrogates, which are
+/// always escaped so that the output stays valid UTF-8 and Python reads back the same string.
+///
+/// ```swift
+/// let text = JSONWriter.write(state, options: .init(indent: 2))
+/// ```
+public enum JSONWriter {
+    /// How to lay out the text.
+    public struct Options: Sendable, Hashable {
+        /// Escape every non-ASCII character, as Python's default `ensure_ascii=True`.
+        public var ensureASCII: Bool
+        /// Spaces per nesting level, or `nil` for Python's compact one-line form.
+        public var indent: Int?
+        /// Sort object keys by code point, as `sort_keys=True`.
+        public var sortKeys: Bool
+
+        /// Creates options; the defaults give `json.dumps(value)`.
+        public init(ensureASCII: Bool = true, indent: Int? = nil, sortKeys: Bool = false) {
+            self.ensureASCII = ensureASCII
+            self.indent = indent
+            self.sortKeys = sortKeys
+        }
+
+        /// `json.dumps(value, sort_keys=True)`: one text per tree, for comparing files.
+        public static let canonical = Options(sortKeys: true)
+    }
+
+    /// Returns the JSON text of `value` as UTF-8 bytes, without a trailing newline.
+    public static func write(_ value: StateValue, options: Options = Options()) -> [UInt8] {
+        var writer = JSONTextWriter(options: options)
+        writer.write(value, level: 0)
+        return writer.output
+    }
+
+    /// The number of bytes ``write(_:options:)`` would return.
+    public static func encodedSize(of value: StateValue, options: Options = Options()) -> Int {
+        write(value, options: options).count
+    }
+}
+
+/// The writer's state: the output buffer and the layout choices.
+struct JSONTextWriter {
+    let options: JSONWriter.Options
+    var output: [UInt8] = []
+
+    init(options: JSONWriter.Options) {
+        self.options = options
+        output.reserveCapacity(4_096)
+    }
+
+    mutating func write(_ value: StateValue, level: Int) {
+        switch value {
+        case .null: appendASCII("null")
+        case .bool(let flag): appendASCII(flag ? "true" : "false")
+        case .int(let integer): appendInteger(integer)
+        case .bigInt(let big): output.append(contentsOf: big.decimalText.utf8)
+        case .float(let double): appendFloat(double)
+        case .string(let string): appendString(string)
+        case .array(let elements): writeArray(elements, level: level)
+        case .object(let members): writeObject(members, level: level)
+        }
+    }
+
+    private mutating func writeArray(_ elements: [StateValue], level: Int) {
+        guard !elements.isEmpty else { return appendASCII("[]") }
+        output.append(UInt8(ascii: "["))
+        for (index, element) in elements.enumerated() {
+            if index > 0 { appendItemSeparator() }
+            appendNewline(level: level + 1)
+            write(element, level: level + 1)
+        }
+        appendNewline(level: level)
+        output.append(UInt8(ascii: "]"))
+    }
+
+    private mutating func writeObject(_ members: StateObject, level: Int) {
+        guard !members.isEmpty else { return appendASCII("{}") }
+        output.append(UInt8(ascii: "{"))
+        if options.sortKeys {
+            for (index, key) in members.keys.sorted().enumerated() {
+                writeMember(key, members[key]!, first: index == 0, level: level)
+            }
+        } else {
+            for (index, member) in members.enumerated() {
+                writeMember(member.key, member.value, first: index == 0, level: level)
+            }
+        }
+        appendNewline(level: level)
+        output.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func writeMember(_ key: StateString, _ value: StateValue, first: Bool, level: Int) {
+        if !first { appendItemSeparator() }
+        appendNewline(level: level + 1)
+        appendString(key)
+        output.append(UInt8(ascii: ":"))
+        output.append(UInt8(ascii: " "))
+        write(value, level: level + 1)
+    }
+
+    @inline(__always)
+    private mutating func appendItemSeparator() {
+        output.append(UInt8(ascii: ","))
+        if options.indent == nil { output.append(UInt8(ascii: " ")) }
+    }
+
+    @inline(__always)
+    private mutating func appendNewline(level: Int) {
+        guard let indent = options.indent else { return }
+        output.append(UInt8(ascii: "\n"))
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
+    }
+
+    @inline(__always)
+    private mutating func appendASCII(_ text: StaticString) {
+        output.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    // MARK: - Scalars
+
+    private mutating func appendInteger(_ value: Int64) {
+        if value >= 0 && value < 10 {
+            output.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits and a sign
+        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+            var magnitude = value.magnitude
+            var index = buffer.count
+            repeat {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                index -= 1
+                buffer[index] = UInt8(ascii: "-")
+            }
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index...]))
+            return buffer.count - index
+        }
+        _ = count
+    }
+
+    private mutating func appendFloat(_ value: Double) {
+        if value.isNaN { return appendASCII("NaN") }
+        if value.isInfinite { return value < 0 ? appendASCII("-Infinity") : appendASCII("Infinity") }
+        PythonFloatFormat.append(value, to: &output)
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends a quoted string with Python's escapes.
+    private mutating func appendString(_ string: StateString) {
+        output.append(UInt8(ascii: "\""))
+        string.withWTF8 { bytes in
+            var runStart = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                    index += 1
+                    continue
+                }
+                if byte >= 0x80 && !options.ensureASCII {
+                    // Raw UTF-8, except a surrogate (ED A0...ED BF), which must be escaped.
+                    if byte != 0xED || bytes[index + 1] < 0xA0 {
+                        index += 1
+                        continue
+                    }
+                }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                index = appendEscape(bytes, at: index)
+                runStart = index
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the escape for the character at `index` and returns the index after it.
+    private mutating func appendEscape(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let byte = bytes[index]
+        switch byte {
+        case UInt8(ascii: "\""): appendASCII("\\\""); return index + 1
+        case UInt8(ascii: "\\"): appendASCII("\\\\"); return index + 1
+        case 0x0A: appendASCII("\\n"); return index + 1
+        case 0x0D: appendASCII("\\r"); return index + 1
+        case 0x09: appendASCII("\\t"); return index + 1
+        case 0x08: appendASCII("\\b"); return index + 1
+        case 0x0C: appendASCII("\\f"); return index + 1
+        case 0..<0x80: appendUnicodeEscape(UInt32(byte)); return index + 1
+        default:
+            // Only well-formed WTF-8 reaches here.
+            let (scalar, length) = WTF8.decodeScalar(bytes, at: index)!
+            if scalar >= 0x10000 {
+                let offset = scalar - 0x10000
+                appendUnicodeEscape(0xD800 + (offset >> 10))
+                appendUnicodeEscape(0xDC00 + (offset & 0x3FF))
+            } else {
+                appendUnicodeEscape(scalar)
+            }
+            return index + length
+        }
+    }
+
+    private mutating func appendUnicodeEscape(_ unit: UInt32) {
+        let hex = Self.hexDigits
+        output.append(UInt8(ascii: "\\"))
+        output.append(UInt8(ascii: "u"))
+        output.append(hex[Int(unit >> 12 & 0xF)])
+        output.append(hex[Int(unit >> 8 & 0xF)])
+        output.append(hex[Int(unit >> 4 & 0xF)])
+        output.append(hex[Int(unit & 0xF)])
+    }
+}

@@ -1,0 +1,9 @@
+/// A checkpoint file found in a store.
+public struct CheckpointInfo: Sendable, Hashable {
+    /// The checkpoint's name, which orders it among the others.
+    public let name: CheckpointName
+    /// The path of the file.
+    public let path: String
+    /// The file's size in bytes.
+    public let size: Int
+}

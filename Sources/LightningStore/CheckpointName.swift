@@ -1,0 +1,57 @@
+/// The file name of a saved checkpoint: `lightningapp_checkpoint_<timestamp>.json`.
+///
+/// `<timestamp>` is Unix seconds, as Lightning documents. A second save within the same second is
+/// `lightningapp_checkpoint_<timestamp>_1.json`, a third `..._2.json`, and so on: names keep the
+/// documented form, every save survives, and ``CheckpointName`` orders them by timestamp, then
+/// sequence number — the order they were saved in.
+public struct CheckpointName: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The prefix of every checkpoint file name.
+    public static let prefix = "lightningapp_checkpoint_"
+    /// The extension of JSON checkpoints.
+    public static let jsonExtension = "json"
+
+    /// Unix seconds of the save.
+    public let timestamp: Int64
+    /// 0 for the first save in a second, then 1, 2, ….
+    public let sequence: Int
+
+    /// Creates a name from its parts.
+    public init(timestamp: Int64, sequence: Int = 0) {
+        self.timestamp = timestamp
+        self.sequence = sequence
+    }
+
+    /// Parses a file name (with its extension) or a bare name; `nil` when it is not a checkpoint name.
+    public init?(fileName: String) {
+        var stem = Substring(fileName)
+        if stem.hasSuffix(".\(Self.jsonExtension)") { stem = stem.dropLast(Self.jsonExtension.count + 1) }
+        guard stem.hasPrefix(Self.prefix) else { return nil }
+        let parts = stem.dropFirst(Self.prefix.count).split(separator: "_", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let timestamp = Self.digits(parts[0]).flatMap({ Int64($0) }) else { return nil }
+        var sequence = 0
+        if parts.count == 2 {
+            guard let parsed = Self.digits(parts[1]).flatMap({ Int($0) }), parsed > 0 else { return nil }
+            sequence = parsed
+        }
+        self.init(timestamp: timestamp, sequence: sequence)
+    }
+
+    private static func digits(_ text: Substring) -> Substring? {
+        !text.isEmpty && text.allSatisfy(\.isASCII) && text.allSatisfy(\.isNumber) && (text == "0" || text.first != "0") ? text : nil
+    }
+
+    /// The name without extension: `lightningapp_checkpoint_1665501626` or `..._1665501626_1`.
+    public var stem: String { sequence == 0 ? "\(Self.prefix)\(timestamp)" : "\(Self.prefix)\(timestamp)_\(sequence)" }
+
+    /// The file name: ``stem`` plus `.json`.
+    public var fileName: String { "\(stem).\(Self.jsonExtension)" }
+
+    /// The name that follows this one: the next sequence number in the same second.
+    public var next: CheckpointName { CheckpointName(timestamp: timestamp, sequence: sequence + 1) }
+
+    public var description: String { stem }
+
+    public static func < (lhs: CheckpointName, rhs: CheckpointName) -> Bool {
+        (lhs.timestamp, lhs.sequence) < (rhs.timestamp, rhs.sequence)
+    }
+}

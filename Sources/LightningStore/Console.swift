@@ -1,0 +1,26 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Unbuffered writes to the standard streams, shared by the tool and the app runner.
+package enum Console {
+    /// Writes `bytes` to standard output.
+    package static func writeOutput(_ bytes: [UInt8]) { write(bytes, to: 1) }
+
+    /// Writes `line` and a newline to standard error.
+    package static func writeErrorLine(_ line: String) { write(Array((line + "\n").utf8), to: 2) }
+
+    private static func write(_ bytes: [UInt8], to descriptor: Int32) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { return }
+                offset += count
+            }
+        }
+    }
+}
