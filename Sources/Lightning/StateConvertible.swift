@@ -1,0 +1,133 @@
+import LightningState
+
+/// A Swift type that a component can hold as state: it converts to and from a ``StateValue``.
+///
+/// `Int`, `Double`, `String`, `Bool`, ``StateValue``, and optionals, arrays and string-keyed
+/// dictionaries of these conform. A `Codable` type conforms by declaring it:
+/// `extension TrainingConfig: StateConvertible {}` (it is converted through JSON).
+public protocol StateConvertible {
+    /// Creates a value from its state.
+    /// - Throws: ``StateConversionError`` when `state` holds another kind of value.
+    init(state: StateValue) throws(StateConversionError)
+    /// The value as state.
+    var stateValue: StateValue { get }
+}
+
+/// A state value that does not convert to the Swift type asked for.
+public struct StateConversionError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The Swift type asked for.
+    public let expected: String
+    /// What the state held, e.g. `a float` or `the string "x"`.
+    public let found: String
+
+    public init(expected: String, found: StateValue) {
+        self.expected = expected
+        switch found {
+        case .string(let text): self.found = "the string \"\(text.displayString)\""
+        case .int(let value): self.found = "the int \(value)"
+        case .bigInt(let value): self.found = "the int \(value)"
+        case .float(let value): self.found = "the float \(value)"
+        case .bool(let value): self.found = "\(value)"
+        case .null: self.found = "null"
+        case .array: self.found = "an array"
+        case .object: self.found = "an object"
+        }
+    }
+
+    init(expected: String, detail: String) {
+        self.expected = expected
+        self.found = detail
+    }
+
+    public var description: String { "expected \(expected), found \(found)" }
+}
+
+extension StateValue: StateConvertible {
+    public init(state: StateValue) { self = state }
+    public var stateValue: StateValue { self }
+}
+
+extension Int: StateConvertible {
+    public init(state: StateValue) throws(StateConversionError) {
+        guard case .int(let value) = state, let converted = Int(exactly: value) else {
+            throw StateConversionError(expected: "an Int", found: state)
+        }
+        self = converted
+    }
+    public var stateValue: StateValue { .int(Int64(self)) }
+}
+
+extension Double: StateConvertible {
+    /// Accepts floats and, as Python code often assigns `1` to a float var, integers.
+    public init(state: StateValue) throws(StateConversionError) {
+        switch state {
+        case .float(let value): self = value
+        case .int(let value): self = Double(value)
+        default: throw StateConversionError(expected: "a Double", found: state)
+        }
+    }
+    public var stateValue: StateValue { .float(self) }
+}
+
+extension Bool: StateConvertible {
+    public init(state: StateValue) throws(StateConversionError) {
+        guard case .bool(let value) = state else { throw StateConversionError(expected: "a Bool", found: state) }
+        self = value
+    }
+    public var stateValue: StateValue { .bool(self) }
+}
+
+extension String: StateConvertible {
+    public init(state: StateValue) throws(StateConversionError) {
+        guard case .string(let text) = state else { throw StateConversionError(expected: "a String", found: state) }
+        guard let string = text.string else {
+            throw StateConversionError(expected: "a String", detail: "a string with a lone surrogate (use StateString)")
+        }
+        self = string
+    }
+    public var stateValue: StateValue { .string(StateString(self)) }
+}
+
+extension StateString: StateConvertible {
+    public init(state: StateValue) throws(StateConversionError) {
+        guard case .string(let text) = state else { throw StateConversionError(expected: "a string", found: state) }
+        self = text
+    }
+    public var stateValue: StateValue { .string(self) }
+}
+
+extension Optional: StateConvertible where Wrapped: StateConvertible {
+    public init(state: StateValue) throws(StateConversionError) {
+        self = state == .null ? nil : try Wrapped(state: state)
+    }
+    public var stateValue: StateValue { map(\.stateValue) ?? .null }
+}
+
+extension Array: StateConvertible where Element: StateConvertible {
+    public init(state: StateValue) throws(StateConversionError) {
+        guard case .array(let elements) = state else { throw StateConversionError(expected: "an array", found: state) }
+        var result: [Element] = []
+        result.reserveCapacity(elements.count)
+        for element in elements { result.append(try Element(state: element)) }
+        self = result
+    }
+    public var stateValue: StateValue { .array(map(\.stateValue)) }
+}
+
+extension Dictionary: StateConvertible where Key == String, Value: StateConvertible {
+    /// Dictionaries are written with their keys sorted, so that the same value gives the same state.
+    public init(state: StateValue) throws(StateConversionError) {
+        guard case .object(let members) = state else { throw StateConversionError(expected: "an object", found: state) }
+        var result: [String: Value] = [:]
+        for (key, member) in members {
+            guard let name = key.string else {
+                throw StateConversionError(expected: "an object with String keys", detail: "a key with a lone surrogate")
+            }
+            result[name] = try Value(state: member)
+        }
+        self = result
+    }
+    public var stateValue: StateValue {
+        .object(StateObject(uniqueKeysWithValues: sorted { $0.key < $1.key }.map { (StateString($0.key), $0.value.stateValue) }))
+    }
+}

@@ -1,0 +1,65 @@
+import LightningState
+
+/// Declares a component property as checkpointed state.
+///
+/// ```swift
+/// final class Trainer: LightningWork {
+///     @Var var epoch = 0                                // saved as "epoch"
+///     @Var("learning_rate") var learningRate = 0.01     // saved as "learning_rate"
+/// }
+/// ```
+/// Reading costs a key-path load; writing also marks the component as changed (a flag write),
+/// which is how checkpoints learn what changed. Only ``LightningFlow`` and ``LightningWork``
+/// subclasses may declare `@Var` properties.
+@propertyWrapper
+public final class Var<Value: StateConvertible> {
+    var value: Value
+    let key: String?
+
+    /// Declares a var saved under the property's name.
+    public init(wrappedValue: Value) {
+        value = wrappedValue
+        key = nil
+    }
+
+    /// Declares a var saved under `key` (e.g. `"learning_rate"`) instead of the property's name.
+    public init(wrappedValue: Value, _ key: String) {
+        value = wrappedValue
+        self.key = key
+    }
+
+    @available(*, unavailable, message: "@Var is only available on LightningFlow and LightningWork subclasses")
+    public var wrappedValue: Value {
+        get { fatalError("unreachable") }
+        set { fatalError("unreachable") }  // swiftlint:disable:this unused_setter_value
+    }
+
+    /// Reads and writes the value through the owning component, marking it changed on writes.
+    public static subscript<Owner: LightningComponent>(
+        _enclosingInstance owner: Owner,
+        wrapped wrappedKeyPath: ReferenceWritableKeyPath<Owner, Value>,
+        storage storageKeyPath: ReferenceWritableKeyPath<Owner, Var<Value>>
+    ) -> Value {
+        get { owner[keyPath: storageKeyPath].value }
+        set {
+            owner[keyPath: storageKeyPath].value = newValue
+            owner.markChanged()
+        }
+    }
+}
+
+/// What the framework needs of a `@Var` without knowing its type.
+protocol AnyStateVar: AnyObject {
+    /// The key given in `@Var("key")`, if any.
+    var key: String? { get }
+    var stateValue: StateValue { get }
+    func load(_ state: StateValue) throws(StateConversionError)
+}
+
+extension Var: AnyStateVar {
+    var stateValue: StateValue { value.stateValue }
+
+    func load(_ state: StateValue) throws(StateConversionError) {
+        value = try Value(state: state)
+    }
+}
