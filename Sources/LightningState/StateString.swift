@@ -46,6 +46,28 @@ public struct StateString: Sendable {
         }
     }
 
+    /// Creates a state string from code points, which may include lone surrogates (U+D800–U+DFFF).
+    ///
+    /// A high surrogate directly followed by a low one is combined into one code point, as
+    /// Python's JSON reader combines `\ud83d\ude00`.
+    /// - Precondition: every code point is at most U+10FFFF.
+    public init(codePoints: [UInt32]) {
+        var combined: [UInt32] = []
+        combined.reserveCapacity(codePoints.count)
+        for point in codePoints {
+            precondition(point <= 0x10FFFF, "code point beyond U+10FFFF")
+            if let last = combined.last, (0xD800...0xDBFF).contains(last), (0xDC00...0xDFFF).contains(point) {
+                combined[combined.count - 1] = 0x10000 + ((last - 0xD800) << 10) + (point - 0xDC00)
+            } else {
+                combined.append(point)
+            }
+        }
+        var bytes: [UInt8] = []
+        for point in combined { WTF8.append(point, to: &bytes) }
+        // Well-formed by construction.
+        self.init(wtf8: bytes)!
+    }
+
     /// The Swift string, when the value holds no lone surrogate; otherwise `nil`.
     public var string: String? {
         if case .unicode(let string) = storage { return string }

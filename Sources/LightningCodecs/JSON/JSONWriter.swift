@@ -170,6 +170,10 @@ struct JSONTextWriter {
                     index += 1
                     continue
                 }
+                if byte == 0x7F && !options.ensureASCII {
+                    index += 1
+                    continue
+                }
                 if byte >= 0x80 && !options.ensureASCII {
                     // Raw UTF-8, except a surrogate (ED A0...ED BF), which must be escaped.
                     if byte != 0xED || bytes[index + 1] < 0xA0 {

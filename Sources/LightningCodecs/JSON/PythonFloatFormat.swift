@@ -9,26 +9,26 @@
 enum PythonFloatFormat {
     /// Appends the repr of the finite `value` to `output`.
     static func append(_ value: Double, to output: inout [UInt8]) {
-        let text = value.description
-        let magnitude = value.magnitude
-        guard magnitude >= 9_007_199_254_740_992.0, magnitude < 1e16 else {
-            output.append(contentsOf: text.utf8)
+        let text = value.description.utf8
+        // Only Swift's "d.ddde+15" differs from Python, whose fixed notation runs up to 10^16.
+        guard text.count > 4, text.last == UInt8(ascii: "5"), text.dropLast().last == UInt8(ascii: "1"),
+            text.dropLast(2).last == UInt8(ascii: "+")
+        else {
+            output.append(contentsOf: text)
             return
         }
-        // "[-]d.ddde+15" → "[-]dddd…0.0": 16 integer digits.
-        let utf8 = Array(text.utf8)
-        var index = 0
-        if utf8[0] == UInt8(ascii: "-") {
-            output.append(UInt8(ascii: "-"))
-            index = 1
+        // "[-]d.ddde+15" → "[-]dddddddddddddddd.0": 16 integer digits.
+        var digits = 0
+        for byte in text.dropLast(4) {
+            switch byte {
+            case UInt8(ascii: "-"): output.append(byte)
+            case UInt8(ascii: "."): continue
+            default:
+                output.append(byte)
+                digits += 1
+            }
         }
-        var digits: [UInt8] = []
-        while index < utf8.count, utf8[index] != UInt8(ascii: "e") {
-            if utf8[index] != UInt8(ascii: ".") { digits.append(utf8[index]) }
-            index += 1
-        }
-        digits.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, 16 - digits.count)))
-        output.append(contentsOf: digits)
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 16 - digits))
         output.append(contentsOf: ".0".utf8)
     }
 }

@@ -1,0 +1,52 @@
+import LightningCodecs
+import LightningState
+import LightningTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("JSON round trips")
+struct JSONRoundTripTests {
+    @Test("write then read gives the same tree, in every layout", arguments: [
+        JSONWriter.Options(), JSONWriter.Options(indent: 2), JSONWriter.Options(ensureASCII: false),
+        JSONWriter.Options(ensureASCII: false, indent: 2),
+    ])
+    func trees(options: JSONWriter.Options) throws {
+        var random = SeededRandom(seed: 42)
+        for _ in 0..<300 {
+            let tree = RandomState.value(using: &random)
+            let text = JSONWriter.write(tree, options: options)
+            let back = try JSONReader.read(text)
+            #expect(back == tree)
+            #expect(JSONWriter.write(back, options: options) == text)
+        }
+    }
+
+    @Test("every double survives write then read, bit for bit")
+    func doubles() throws {
+        var random = SeededRandom(seed: 1)
+        for _ in 0..<100_000 {
+            let double = Double(bitPattern: random.next())
+            guard double.isFinite else { continue }
+            let back = try JSONReader.read(JSONWriter.write(.float(double)))
+            #expect(back == .float(double), "\(double)")
+        }
+    }
+
+    @Test("decimal text parses exactly as the C library's strtod")
+    func decimalsAgainstStrtod() throws {
+        var random = SeededRandom(seed: 2)
+        for _ in 0..<100_000 {
+            let digitCount = Int.random(in: 1...21, using: &random)
+            var digits = String(Int.random(in: 1...9, using: &random))
+            for _ in 1..<digitCount { digits += String(Int.random(in: 0...9, using: &random)) }
+            let point = Int.random(in: 0...digitCount, using: &random)
+            let mantissa = point == digitCount ? digits + ".0" : String(digits.prefix(point).isEmpty ? "0" : digits.prefix(point)) + "." + digits.dropFirst(point)
+            let text = mantissa + "e" + String(Int.random(in: -345...310, using: &random))
+            let expected = strtod(text, nil)
+            #expect(try JSONReader.read(Array(text.utf8)) == .float(expected), "\(text)")
+        }
+    }
+}
