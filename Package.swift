@@ -47,10 +47,11 @@ let package = Package(
             dependencies: ["LightningCodecs", "LightningTestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "LightningTests", dependencies: ["Lightning", "LightningTestSupport"]),
+        .testTarget(name: "LightningStoreTests", dependencies: ["LightningStore", "LightningTestSupport"]),
+        .testTarget(name: "LightningTests", dependencies: ["Lightning", "LightningCodecs", "LightningStore", "LightningTestSupport"]),
         .testTarget(
             name: "LightningCheckpointToolTests",
-            dependencies: ["LightningStore", "LightningTestSupport"]
+            dependencies: ["LightningCheckpointTool", "CounterApp", "DynamicApp", "LightningTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -91,6 +91,7 @@ public final class LightningApp {
         let time = LightningWork.now()
         do {
             let info = try store.save(checkpointState(time: time), time: time)
+            root.forEachComponent { $0.hasChanges = false }
             savedCheckpoints.append(info)
             return info
         } catch {

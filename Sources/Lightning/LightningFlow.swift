@@ -91,6 +91,19 @@ open class LightningFlow: LightningComponent {
         }
     }
 
+    /// Calls `body` with this flow and every component below it, structures' children included.
+    final func forEachComponent(_ body: (LightningComponent) -> Void) {
+        body(self)
+        let current = children()
+        for flow in current.flows.values { flow.forEachComponent(body) }
+        for work in current.works.values { body(work) }
+        for structure in current.structures.values {
+            for (_, component) in structure.entries {
+                if let flow = component as? LightningFlow { flow.forEachComponent(body) } else { body(component) }
+            }
+        }
+    }
+
     /// Names every component below this flow and reports whether any flow asked to stop.
     final func attachDescendants() -> Bool {
         var stop = stopRequested

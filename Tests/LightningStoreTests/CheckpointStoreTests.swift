@@ -1,0 +1,126 @@
+import LightningState
+import LightningStore
+import LightningTestSupport
+import Testing
+
+@Suite("Checkpoint store")
+struct CheckpointStoreTests {
+    static let state: StateValue = [
+        "vars": ["_layout": [], "_paths": [:], "x": 1], "calls": [:], "flows": [:], "works": [:], "structures": [:],
+        "changes": [:], "app_state": ["stage": "running"],
+    ]
+
+    @Test("two saves in the same second both survive, in save order")
+    func sameSecond() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        let first = try store.save(Self.state, time: 1_700_000_000.2)
+        let second = try store.save(Self.state, time: 1_700_000_000.7)
+        #expect(first.name.fileName == "lightningapp_checkpoint_1700000000.json")
+        #expect(second.name.fileName == "lightningapp_checkpoint_1700000000_1.json")
+        #expect(try store.list().map(\.name) == [first.name, second.name])
+        #expect(try store.resolve("latest") == second.path)
+    }
+
+    @Test("a clock that goes back never names a save before an earlier one")
+    func clockGoesBack() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        _ = try store.save(Self.state, time: 2_000)
+        let later = try store.save(Self.state, time: 1_000)
+        #expect(later.name == CheckpointName(timestamp: 2_000, sequence: 1))
+    }
+
+    @Test("--checkpoint takes a path, a name with or without .json, or latest")
+    func resolveForms() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        let saved = try store.save(Self.state, time: 1_665_501_626)
+        #expect(try store.resolve(saved.path) == saved.path)
+        #expect(try store.resolve("lightningapp_checkpoint_1665501626") == saved.path)
+        #expect(try store.resolve("lightningapp_checkpoint_1665501626.json") == saved.path)
+        #expect(try store.resolve("latest") == saved.path)
+        let outside = try folder.write(Array("{}".utf8), to: "elsewhere/mine.json")
+        #expect(try store.resolve(outside) == outside)
+    }
+
+    @Test("an unknown name lists what exists; latest with none says so")
+    func resolveErrors() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        let empty = #expect(throws: CheckpointStoreError.self) { try store.resolve("latest") }
+        #expect(empty?.description == "no checkpoint to take as 'latest': \(folder.path)/checkpoints holds none")
+        let none = #expect(throws: CheckpointStoreError.self) { try store.resolve("nope") }
+        #expect(none?.description == "no checkpoint named 'nope' in \(folder.path)/checkpoints (it holds no checkpoints)")
+        _ = try store.save(Self.state, time: 10)
+        _ = try store.save(Self.state, time: 10)
+        let missing = #expect(throws: CheckpointStoreError.self) { try store.resolve("lightningapp_checkpoint_11") }
+        #expect(missing?.description == "no checkpoint named 'lightningapp_checkpoint_11' in \(folder.path)/checkpoints (there are: lightningapp_checkpoint_10, lightningapp_checkpoint_10_1)")
+    }
+
+    @Test("missing, empty, garbage and malformed files: one line naming the file")
+    func loadErrors() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let empty = try folder.write([], to: "empty.json")
+        let garbage = try folder.write([0x00, 0xFF, 0x7B], to: "garbage.json")
+        let truncated = try folder.write(Array(#"{"vars": {"x": "#.utf8), to: "truncated.json")
+        let malformed = try folder.write(Array(#"{"vars": {}, "calls": {}, "flows": {"a": {"vars": {}}}, "works": {}, "structures": {}, "changes": {}, "app_state": {"stage": "running"}}"#.utf8), to: "malformed.json")
+        let cases: [(String, String)] = [
+            ("\(folder.path)/absent.json", "\(folder.path)/absent.json: open failed: No such file or directory"),
+            (empty, "\(empty):1:1: empty input: expected a JSON value"),
+            (garbage, "\(garbage):1:1: expected a value, found byte 0x00"),
+            (truncated, "\(truncated):1:16: unexpected end of input: expected a value"),
+            (malformed, #"\#(malformed): root.flows.a: missing "calls""#),
+            (folder.path, "\(folder.path): is a directory, not a checkpoint file"),
+        ]
+        for (path, message) in cases {
+            let error = #expect(throws: CheckpointStoreError.self) { try CheckpointStore.load(path: path) }
+            #expect(error?.description == message)
+            #expect(error?.description.contains("\n") == false)
+        }
+    }
+
+    @Test("the storage root: flag, then STORAGE_ROOT_DIR, then ./.storage")
+    func storageRoot() {
+        #expect(CheckpointStore.storageRoot(explicit: "flag", environment: ["STORAGE_ROOT_DIR": "env"]) == "flag")
+        #expect(CheckpointStore.storageRoot(explicit: nil, environment: ["STORAGE_ROOT_DIR": "env"]) == "env")
+        #expect(CheckpointStore.storageRoot(explicit: nil, environment: [:]) == ".storage")
+    }
+
+    @Test("a save never replaces an existing file and leaves no temporary file")
+    func atomicSave() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        let existing = try folder.write(Array("precious".utf8), to: "checkpoints/lightningapp_checkpoint_50.json")
+        let saved = try store.save(Self.state, time: 50)
+        #expect(saved.name.fileName == "lightningapp_checkpoint_50_1.json")
+        #expect(try FileIO.read(existing) == Array("precious".utf8))
+        #expect(folder.names(in: "checkpoints") == ["lightningapp_checkpoint_50.json", "lightningapp_checkpoint_50_1.json"])
+    }
+
+    @Test("a save into an unwritable place fails without touching earlier checkpoints")
+    func failedSave() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let blocker = try folder.write(Array("file".utf8), to: "blocked")
+        let store = CheckpointStore(storageRoot: blocker)
+        let error = #expect(throws: CheckpointStoreError.self) { try store.save(Self.state, time: 1) }
+        #expect(error?.description == "\(blocker)/checkpoints: mkdir failed: Not a directory")
+    }
+
+    @Test("metadata is one more top-level key and reads back")
+    func metadata() throws {
+        let metadata = CheckpointMetadata(schemaVersion: 3, createdAt: 1_700_000_000.5, appName: "demo")
+        guard case .object(var members) = Self.state else { return }
+        members[CheckpointMetadata.key] = metadata.stateValue
+        #expect(CheckpointMetadata(checkpoint: .object(members)) == metadata)
+        #expect(CheckpointMetadata(checkpoint: Self.state) == nil)
+        try CheckpointLayout.validate(.object(members))
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import Lightning
+import LightningCodecs
+import LightningState
+import LightningStore
+import LightningTestSupport
+import Testing
+
+@Suite("Restoring apps from checkpoints")
+struct RestoreTests {
+    /// Saves `root`'s app in a fresh store and returns the store and the saved state.
+    static func saved(_ root: LightningFlow, in folder: TemporaryFolder) throws -> (CheckpointStore, StateValue) {
+        let store = CheckpointStore(storageRoot: folder.path)
+        let info = try LightningApp(root: root, name: "test").save(to: store)
+        return (store, try CheckpointStore.load(path: info.path))
+    }
+
+    /// The state without the volatile metadata key.
+    static func withoutMetadata(_ state: StateValue) -> StateValue {
+        guard case .object(var members) = state else { return state }
+        members.removeValue(forKey: CheckpointMetadata.key)
+        return .object(members)
+    }
+
+    @Test("nested flows, works and List/Dict structures restore exactly")
+    func staticTree() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let original = StaticRoot()
+        original.text = "changed"
+        original.weights = ["a": 1.5, "b": -0.0]
+        try original.w.call()
+        try original.w.call()
+        (original.items[0] as! Counter).counter = 41
+        (original.registry["trainer"] as! Scorer).best = 0.93
+        (original.registry["evaluator"] as! Leaf).work_level_3.history = ["x", "é"]
+        let (_, state) = try Self.saved(original, in: folder)
+
+        let restored = StaticRoot()
+        let app = LightningApp(root: restored, name: "test")
+        try app.load(state)
+        #expect(restored.text == "changed")
+        #expect(restored.w.counter == 2)
+        #expect((restored.items[0] as! Counter).counter == 41)
+        #expect((restored.registry["trainer"] as! Scorer).best == 0.93)
+        #expect((restored.registry["evaluator"] as! Leaf).work_level_3.history == ["x", "é"])
+        #expect(Self.withoutMetadata(app.checkpointState(time: 1)) == Self.withoutMetadata(state))
+    }
+
+    @Test("dynamic children three levels deep are re-created by loadStateDict")
+    func dynamicChildren() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let first = DynamicRoot()
+        try LightningApp(root: first, name: "test").run(checkpoint: nil, storageRoot: folder.path)
+        #expect(first.flow_level_1?.flow_level_2?.work_level_3?.counter == 2)
+        #expect(first.flow_level_1?.flow_level_2?.work_level_3?.name == "root.flow_level_1.flow_level_2.work_level_3")
+
+        let second = DynamicRoot()
+        try LightningApp(root: second, name: "test").run(checkpoint: "latest", storageRoot: folder.path)
+        #expect(second.flow_level_1?.flow_level_2?.work_level_3?.counter == 4)
+        #expect(second.flow_level_1?.flow_level_2?.work_level_3?.history == ["ran 1", "ran 2", "ran 3", "ran 4"])
+        #expect(folder.names(in: "checkpoints").count == 4)
+    }
+
+    @Test("strict loading fails with Lightning's exact message, naming the parent's full name")
+    func strictFailure() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try LightningApp(root: DynamicRoot(), name: "test").run(checkpoint: nil, storageRoot: folder.path)
+
+        let root = DynamicRoot()
+        root.recreates = false
+        let error = #expect(throws: LightningError.self) {
+            try LightningApp(root: root, name: "test").run(checkpoint: "latest", storageRoot: folder.path)
+        }
+        #expect(error?.description == "The component flow_level_1 wasn't instantiated for the component root")
+        #expect(root.flow_level_1 == nil)  // nothing ran
+    }
+
+    @Test("a missing child deeper down names its parent's full name")
+    func strictFailureDeep() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try LightningApp(root: DynamicRoot(), name: "test").run(checkpoint: nil, storageRoot: folder.path)
+        let state = try CheckpointStore.load(path: try CheckpointStore(storageRoot: folder.path).resolve("latest"))
+
+        final class Level2WithoutRecreate: LightningFlow {
+            let flow_level_2: DynamicLevel3Holder = {
+                let holder = DynamicLevel3Holder()
+                holder.recreates = false
+                return holder
+            }()
+        }
+        final class Root: LightningFlow {
+            let flow_level_1 = Level2WithoutRecreate()
+        }
+        let error = #expect(throws: LightningError.self) { try LightningApp(root: Root(), name: "test").load(state) }
+        #expect(error?.description == "The component work_level_3 wasn't instantiated for the component root.flow_level_1.flow_level_2")
+    }
+
+    @Test("non-strict loading skips what the code did not create")
+    func nonStrict() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try LightningApp(root: DynamicRoot(), name: "test").run(checkpoint: nil, storageRoot: folder.path)
+        let root = DynamicRoot()
+        root.recreates = false
+        try LightningApp(root: root, name: "test").run(checkpoint: "latest", storageRoot: folder.path, strict: false)
+        #expect(root.flow_level_1?.flow_level_2?.work_level_3?.counter == 2)  // started from zero
+    }
+
+    @Test("structures whose keys differ from the checkpoint's fail like Lightning's Dict")
+    func structureMismatch() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (_, state) = try Self.saved(StaticRoot(), in: folder)
+        let root = StaticRoot()
+        root.registry["trainer"] = nil
+        root.registry["extra"] = Counter()
+        let error = #expect(throws: LightningError.self) { try LightningApp(root: root, name: "test").load(state) }
+        #expect(error?.description == "The provided state doesn't match the `Dict` root.registry. Found `{'extra', 'trainer'}` un-matching keys")
+    }
+
+    @Test("vars the code does not declare fail strictly and are skipped otherwise")
+    func undeclaredVars() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var (_, state) = try Self.saved(StaticRoot(), in: folder)
+        guard case .object(var members) = state, case .object(var vars)? = members["vars"] else { return }
+        vars["ghost"] = 1
+        members["vars"] = .object(vars)
+        state = .object(members)
+        let error = #expect(throws: LightningError.self) { try LightningApp(root: StaticRoot(), name: "test").load(state) }
+        #expect(error?.description == "The checkpoint sets the var ghost of root, which StaticRoot does not declare")
+        try LightningApp(root: StaticRoot(), name: "test").load(state, strict: false)
+    }
+
+    @Test("a var of the wrong kind names the component and the var")
+    func wrongKind() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (_, state) = try Self.saved(StaticRoot(), in: folder)
+        var text = String(decoding: JSONWriter.write(state), as: UTF8.self)
+        text = text.replacingOccurrences(of: #""text": "Hello Root Flow!""#, with: #""text": 3"#)
+        let error = #expect(throws: LightningError.self) {
+            try LightningApp(root: StaticRoot(), name: "test").load(try JSONReader.read(Array(text.utf8)))
+        }
+        #expect(error?.description == "The var text of root: expected a String, found the int 3")
+    }
+
+    @Test("loadStateDict can migrate vars with the typed accessor and read the metadata")
+    func migration() throws {
+        final class OldWork: LightningWork {
+            @Var var lr = 0.5
+        }
+        final class OldRoot: LightningFlow {
+            let trainer = OldWork()
+        }
+        final class NewRoot: LightningFlow {
+            let trainer = Scorer()
+            var seenSchema: Int?
+            override func run() throws { stop() }
+            override func loadStateDict(flowState: ComponentState, childrenStates: ChildrenStates, strict: Bool) throws {
+                seenSchema = flowState.metadata?.schemaVersion
+                var children = childrenStates
+                if (flowState.metadata?.schemaVersion ?? 0) < 2 {
+                    #expect(try children["trainer"]?.value(of: "lr", as: Double.self) == 0.5)
+                    children["trainer"]?.renameVar("lr", to: "learning_rate")
+                }
+                try super.loadStateDict(flowState: flowState, childrenStates: children, strict: strict)
+            }
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        let info = try LightningApp(root: OldRoot(), name: "old", schemaVersion: 1).save(to: store)
+        let root = NewRoot()
+        try LightningApp(root: root, name: "new", schemaVersion: 2).run(checkpoint: info.path, storageRoot: folder.path)
+        #expect(root.seenSchema == 1)
+        #expect(root.trainer.learningRate == 0.5)
+    }
+
+    @Test("missing, empty and garbage checkpoint files stop the app before it runs")
+    func badFiles() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let empty = try folder.write([], to: "empty.json")
+        let garbage = try folder.write([0x89, 0x50, 0x4E, 0x47], to: "garbage.json")
+        let cases = [
+            (empty, "\(empty):1:1: empty input: expected a JSON value"),
+            (garbage, "\(garbage):1:1: expected a value, found byte 0x89"),
+            ("latest", "no checkpoint to take as 'latest': \(folder.path)/checkpoints holds none"),
+            ("lightningapp_checkpoint_1", "no checkpoint named 'lightningapp_checkpoint_1' in \(folder.path)/checkpoints (it holds no checkpoints)"),
+        ]
+        for (value, message) in cases {
+            let root = DynamicRoot()
+            let error = #expect(throws: LightningError.self) {
+                try LightningApp(root: root, name: "test").run(checkpoint: value, storageRoot: folder.path)
+            }
+            #expect(error?.description == message)
+            #expect(root.flow_level_1 == nil)
+        }
+    }
+
+    @Test("Codable values are state too")
+    func codableVars() throws {
+        struct Config: Codable, Equatable, StateConvertible {
+            var name: String
+            var layers: [Int]
+        }
+        final class Holder: LightningWork {
+            @Var var config = Config(name: "small", layers: [1, 2])
+        }
+        final class Root: LightningFlow {
+            let holder = Holder()
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let original = Root()
+        original.holder.config = Config(name: "large", layers: [64, 64, 10])
+        let (_, state) = try Self.saved(original, in: folder)
+        #expect(state["works"]?["holder"]?["vars"]?["config"] == ["layers": [64, 64, 10], "name": "large"])
+        let restored = Root()
+        try LightningApp(root: restored, name: "test").load(state)
+        #expect(restored.holder.config == Config(name: "large", layers: [64, 64, 10]))
+    }
+}
