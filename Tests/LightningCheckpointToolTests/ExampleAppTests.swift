@@ -1,0 +1,64 @@
+import LightningTestSupport
+import Testing
+
+@Suite("Example apps, run as a user runs them")
+struct ExampleAppTests {
+    @Test("counter-app prints counter=3, then counter=6 when resumed from latest")
+    func counterApp() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let first = try Executable.run("counter-app", [], in: folder.path)
+        #expect(first.status == 0)
+        #expect(first.standardOutput == "counter=3\n")
+        #expect(folder.names(in: ".storage/checkpoints").count == 3)
+        let second = try Executable.run("counter-app", ["--checkpoint", "latest"], in: folder.path)
+        #expect(second.status == 0)
+        #expect(second.standardOutput == "counter=6\n")
+        #expect(second.standardError.hasPrefix("resumed from .storage/checkpoints/lightningapp_checkpoint_"))
+        let named = try Executable.run("counter-app", ["--checkpoint", folder.names(in: ".storage/checkpoints")[0], "--iterations", "1"], in: folder.path)
+        #expect(named.standardOutput == "counter=2\n")
+    }
+
+    @Test("the storage root comes from --storage, else STORAGE_ROOT_DIR")
+    func storageRoot() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        _ = try Executable.run("counter-app", ["--storage", "flagged"], in: folder.path)
+        _ = try Executable.run("counter-app", [], in: folder.path, environment: ["STORAGE_ROOT_DIR": "fromenv"])
+        #expect(folder.names(in: "flagged/checkpoints").count == 3)
+        #expect(folder.names(in: "fromenv/checkpoints").count == 3)
+        #expect(folder.names(in: ".storage/checkpoints").isEmpty)
+    }
+
+    @Test("dynamic-app resumes; without its override it fails with Lightning's message and exit 1")
+    func dynamicApp() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(try Executable.run("dynamic-app", [], in: folder.path).standardOutput == "counter=3\n")
+        #expect(try Executable.run("dynamic-app", ["--checkpoint", "latest"], in: folder.path).standardOutput == "counter=6\n")
+        let failed = try Executable.run("dynamic-app", ["--checkpoint", "latest", "--no-reload"], in: folder.path)
+        #expect(failed.status == 1)
+        #expect(failed.standardOutput == "")
+        #expect(failed.standardError == "The component w wasn't instantiated for the component root\n")
+        let lenient = try Executable.run("dynamic-app", ["--checkpoint", "latest", "--no-reload", "--non-strict"], in: folder.path)
+        #expect(lenient.status == 0)
+        #expect(lenient.standardOutput == "counter=3\n")
+    }
+
+    @Test("bad --checkpoint values and flags: one line, exit 1, nothing runs")
+    func badInput() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let garbage = try folder.write([0xDE, 0xAD, 0xBE, 0xEF], to: "garbage.json")
+        let none = try Executable.run("counter-app", ["--checkpoint", "latest"], in: folder.path)
+        #expect(none.status == 1)
+        #expect(none.standardError == "no checkpoint to take as 'latest': .storage/checkpoints holds none\n")
+        let bad = try Executable.run("counter-app", ["--checkpoint", garbage], in: folder.path)
+        #expect(bad.status == 1)
+        #expect(bad.standardError == "\(garbage):1:1: expected a value, found byte 0xDE\n")
+        let flag = try Executable.run("counter-app", ["--iterations", "0"], in: folder.path)
+        #expect(flag.status != 0)
+        #expect(flag.standardError.contains("--iterations must be at least 1"))
+        #expect(folder.names(in: ".storage/checkpoints").isEmpty)
+    }
+}

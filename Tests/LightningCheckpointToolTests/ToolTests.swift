@@ -1,0 +1,107 @@
+import LightningTestSupport
+import Testing
+
+@Suite("lightning-checkpoint")
+struct ToolTests {
+    static let checkpoint = #"{"vars": {"_layout": [{"name": "root.flow_component", "content": "root.flow_component"}], "_paths": {}, "text": "Hello \u00e9", "counter": 3, "rate": 1e-05}, "calls": {}, "flows": {"flow_component": {"vars": {"_layout": [], "_paths": {}}, "calls": {}, "flows": {}, "works": {"w": {"vars": {"x": 1.0}, "calls": {}, "changes": {}}}, "structures": {}, "changes": {}}}, "works": {}, "structures": {"items": {"works": {"0": {"vars": {}, "calls": {}, "changes": {}}}, "flows": {}}}, "changes": {}, "app_state": {"stage": "running"}}"#
+
+    static func run(_ arguments: [String], in folder: TemporaryFolder) throws -> Executable.Result {
+        try Executable.run("lightning-checkpoint", arguments, in: folder.path)
+    }
+
+    @Test("convert writes Python's compact, indented and UTF-8 forms")
+    func convert() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write(Array(Self.checkpoint.utf8), to: "in.json")
+        #expect(try Self.run(["convert", "in.json", "-"], in: folder).standardOutput == Self.checkpoint)
+        #expect(try Self.run(["convert", "in.json", "out.json"], in: folder).status == 0)
+        #expect(try Self.run(["convert", "out.json", "-"], in: folder).standardOutput == Self.checkpoint)
+        let utf8 = try Self.run(["convert", "in.json", "-", "--utf8"], in: folder).standardOutput
+        #expect(utf8.contains(#""text": "Hello é""#))
+        let indented = try Self.run(["convert", "in.json", "-", "--indent", "2"], in: folder).standardOutput
+        #expect(indented.hasPrefix("{\n  \"vars\": {\n    \"_layout\": [\n      {\n        \"name\": \"root.flow_component\","))
+    }
+
+    @Test("show lists components with kind, vars and size")
+    func show() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write(Array(Self.checkpoint.utf8), to: "in.json")
+        let result = try Self.run(["show", "in.json"], in: folder)
+        #expect(result.status == 0)
+        #expect(result.standardOutput == """
+            COMPONENT              KIND       VARS  BYTES
+            root                   flow          5    526
+            root.flow_component    flow          2    164
+            root.flow_component.w  work          1     48
+            root.items             structure     0     71
+            root.items.0           work          0     40
+
+            """)
+    }
+
+    @Test("canon sorts keys by code point, as json.dumps(sort_keys=True)")
+    func canon() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write(Array(#"{"b": 1, "a": {"\ud83d\ude00": 1, "\uffff": 2}, "é": [1.0, -0.0]}"#.utf8), to: "in.json")
+        let result = try Self.run(["canon", "in.json"], in: folder)
+        #expect(result.standardOutput == #"{"a": {"\uffff": 2, "\ud83d\ude00": 1}, "b": 1, "\u00e9": [1.0, -0.0]}"# + "\n")
+    }
+
+    @Test("list shows the storage's checkpoints, newest last; commands take the same names")
+    func list() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(try Self.run(["list"], in: folder).standardOutput == "no checkpoints in .storage/checkpoints\n")
+        try folder.write(Array(Self.checkpoint.utf8), to: "s/checkpoints/lightningapp_checkpoint_1665501626.json")
+        try folder.write(Array(Self.checkpoint.utf8), to: "s/checkpoints/lightningapp_checkpoint_1665501626_1.json")
+        try folder.write(Array("not one".utf8), to: "s/checkpoints/notes.txt")
+        let listed = try Self.run(["list", "--storage", "s"], in: folder)
+        #expect(listed.standardOutput == """
+            NAME                                  TIME (UTC)           BYTES
+            lightningapp_checkpoint_1665501626    2022-10-11 15:20:26    526
+            lightningapp_checkpoint_1665501626_1  2022-10-11 15:20:26    526
+
+            """)
+        #expect(try Self.run(["show", "latest", "--storage", "s"], in: folder).status == 0)
+        #expect(try Self.run(["canon", "lightningapp_checkpoint_1665501626", "--storage", "s"], in: folder).status == 0)
+    }
+
+    @Test("every bad input is one line naming the file, with exit code 1", arguments: [
+        ([] as [UInt8], "empty.json:1:1: empty input: expected a JSON value"),
+        ([0x7F, 0x45, 0x4C, 0x46, 0x02], "bad.json:1:1: expected a value, found byte 0x7F"),
+        (Array(#"{"a": "\#u{E9}"#.utf8.dropLast()), "bad.json:1:7: unterminated string"),
+        (Array(#"{"vars": {}}"#.utf8), #"bad.json: root: missing "calls""#),
+    ])
+    func errors(bytes: [UInt8], message: String) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let name = bytes.isEmpty ? "empty.json" : "bad.json"
+        try folder.write(bytes, to: name)
+        for command in ["show", "canon"] {
+            let result = try Self.run([command, name], in: folder)
+            if command == "canon" && message.contains("missing") { continue }  // canon compares any JSON
+            #expect(result.status == 1)
+            #expect(result.standardError == "lightning-checkpoint: \(message)\n")
+            #expect(result.standardOutput == "")
+        }
+    }
+
+    @Test("deep nesting and missing names are errors, not crashes")
+    func hostile() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write([UInt8](repeating: UInt8(ascii: "["), count: 100_000), to: "deep.json")
+        let deep = try Self.run(["convert", "deep.json", "-"], in: folder)
+        #expect(deep.status == 1)
+        #expect(deep.standardError == "lightning-checkpoint: deep.json:1:1025: nesting deeper than 1024 levels\n")
+        let missing = try Self.run(["show", "nope"], in: folder)
+        #expect(missing.status == 1)
+        #expect(missing.standardError == "lightning-checkpoint: no checkpoint named 'nope' in .storage/checkpoints (it holds no checkpoints)\n")
+        let flag = try Self.run(["convert", "a", "b", "--indent=-3"], in: folder)
+        #expect(flag.status != 0)
+        #expect(flag.standardError.contains("--indent must be 0 or more"))
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Runs the package's built executables (the tool and the example apps) as a user would.
+public enum Executable {
+    /// What a run printed and how it ended.
+    public struct Result: Sendable {
+        public let status: Int32
+        public let standardOutput: String
+        public let standardError: String
+    }
+
+    /// The folder that holds the built products, next to the test bundle.
+    public static var productsFolder: URL {
+        Bundle.main.bundleURL
+    }
+
+    /// Runs `name` with `arguments` in `folder`, with `environment` added to this process's.
+    public static func run(_ name: String, _ arguments: [String], in folder: String, environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = productsFolder.appendingPathComponent(name)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        var merged = ProcessInfo.processInfo.environment
+        merged.removeValue(forKey: "STORAGE_ROOT_DIR")
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        let errData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outData, as: UTF8.self),
+            standardError: String(decoding: errData, as: UTF8.self))
+    }
+}
