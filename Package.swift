@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "Lightning", targets: ["Lightning"]),
         .library(name: "LightningCodecs", targets: ["LightningCodecs"]),
+        .library(name: "LightningBench", targets: ["LightningBench"]),
         .executable(name: "lightning-checkpoint", targets: ["LightningCheckpointTool"]),
         .executable(name: "counter-app", targets: ["CounterApp"]),
         .executable(name: "dynamic-app", targets: ["DynamicApp"]),
@@ -21,8 +22,10 @@ let package = Package(
             name: "LightningState",
             dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
         ),
-        .target(name: "LightningCodecs", dependencies: ["LightningState"]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "LightningCodecs", dependencies: ["LightningState", "CZlib"]),
         .target(name: "LightningStore", dependencies: ["LightningCodecs"]),
+        .target(name: "LightningBench", dependencies: ["LightningStore"]),
         .target(
             name: "Lightning",
             dependencies: [
@@ -33,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "LightningCheckpointTool",
             dependencies: [
-                "LightningStore",
+                "LightningBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

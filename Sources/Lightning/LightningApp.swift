@@ -20,8 +20,10 @@ public final class LightningApp {
     public let name: String
     /// The app's own version of its state layout, recorded in checkpoint metadata for migrations.
     public let schemaVersion: Int
-    /// The checkpoints saved by the last run, oldest first.
+    /// The checkpoint files saved by this app, oldest first.
     public private(set) var savedCheckpoints: [CheckpointInfo] = []
+    /// Which files a checkpoint writes: the binary snapshot (the default), the documented JSON, or both.
+    public var checkpointFormats: CheckpointStore.SaveFormats = .binary
     /// The stage of the app.
     public private(set) var stage: AppStage = .running
 
@@ -40,6 +42,7 @@ public final class LightningApp {
     /// and becomes `ExitCode.failure`.
     public func run(_ options: LightningAppOptions) throws {
         do {
+            checkpointFormats = options.checkpointFormat
             try run(checkpoint: options.checkpoint, storageRoot: CheckpointStore.storageRoot(explicit: options.storage), strict: !options.nonStrict)
         } catch {
             Console.writeErrorLine(error.description)
@@ -85,15 +88,15 @@ public final class LightningApp {
         }
     }
 
-    /// Saves the app's state as a new checkpoint in `store`.
+    /// Saves the app's state as a new checkpoint in `store`, in ``checkpointFormats``, and returns the files.
     @discardableResult
-    public func save(to store: CheckpointStore) throws(LightningError) -> CheckpointInfo {
+    public func save(to store: CheckpointStore) throws(LightningError) -> [CheckpointInfo] {
         let time = LightningWork.now()
         do {
-            let info = try store.save(checkpointState(time: time), time: time)
+            let files = try store.save(checkpointState(time: time), time: time, formats: checkpointFormats)
             root.forEachComponent { $0.hasChanges = false }
-            savedCheckpoints.append(info)
-            return info
+            savedCheckpoints.append(contentsOf: files)
+            return files
         } catch {
             throw LightningError("Could not save a checkpoint: \(error)")
         }

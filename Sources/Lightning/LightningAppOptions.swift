@@ -1,4 +1,5 @@
 import ArgumentParser
+import LightningStore
 
 /// The command-line options every app built on the framework accepts. Include them in the app's
 /// command with `@OptionGroup var lightning: LightningAppOptions` and pass them to
@@ -14,6 +15,10 @@ public struct LightningAppOptions: ParsableArguments {
     @Option(help: "The shared storage root (default: $STORAGE_ROOT_DIR, else ./.storage).")
     public var storage: String?
 
+    /// Which files a checkpoint writes.
+    @Option(help: "Checkpoint files to write: 'binary' (.lsnap, compact and fast), 'json' (the documented JSON), or 'both'.")
+    public var checkpointFormat: CheckpointStore.SaveFormats = .binary
+
     /// Skip checkpoint components and vars that the code does not create, instead of failing.
     @Flag(help: "Skip checkpoint components and vars the code does not create, instead of failing.")
     public var nonStrict = false
@@ -22,3 +27,5 @@ public struct LightningAppOptions: ParsableArguments {
 
     static let failure = ExitCode.failure
 }
+
+extension CheckpointStore.SaveFormats: ExpressibleByArgument {}

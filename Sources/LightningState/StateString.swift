@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A string as Python's `str` sees it: a sequence of Unicode code points, compared code point by code point.
 ///
 /// Swift's `String` differs from Python's `str` in two ways that matter for checkpoints:
@@ -90,13 +96,13 @@ public struct StateString: Sendable {
 
     /// Calls `body` with the string's WTF-8 bytes (plain UTF-8 when it holds no lone surrogate).
     @inlinable
-    public func withWTF8<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+    public func withWTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         switch storage {
         case .unicode(var string):
             // `withUTF8` is mutating only to make a bridged string contiguous; native strings are already.
-            return try string.withUTF8Typed(body)
+            return try string.withUTF8(body)
         case .wtf8(let bytes):
-            return try bytes.withUnsafeBufferPointerTyped(body)
+            return try bytes.withUnsafeBufferPointer(body)
         }
     }
 
@@ -109,32 +115,18 @@ public struct StateString: Sendable {
     }
 }
 
-extension String {
-    @usableFromInline
-    mutating func withUTF8Typed<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
-        var result: Result<R, E>!
-        withUTF8 { buffer in result = Result { () throws(E) -> R in try body(buffer) } }
-        return try result.get()
-    }
-}
-
-extension Array where Element == UInt8 {
-    @usableFromInline
-    func withUnsafeBufferPointerTyped<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
-        var result: Result<R, E>!
-        withUnsafeBufferPointer { buffer in result = Result { () throws(E) -> R in try body(buffer) } }
-        return try result.get()
-    }
-}
-
 extension StateString: Hashable {
+    /// Code-point equality: the bytes are compared, not canonical equivalence.
     @inlinable
     public static func == (lhs: StateString, rhs: StateString) -> Bool {
-        if case .unicode(let a) = lhs.storage, case .unicode(let b) = rhs.storage {
-            // Code-point equality: compare the UTF-8 bytes, not canonical equivalence.
-            return a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+        if case .unicode(let a) = lhs.storage, case .unicode(let b) = rhs.storage, a.utf8.count != b.utf8.count {
+            return false
         }
-        return lhs.withWTF8 { a in rhs.withWTF8 { b in a.elementsEqual(b) } }
+        return lhs.withWTF8 { a in
+            rhs.withWTF8 { b in
+                a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+            }
+        }
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -145,7 +137,13 @@ extension StateString: Hashable {
 extension StateString: Comparable {
     /// Orders by code point, as Python's `sort_keys=True` does (WTF-8 byte order is code-point order).
     public static func < (lhs: StateString, rhs: StateString) -> Bool {
-        lhs.withWTF8 { a in rhs.withWTF8 { b in a.lexicographicallyPrecedes(b) } }
+        lhs.withWTF8 { a in
+            rhs.withWTF8 { b in
+                let common = min(a.count, b.count)
+                let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+                return order < 0 || (order == 0 && a.count < b.count)
+            }
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 public struct CheckpointInfo: Sendable, Hashable {
     /// The checkpoint's name, which orders it among the others.
     public let name: CheckpointName
+    /// The format of the file.
+    public let format: CheckpointFormat
     /// The path of the file.
     public let path: String
     /// The file's size in bytes.

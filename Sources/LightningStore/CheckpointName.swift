@@ -1,4 +1,4 @@
-/// The file name of a saved checkpoint: `lightningapp_checkpoint_<timestamp>.json`.
+/// The name of a saved checkpoint: `lightningapp_checkpoint_<timestamp>`, plus `.json` or `.lsnap`.
 ///
 /// `<timestamp>` is Unix seconds, as Lightning documents. A second save within the same second is
 /// `lightningapp_checkpoint_<timestamp>_1.json`, a third `..._2.json`, and so on: names keep the
@@ -7,8 +7,6 @@
 public struct CheckpointName: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The prefix of every checkpoint file name.
     public static let prefix = "lightningapp_checkpoint_"
-    /// The extension of JSON checkpoints.
-    public static let jsonExtension = "json"
 
     /// Unix seconds of the save.
     public let timestamp: Int64
@@ -21,10 +19,11 @@ public struct CheckpointName: Sendable, Hashable, Comparable, CustomStringConver
         self.sequence = sequence
     }
 
-    /// Parses a file name (with its extension) or a bare name; `nil` when it is not a checkpoint name.
+    /// Parses a file name (with its `.json` or `.lsnap` extension) or a bare name; `nil` when it is
+    /// not a checkpoint name.
     public init?(fileName: String) {
         var stem = Substring(fileName)
-        if stem.hasSuffix(".\(Self.jsonExtension)") { stem = stem.dropLast(Self.jsonExtension.count + 1) }
+        if let format = CheckpointFormat(fileExtensionOf: fileName) { stem = stem.dropLast(format.fileExtension.count + 1) }
         guard stem.hasPrefix(Self.prefix) else { return nil }
         let parts = stem.dropFirst(Self.prefix.count).split(separator: "_", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let timestamp = Self.digits(parts[0]).flatMap({ Int64($0) }) else { return nil }
@@ -43,8 +42,8 @@ public struct CheckpointName: Sendable, Hashable, Comparable, CustomStringConver
     /// The name without extension: `lightningapp_checkpoint_1665501626` or `..._1665501626_1`.
     public var stem: String { sequence == 0 ? "\(Self.prefix)\(timestamp)" : "\(Self.prefix)\(timestamp)_\(sequence)" }
 
-    /// The file name: ``stem`` plus `.json`.
-    public var fileName: String { "\(stem).\(Self.jsonExtension)" }
+    /// The file name in `format`: ``stem`` plus `.json` or `.lsnap`.
+    public func fileName(_ format: CheckpointFormat) -> String { "\(stem).\(format.fileExtension)" }
 
     /// The name that follows this one: the next sequence number in the same second.
     public var next: CheckpointName { CheckpointName(timestamp: timestamp, sequence: sequence + 1) }

@@ -58,21 +58,23 @@ public struct CheckpointStore: Sendable {
 
     // MARK: - Listing and finding
 
-    /// The checkpoints in the store, oldest first; files that are not checkpoints are ignored.
+    /// The checkpoints in the store, oldest first (a name saved in both formats is listed twice,
+    /// JSON first); files that are not checkpoints are ignored.
     public func list() throws(CheckpointStoreError) -> [CheckpointInfo] {
         try FileIO.listFolder(folder)
             .compactMap { fileName -> CheckpointInfo? in
-                guard fileName.hasSuffix(".\(CheckpointName.jsonExtension)"), let name = CheckpointName(fileName: fileName) else { return nil }
+                guard let format = CheckpointFormat(fileExtensionOf: fileName), let name = CheckpointName(fileName: fileName) else { return nil }
                 let path = "\(folder)/\(fileName)"
                 guard let size = FileIO.fileSize(path) else { return nil }
-                return CheckpointInfo(name: name, path: path, size: size)
+                return CheckpointInfo(name: name, format: format, path: path, size: size)
             }
-            .sorted { $0.name < $1.name }
+            .sorted { ($0.name, $0.format == .binary ? 1 : 0) < ($1.name, $1.format == .binary ? 1 : 0) }
     }
 
     /// The path of the checkpoint that `value` names, as `--checkpoint` takes it:
-    /// `latest` (the newest in the store), the path of a file, or the name of a checkpoint in
-    /// the store with or without `.json`.
+    /// `latest` (the newest in the store, of either format), the path of a file, or the name of a
+    /// checkpoint in the store with or without its extension. A name saved in both formats
+    /// without an extension resolves to the binary file, which loads faster.
     /// - Throws: ``CheckpointStoreError`` listing what the store holds when nothing matches.
     public func resolve(_ value: String) throws(CheckpointStoreError) -> String {
         if value == "latest" {
@@ -81,35 +83,69 @@ public struct CheckpointStore: Sendable {
         }
         if FileIO.fileSize(value) != nil { return value }
         let available = try list()
-        if let name = CheckpointName(fileName: value), let match = available.first(where: { $0.name == name }) {
-            return match.path
+        if let name = CheckpointName(fileName: value) {
+            let explicit = CheckpointFormat(fileExtensionOf: value)
+            let matches = available.filter { $0.name == name && (explicit == nil || $0.format == explicit) }
+            if let match = matches.last { return match.path }
         }
-        throw .notFound(value, in: folder, available: available.map(\.name.stem))
+        var stems: [String] = []
+        for info in available where stems.last != info.name.stem { stems.append(info.name.stem) }
+        throw .notFound(value, in: folder, available: stems)
     }
 
     // MARK: - Saving and loading
 
-    /// Saves `state` as a new checkpoint named after `time` (Unix seconds) and returns it.
+    /// Which files a save writes.
+    public enum SaveFormats: String, Sendable, CaseIterable {
+        case json, binary, both
+
+        var formats: [CheckpointFormat] {
+            switch self {
+            case .json: return [.json]
+            case .binary: return [.binary]
+            case .both: return [.binary, .json]
+            }
+        }
+    }
+
+    /// Saves `state` as a new checkpoint named after `time` (Unix seconds) and returns the files written.
     ///
-    /// The name is `lightningapp_checkpoint_<seconds>.json`, or the next free sequence number in
-    /// that second (see ``CheckpointName``). The name never sorts before an existing checkpoint,
-    /// even if the clock went back. The write is atomic and durable (see ``FileIO``): a failed
-    /// save leaves every earlier checkpoint as it was.
-    public func save(_ state: StateValue, time: Double, options: JSONWriter.Options = JSONWriter.Options()) throws(CheckpointStoreError) -> CheckpointInfo {
+    /// The name is `lightningapp_checkpoint_<seconds>`, or the next free sequence number in that
+    /// second (see ``CheckpointName``); with ``SaveFormats/both`` the two files share it. The name
+    /// never sorts before an existing checkpoint, even if the clock went back. Each write is atomic
+    /// and durable (see ``FileIO``): a failed save leaves every earlier checkpoint as it was.
+    @discardableResult
+    public func save(_ state: StateValue, time: Double, formats: SaveFormats = .json) throws(CheckpointStoreError) -> [CheckpointInfo] {
         try FileIO.createFolder(folder)
-        let bytes = JSONWriter.write(state, options: options)
+        var encoded: [(CheckpointFormat, [UInt8])] = []
+        for format in formats.formats {
+            encoded.append((format, try CheckpointCodec.encode(state, as: format, path: folder)))
+        }
         var name = CheckpointName(timestamp: Int64(time.rounded(.down)))
         if let newest = try list().last, newest.name >= name { name = newest.name.next }
         while true {
-            let path = "\(folder)/\(name.fileName)"
-            if try FileIO.writeNew(bytes, to: path) {
-                return CheckpointInfo(name: name, path: path, size: bytes.count)
+            var written: [CheckpointInfo] = []
+            var taken = false
+            for (format, bytes) in encoded {
+                let path = "\(folder)/\(name.fileName(format))"
+                do {
+                    guard try FileIO.writeNew(bytes, to: path) else {
+                        taken = true
+                        break
+                    }
+                } catch {
+                    written.forEach { FileIO.remove($0.path) }
+                    throw error
+                }
+                written.append(CheckpointInfo(name: name, format: format, path: path, size: bytes.count))
             }
+            if !taken { return written }
+            written.forEach { FileIO.remove($0.path) }
             name = name.next
         }
     }
 
-    /// Reads the checkpoint file at `path` and checks its layout.
+    /// Reads the checkpoint file at `path`, of either format (told apart by content), and checks its layout.
     /// - Throws: ``CheckpointStoreError`` naming the file, and the line and column or the component path.
     public static func load(path: String) throws(CheckpointStoreError) -> StateValue {
         let state = try read(path: path)
@@ -121,13 +157,8 @@ public struct CheckpointStore: Sendable {
         return state
     }
 
-    /// Reads the JSON file at `path` without checking its layout.
+    /// Reads the file at `path`, JSON or binary snapshot, without checking its layout.
     public static func read(path: String) throws(CheckpointStoreError) -> StateValue {
-        let bytes = try FileIO.read(path)
-        do {
-            return try JSONReader.read(bytes)
-        } catch {
-            throw .syntax(error, in: path)
-        }
+        try CheckpointCodec.decode(try FileIO.read(path), path: path)
     }
 }

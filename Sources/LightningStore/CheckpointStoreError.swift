@@ -13,7 +13,7 @@ public struct CheckpointStoreError: Error, Hashable, Sendable, CustomStringConve
     /// The one-line message.
     public let description: String
 
-    init(path: String, problem: String) {
+    package init(path: String, problem: String) {
         self.path = path
         self.description = "\(path): \(problem)"
     }

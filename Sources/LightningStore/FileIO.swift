@@ -140,3 +140,10 @@ extension FileIO {
         }
     }
 }
+
+extension FileIO {
+    /// Removes the file at `path`, ignoring a missing file.
+    package static func remove(_ path: String) {
+        unlink(path)
+    }
+}

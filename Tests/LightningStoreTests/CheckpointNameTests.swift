@@ -30,6 +30,6 @@ struct CheckpointNameTests {
         #expect(names.sorted().map(\.stem) == [
             "lightningapp_checkpoint_1", "lightningapp_checkpoint_1_2", "lightningapp_checkpoint_1_10", "lightningapp_checkpoint_2",
         ])
-        #expect(CheckpointName(timestamp: 5).next.fileName == "lightningapp_checkpoint_5_1.json")
+        #expect(CheckpointName(timestamp: 5).next.fileName(.json) == "lightningapp_checkpoint_5_1.json")
     }
 }

@@ -15,10 +15,10 @@ struct CheckpointStoreTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let store = CheckpointStore(storageRoot: folder.path)
-        let first = try store.save(Self.state, time: 1_700_000_000.2)
-        let second = try store.save(Self.state, time: 1_700_000_000.7)
-        #expect(first.name.fileName == "lightningapp_checkpoint_1700000000.json")
-        #expect(second.name.fileName == "lightningapp_checkpoint_1700000000_1.json")
+        let first = try store.save(Self.state, time: 1_700_000_000.2)[0]
+        let second = try store.save(Self.state, time: 1_700_000_000.7)[0]
+        #expect(first.name.fileName(.json) == "lightningapp_checkpoint_1700000000.json")
+        #expect(second.name.fileName(.json) == "lightningapp_checkpoint_1700000000_1.json")
         #expect(try store.list().map(\.name) == [first.name, second.name])
         #expect(try store.resolve("latest") == second.path)
     }
@@ -28,8 +28,8 @@ struct CheckpointStoreTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let store = CheckpointStore(storageRoot: folder.path)
-        _ = try store.save(Self.state, time: 2_000)
-        let later = try store.save(Self.state, time: 1_000)
+        _ = try store.save(Self.state, time: 2_000)[0]
+        let later = try store.save(Self.state, time: 1_000)[0]
         #expect(later.name == CheckpointName(timestamp: 2_000, sequence: 1))
     }
 
@@ -38,7 +38,7 @@ struct CheckpointStoreTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let store = CheckpointStore(storageRoot: folder.path)
-        let saved = try store.save(Self.state, time: 1_665_501_626)
+        let saved = try store.save(Self.state, time: 1_665_501_626)[0]
         #expect(try store.resolve(saved.path) == saved.path)
         #expect(try store.resolve("lightningapp_checkpoint_1665501626") == saved.path)
         #expect(try store.resolve("lightningapp_checkpoint_1665501626.json") == saved.path)
@@ -56,8 +56,8 @@ struct CheckpointStoreTests {
         #expect(empty?.description == "no checkpoint to take as 'latest': \(folder.path)/checkpoints holds none")
         let none = #expect(throws: CheckpointStoreError.self) { try store.resolve("nope") }
         #expect(none?.description == "no checkpoint named 'nope' in \(folder.path)/checkpoints (it holds no checkpoints)")
-        _ = try store.save(Self.state, time: 10)
-        _ = try store.save(Self.state, time: 10)
+        _ = try store.save(Self.state, time: 10)[0]
+        _ = try store.save(Self.state, time: 10)[0]
         let missing = #expect(throws: CheckpointStoreError.self) { try store.resolve("lightningapp_checkpoint_11") }
         #expect(missing?.description == "no checkpoint named 'lightningapp_checkpoint_11' in \(folder.path)/checkpoints (there are: lightningapp_checkpoint_10, lightningapp_checkpoint_10_1)")
     }
@@ -98,8 +98,8 @@ struct CheckpointStoreTests {
         defer { folder.remove() }
         let store = CheckpointStore(storageRoot: folder.path)
         let existing = try folder.write(Array("precious".utf8), to: "checkpoints/lightningapp_checkpoint_50.json")
-        let saved = try store.save(Self.state, time: 50)
-        #expect(saved.name.fileName == "lightningapp_checkpoint_50_1.json")
+        let saved = try store.save(Self.state, time: 50)[0]
+        #expect(saved.name.fileName(.json) == "lightningapp_checkpoint_50_1.json")
         #expect(try FileIO.read(existing) == Array("precious".utf8))
         #expect(folder.names(in: "checkpoints") == ["lightningapp_checkpoint_50.json", "lightningapp_checkpoint_50_1.json"])
     }
@@ -110,7 +110,7 @@ struct CheckpointStoreTests {
         defer { folder.remove() }
         let blocker = try folder.write(Array("file".utf8), to: "blocked")
         let store = CheckpointStore(storageRoot: blocker)
-        let error = #expect(throws: CheckpointStoreError.self) { try store.save(Self.state, time: 1) }
+        let error = #expect(throws: CheckpointStoreError.self) { try store.save(Self.state, time: 1)[0] }
         #expect(error?.description == "\(blocker)/checkpoints: mkdir failed: Not a directory")
     }
 

@@ -34,9 +34,23 @@ public enum JSONWriter {
     }
 
     /// Returns the JSON text of `value` as UTF-8 bytes, without a trailing newline.
+    ///
+    /// A large tree is written on all the machine's cores: the children of its widest container
+    /// near the top (for a checkpoint, usually the components of one flow) are written in
+    /// parallel and joined. The bytes are the same as a single-threaded write.
     public static func write(_ value: StateValue, options: Options = Options()) -> [UInt8] {
+        write(value, options: options, threads: ProcessorCount.online)
+    }
+
+    /// Writes with at most `threads` threads, splitting a container only when it has at least
+    /// `minimumChildren` children.
+    package static func write(_ value: StateValue, options: Options, threads: Int, minimumChildren: Int = 8) -> [UInt8] {
         var writer = JSONTextWriter(options: options)
-        writer.write(value, level: 0)
+        if threads > 1, let widest = JSONTextWriter.widestContainer(in: value, options: options), widest.childCount >= minimumChildren {
+            writer.write(value, level: 0, parallelAt: widest.path[...], threads: threads)
+        } else {
+            writer.write(value, level: 0)
+        }
         return writer.output
     }
 
@@ -97,7 +111,7 @@ struct JSONTextWriter {
         output.append(UInt8(ascii: "}"))
     }
 
-    private mutating func writeMember(_ key: StateString, _ value: StateValue, first: Bool, level: Int) {
+    mutating func writeMember(_ key: StateString, _ value: StateValue, first: Bool, level: Int) {
         if !first { appendItemSeparator() }
         appendNewline(level: level + 1)
         appendString(key)
@@ -107,20 +121,20 @@ struct JSONTextWriter {
     }
 
     @inline(__always)
-    private mutating func appendItemSeparator() {
+    mutating func appendItemSeparator() {
         output.append(UInt8(ascii: ","))
         if options.indent == nil { output.append(UInt8(ascii: " ")) }
     }
 
     @inline(__always)
-    private mutating func appendNewline(level: Int) {
+    mutating func appendNewline(level: Int) {
         guard let indent = options.indent else { return }
         output.append(UInt8(ascii: "\n"))
         output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
     }
 
     @inline(__always)
-    private mutating func appendASCII(_ text: StaticString) {
+    mutating func appendASCII(_ text: StaticString) {
         output.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
@@ -159,7 +173,7 @@ struct JSONTextWriter {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends a quoted string with Python's escapes.
-    private mutating func appendString(_ string: StateString) {
+    mutating func appendString(_ string: StateString) {
         output.append(UInt8(ascii: "\""))
         string.withWTF8 { bytes in
             var runStart = 0

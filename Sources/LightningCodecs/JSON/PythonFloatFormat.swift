@@ -9,7 +9,11 @@
 enum PythonFloatFormat {
     /// Appends the repr of the finite `value` to `output`.
     static func append(_ value: Double, to output: inout [UInt8]) {
-        let text = value.description.utf8
+        var description = value.description
+        description.withUTF8 { append($0, to: &output) }
+    }
+
+    private static func append(_ text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         // Only Swift's "d.ddde+15" differs from Python, whose fixed notation runs up to 10^16.
         guard text.count > 4, text.last == UInt8(ascii: "5"), text.dropLast().last == UInt8(ascii: "1"),
             text.dropLast(2).last == UInt8(ascii: "+")

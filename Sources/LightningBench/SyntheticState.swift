@@ -1,0 +1,127 @@
+import LightningState
+
+/// A deterministic, app-shaped checkpoint for measuring save and load: a root flow holding flows
+/// of works, each work with Lightning's private vars, short strings, ints, a nested config dict,
+/// recorded calls and one long series — floats (`floatHeavy`) or log lines (`textHeavy`).
+///
+/// The same parameters give the same tree, byte for byte, on every machine.
+public struct SyntheticState: Sendable {
+    /// What the long series in each work holds.
+    public enum Mix: String, Sendable, CaseIterable {
+        /// Full-precision random doubles: the hardest case for text and for deflate.
+        case floatHeavy = "float"
+        /// Short log lines from a small vocabulary: compresses well.
+        case textHeavy = "text"
+    }
+
+    /// How many components (flows and works) the tree has, at least 2.
+    public var components: Int
+    /// The approximate size of the compact JSON, in bytes.
+    public var targetBytes: Int
+    /// What fills the bulk of the state.
+    public var mix: Mix
+    /// The random seed.
+    public var seed: UInt64
+
+    public init(components: Int = 10_000, targetBytes: Int = 100_000_000, mix: Mix = .floatHeavy, seed: UInt64 = 42) {
+        self.components = max(2, components)
+        self.targetBytes = targetBytes
+        self.mix = mix
+        self.seed = seed
+    }
+
+    /// Works per child flow.
+    static let worksPerFlow = 99
+
+    /// Builds the checkpoint tree.
+    public func make() -> StateValue {
+        var random = SplitMix(seed: seed)
+        let flowCount = max(1, (components - 1 + Self.worksPerFlow) / (Self.worksPerFlow + 1))
+        let workCount = max(0, components - 1 - flowCount)
+        // About 60 bytes per component of skeleton and 320 of vars; the rest goes to the series.
+        let perWork = max(0, targetBytes / max(1, workCount) - 900)
+        let seriesLength = mix == .floatHeavy ? perWork / 20 : perWork / 22
+        var flows = StateObject()
+        var worksLeft = workCount
+        for flowIndex in 0..<flowCount {
+            let count = flowIndex == flowCount - 1 ? worksLeft : min(worksLeft, Self.worksPerFlow)
+            worksLeft -= count
+            var works = StateObject()
+            for workIndex in 0..<count {
+                works[StateString("worker_\(workIndex)")] = work(index: flowIndex * Self.worksPerFlow + workIndex, seriesLength: seriesLength, using: &random)
+            }
+            flows[StateString("group_\(flowIndex)")] = flow(name: "root.group_\(flowIndex)", vars: ["progress": .float(random.unit()), "epoch": .int(Int64(flowIndex))], works: works)
+        }
+        guard case .object(var root) = flow(name: "root", vars: ["text": "synthetic app", "iteration": 12_345], flows: flows) else {
+            preconditionFailure("a flow is an object")
+        }
+        root["app_state"] = ["stage": "running"]
+        return .object(root)
+    }
+
+    private func flow(name: String, vars: StateObject, flows: StateObject = [:], works: StateObject = [:]) -> StateValue {
+        var allVars: StateObject = ["_layout": .array(flows.keys.map { key in
+            let child = StateValue.string(StateString("\(name).\(key.displayString)"))
+            return ["name": child, "content": child]
+        }), "_paths": [:]]
+        for (key, value) in vars { allVars[key] = value }
+        return ["vars": .object(allVars), "calls": [:], "flows": .object(flows), "works": .object(works), "structures": [:], "changes": [:]]
+    }
+
+    private func work(index: Int, seriesLength: Int, using random: inout SplitMix) -> StateValue {
+        let series: StateValue
+        switch mix {
+        case .floatHeavy:
+            series = .array((0..<seriesLength).map { _ in .float(random.unit() * 10 - 5) })
+        case .textHeavy:
+            series = .array((0..<seriesLength).map { step in
+                .string(StateString("step \(step) \(Self.words[Int(random.next() % UInt64(Self.words.count))]) ok"))
+            })
+        }
+        let hash = StateString(String(random.next() >> 36, radix: 16))
+        return [
+            "vars": [
+                "_host": "127.0.0.1", "_port": .null, "_url": "", "_future_url": "", "_internal_ip": "127.0.0.1",
+                "_public_ip": "", "_restarting": false,
+                "_cloud_compute": [
+                    "type": "__cloud_compute__", "name": "cpu-small", "disk_size": 0, "idle_timeout": .null, "shm_size": 0,
+                    "mounts": .null, "colocation_group_id": .null, "interruptible": false, "_internal_id": "default",
+                ],
+                "_display_name": "", "_paths": [:],
+                "step": .int(Int64(index) * 7),
+                "status": .string(StateString(Self.words[index % Self.words.count])),
+                "config": ["lr": .float(random.unit() / 100), "layers": [64, 128, .int(Int64(index % 512))], "name": .string(StateString("model-\(index)"))],
+                "series": series,
+            ],
+            "calls": [
+                "latest_call_hash": .string(hash),
+                hash: ["statuses": [["stage": "succeeded", "timestamp": 1_795_721_338]], "ret": .null],
+            ],
+            "changes": [:],
+        ]
+    }
+
+    private static let words = ["running", "pending", "succeeded", "loss", "accuracy", "epoch", "batch", "checkpoint", "train", "eval"]
+}
+
+/// SplitMix64, a small deterministic generator.
+struct SplitMix {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A double in [0, 1) with 53 random bits.
+    mutating func unit() -> Double {
+        Double(next() >> 11) * 0x1p-53
+    }
+}

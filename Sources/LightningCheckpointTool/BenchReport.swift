@@ -1,0 +1,55 @@
+import LightningBench
+import LightningCodecs
+import LightningState
+
+/// The table and the JSON object that `bench` prints.
+enum BenchReport {
+    static func table(_ results: CheckpointBenchmark.Results, components: Int, mix: SyntheticState.Mix) -> String {
+        let megabytes = Double(results.jsonBytes) / 1e6
+        func row(_ name: String, _ seconds: Double, _ bytes: Int) -> [String] {
+            [name, format(seconds, digits: 3), format(megabytes / seconds, digits: 0), String(bytes)]
+        }
+        let rows = [
+            row("json encode (memory)", results.jsonEncodeSeconds, results.jsonBytes),
+            row("json decode (memory)", results.jsonDecodeSeconds, results.jsonBytes),
+            row("json save", results.jsonSaveSeconds, results.jsonBytes),
+            row("json load", results.jsonLoadSeconds, results.jsonBytes),
+            row("binary encode (memory)", results.binaryEncodeSeconds, results.binaryBytes),
+            row("binary decode (memory)", results.binaryDecodeSeconds, results.binaryBytes),
+            row("binary save", results.binarySaveSeconds, results.binaryBytes),
+            row("binary load", results.binaryLoadSeconds, results.binaryBytes),
+        ]
+        let ratio = format(100 * Double(results.binaryBytes) / Double(max(1, results.jsonBytes)), digits: 1)
+        let title = "state: \(components) components, \(mix.rawValue)-heavy, \(format(megabytes, digits: 1)) MB of compact JSON; binary file \(ratio) % of it"
+        return title + "\n" + Table(header: ["OPERATION", "SECONDS", "MB/S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3]).rendered
+            + "\nMB/s are of the compact JSON's bytes, whatever the format; saves include fsync."
+    }
+
+    static func json(_ results: CheckpointBenchmark.Results) -> String {
+        let object: StateValue = [
+            "json_bytes": .int(Int64(results.jsonBytes)),
+            "binary_bytes": .int(Int64(results.binaryBytes)),
+            "json_encode_s": .float(results.jsonEncodeSeconds),
+            "json_decode_s": .float(results.jsonDecodeSeconds),
+            "json_save_s": .float(results.jsonSaveSeconds),
+            "json_load_s": .float(results.jsonLoadSeconds),
+            "binary_encode_s": .float(results.binaryEncodeSeconds),
+            "binary_decode_s": .float(results.binaryDecodeSeconds),
+            "binary_save_s": .float(results.binarySaveSeconds),
+            "binary_load_s": .float(results.binaryLoadSeconds),
+        ]
+        return String(decoding: JSONWriter.write(object), as: UTF8.self)
+    }
+
+    static func format(_ value: Double, digits: Int) -> String {
+        guard value.isFinite else { return "-" }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        if digits == 0 { return String(Int(rounded)) }
+        var text = String(rounded)
+        let fraction = text.split(separator: ".").last?.count ?? 0
+        text += String(repeating: "0", count: max(0, digits - fraction))
+        return text
+    }
+}

@@ -1,0 +1,294 @@
+import Dispatch
+import LightningState
+
+/// The engine's own checkpoint format: a compact binary encoding of the state tree, compressed with
+/// zlib in independent blocks, with a checksum over the whole file. `docs/FORMAT.md` specifies it.
+///
+/// It holds everything the JSON model holds — key order, the int/float split, big integers,
+/// `-0.0`, NaN and the infinities, lone surrogates — so JSON → binary → JSON is lossless; the same
+/// state always gives the same bytes.
+///
+/// ```swift
+/// let bytes = try BinarySnapshot.encode(state)
+/// let back = try BinarySnapshot.decode(bytes)      // == state
+/// ```
+public enum BinarySnapshot {
+    /// Limits on untrusted input.
+    public struct Options: Sendable, Hashable {
+        /// The deepest nesting of arrays and objects accepted.
+        public var maxDepth: Int
+        /// The most nodes (values of any kind) a snapshot may hold.
+        public var maxNodeCount: Int
+        /// The most bytes the streams may inflate to, together.
+        public var maxDecompressedBytes: Int
+
+        /// Creates options; the defaults accept any state this engine writes on a 64-bit machine up to 8 GiB.
+        public init(maxDepth: Int = 1_024, maxNodeCount: Int = 1 << 31, maxDecompressedBytes: Int = 8 << 30) {
+            self.maxDepth = maxDepth
+            self.maxNodeCount = maxNodeCount
+            self.maxDecompressedBytes = maxDecompressedBytes
+        }
+    }
+
+    /// What a snapshot's header says.
+    public struct Header: Sendable, Hashable {
+        /// Full state, or changes against ``parent``.
+        public var isDelta: Bool
+        /// The snapshot's own number (0 when unnumbered).
+        public var sequence: UInt64
+        /// The number of the snapshot a delta applies to (0 for a full snapshot).
+        public var parent: UInt64
+        /// The uncompressed sizes of the tree and float streams.
+        public var treeBytes: Int
+        public var floatBytes: Int
+        /// The number of compressed blocks.
+        public var blockCount: Int
+    }
+
+    /// Whether `bytes` start with the snapshot signature (content, not the file name, tells formats apart).
+    public static func hasSignature(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.starts(with: SnapshotFormat.magic)
+    }
+
+    // MARK: - Encoding
+
+    /// Encodes `state` as a full snapshot.
+    /// - Parameters:
+    ///   - sequence: The snapshot's number, stored in the header.
+    ///   - threads: How many blocks to compress at once; all cores when `nil`.
+    /// - Throws: ``SnapshotError`` only if zlib fails (out of memory).
+    public static func encode(_ state: StateValue, sequence: UInt64 = 0, threads: Int? = nil) throws(SnapshotError) -> [UInt8] {
+        var encoder = TreeEncoder()
+        encoder.encode(state)
+        return try assemble(tree: encoder.tree.bytes, floats: encoder.floats.bytes, kind: .full, sequence: sequence, parent: 0, threads: threads ?? ProcessorCount.online)
+    }
+
+    struct Block {
+        var stream: SnapshotFormat.Stream
+        var method: SnapshotFormat.Method
+        var uncompressedSize: Int
+        var data: [UInt8]
+    }
+
+    static func assemble(tree: [UInt8], floats: [UInt8], kind: SnapshotFormat.Kind, sequence: UInt64, parent: UInt64, threads: Int) throws(SnapshotError) -> [UInt8] {
+        let pieces = blockRanges(count: tree.count).map { (SnapshotFormat.Stream.tree, $0) }
+            + blockRanges(count: floats.count).map { (SnapshotFormat.Stream.floats, $0) }
+        var blocks = [Result<Block, SnapshotError>](repeating: .failure(.compression("not compressed")), count: pieces.count)
+        blocks.withUnsafeMutableBufferPointer { slots in
+            let output = BlockSlots(base: slots.baseAddress!)
+            let work: @Sendable (Int) -> Void = { index in
+                let (stream, range) = pieces[index]
+                let source = stream == .tree ? tree : floats
+                output.base[index] = source.withUnsafeBufferPointer { buffer in
+                    Result { () throws(SnapshotError) -> Block in
+                        let input = UnsafeBufferPointer(rebasing: buffer[range])
+                        let compressed = try Zlib.compress(input, effort: stream == .tree ? .fast : .huffmanOnly)
+                        // Store a block that deflate cannot shrink: reading it back then costs a copy.
+                        if compressed.count >= input.count {
+                            return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: Array(input))
+                        }
+                        return Block(stream: stream, method: .zlib, uncompressedSize: input.count, data: compressed)
+                    }
+                }
+            }
+            if threads > 1 && pieces.count > 1 {
+                DispatchQueue.concurrentPerform(iterations: pieces.count, execute: work)
+            } else {
+                (0..<pieces.count).forEach(work)
+            }
+        }
+        var finished: [Block] = []
+        for block in blocks { finished.append(try block.get()) }
+
+        let dataSize = finished.reduce(0) { $0 + $1.data.count }
+        var file = ByteWriter()
+        file.bytes.reserveCapacity(SnapshotFormat.headerSize + finished.count * SnapshotFormat.blockEntrySize + dataSize + SnapshotFormat.trailerSize)
+        file.bytes.append(contentsOf: SnapshotFormat.magic)
+        file.littleEndian(SnapshotFormat.version)
+        file.littleEndian(UInt16(0))  // flags
+        file.byte(kind.rawValue)
+        file.bytes.append(contentsOf: [0, 0, 0])
+        file.littleEndian(sequence)
+        file.littleEndian(parent)
+        file.littleEndian(UInt64(tree.count))
+        file.littleEndian(UInt64(floats.count))
+        file.littleEndian(UInt32(finished.count))
+        file.littleEndian(UInt32(SnapshotFormat.blockSize))
+        file.littleEndian(UInt64(0))  // reserved
+        for block in finished {
+            file.byte(block.stream.rawValue)
+            file.byte(block.method.rawValue)
+            file.littleEndian(UInt16(0))
+            file.littleEndian(UInt32(block.uncompressedSize))
+            file.littleEndian(UInt32(block.data.count))
+        }
+        for block in finished { file.bytes.append(contentsOf: block.data) }
+        let crc = file.bytes.withUnsafeBufferPointer(Zlib.crc32)
+        file.littleEndian(crc)
+        file.bytes.append(contentsOf: SnapshotFormat.endMagic)
+        return file.bytes
+    }
+
+    private static func blockRanges(count: Int) -> [Range<Int>] {
+        stride(from: 0, to: count, by: SnapshotFormat.blockSize).map { $0..<min(count, $0 + SnapshotFormat.blockSize) }
+    }
+
+    // MARK: - Decoding
+
+    /// Reads the header of a snapshot after checking its signature, version and checksum.
+    public static func header(of bytes: [UInt8]) throws(SnapshotError) -> Header {
+        try bytes.withUnsafeBufferPointer { buffer throws(SnapshotError) in try parse(buffer).header }
+    }
+
+    /// Decodes a snapshot, verifying its checksum and every length and limit first.
+    /// - Throws: ``SnapshotError`` naming what is wrong; never traps on bad input.
+    public static func decode(_ bytes: [UInt8], options: Options = Options()) throws(SnapshotError) -> StateValue {
+        try bytes.withUnsafeBufferPointer { buffer throws(SnapshotError) in
+            let parsed = try parse(buffer)
+            guard !parsed.header.isDelta else { throw .malformed("a delta snapshot needs its parent to be read", offset: 12) }
+            let total = parsed.header.treeBytes + parsed.header.floatBytes
+            guard total <= options.maxDecompressedBytes else {
+                throw .limit("the streams inflate to \(total) bytes, more than the limit of \(options.maxDecompressedBytes)")
+            }
+            var tree = [UInt8](repeating: 0, count: parsed.header.treeBytes)
+            var floats = [UInt8](repeating: 0, count: parsed.header.floatBytes)
+            try tree.withUnsafeMutableBufferPointer { treeBuffer throws(SnapshotError) in
+                try floats.withUnsafeMutableBufferPointer { floatBuffer throws(SnapshotError) in
+                    try inflate(parsed.blocks, from: buffer, tree: treeBuffer, floats: floatBuffer)
+                }
+            }
+            return try tree.withUnsafeBufferPointer { treeBuffer throws(SnapshotError) in
+                try floats.withUnsafeBufferPointer { floatBuffer throws(SnapshotError) in
+                    var decoder = TreeDecoder(tree: treeBuffer, floats: floatBuffer, options: options)
+                    return try decoder.decodeDocument()
+                }
+            }
+        }
+    }
+
+    struct BlockEntry {
+        var stream: SnapshotFormat.Stream
+        var method: SnapshotFormat.Method
+        var uncompressed: Int
+        var compressed: Int
+        /// Offset of the block's data in the file.
+        var fileOffset: Int
+        /// Offset of the block's bytes in its stream.
+        var streamOffset: Int
+    }
+
+    static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(SnapshotError) -> (header: Header, blocks: [BlockEntry]) {
+        guard buffer.starts(with: SnapshotFormat.magic.prefix(min(buffer.count, SnapshotFormat.magic.count))), !buffer.isEmpty else {
+            throw .notASnapshot()
+        }
+        let minimum = SnapshotFormat.headerSize + SnapshotFormat.trailerSize
+        guard buffer.count >= minimum else {
+            throw .truncated("the file is \(buffer.count) bytes, shorter than the \(minimum) of an empty snapshot")
+        }
+        var reader = ByteReader(buffer)
+        reader.offset = SnapshotFormat.magic.count
+        let version = try reader.littleEndian(UInt16.self)
+        guard version == SnapshotFormat.version else { throw .unsupportedVersion(version) }
+        guard buffer.suffix(4).elementsEqual(SnapshotFormat.endMagic) else {
+            throw .truncated("no end signature: the file was cut short or damaged")
+        }
+        let checked = UnsafeBufferPointer(rebasing: buffer[..<(buffer.count - SnapshotFormat.trailerSize)])
+        var trailer = ByteReader(UnsafeBufferPointer(rebasing: buffer[(buffer.count - SnapshotFormat.trailerSize)...]), base: buffer.count - 8)
+        let stored = try trailer.littleEndian(UInt32.self)
+        let computed = Zlib.crc32(checked)
+        guard stored == computed else { throw .checksum(stored: stored, computed: computed) }
+
+        let flags = try reader.littleEndian(UInt16.self)
+        guard flags == 0 else { throw .malformed("unknown flags 0x\(String(flags, radix: 16))", offset: 10) }
+        let rawKind = try reader.byte()
+        guard let kind = SnapshotFormat.Kind(rawValue: rawKind) else { throw .malformed("unknown snapshot kind \(rawKind)", offset: 12) }
+        reader.offset = 16
+        let sequence = try reader.littleEndian(UInt64.self)
+        let parent = try reader.littleEndian(UInt64.self)
+        let treeBytes = try reader.littleEndian(UInt64.self)
+        let floatBytes = try reader.littleEndian(UInt64.self)
+        let blockCount = Int(try reader.littleEndian(UInt32.self))
+        reader.offset = SnapshotFormat.headerSize
+
+        let dataEnd = checked.count
+        guard blockCount <= (dataEnd - reader.offset) / SnapshotFormat.blockEntrySize else {
+            throw .malformed("\(blockCount) blocks do not fit in the file", offset: 48)
+        }
+        var fileOffset = reader.offset + blockCount * SnapshotFormat.blockEntrySize
+        var streamOffsets = [0, 0]
+        var blocks: [BlockEntry] = []
+        blocks.reserveCapacity(blockCount)
+        for index in 0..<blockCount {
+            let entryOffset = reader.offset
+            guard let stream = SnapshotFormat.Stream(rawValue: try reader.byte()),
+                let method = SnapshotFormat.Method(rawValue: try reader.byte())
+            else { throw .malformed("block \(index) has an unknown stream or method", offset: entryOffset) }
+            _ = try reader.littleEndian(UInt16.self)
+            let uncompressed = Int(try reader.littleEndian(UInt32.self))
+            let compressed = Int(try reader.littleEndian(UInt32.self))
+            guard compressed <= dataEnd - fileOffset else {
+                throw .truncated("block \(index) needs \(compressed) bytes, only \(dataEnd - fileOffset) are left")
+            }
+            let plausible = method == .stored ? uncompressed == compressed : uncompressed <= compressed * SnapshotFormat.maximumInflateRatio + 64
+            guard plausible else {
+                throw .malformed("block \(index) claims \(uncompressed) bytes from \(compressed): impossible for \(method == .stored ? "a stored block" : "zlib")", offset: entryOffset)
+            }
+            let streamIndex = Int(stream.rawValue)
+            blocks.append(BlockEntry(stream: stream, method: method, uncompressed: uncompressed, compressed: compressed, fileOffset: fileOffset, streamOffset: streamOffsets[streamIndex]))
+            streamOffsets[streamIndex] += uncompressed
+            fileOffset += compressed
+        }
+        guard fileOffset == dataEnd else {
+            throw .malformed("\(dataEnd - fileOffset) bytes between the blocks and the trailer", offset: fileOffset)
+        }
+        guard UInt64(streamOffsets[0]) == treeBytes, UInt64(streamOffsets[1]) == floatBytes else {
+            throw .malformed("the blocks add up to \(streamOffsets[0]) + \(streamOffsets[1]) bytes, the header says \(treeBytes) + \(floatBytes)", offset: 32)
+        }
+        let header = Header(isDelta: kind == .delta, sequence: sequence, parent: parent, treeBytes: Int(treeBytes), floatBytes: Int(floatBytes), blockCount: blockCount)
+        return (header, blocks)
+    }
+
+    private static func inflate(_ blocks: [BlockEntry], from file: UnsafeBufferPointer<UInt8>, tree: UnsafeMutableBufferPointer<UInt8>, floats: UnsafeMutableBufferPointer<UInt8>) throws(SnapshotError) {
+        var failures = [SnapshotError?](repeating: nil, count: blocks.count)
+        failures.withUnsafeMutableBufferPointer { slots in
+            let output = FailureSlots(base: slots.baseAddress!, file: file, tree: tree, floats: floats)
+            let work: @Sendable (Int) -> Void = { index in
+                let block = blocks[index]
+                let target = block.stream == .tree ? output.tree : output.floats
+                let destination = UnsafeMutableBufferPointer(rebasing: target[block.streamOffset..<block.streamOffset + block.uncompressed])
+                let source = UnsafeBufferPointer(rebasing: output.file[block.fileOffset..<block.fileOffset + block.compressed])
+                switch block.method {
+                case .stored:
+                    _ = destination.initialize(from: source)
+                case .zlib:
+                    do throws(SnapshotError) {
+                        try Zlib.inflate(source, into: destination)
+                    } catch {
+                        output.base[index] = error
+                    }
+                }
+            }
+            if blocks.count > 1 && ProcessorCount.online > 1 {
+                DispatchQueue.concurrentPerform(iterations: blocks.count, execute: work)
+            } else {
+                (0..<blocks.count).forEach(work)
+            }
+        }
+        if let failure = failures.compactMap({ $0 }).first { throw failure }
+    }
+}
+
+/// Output slots of parallel block compression.
+// reason: each block writes only its own slot; concurrentPerform returns after every block finished.
+private struct BlockSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Result<BinarySnapshot.Block, SnapshotError>>
+}
+
+/// Output slots and buffers of parallel block inflation.
+// reason: blocks write disjoint ranges of the stream buffers (checked by `parse`) and only their own slot.
+private struct FailureSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<SnapshotError?>
+    let file: UnsafeBufferPointer<UInt8>
+    let tree: UnsafeMutableBufferPointer<UInt8>
+    let floats: UnsafeMutableBufferPointer<UInt8>
+}

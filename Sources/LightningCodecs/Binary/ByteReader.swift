@@ -1,0 +1,71 @@
+/// A cursor over untrusted bytes: every read checks the bytes left and throws instead of trapping.
+struct ByteReader {
+    let buffer: UnsafeBufferPointer<UInt8>
+    var offset: Int
+    /// Added to offsets in messages, when the buffer is a part of a larger whole.
+    let base: Int
+
+    init(_ buffer: UnsafeBufferPointer<UInt8>, base: Int = 0) {
+        self.buffer = buffer
+        self.offset = 0
+        self.base = base
+    }
+
+    var remaining: Int { buffer.count - offset }
+
+    @inline(__always)
+    mutating func byte() throws(SnapshotError) -> UInt8 {
+        guard offset < buffer.count else { throw .malformed("unexpected end of data", offset: base + offset) }
+        defer { offset += 1 }
+        return buffer[offset]
+    }
+
+    @inline(__always)
+    mutating func varint() throws(SnapshotError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < buffer.count else { throw .malformed("unexpected end of data in a varint", offset: base + offset) }
+            let byte = buffer[offset]
+            offset += 1
+            guard shift < 64, shift < 63 || byte <= 1 else { throw .malformed("varint longer than 64 bits", offset: base + offset - 1) }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    /// A varint used as a count or length: at most what is left, times `unit` bytes per item.
+    mutating func count(unit: Int = 1) throws(SnapshotError) -> Int {
+        let start = offset
+        let value = try varint()
+        guard value <= UInt64(remaining / max(1, unit)) else {
+            throw .malformed("length \(value) exceeds the \(remaining) bytes left", offset: base + start)
+        }
+        return Int(value)
+    }
+
+    @inline(__always)
+    mutating func zigzag() throws(SnapshotError) -> Int64 {
+        let raw = try varint()
+        return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+    }
+
+    mutating func littleEndian<T: FixedWidthInteger>(_ type: T.Type) throws(SnapshotError) -> T {
+        let size = MemoryLayout<T>.size
+        guard remaining >= size else { throw .malformed("unexpected end of data", offset: base + offset) }
+        var value: T = 0
+        withUnsafeMutableBytes(of: &value) { target in
+            target.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[offset..<offset + size]))
+        }
+        offset += size
+        return T(littleEndian: value)
+    }
+
+    /// The next `count` bytes, which the caller checked are there.
+    mutating func bytes(_ count: Int) throws(SnapshotError) -> UnsafeBufferPointer<UInt8> {
+        guard count <= remaining else { throw .malformed("length \(count) exceeds the \(remaining) bytes left", offset: base + offset) }
+        defer { offset += count }
+        return UnsafeBufferPointer(rebasing: buffer[offset..<offset + count])
+    }
+}

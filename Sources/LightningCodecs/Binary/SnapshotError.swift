@@ -1,0 +1,38 @@
+/// Why bytes are not a readable binary snapshot.
+///
+/// The ``description`` is one line, stable and tested, e.g.
+/// `truncated: the file is 17 bytes, shorter than a snapshot header` or
+/// `checksum mismatch: the file is corrupt (stored 0x1a2b3c4d, computed 0x00ff00ff)`.
+public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
+    private enum Code: Hashable, Sendable {
+        case notASnapshot, unsupportedVersion, truncated, checksum, malformed, limit, compression
+    }
+
+    private let code: Code
+    public let description: String
+
+    private init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+
+    /// Whether the bytes are not a snapshot at all (no magic), as opposed to a damaged one.
+    public var isForeign: Bool { code == .notASnapshot }
+
+    static func notASnapshot() -> Self { .init(.notASnapshot, "not a binary snapshot (no snapshot signature)") }
+    static func unsupportedVersion(_ version: UInt16) -> Self {
+        .init(.unsupportedVersion, "snapshot format version \(version) is not supported (this build reads version \(SnapshotFormat.version))")
+    }
+    static func truncated(_ detail: String) -> Self { .init(.truncated, "truncated: \(detail)") }
+    static func checksum(stored: UInt32, computed: UInt32) -> Self {
+        .init(.checksum, "checksum mismatch: the file is corrupt (stored 0x\(hex(stored)), computed 0x\(hex(computed)))")
+    }
+    static func malformed(_ detail: String, offset: Int) -> Self { .init(.malformed, "malformed at byte \(offset): \(detail)") }
+    static func limit(_ detail: String) -> Self { .init(.limit, "over a limit: \(detail)") }
+    static func compression(_ detail: String) -> Self { .init(.compression, "zlib: \(detail)") }
+
+    private static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+}

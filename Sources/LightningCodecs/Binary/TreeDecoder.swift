@@ -1,0 +1,133 @@
+import LightningState
+
+/// Decodes the tree and float streams into a state tree, checking every length and limit.
+struct TreeDecoder {
+    var tree: ByteReader
+    var floats: ByteReader
+    let options: BinarySnapshot.Options
+    private var interned: [StateString] = []
+    private var nodes = 0
+    private var depth = 0
+
+    init(tree: UnsafeBufferPointer<UInt8>, floats: UnsafeBufferPointer<UInt8>, options: BinarySnapshot.Options) {
+        self.tree = ByteReader(tree)
+        self.floats = ByteReader(floats)
+        self.options = options
+    }
+
+    mutating func decodeDocument() throws(SnapshotError) -> StateValue {
+        let value = try decode()
+        guard tree.remaining == 0 else { throw .malformed("\(tree.remaining) bytes after the tree", offset: tree.offset) }
+        guard floats.remaining == 0 else { throw .malformed("\(floats.remaining) float bytes not used by the tree", offset: tree.offset) }
+        return value
+    }
+
+    private mutating func decode() throws(SnapshotError) -> StateValue {
+        nodes += 1
+        guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
+        let tagOffset = tree.offset
+        let rawTag = try tree.byte()
+        guard let tag = SnapshotFormat.Tag(rawValue: rawTag) else {
+            throw .malformed("unknown tag 0x\(String(rawTag, radix: 16))", offset: tagOffset)
+        }
+        switch tag {
+        case .null: return .null
+        case .false: return .bool(false)
+        case .true: return .bool(true)
+        case .int: return .int(try tree.zigzag())
+        case .bigInt:
+            let text = try tree.bytes(try tree.count())
+            guard let big = StateBigInt(decimalText: String(decoding: text, as: UTF8.self)),
+                big.decimalText.utf8.elementsEqual(text)
+            else { throw .malformed("not a canonical integer outside 64 bits", offset: tagOffset) }
+            return .bigInt(big)
+        case .float: return .float(Double(bitPattern: try tree.littleEndian(UInt64.self)))
+        case .string: return .string(try decodeString())
+        case .array:
+            let count = try tree.count()
+            try enter(at: tagOffset)
+            defer { depth -= 1 }
+            var elements: [StateValue] = []
+            elements.reserveCapacity(count)
+            for _ in 0..<count { elements.append(try decode()) }
+            return .array(elements)
+        case .object:
+            let count = try tree.count(unit: 2)
+            try enter(at: tagOffset)
+            defer { depth -= 1 }
+            var members = StateObject(minimumCapacity: count)
+            for _ in 0..<count {
+                let keyOffset = tree.offset
+                let key = try decodeString()
+                guard members.updateValue(try decode(), forKey: key) == nil else {
+                    throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
+                }
+            }
+            return .object(members)
+        case .packedFloats:
+            let countOffset = tree.offset
+            let count = try tree.varint()
+            guard count <= UInt64(floats.remaining / 8) else {
+                throw .malformed("\(count) packed floats but \(floats.remaining) float bytes left", offset: countOffset)
+            }
+            try enter(at: tagOffset)
+            defer { depth -= 1 }
+            return .array(try unshuffle(count: Int(count)))
+        case .packedInts:
+            let count = try tree.count()
+            try enter(at: tagOffset)
+            defer { depth -= 1 }
+            var elements: [StateValue] = []
+            elements.reserveCapacity(count)
+            for _ in 0..<count { elements.append(.int(try tree.zigzag())) }
+            return .array(elements)
+        }
+    }
+
+    private mutating func enter(at offset: Int) throws(SnapshotError) {
+        depth += 1
+        guard depth <= options.maxDepth else { throw .limit("nesting deeper than \(options.maxDepth) levels (at byte \(offset))") }
+    }
+
+    private mutating func unshuffle(count: Int) throws(SnapshotError) -> [StateValue] {
+        nodes += count
+        guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
+        let planes = try floats.bytes(count * 8)
+        return [StateValue](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count {
+                var bits: UInt64 = 0
+                for plane in 0..<8 {
+                    bits |= UInt64(planes[plane * count + index]) << (8 * UInt64(plane))
+                }
+                (buffer.baseAddress! + index).initialize(to: .float(Double(bitPattern: bits)))
+            }
+            initialized = count
+        }
+    }
+
+    private mutating func decodeString() throws(SnapshotError) -> StateString {
+        let offset = tree.offset
+        let reference = try tree.varint()
+        if reference & 1 == 0 {
+            guard reference >> 1 < UInt64(interned.count) else {
+                throw .malformed("string reference \(reference >> 1) beyond the \(interned.count) interned strings", offset: offset)
+            }
+            return interned[Int(reference >> 1)]
+        }
+        let length = reference >> 1
+        guard length <= UInt64(tree.remaining) else {
+            throw .malformed("string length \(length) exceeds the \(tree.remaining) bytes left", offset: offset)
+        }
+        let bytes = try tree.bytes(Int(length))
+        let string: StateString
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            string = StateString(String(decoding: bytes, as: UTF8.self))
+        } else if let valid = StateString(wtf8: bytes) {
+            string = valid
+        } else {
+            throw .malformed("a string that is not UTF-8 (nor WTF-8)", offset: offset)
+        }
+        if length <= UInt64(SnapshotFormat.internLimit) { interned.append(string) }
+        return string
+    }
+}

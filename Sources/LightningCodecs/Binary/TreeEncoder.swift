@@ -1,0 +1,89 @@
+import LightningState
+
+/// Encodes a state tree into the tree stream and the float stream (see `docs/FORMAT.md`).
+struct TreeEncoder {
+    var tree = ByteWriter()
+    var floats = ByteWriter()
+    private var interned: [StateString: Int] = [:]
+
+    mutating func encode(_ value: StateValue) {
+        switch value {
+        case .null: tree.byte(SnapshotFormat.Tag.null.rawValue)
+        case .bool(let flag): tree.byte(flag ? SnapshotFormat.Tag.true.rawValue : SnapshotFormat.Tag.false.rawValue)
+        case .int(let integer):
+            tree.byte(SnapshotFormat.Tag.int.rawValue)
+            tree.zigzag(integer)
+        case .bigInt(let big):
+            tree.byte(SnapshotFormat.Tag.bigInt.rawValue)
+            let text = Array(big.decimalText.utf8)
+            tree.varint(UInt64(text.count))
+            text.withUnsafeBufferPointer { tree.append($0) }
+        case .float(let double):
+            tree.byte(SnapshotFormat.Tag.float.rawValue)
+            tree.littleEndian(double.bitPattern)
+        case .string(let string):
+            tree.byte(SnapshotFormat.Tag.string.rawValue)
+            encodeString(string)
+        case .array(let elements):
+            encodeArray(elements)
+        case .object(let members):
+            tree.byte(SnapshotFormat.Tag.object.rawValue)
+            tree.varint(UInt64(members.count))
+            for (key, member) in members {
+                encodeString(key)
+                encode(member)
+            }
+        }
+    }
+
+    private mutating func encodeArray(_ elements: [StateValue]) {
+        if elements.count >= SnapshotFormat.packThreshold {
+            if elements.allSatisfy({ if case .float = $0 { true } else { false } }) {
+                return encodePackedFloats(elements)
+            }
+            if elements.allSatisfy({ if case .int = $0 { true } else { false } }) {
+                tree.byte(SnapshotFormat.Tag.packedInts.rawValue)
+                tree.varint(UInt64(elements.count))
+                for case .int(let integer) in elements { tree.zigzag(integer) }
+                return
+            }
+        }
+        tree.byte(SnapshotFormat.Tag.array.rawValue)
+        tree.varint(UInt64(elements.count))
+        for element in elements { encode(element) }
+    }
+
+    /// Writes the floats' bytes as eight planes (all first bytes, then all second bytes, …), so that
+    /// the sign and exponent bytes, which vary little, sit together for the compressor.
+    private mutating func encodePackedFloats(_ elements: [StateValue]) {
+        tree.byte(SnapshotFormat.Tag.packedFloats.rawValue)
+        tree.varint(UInt64(elements.count))
+        let count = elements.count
+        let start = floats.bytes.count
+        floats.bytes.append(contentsOf: repeatElement(0, count: count * 8))
+        floats.bytes.withUnsafeMutableBufferPointer { buffer in
+            let planes = buffer.baseAddress! + start
+            for (index, element) in elements.enumerated() {
+                guard case .float(let double) = element else { continue }
+                let bits = double.bitPattern
+                for plane in 0..<8 {
+                    planes[plane * count + index] = UInt8(truncatingIfNeeded: bits >> (8 * UInt64(plane)))
+                }
+            }
+        }
+    }
+
+    /// A string: a reference to an earlier interned one (`index << 1`), or a literal
+    /// (`length << 1 | 1`, then its WTF-8 bytes), interned when short.
+    private mutating func encodeString(_ string: StateString) {
+        if let index = interned[string] {
+            tree.varint(UInt64(index) << 1)
+            return
+        }
+        string.withWTF8 { bytes in
+            tree.varint(UInt64(bytes.count) << 1 | 1)
+            tree.append(bytes)
+            if bytes.count <= SnapshotFormat.internLimit { interned[string] = interned.count }
+        }
+    }
+}

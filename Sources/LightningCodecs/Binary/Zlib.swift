@@ -1,0 +1,79 @@
+import CZlib
+
+/// One-shot deflate and inflate of whole blocks, and CRC-32, through the system zlib.
+package enum Zlib {
+    /// How to deflate a block.
+    package enum Effort: Sendable {
+        /// Level 1 with string matching: for structure and text.
+        case fast
+        /// Huffman coding only, no string matching: for float byte planes, several times faster.
+        case huffmanOnly
+    }
+
+    /// The zlib version string, e.g. `1.2.13`.
+    package static var version: String { String(cString: zlibVersion()) }
+
+    /// Deflates `input` into a zlib stream.
+    package static func compress(_ input: UnsafeBufferPointer<UInt8>, effort: Effort) throws(SnapshotError) -> [UInt8] {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer { stream.deallocate() }
+        let strategy = effort == .fast ? Z_DEFAULT_STRATEGY : Z_HUFFMAN_ONLY
+        let status = czlib_deflateInit2(stream, 1, strategy)
+        guard status == Z_OK else { throw .compression("deflateInit2 failed (\(status))") }
+        defer { deflateEnd(stream) }
+        let bound = Int(deflateBound(stream, uLong(input.count)))
+        var output = [UInt8](repeating: 0, count: bound)
+        let result = output.withUnsafeMutableBufferPointer { target -> Int32 in
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+            stream.pointee.avail_in = uInt(input.count)
+            stream.pointee.next_out = target.baseAddress
+            stream.pointee.avail_out = uInt(target.count)
+            return deflate(stream, Z_FINISH)
+        }
+        guard result == Z_STREAM_END else { throw .compression("deflate failed (\(result))") }
+        output.removeLast(bound - Int(stream.pointee.total_out))
+        return output
+    }
+
+    /// Inflates a zlib stream that must fill `output` exactly.
+    package static func inflate(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) throws(SnapshotError) {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer { stream.deallocate() }
+        let status = czlib_inflateInit(stream)
+        guard status == Z_OK else { throw .compression("inflateInit failed (\(status))") }
+        defer { inflateEnd(stream) }
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+        stream.pointee.avail_in = uInt(input.count)
+        stream.pointee.next_out = output.baseAddress
+        stream.pointee.avail_out = uInt(output.count)
+        let result = CZlib.inflate(stream, Z_FINISH)
+        switch result {
+        case Z_STREAM_END:
+            guard stream.pointee.total_out == output.count, stream.pointee.avail_in == 0 else {
+                throw .compression("a block inflates to \(stream.pointee.total_out) bytes, not the \(output.count) its entry declares")
+            }
+        case Z_BUF_ERROR where stream.pointee.avail_out == 0:
+            throw .compression("a block inflates to more than the \(output.count) bytes its entry declares")
+        case Z_BUF_ERROR:
+            throw .compression("a block ends early (truncated compressed data)")
+        case Z_DATA_ERROR:
+            throw .compression("corrupt compressed data (\(stream.pointee.msg.map { String(cString: $0) } ?? "data error"))")
+        default:
+            throw .compression("inflate failed (\(result))")
+        }
+    }
+
+    /// The CRC-32 (as in zlib, gzip and PNG) of `bytes`.
+    package static func crc32(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var crc = CZlib.crc32(0, nil, 0)
+        var offset = 0
+        while offset < bytes.count {
+            let chunk = min(bytes.count - offset, Int(UInt32.max))
+            crc = CZlib.crc32(crc, bytes.baseAddress! + offset, uInt(chunk))
+            offset += chunk
+        }
+        return UInt32(truncatingIfNeeded: crc)
+    }
+}
