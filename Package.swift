@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "LightningTests", dependencies: ["Lightning", "LightningCodecs", "LightningStore", "LightningTestSupport"]),
         .testTarget(
             name: "LightningCheckpointToolTests",
-            dependencies: ["LightningCheckpointTool", "CounterApp", "DynamicApp", "LightningTestSupport"]
+            dependencies: ["LightningCheckpointTool", "CounterApp", "DynamicApp", "LightningStore", "LightningTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

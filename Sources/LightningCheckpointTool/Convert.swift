@@ -5,16 +5,14 @@ import LightningStore
 extension LightningCheckpoint {
     struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read a checkpoint and write it again.",
+            abstract: "Read a checkpoint (JSON or binary) and write it again, as JSON or as a binary snapshot.",
             discussion: """
-                The output is what Python's json.dumps writes: compact by default, indented with \
-                --indent, ASCII-only unless --utf8. OUTPUT '-' writes to standard output.
+                JSON output is what Python's json.dumps writes: compact by default, indented with \
+                --indent, ASCII-only unless --utf8. Binary output is the engine's snapshot format \
+                (docs/FORMAT.md). The input's format is told by its content. OUTPUT '-' writes to \
+                standard output.
                 """
         )
-
-        enum Format: String, ExpressibleByArgument, CaseIterable {
-            case json
-        }
 
         @Argument(help: "The checkpoint to read: a path, a name in the storage, or 'latest'.")
         var input: String
@@ -22,8 +20,8 @@ extension LightningCheckpoint {
         @Argument(help: "The file to write, or '-' for standard output.")
         var output: String
 
-        @Option(help: "The output format.")
-        var format: Format = .json
+        @Option(help: "The output format: json or binary.")
+        var format: CheckpointFormat = .json
 
         @Option(help: "Indent nested values by this many spaces, as json.dumps(indent=N).")
         var indent: Int?
@@ -35,11 +33,16 @@ extension LightningCheckpoint {
 
         func validate() throws {
             if let indent, indent < 0 { throw ValidationError("--indent must be 0 or more, not \(indent)") }
+            if format == .binary && (indent != nil || utf8) { throw ValidationError("--indent and --utf8 apply to JSON output only") }
         }
 
         func run() throws {
             let (_, state) = try storageOptions.load(input, validate: false)
-            let bytes = JSONWriter.write(state, options: .init(ensureASCII: !utf8, indent: indent))
+            let bytes: [UInt8]
+            switch format {
+            case .json: bytes = JSONWriter.write(state, options: .init(ensureASCII: !utf8, indent: indent))
+            case .binary: bytes = try reportingFailures { () throws(CheckpointStoreError) in try CheckpointCodec.encode(state, as: .binary, path: output) }
+            }
             if output == "-" {
                 writeStandardOutput(bytes)
                 return
@@ -48,3 +51,5 @@ extension LightningCheckpoint {
         }
     }
 }
+
+extension CheckpointFormat: ExpressibleByArgument {}

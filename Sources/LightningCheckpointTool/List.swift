@@ -11,7 +11,7 @@ extension LightningCheckpoint {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the checkpoints in the storage, newest last.",
-            discussion: "One line per checkpoint: its name, the UTC time of the save, and its size in bytes."
+            discussion: "One line per checkpoint file: its name, its format (json or binary), the UTC time of the save, and its size in bytes."
         )
 
         @OptionGroup var storageOptions: StorageOptions
@@ -23,8 +23,8 @@ extension LightningCheckpoint {
                 print("no checkpoints in \(store.folder)")
                 return
             }
-            let rows = checkpoints.map { info in [info.name.stem, Self.utcText(info.name.timestamp), String(info.size)] }
-            print(Table(header: ["NAME", "TIME (UTC)", "BYTES"], rows: rows, rightAligned: [2]).rendered)
+            let rows = checkpoints.map { info in [info.name.stem, info.format.rawValue, Self.utcText(info.name.timestamp), String(info.size)] }
+            print(Table(header: ["NAME", "FORMAT", "TIME (UTC)", "BYTES"], rows: rows, rightAligned: [3]).rendered)
         }
 
         static func utcText(_ seconds: Int64) -> String {

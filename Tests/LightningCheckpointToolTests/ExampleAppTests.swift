@@ -61,4 +61,26 @@ struct ExampleAppTests {
         #expect(flag.standardError.contains("--iterations must be at least 1"))
         #expect(folder.names(in: ".storage/checkpoints").isEmpty)
     }
+
+    @Test("--checkpoint-format picks binary (the default), json or both; resuming reads either")
+    func checkpointFormats() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        _ = try Executable.run("counter-app", ["--iterations", "1"], in: folder.path)
+        #expect(folder.names(in: ".storage/checkpoints").allSatisfy { $0.hasSuffix(".lsnap") })
+        let json = try Executable.run("counter-app", ["--iterations", "1", "--checkpoint", "latest", "--checkpoint-format", "json"], in: folder.path)
+        #expect(json.standardOutput == "counter=2\n")
+        #expect(folder.names(in: ".storage/checkpoints").filter { $0.hasSuffix(".json") }.count == 1)
+        let both = try Executable.run("counter-app", ["--iterations", "1", "--checkpoint", "latest", "--checkpoint-format", "both"], in: folder.path)
+        #expect(both.standardOutput == "counter=3\n")
+        let names = folder.names(in: ".storage/checkpoints")
+        #expect(names.count == 4)
+        let newest = names.filter { $0.hasPrefix(names.last!.split(separator: ".")[0]) }
+        #expect(newest.count == 2)
+        let resumed = try Executable.run("counter-app", ["--iterations", "1", "--checkpoint", "latest"], in: folder.path)
+        #expect(resumed.standardOutput == "counter=4\n")
+        #expect(resumed.standardError.hasSuffix(".lsnap\n"))
+        let bad = try Executable.run("counter-app", ["--checkpoint-format", "xml"], in: folder.path)
+        #expect(bad.status != 0)
+    }
 }

@@ -1,3 +1,4 @@
+import LightningStore
 import LightningTestSupport
 import Testing
 
@@ -60,9 +61,9 @@ struct ToolTests {
         try folder.write(Array("not one".utf8), to: "s/checkpoints/notes.txt")
         let listed = try Self.run(["list", "--storage", "s"], in: folder)
         #expect(listed.standardOutput == """
-            NAME                                  TIME (UTC)           BYTES
-            lightningapp_checkpoint_1665501626    2022-10-11 15:20:26    526
-            lightningapp_checkpoint_1665501626_1  2022-10-11 15:20:26    526
+            NAME                                  FORMAT  TIME (UTC)           BYTES
+            lightningapp_checkpoint_1665501626    json    2022-10-11 15:20:26    526
+            lightningapp_checkpoint_1665501626_1  json    2022-10-11 15:20:26    526
 
             """)
         #expect(try Self.run(["show", "latest", "--storage", "s"], in: folder).status == 0)
@@ -103,5 +104,42 @@ struct ToolTests {
         let flag = try Self.run(["convert", "a", "b", "--indent=-3"], in: folder)
         #expect(flag.status != 0)
         #expect(flag.standardError.contains("--indent must be 0 or more"))
+    }
+
+    @Test("convert to a binary snapshot and back gives the same JSON; every command reads binary")
+    func binaryRoundTrip() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write(Array(Self.checkpoint.utf8), to: "in.json")
+        #expect(try Self.run(["convert", "in.json", "snap.lsnap", "--format", "binary"], in: folder).status == 0)
+        #expect(try Self.run(["convert", "snap.lsnap", "-"], in: folder).standardOutput == Self.checkpoint)
+        // Content, not the extension, tells the formats apart.
+        #expect(try Self.run(["convert", "in.json", "disguised.json", "--format", "binary"], in: folder).status == 0)
+        #expect(try Self.run(["canon", "disguised.json"], in: folder).standardOutput == (try Self.run(["canon", "in.json"], in: folder)).standardOutput)
+        #expect(try Self.run(["show", "snap.lsnap"], in: folder).standardOutput == (try Self.run(["show", "in.json"], in: folder)).standardOutput)
+        #expect(try Self.run(["verify", "snap.lsnap"], in: folder).standardOutput == "ok snap.lsnap\n")
+        let flags = try Self.run(["convert", "in.json", "x", "--format", "binary", "--indent", "2"], in: folder)
+        #expect(flags.status != 0)
+    }
+
+    @Test("verify names the first damaged file and exits 1")
+    func verify() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write(Array(Self.checkpoint.utf8), to: "s/checkpoints/lightningapp_checkpoint_10.json")
+        #expect(try Self.run(["convert", "s/checkpoints/lightningapp_checkpoint_10.json", "s/checkpoints/lightningapp_checkpoint_11.lsnap", "--format", "binary"], in: folder).status == 0)
+        let good = try Self.run(["verify", "--all", "--storage", "s"], in: folder)
+        #expect(good.status == 0)
+        #expect(good.standardOutput == "ok s/checkpoints/lightningapp_checkpoint_10.json\nok s/checkpoints/lightningapp_checkpoint_11.lsnap\n")
+        var snapshot = try FileIO.read("\(folder.path)/s/checkpoints/lightningapp_checkpoint_11.lsnap")
+        snapshot[snapshot.count / 2] ^= 0x01
+        try folder.write(snapshot, to: "s/checkpoints/lightningapp_checkpoint_11.lsnap")
+        try folder.write(Array(snapshot.prefix(30)), to: "cut.lsnap")
+        let bad = try Self.run(["verify", "latest", "--storage", "s"], in: folder)
+        #expect(bad.status == 1)
+        #expect(bad.standardError.hasPrefix("lightning-checkpoint: s/checkpoints/lightningapp_checkpoint_11.lsnap: checksum mismatch: the file is corrupt (stored 0x"))
+        let cut = try Self.run(["show", "cut.lsnap"], in: folder)
+        #expect(cut.standardError == "lightning-checkpoint: cut.lsnap: truncated: the file is 30 bytes, shorter than the 72 of an empty snapshot\n")
+        #expect(try Self.run(["verify"], in: folder).status != 0)
     }
 }

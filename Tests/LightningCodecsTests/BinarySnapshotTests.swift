@@ -1,0 +1,137 @@
+import LightningCodecs
+import LightningState
+import LightningTestSupport
+import Testing
+
+@Suite("Binary snapshots")
+struct BinarySnapshotTests {
+    static func snapshot(_ state: StateValue) throws -> [UInt8] {
+        try BinarySnapshot.encode(state)
+    }
+
+    static func message(_ bytes: [UInt8], options: BinarySnapshot.Options = .init()) -> String? {
+        do {
+            _ = try BinarySnapshot.decode(bytes, options: options)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test("every JSON fixture goes JSON → binary → JSON without loss", arguments: [
+        "python_cases.json", "python_cases.pretty.json", "python_cases.sorted.json", "python_cases.utf8.json", "deep_200.json",
+        "duplicate_keys.json",
+    ])
+    func fixtures(name: String) throws {
+        let state = try JSONReader.read(try Fixtures.bytes(name))
+        let back = try BinarySnapshot.decode(try Self.snapshot(state))
+        #expect(back == state)
+        #expect(JSONWriter.write(back) == JSONWriter.write(state))
+    }
+
+    @Test("seeded random trees round-trip, on one thread and on many")
+    func randomTrees() throws {
+        var random = SeededRandom(seed: 99)
+        for _ in 0..<300 {
+            let tree = RandomState.value(using: &random)
+            let one = try BinarySnapshot.encode(tree, threads: 1)
+            #expect(try BinarySnapshot.decode(one) == tree)
+            #expect(try BinarySnapshot.encode(tree, threads: 4) == one)
+        }
+    }
+
+    @Test("packed arrays keep every float bit and every int")
+    func packedArrays() throws {
+        var random = SeededRandom(seed: 5)
+        let floats = StateValue.array((0..<10_000).map { _ in .float(Double(bitPattern: random.next())) } + RandomState.specialDoubles.map(StateValue.float))
+        let ints = StateValue.array((0..<1_000).map { _ in .int(Int64(bitPattern: random.next())) } + [.int(.min), .int(.max), .int(0)])
+        let mixed: StateValue = [1, 2.0, 3, 4.0, "x"]
+        for value in [floats, ints, mixed, [[1.5, 2.5, 3.5, 4.5], [1, 2, 3, 4]]] as [StateValue] {
+            #expect(try BinarySnapshot.decode(try Self.snapshot(value)) == value)
+        }
+    }
+
+    @Test("the same state gives the same bytes; a large one spans several compressed blocks")
+    func deterministicAndBlocked() throws {
+        var random = SeededRandom(seed: 11)
+        let big = StateValue.object(StateObject(uniqueKeysWithValues: (0..<300).map { index in
+            (StateString("work_\(index)"), ["series": .array((0..<1_000).map { _ in .float(Double(random.next() >> 11) * 0x1p-53) }), "name": "w"] as StateValue)
+        }))
+        let first = try Self.snapshot(big)
+        #expect(try Self.snapshot(big) == first)
+        let header = try BinarySnapshot.header(of: first)
+        #expect(header.blockCount >= 3)
+        #expect(header.floatBytes == 300 * 1_000 * 8)
+        #expect(!header.isDelta)
+        #expect(try BinarySnapshot.decode(first) == big)
+        #expect(first.count < JSONWriter.write(big).count / 2)
+    }
+
+    @Test("repeated keys and short strings are stored once")
+    func interning() throws {
+        let work: StateValue = ["vars": ["_host": "127.0.0.1", "counter": 1], "calls": [:], "changes": [:]]
+        let one = try Self.snapshot(["works": ["a": work]])
+        let many = try Self.snapshot(["works": .object(StateObject(uniqueKeysWithValues: (0..<1_000).map { (StateString("w\($0)"), work) }))])
+        let uncompressed = try BinarySnapshot.header(of: many).treeBytes
+        #expect(uncompressed < 1_000 * 25)  // about 22 bytes per work, its own name included; its JSON is about 80
+        #expect(many.count > one.count)
+    }
+
+    @Test("foreign, truncated and corrupt bytes each get one precise error")
+    func damaged() throws {
+        let good = try Self.snapshot(["vars": ["x": 1.5, "s": "text"], "list": [1, 2, 3, 4, 5]])
+        #expect(Self.message(Array("{\"vars\": {}}".utf8)) == "not a binary snapshot (no snapshot signature)")
+        #expect(Self.message([]) == "not a binary snapshot (no snapshot signature)")
+        #expect(Self.message(Array(good.prefix(20))) == "truncated: the file is 20 bytes, shorter than the 72 of an empty snapshot")
+        #expect(Self.message(Array(good.dropLast(3))) == "truncated: no end signature: the file was cut short or damaged")
+        var flipped = good
+        flipped[70] ^= 0x40
+        #expect(Self.message(flipped)?.hasPrefix("checksum mismatch: the file is corrupt (stored 0x") == true)
+        var future = good
+        future[8] = 9
+        #expect(Self.message(future) == "snapshot format version 9 is not supported (this build reads version 1)")
+        #expect(Self.message(good) == nil)
+    }
+
+    @Test("every single-byte corruption and every truncation is an error, never a trap")
+    func exhaustiveDamage() throws {
+        let good = try Self.snapshot(["a": [1.0, 2.0, 3.0, 4.0], "b": "x", "c": ["d": .null]])
+        for index in good.indices {
+            var damaged = good
+            damaged[index] ^= 0xFF
+            #expect(Self.message(damaged) != nil, "byte \(index)")
+            #expect(Self.message(Array(good.prefix(index))) != nil, "prefix \(index)")
+        }
+    }
+
+    @Test("a block claiming more than zlib can inflate is refused before any allocation")
+    func zipBomb() throws {
+        // A valid, checksummed file whose single block claims 4 GB from a few bytes.
+        let good = try Self.snapshot(["x": 1])
+        var forged = Array(good.dropLast(8))
+        let entry = 64
+        forged[entry + 4..<entry + 8] = [0xFF, 0xFF, 0xFF, 0xF0][...]
+        forged[32..<40] = [0xFF, 0xFF, 0xFF, 0xF0, 0, 0, 0, 0][...]
+        let crc = forged.withUnsafeBufferPointer(Zlib.crc32)
+        forged += withUnsafeBytes(of: crc.littleEndian, Array.init) + [0x4C, 0x43, 0x4B, 0x45]
+        #expect(Self.message(forged)?.hasPrefix("malformed at byte 64: block 0 claims 4043309055 bytes from ") == true)
+    }
+
+    @Test("limits on depth, nodes and size are errors")
+    func limits() throws {
+        var deep: StateValue = 1
+        for _ in 0..<50 { deep = [deep] }
+        let bytes = try Self.snapshot(deep)
+        #expect(Self.message(bytes, options: .init(maxDepth: 10))?.hasPrefix("over a limit: nesting deeper than 10 levels") == true)
+        #expect(Self.message(bytes, options: .init(maxNodeCount: 20)) == "over a limit: more than 20 nodes")
+        #expect(Self.message(bytes, options: .init(maxDecompressedBytes: 10))?.hasPrefix("over a limit: the streams inflate to ") == true)
+        #expect(Self.message(bytes) == nil)
+    }
+
+    @Test("content, not the name, tells the formats apart")
+    func signature() throws {
+        #expect(BinarySnapshot.hasSignature(try Self.snapshot([:])))
+        #expect(!BinarySnapshot.hasSignature(Array("{}".utf8)))
+        #expect(!BinarySnapshot.hasSignature([0x89, 0x50, 0x4E, 0x47]))  // PNG
+    }
+}
