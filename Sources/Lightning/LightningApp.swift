@@ -23,7 +23,18 @@ public final class LightningApp {
     /// The checkpoint files saved by this app, oldest first.
     public private(set) var savedCheckpoints: [CheckpointInfo] = []
     /// Which files a checkpoint writes: the binary snapshot (the default), the documented JSON, or both.
+    /// Binary checkpoints after the first are incremental (see ``CheckpointPolicy``); JSON ones are whole.
     public var checkpointFormats: CheckpointStore.SaveFormats = .binary
+    /// When and how checkpoints are saved.
+    public var policy = CheckpointPolicy()
+    /// The pause of the loop for each checkpoint, in seconds: capturing what changed and handing it
+    /// to the writer (encoding, compressing and writing happen in the background).
+    public private(set) var checkpointPauses: [Double] = []
+
+    private var writer: CheckpointWriter?
+    private var iterationsSinceSave = 0
+    private var deltasSinceFull = 0
+    private var lastSaveTime = 0.0
     /// The stage of the app.
     public private(set) var stage: AppStage = .running
 
@@ -43,6 +54,10 @@ public final class LightningApp {
     public func run(_ options: LightningAppOptions) throws {
         do {
             checkpointFormats = options.checkpointFormat
+            policy.everyIterations = options.checkpointEvery
+            policy.everySeconds = options.checkpointInterval
+            policy.keepLast = options.keepLast
+            if let chain = options.maxDeltaChain { policy.maxDeltaChain = chain }
             try run(checkpoint: options.checkpoint, storageRoot: CheckpointStore.storageRoot(explicit: options.storage), strict: !options.nonStrict)
         } catch {
             Console.writeErrorLine(error.description)
@@ -68,6 +83,13 @@ public final class LightningApp {
             Console.writeErrorLine("resumed from \(path)")
         }
         stage = .running
+        let writer = CheckpointWriter(store: store, keepLast: policy.keepLast)
+        self.writer = writer
+        lastSaveTime = LightningWork.now()
+        defer {
+            writer.waitUntilIdle()
+            savedCheckpoints = writer.files
+        }
         while true {
             do {
                 try root.run()
@@ -78,23 +100,63 @@ public final class LightningApp {
                 stage = .failed
                 throw LightningError("The app failed: \(error)")
             }
+            iterationsSinceSave += 1
             root.name = "root"
             let stopping = root.attachDescendants()
             if stopping { stage = .stopping }
-            if root.shouldSaveCheckpoint() {
-                try save(to: store)
+            if root.shouldSaveCheckpoint() || policyIsDue() {
+                takeCheckpoint(with: writer)
             }
             if stopping { return }
         }
     }
 
-    /// Saves the app's state as a new checkpoint in `store`, in ``checkpointFormats``, and returns the files.
+    private func policyIsDue() -> Bool {
+        if let every = policy.everyIterations, every > 0, iterationsSinceSave >= every { return true }
+        if let interval = policy.everySeconds, LightningWork.now() - lastSaveTime >= interval { return true }
+        return false
+    }
+
+    /// Captures a checkpoint — a delta when the binary chain allows, else the whole state — and
+    /// hands it to the writer.
+    private func takeCheckpoint(with writer: CheckpointWriter) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let time = LightningWork.now()
+        // Deltas chain onto what was captured before, even if it is still being written.
+        let chain = writer.chain
+        let deltaAllowed = checkpointFormats == .binary && root.savedChildren != nil && !writer.needsFullSnapshot
+            && deltasSinceFull < policy.maxDeltaChain
+            && Double(chain.deltaBytes) <= policy.maxDeltaBytesFraction * Double(max(chain.baseBytes, 1)) + 1
+        if deltaAllowed {
+            deltasSinceFull += 1
+            var delta = StateDelta()
+            root.name = "root"
+            _ = root.captureChanges(path: [], into: &delta)
+            delta.set([CheckpointLayout.appStateKey], to: ["stage": .string(StateString(stage.rawValue))])
+            delta.set([CheckpointMetadata.key], to: metadata(time: time).stateValue)
+            writer.submit(.delta(delta, time: time), background: policy.writesInBackground)
+        } else {
+            deltasSinceFull = 0
+            writer.submit(.full(checkpointState(time: time, recordingAsSaved: true), formats: checkpointFormats, time: time), background: policy.writesInBackground)
+        }
+        let pause = clock.now - started
+        checkpointPauses.append(Double(pause.components.seconds) + Double(pause.components.attoseconds) * 1e-18)
+        iterationsSinceSave = 0
+        lastSaveTime = time
+    }
+
+    private func metadata(time: Double) -> CheckpointMetadata {
+        CheckpointMetadata(schemaVersion: schemaVersion, createdAt: time, appName: name)
+    }
+
+    /// Saves the whole state now, synchronously, as a new checkpoint in `store`, in
+    /// ``checkpointFormats``, and returns the files.
     @discardableResult
     public func save(to store: CheckpointStore) throws(LightningError) -> [CheckpointInfo] {
         let time = LightningWork.now()
         do {
-            let files = try store.save(checkpointState(time: time), time: time, formats: checkpointFormats)
-            root.forEachComponent { $0.hasChanges = false }
+            let files = try store.save(checkpointState(time: time, recordingAsSaved: true), time: time, formats: checkpointFormats)
             savedCheckpoints.append(contentsOf: files)
             return files
         } catch {
@@ -102,15 +164,23 @@ public final class LightningApp {
         }
     }
 
+    /// The failures of background saves in the last run, one line each (each was also printed).
+    public var checkpointErrors: [String] { writer?.errors ?? [] }
+
     /// The checkpoint tree of the app now: the root flow's state, `app_state`, and metadata.
     /// - Parameter time: The Unix time recorded in the metadata; now when `nil`.
     public func checkpointState(time: Double? = nil) -> StateValue {
-        let time = time ?? LightningWork.now()
+        checkpointState(time: time ?? LightningWork.now(), recordingAsSaved: false)
+    }
+
+    private func checkpointState(time: Double, recordingAsSaved: Bool) -> StateValue {
         root.name = "root"
         _ = root.attachDescendants()
-        guard case .object(var members) = root.state().state else { preconditionFailure("a flow state is an object") }
+        guard case .object(var members) = root.state(recordingAsSaved: recordingAsSaved).state else {
+            preconditionFailure("a flow state is an object")
+        }
         members[CheckpointLayout.appStateKey] = ["stage": .string(StateString(stage.rawValue))]
-        members[CheckpointMetadata.key] = CheckpointMetadata(schemaVersion: schemaVersion, createdAt: time, appName: name).stateValue
+        members[CheckpointMetadata.key] = metadata(time: time).stateValue
         return .object(members)
     }
 

@@ -19,11 +19,34 @@ public struct LightningAppOptions: ParsableArguments {
     @Option(help: "Checkpoint files to write: 'binary' (.lsnap, compact and fast), 'json' (the documented JSON), or 'both'.")
     public var checkpointFormat: CheckpointStore.SaveFormats = .binary
 
+    /// Save every this many iterations, besides the app's own `shouldSaveCheckpoint()`.
+    @Option(help: "Also save a checkpoint every N iterations.")
+    public var checkpointEvery: Int?
+
+    /// Save when this many seconds passed since the last save.
+    @Option(help: "Also save a checkpoint when this many seconds have passed since the last one.")
+    public var checkpointInterval: Double?
+
+    /// Keep only the newest this many checkpoints.
+    @Option(help: "Keep only the newest N checkpoints (and the snapshots their deltas need); default: keep all.")
+    public var keepLast: Int?
+
+    /// The longest chain of deltas before a full snapshot.
+    @Option(help: "Write a full binary snapshot after this many deltas (default 16; 0: every checkpoint is full).")
+    public var maxDeltaChain: Int?
+
     /// Skip checkpoint components and vars that the code does not create, instead of failing.
     @Flag(help: "Skip checkpoint components and vars the code does not create, instead of failing.")
     public var nonStrict = false
 
     public init() {}
+
+    public mutating func validate() throws {
+        if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1, not \(checkpointEvery)") }
+        if let checkpointInterval, !(checkpointInterval > 0) { throw ValidationError("--checkpoint-interval must be above 0, not \(checkpointInterval)") }
+        if let keepLast, keepLast < 1 { throw ValidationError("--keep-last must be at least 1, not \(keepLast)") }
+        if let maxDeltaChain, maxDeltaChain < 0 { throw ValidationError("--max-delta-chain must be 0 or more, not \(maxDeltaChain)") }
+    }
 
     static let failure = ExitCode.failure
 }

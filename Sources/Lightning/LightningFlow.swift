@@ -18,6 +18,9 @@ open class LightningFlow: LightningComponent {
     /// Set by ``stop()``; the app ends after the current iteration.
     private(set) var stopRequested = false
 
+    /// The children and layout as the last checkpoint captured them; `nil` before the first.
+    var savedChildren: SavedChildren?
+
     /// Creates a flow; `_layout` and `_paths` start empty.
     public init() {
         super.init(privateVars: ["_layout": [], "_paths": [:]])
@@ -124,29 +127,39 @@ open class LightningFlow: LightningComponent {
     }
 
     /// The flow's state, and the full names of all flows below it (for `_layout`).
-    final func state() -> (state: StateValue, descendantFlows: [String]) {
+    ///
+    /// With `recordingAsSaved`, every component below is recorded as captured by a checkpoint:
+    /// changed flags are cleared and flows remember their children, for the next delta.
+    final func state(recordingAsSaved: Bool = false) -> (state: StateValue, descendantFlows: [String]) {
         let current = children()
         var descendants: [String] = []
         var flows = StateObject()
         for (key, flow) in current.flows {
-            let (childState, below) = flow.state()
+            let (childState, below) = flow.state(recordingAsSaved: recordingAsSaved)
             flows[StateString(key)] = childState
             descendants.append(flow.name)
             descendants.append(contentsOf: below)
         }
         var works = StateObject()
-        for (key, work) in current.works { works[StateString(key)] = work.state() }
+        for (key, work) in current.works {
+            works[StateString(key)] = work.state()
+            if recordingAsSaved { work.hasChanges = false }
+        }
         var structures = StateObject()
         for (key, structure) in current.structures {
-            let (structureState, below) = structure.state()
+            let (structureState, below) = structure.state(recordingAsSaved: recordingAsSaved)
             structures[StateString(key)] = structureState
             descendants.append(contentsOf: below)
         }
-        privateVars["_layout"] = .array(descendants.map { ["name": .string(StateString($0)), "content": .string(StateString($0))] })
+        privateVars["_layout"] = Self.layout(descendants)
         let state: StateValue = [
             "vars": .object(varsState()), "calls": .object(calls), "flows": .object(flows),
             "works": .object(works), "structures": .object(structures), "changes": [:],
         ]
+        if recordingAsSaved {
+            savedChildren = SavedChildren(current, layout: descendants)
+            hasChanges = false
+        }
         return (state, descendants)
     }
 

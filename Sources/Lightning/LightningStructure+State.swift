@@ -2,15 +2,16 @@ import LightningState
 
 extension LightningStructure {
     /// The structure's state, `{"works": …, "flows": …}`, and the full names of the flows below it.
-    func state() -> (state: StateValue, descendantFlows: [String]) {
+    func state(recordingAsSaved: Bool = false) -> (state: StateValue, descendantFlows: [String]) {
         var works = StateObject()
         var flows = StateObject()
         var descendants: [String] = []
         for (key, component) in entries {
             if let work = component as? LightningWork {
                 works[StateString(key)] = work.state()
+                if recordingAsSaved { work.hasChanges = false }
             } else if let flow = component as? LightningFlow {
-                let (childState, below) = flow.state()
+                let (childState, below) = flow.state(recordingAsSaved: recordingAsSaved)
                 flows[StateString(key)] = childState
                 descendants.append(flow.name)
                 descendants.append(contentsOf: below)

@@ -11,7 +11,10 @@ extension LightningCheckpoint {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the checkpoints in the storage, newest last.",
-            discussion: "One line per checkpoint file: its name, its format (json or binary), the UTC time of the save, and its size in bytes."
+            discussion: """
+                One line per checkpoint file: its name, its format (json or binary), its kind (full, \
+                or delta with the checkpoint it applies to), the UTC time of the save, and its size in bytes.
+                """
         )
 
         @OptionGroup var storageOptions: StorageOptions
@@ -23,8 +26,10 @@ extension LightningCheckpoint {
                 print("no checkpoints in \(store.folder)")
                 return
             }
-            let rows = checkpoints.map { info in [info.name.stem, info.format.rawValue, Self.utcText(info.name.timestamp), String(info.size)] }
-            print(Table(header: ["NAME", "FORMAT", "TIME (UTC)", "BYTES"], rows: rows, rightAligned: [3]).rendered)
+            let rows = checkpoints.map { info in
+                [info.name.stem, info.format.rawValue, info.parent.map { "delta of \($0.stem)" } ?? "full", Self.utcText(info.name.timestamp), String(info.size)]
+            }
+            print(Table(header: ["NAME", "FORMAT", "KIND", "TIME (UTC)", "BYTES"], rows: rows, rightAligned: [4]).rendered)
         }
 
         static func utcText(_ seconds: Int64) -> String {

@@ -11,7 +11,8 @@ public enum CheckpointCodec {
             return JSONWriter.write(state)
         case .binary:
             do {
-                return try BinarySnapshot.encode(state)
+                let name = CheckpointName(fileName: FileIO.split(path).name)
+                return try BinarySnapshot.encode(state, sequence: name?.snapshotID ?? 0)
             } catch {
                 throw CheckpointStoreError(path: path, problem: "could not encode a snapshot: \(error)")
             }
@@ -23,16 +24,12 @@ public enum CheckpointCodec {
         BinarySnapshot.hasSignature(bytes) ? .binary : .json
     }
 
-    /// Decodes the bytes of a file, whatever its name says.
-    /// - Parameter path: The file named in an error.
+    /// Decodes the bytes of a file, whatever its name says; a delta snapshot is read with its parents.
+    /// - Parameter path: The file named in an error, and whose folder holds a delta's parents.
     public static func decode(_ bytes: [UInt8], path: String) throws(CheckpointStoreError) -> StateValue {
         switch format(of: bytes) {
         case .binary:
-            do {
-                return try BinarySnapshot.decode(bytes)
-            } catch {
-                throw CheckpointStoreError(path: path, problem: error.description)
-            }
+            return try SnapshotChain.state(of: bytes, path: path)
         case .json:
             do {
                 return try JSONReader.read(bytes)

@@ -8,4 +8,9 @@ public struct CheckpointInfo: Sendable, Hashable {
     public let path: String
     /// The file's size in bytes.
     public let size: Int
+    /// For a delta snapshot, the checkpoint it applies to; `nil` for a full snapshot or JSON.
+    public let parent: CheckpointName?
+
+    /// Whether the file is a delta snapshot.
+    public var isDelta: Bool { parent != nil }
 }

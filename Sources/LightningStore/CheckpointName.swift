@@ -45,6 +45,16 @@ public struct CheckpointName: Sendable, Hashable, Comparable, CustomStringConver
     /// The file name in `format`: ``stem`` plus `.json` or `.lsnap`.
     public func fileName(_ format: CheckpointFormat) -> String { "\(stem).\(format.fileExtension)" }
 
+    /// The number a binary snapshot stores for this name (its own, or its parent's): the timestamp
+    /// in the high bits and the sequence number in the low 20.
+    public var snapshotID: UInt64 { UInt64(timestamp) << 20 | UInt64(sequence) }
+
+    /// The name a snapshot number stands for.
+    public init?(snapshotID: UInt64) {
+        guard snapshotID >> 20 <= UInt64(Int64.max) else { return nil }
+        self.init(timestamp: Int64(snapshotID >> 20), sequence: Int(snapshotID & 0xFFFFF))
+    }
+
     /// The name that follows this one: the next sequence number in the same second.
     public var next: CheckpointName { CheckpointName(timestamp: timestamp, sequence: sequence + 1) }
 

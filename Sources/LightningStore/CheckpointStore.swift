@@ -66,7 +66,8 @@ public struct CheckpointStore: Sendable {
                 guard let format = CheckpointFormat(fileExtensionOf: fileName), let name = CheckpointName(fileName: fileName) else { return nil }
                 let path = "\(folder)/\(fileName)"
                 guard let size = FileIO.fileSize(path) else { return nil }
-                return CheckpointInfo(name: name, format: format, path: path, size: size)
+                let parent = format == .binary ? SnapshotChain.peek(path)?.parent : nil
+                return CheckpointInfo(name: name, format: format, path: path, size: size, parent: parent)
             }
             .sorted { ($0.name, $0.format == .binary ? 1 : 0) < ($1.name, $1.format == .binary ? 1 : 0) }
     }
@@ -117,32 +118,89 @@ public struct CheckpointStore: Sendable {
     @discardableResult
     public func save(_ state: StateValue, time: Double, formats: SaveFormats = .json) throws(CheckpointStoreError) -> [CheckpointInfo] {
         try FileIO.createFolder(folder)
-        var encoded: [(CheckpointFormat, [UInt8])] = []
-        for format in formats.formats {
-            encoded.append((format, try CheckpointCodec.encode(state, as: format, path: folder)))
-        }
+        let json = formats.formats.contains(.json) ? JSONWriter.write(state) : nil
         var name = CheckpointName(timestamp: Int64(time.rounded(.down)))
         if let newest = try list().last, newest.name >= name { name = newest.name.next }
         while true {
             var written: [CheckpointInfo] = []
             var taken = false
-            for (format, bytes) in encoded {
+            for format in formats.formats {
                 let path = "\(folder)/\(name.fileName(format))"
-                do {
+                do throws(CheckpointStoreError) {
+                    // A binary snapshot records its own name's number; JSON is the same bytes whatever the name.
+                    let bytes: [UInt8]
+                    if format == .json, let json { bytes = json } else { bytes = try CheckpointCodec.encode(state, as: format, path: path) }
                     guard try FileIO.writeNew(bytes, to: path) else {
                         taken = true
                         break
                     }
+                    written.append(CheckpointInfo(name: name, format: format, path: path, size: bytes.count, parent: nil))
                 } catch {
                     written.forEach { FileIO.remove($0.path) }
                     throw error
                 }
-                written.append(CheckpointInfo(name: name, format: format, path: path, size: bytes.count))
             }
             if !taken { return written }
             written.forEach { FileIO.remove($0.path) }
             name = name.next
         }
+    }
+
+    /// Saves `delta` as a delta snapshot against the binary snapshot `parent`, named after `time` like ``save(_:time:formats:)``.
+    public func saveDelta(_ delta: StateDelta, parent: CheckpointName, time: Double) throws(CheckpointStoreError) -> CheckpointInfo {
+        try FileIO.createFolder(folder)
+        var name = CheckpointName(timestamp: Int64(time.rounded(.down)))
+        if let newest = try list().last, newest.name >= name { name = newest.name.next }
+        while true {
+            let bytes: [UInt8]
+            do {
+                bytes = try BinarySnapshot.encode(delta, sequence: name.snapshotID, parent: parent.snapshotID)
+            } catch {
+                throw CheckpointStoreError(path: folder, problem: "could not encode a delta: \(error)")
+            }
+            let path = "\(folder)/\(name.fileName(.binary))"
+            if try FileIO.writeNew(bytes, to: path) {
+                return CheckpointInfo(name: name, format: .binary, path: path, size: bytes.count, parent: parent)
+            }
+            name = name.next
+        }
+    }
+
+    /// Keeps the newest `count` checkpoints (by name, both formats) and deletes the older ones,
+    /// except the snapshots a kept delta needs, directly or through other deltas.
+    /// - Returns: The files deleted.
+    @discardableResult
+    public func keepLast(_ count: Int) throws(CheckpointStoreError) -> [CheckpointInfo] {
+        let all = try list()
+        var names: [CheckpointName] = []
+        for info in all where names.last != info.name { names.append(info.name) }
+        guard names.count > count else { return [] }
+        var needed = Set(names.suffix(max(0, count)))
+        var frontier = Array(needed)
+        let byName = Dictionary(grouping: all, by: \.name)
+        while let name = frontier.popLast() {
+            for info in byName[name] ?? [] {
+                if let parent = info.parent, needed.insert(parent).inserted { frontier.append(parent) }
+            }
+        }
+        let doomed = all.filter { !needed.contains($0.name) }
+        doomed.forEach { FileIO.remove($0.path) }
+        return doomed
+    }
+
+    /// Rewrites the binary snapshot at `path` as a full snapshot of the same state, in place
+    /// (atomically), so that it no longer needs its parents; deltas that name it stay valid.
+    public static func compact(path: String) throws(CheckpointStoreError) -> Int {
+        let state = try load(path: path)
+        let name = CheckpointName(fileName: FileIO.split(path).name)
+        let bytes: [UInt8]
+        do {
+            bytes = try BinarySnapshot.encode(state, sequence: name?.snapshotID ?? 0)
+        } catch {
+            throw CheckpointStoreError(path: path, problem: "could not encode a snapshot: \(error)")
+        }
+        try FileIO.replace(path, with: bytes)
+        return bytes.count
     }
 
     /// Reads the checkpoint file at `path`, of either format (told apart by content), and checks its layout.

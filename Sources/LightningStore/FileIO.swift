@@ -6,8 +6,8 @@ import Darwin
 
 /// Whole-file reads and crash-safe whole-file writes through the C library.
 package enum FileIO {
-    /// Reads the whole file at `path`.
-    package static func read(_ path: String) throws(CheckpointStoreError) -> [UInt8] {
+    /// Reads the file at `path`: the whole file, or at most its first `maximumBytes`.
+    package static func read(_ path: String, maximumBytes: Int = .max) throws(CheckpointStoreError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .system("open", path: path, errno: errno) }
         defer { close(descriptor) }
@@ -16,10 +16,10 @@ package enum FileIO {
         guard status.st_mode & S_IFMT != S_IFDIR else {
             throw CheckpointStoreError(path: path, problem: "is a directory, not a checkpoint file")
         }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+        var bytes = [UInt8](repeating: 0, count: min(Int(status.st_size), maximumBytes))
         var filled = 0
-        while true {
-            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(4_096, bytes.count))) }
+        while filled < maximumBytes {
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: min(max(4_096, bytes.count), maximumBytes - filled))) }
             let count = bytes.withUnsafeMutableBytes { buffer in
                 Glibc.read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
             }

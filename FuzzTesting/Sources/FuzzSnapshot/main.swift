@@ -2,12 +2,62 @@ import LightningCodecs
 
 /// Decodes arbitrary bytes as a binary snapshot. Any trap is a bug; when decoding succeeds,
 /// encoding the result and decoding it again must give the same state.
+///
+/// Random bytes rarely get past the checksum, so the first input byte picks how deep to aim:
+/// `0`: the bytes as a file; `1`: the bytes as a file with its trailer (CRC-32 and end magic)
+/// rewritten to match; otherwise: the bytes as the tree and float streams (split at the length in
+/// bytes 1–2), wrapped in a valid file with stored blocks, which reaches the tree decoder.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: count))
-    let options = BinarySnapshot.Options(maxDepth: 200, maxNodeCount: 1 << 20, maxDecompressedBytes: 1 << 24)
-    guard let state = try? BinarySnapshot.decode(bytes, options: options) else { return 0 }
+    let input = Array(UnsafeBufferPointer(start: data, count: count))
+    guard let mode = input.first else { return 0 }
+    let body = Array(input.dropFirst())
+    let file: [UInt8]
+    switch mode {
+    case 0: file = body
+    case 1: file = withTrailer(Array(body.dropLast(min(8, body.count))))
+    default: file = wrapStreams(body)
+    }
+    let options = BinarySnapshot.Options(maxDepth: 200, maxNodeCount: 1 << 20, maxDecompressedBytes: 1 << 16)
+    guard let state = try? BinarySnapshot.decode(file, options: options) else { return 0 }
     let again = try! BinarySnapshot.encode(state, threads: 1)
     precondition(try! BinarySnapshot.decode(again) == state, "re-encoded snapshot differs")
     return 0
+}
+
+func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
+    withUnsafeBytes(of: value.littleEndian, Array.init)
+}
+
+/// CRC-32 (the zlib polynomial), bit by bit: slow and obviously right.
+func crc32(_ bytes: [UInt8]) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+    }
+    return ~crc
+}
+
+func withTrailer(_ bytes: [UInt8]) -> [UInt8] {
+    bytes + littleEndian(crc32(bytes)) + Array("LCKE".utf8)
+}
+
+/// A version-1 file holding `bytes` as a stored tree block and a stored float block (docs/FORMAT.md).
+func wrapStreams(_ bytes: [UInt8]) -> [UInt8] {
+    guard bytes.count >= 2 else { return [] }
+    let split = min(Int(bytes[0]) | Int(bytes[1]) << 8, bytes.count - 2)
+    let tree = Array(bytes[2..<2 + split])
+    let floats = Array(bytes[(2 + split)...])
+    var file: [UInt8] = [0x89, 0x4C, 0x43, 0x4B, 0x0D, 0x0A, 0x1A, 0x0A]
+    file += littleEndian(UInt16(1)) + littleEndian(UInt16(0)) + [0, 0, 0, 0]
+    file += littleEndian(UInt64(0)) + littleEndian(UInt64(0))
+    file += littleEndian(UInt64(tree.count)) + littleEndian(UInt64(floats.count))
+    let blocks = [tree, floats].enumerated().filter { !$0.element.isEmpty }
+    file += littleEndian(UInt32(blocks.count)) + littleEndian(UInt32(1 << 20)) + littleEndian(UInt64(0))
+    for (stream, block) in blocks {
+        file += [UInt8(stream), 0] + littleEndian(UInt16(0)) + littleEndian(UInt32(block.count)) + littleEndian(UInt32(block.count))
+    }
+    for (_, block) in blocks { file += block }
+    return withTrailer(file)
 }

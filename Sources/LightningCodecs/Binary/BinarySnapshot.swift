@@ -143,9 +143,15 @@ public enum BinarySnapshot {
     /// Decodes a snapshot, verifying its checksum and every length and limit first.
     /// - Throws: ``SnapshotError`` naming what is wrong; never traps on bad input.
     public static func decode(_ bytes: [UInt8], options: Options = Options()) throws(SnapshotError) -> StateValue {
+        let (header, value) = try decodeAnyKind(bytes, options: options)
+        guard !header.isDelta else { throw .malformed("a delta snapshot needs its parent to be read", offset: 12) }
+        return value
+    }
+
+    /// Decodes the tree of a full or delta snapshot.
+    static func decodeAnyKind(_ bytes: [UInt8], options: Options) throws(SnapshotError) -> (Header, StateValue) {
         try bytes.withUnsafeBufferPointer { buffer throws(SnapshotError) in
             let parsed = try parse(buffer)
-            guard !parsed.header.isDelta else { throw .malformed("a delta snapshot needs its parent to be read", offset: 12) }
             let total = parsed.header.treeBytes + parsed.header.floatBytes
             guard total <= options.maxDecompressedBytes else {
                 throw .limit("the streams inflate to \(total) bytes, more than the limit of \(options.maxDecompressedBytes)")
@@ -157,12 +163,13 @@ public enum BinarySnapshot {
                     try inflate(parsed.blocks, from: buffer, tree: treeBuffer, floats: floatBuffer)
                 }
             }
-            return try tree.withUnsafeBufferPointer { treeBuffer throws(SnapshotError) in
+            let value = try tree.withUnsafeBufferPointer { treeBuffer throws(SnapshotError) in
                 try floats.withUnsafeBufferPointer { floatBuffer throws(SnapshotError) in
                     var decoder = TreeDecoder(tree: treeBuffer, floats: floatBuffer, options: options)
                     return try decoder.decodeDocument()
                 }
             }
+            return (parsed.header, value)
         }
     }
 

@@ -1,0 +1,62 @@
+import LightningState
+
+extension StateDelta {
+    /// The delta as a state tree, `[["set", [key, …], value], ["remove", [key, …]], …]`, which a
+    /// delta snapshot stores with the same encoding as a full one.
+    var stateValue: StateValue {
+        .array(edits.map { edit in
+            switch edit {
+            case .set(let path, let value): return ["set", .array(path.map(StateValue.string)), value]
+            case .remove(let path): return ["remove", .array(path.map(StateValue.string))]
+            }
+        })
+    }
+
+    /// Reads a delta back from its state tree.
+    init(decoding value: StateValue) throws(SnapshotError) {
+        guard case .array(let records) = value else { throw .malformed("a delta's payload is not a list of edits", offset: 0) }
+        var edits: [Edit] = []
+        edits.reserveCapacity(records.count)
+        for (index, record) in records.enumerated() {
+            guard case .array(let fields) = record, fields.count >= 2, case .string(let verb) = fields[0],
+                case .array(let rawPath) = fields[1]
+            else { throw .malformed("edit \(index) is not [verb, path, …]", offset: 0) }
+            var path: [StateString] = []
+            for key in rawPath {
+                guard case .string(let name) = key else { throw .malformed("edit \(index) has a path key that is not a string", offset: 0) }
+                path.append(name)
+            }
+            switch (verb.string, fields.count) {
+            case ("set"?, 3): edits.append(.set(path: path, value: fields[2]))
+            case ("remove"?, 2): edits.append(.remove(path: path))
+            default: throw .malformed("edit \(index) is neither [\"set\", path, value] nor [\"remove\", path]", offset: 0)
+            }
+        }
+        self.init(edits: edits)
+    }
+}
+
+extension BinarySnapshot {
+    /// Encodes `delta` as a delta snapshot of `parent`.
+    /// - Parameters:
+    ///   - sequence: The delta's own number.
+    ///   - parent: The number of the snapshot the delta applies to.
+    public static func encode(_ delta: StateDelta, sequence: UInt64, parent: UInt64, threads: Int? = nil) throws(SnapshotError) -> [UInt8] {
+        var encoder = TreeEncoder()
+        encoder.encode(delta.stateValue)
+        return try assemble(tree: encoder.tree.bytes, floats: encoder.floats.bytes, kind: .delta, sequence: sequence, parent: parent, threads: threads ?? ProcessorCount.online)
+    }
+
+    /// What a snapshot file holds: a whole state, or a delta against its parent.
+    public enum Contents: Sendable {
+        case full(StateValue)
+        case delta(StateDelta, parent: UInt64)
+    }
+
+    /// Decodes a full or a delta snapshot.
+    public static func decodeContents(_ bytes: [UInt8], options: Options = Options()) throws(SnapshotError) -> (header: Header, contents: Contents) {
+        let (header, value) = try decodeAnyKind(bytes, options: options)
+        if header.isDelta { return (header, .delta(try StateDelta(decoding: value), parent: header.parent)) }
+        return (header, .full(value))
+    }
+}

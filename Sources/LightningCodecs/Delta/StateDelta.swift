@@ -1,0 +1,112 @@
+import LightningState
+
+/// Changes to a state tree: the payload of an incremental (delta) snapshot.
+///
+/// An edit addresses a node by the keys that lead to it from the top (`["flows", "a", "works",
+/// "w"]`) and sets or removes it; edits apply in order. A checkpoint's delta sets the states of the
+/// components that changed, the `vars` and `calls` of flows that changed, and adds or removes
+/// children, so its size follows what changed, not the size of the app.
+///
+/// ```swift
+/// var delta = StateDelta()
+/// delta.set(["works", "w", "vars", "counter"], to: 4)
+/// try delta.apply(to: &state)
+/// ```
+public struct StateDelta: Sendable, Hashable {
+    /// One change.
+    public enum Edit: Sendable, Hashable {
+        /// Sets the member at `path` (inserting it last when missing); its parent must be an object.
+        case set(path: [StateString], value: StateValue)
+        /// Removes the member at `path`, which must exist.
+        case remove(path: [StateString])
+
+        /// The path the edit addresses.
+        public var path: [StateString] {
+            switch self {
+            case .set(let path, _), .remove(let path): return path
+            }
+        }
+    }
+
+    /// The edits, in the order they apply.
+    public var edits: [Edit]
+
+    public init(edits: [Edit] = []) {
+        self.edits = edits
+    }
+
+    /// Appends an edit that sets the member at `path`.
+    public mutating func set(_ path: [StateString], to value: StateValue) {
+        edits.append(.set(path: path, value: value))
+    }
+
+    /// Appends an edit that removes the member at `path`.
+    public mutating func remove(_ path: [StateString]) {
+        edits.append(.remove(path: path))
+    }
+
+    /// Appends the edits of `later`, which then win over this delta's.
+    public mutating func append(contentsOf later: StateDelta) {
+        edits.append(contentsOf: later.edits)
+    }
+
+    /// Applies the edits, in order, to `state`.
+    /// - Throws: ``StateDeltaError`` naming the edit whose path does not lead to an object member.
+    public func apply(to state: inout StateValue) throws(StateDeltaError) {
+        for (index, edit) in edits.enumerated() {
+            guard !edit.path.isEmpty else {
+                if case .set(_, let value) = edit { state = value; continue }
+                throw StateDeltaError(index: index, path: edit.path, problem: "cannot remove the whole state")
+            }
+            switch edit {
+            case .set(let path, let value):
+                try state.updateMember(at: path[...], index: index, fullPath: path) { (member: inout StateValue?) throws(StateDeltaError) in member = value }
+            case .remove(let path):
+                try state.updateMember(at: path[...], index: index, fullPath: path) { (member: inout StateValue?) throws(StateDeltaError) in
+                    guard member != nil else { throw StateDeltaError(index: index, path: path, problem: "no such member to remove") }
+                    member = nil
+                }
+            }
+        }
+    }
+}
+
+/// A delta edit that does not fit the state it is applied to.
+public struct StateDeltaError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The position of the edit in the delta.
+    public let index: Int
+    /// The edit's path.
+    public let path: [StateString]
+    /// What is wrong.
+    public let problem: String
+
+    public var description: String {
+        "edit \(index) at \(path.map(\.displayString).joined(separator: ".")): \(problem)"
+    }
+}
+
+extension StateValue {
+    /// Calls `body` with the member at `path` (nil when missing), in place: the containers on the
+    /// way are mutated without copying when uniquely referenced.
+    fileprivate mutating func updateMember(
+        at path: ArraySlice<StateString>, index: Int, fullPath: [StateString],
+        _ body: (inout StateValue?) throws(StateDeltaError) -> Void
+    ) throws(StateDeltaError) {
+        guard case .object(var members) = self else {
+            throw StateDeltaError(index: index, path: fullPath, problem: "\(fullPath.count - path.count == 0 ? "the state" : "the parent") is not an object")
+        }
+        self = .null  // release this reference so that `members` is unique
+        defer { self = .object(members) }
+        let key = path.first!
+        if path.count == 1 {
+            var member = members[key]
+            try body(&member)
+            if let member { members[key] = member } else { members.removeValue(forKey: key) }
+            return
+        }
+        guard let position = members.index(forKey: key) else {
+            throw StateDeltaError(index: index, path: fullPath, problem: "no member \"\(key.displayString)\" on the way")
+        }
+        try members.values[position].updateMember(at: path.dropFirst(), index: index, fullPath: fullPath, body)
+    }
+}
