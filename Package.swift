@@ -25,7 +25,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "LightningCodecs", dependencies: ["LightningState", "CZlib"]),
         .target(name: "LightningStore", dependencies: ["LightningCodecs"]),
-        .target(name: "LightningBench", dependencies: ["LightningStore"]),
+        .target(name: "LightningBench", dependencies: ["Lightning"]),
         .target(
             name: "Lightning",
             dependencies: [

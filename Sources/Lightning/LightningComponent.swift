@@ -26,6 +26,11 @@ open class LightningComponent {
         self.privateVars = privateVars
     }
 
+    /// Sets the full name unless it is already `newName`.
+    final func rename(_ newName: String) {
+        if name != newName { name = newName }
+    }
+
     /// Marks the component as changed; `@Var` setters call it.
     final func markChanged() {
         hasChanges = true

@@ -23,6 +23,7 @@ public final class LightningDict<Element: LightningComponent>: LightningStructur
         set {
             precondition(!key.contains("."), "The provided name \(key) contains . which is forbidden.")
             storage[key] = newValue
+            version += 1
         }
     }
 
@@ -34,4 +35,7 @@ public final class LightningDict<Element: LightningComponent>: LightningStructur
 
     override var kindName: String { "Dict" }
     override var entries: [(key: String, component: LightningComponent)] { storage.map { ($0.key, $0.value) } }
+    override func forEachEntry(_ body: (String, LightningComponent) -> Void) {
+        for (key, value) in storage { body(key, value) }
+    }
 }

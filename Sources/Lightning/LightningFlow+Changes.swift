@@ -1,13 +1,37 @@
 import LightningCodecs
 import LightningState
+import OrderedCollections
 
 /// What a flow held when the last checkpoint captured it: enough to tell, at the next capture,
 /// which children were added, removed or replaced without looking at unchanged components' vars.
 struct SavedChildren {
-    var flows: [String: LightningFlow] = [:]
-    var works: [String: LightningWork] = [:]
-    var structures: [String: (structure: LightningStructure, entries: [String: LightningComponent])] = [:]
+    var flows: OrderedDictionary<String, LightningFlow> = [:]
+    var works: OrderedDictionary<String, LightningWork> = [:]
+    var structures: OrderedDictionary<String, SavedStructure> = [:]
     var layout: [String] = []
+}
+
+/// A structure as a checkpoint captured it.
+struct SavedStructure {
+    let structure: LightningStructure
+    let version: Int
+    let entries: [(key: String, component: LightningComponent)]
+
+    init(_ structure: LightningStructure) {
+        self.structure = structure
+        version = structure.version
+        entries = structure.entries
+    }
+}
+
+/// Whether `current` keys are not `saved` keys minus the removed ones plus the added ones at the
+/// end — the order a delta's removes and sets produce. A child removed and re-created ahead of a
+/// kept one, for instance, changes the order, and its group is then written whole.
+func orderChanged(saved: some Collection<String>, current: some Collection<String>) -> Bool {
+    let currentSet = Set(current)
+    let savedSet = Set(saved)
+    let expected = saved.filter(currentSet.contains) + current.filter { !savedSet.contains($0) }
+    return !expected.elementsEqual(current)
 }
 
 extension LightningFlow {
@@ -26,6 +50,15 @@ extension LightningFlow {
             return below
         }
         let current = children()
+        if orderChanged(saved: previous.flows.keys, current: current.flows.keys)
+            || orderChanged(saved: previous.works.keys, current: current.works.keys)
+            || orderChanged(saved: previous.structures.keys, current: current.structures.keys)
+        {
+            // Rare: write the whole flow rather than a delta that would reorder its members.
+            let (state, below) = state(recordingAsSaved: true)
+            delta.set(path, to: state)
+            return below
+        }
         var descendants: [String] = []
         for (key, flow) in current.flows {
             let childPath = path + ["flows", StateString(key)]
@@ -54,7 +87,22 @@ extension LightningFlow {
                 descendants += below
                 continue
             }
-            descendants += structure.captureChanges(path: structurePath, saved: saved.entries, into: &delta)
+            if saved.version == structure.version {
+                // Same entries in the same order: only changed works and the flows' own changes.
+                structure.forEachEntry { key, component in
+                    if let work = component as? LightningWork {
+                        if work.hasChanges {
+                            delta.set(structurePath + ["works", StateString(key)], to: work.state())
+                            work.hasChanges = false
+                        }
+                    } else if let flow = component as? LightningFlow {
+                        descendants.append(flow.name)
+                        descendants += flow.captureChanges(path: structurePath + ["flows", StateString(key)], into: &delta)
+                    }
+                }
+            } else {
+                descendants += structure.captureChanges(path: structurePath, saved: saved.entries, into: &delta)
+            }
         }
         for key in previous.structures.keys where current.structures[key] == nil { delta.remove(path + ["structures", StateString(key)]) }
 
@@ -63,7 +111,7 @@ extension LightningFlow {
             delta.set(path + ["vars"], to: .object(varsState()))
             delta.set(path + ["calls"], to: .object(calls))
         }
-        savedChildren = SavedChildren(current, layout: descendants)
+        savedChildren = SavedChildren(current, layout: descendants, previous: previous)
         hasChanges = false
         return descendants
     }
@@ -75,11 +123,12 @@ extension LightningFlow {
 }
 
 extension SavedChildren {
-    init(_ children: FlowChildren, layout: [String]) {
-        flows = Dictionary(uniqueKeysWithValues: children.flows.map { ($0.key, $0.value) })
-        works = Dictionary(uniqueKeysWithValues: children.works.map { ($0.key, $0.value) })
-        structures = Dictionary(uniqueKeysWithValues: children.structures.map { key, structure in
-            (key, (structure, Dictionary(structure.entries.map { ($0.key, $0.component) }, uniquingKeysWith: { first, _ in first })))
+    /// Records `children`, reusing `previous`'s record of each structure that did not change.
+    init(_ children: FlowChildren, layout: [String], previous: SavedChildren? = nil) {
+        flows = children.flows
+        works = children.works
+        structures = OrderedDictionary(uniqueKeysWithValues: children.structures.map { key, structure in
+            (key, previous?.structures[key].flatMap { $0.structure === structure && $0.version == structure.version ? $0 : nil } ?? SavedStructure(structure))
         })
         self.layout = layout
     }
@@ -87,12 +136,28 @@ extension SavedChildren {
 
 extension LightningStructure {
     /// Appends to `delta` what changed in this structure's entries since they were `saved`.
-    func captureChanges(path: [StateString], saved: [String: LightningComponent], into delta: inout StateDelta) -> [String] {
+    func captureChanges(path: [StateString], saved savedEntries: [(key: String, component: LightningComponent)], into delta: inout StateDelta) -> [String] {
+        let current = entries
+        func keys(_ list: [(key: String, component: LightningComponent)], works: Bool) -> [String] {
+            list.filter { ($0.component is LightningWork) == works }.map(\.key)
+        }
+        if orderChanged(saved: keys(savedEntries, works: true), current: keys(current, works: true))
+            || orderChanged(saved: keys(savedEntries, works: false), current: keys(current, works: false))
+        {
+            let (state, below) = state(recordingAsSaved: true)
+            delta.set(path, to: state)
+            return below
+        }
+        let saved = Dictionary(savedEntries.map { ($0.key, $0.component) }, uniquingKeysWith: { first, _ in first })
         var descendants: [String] = []
         var present = Set<String>()
-        for (key, component) in entries {
+        for (key, component) in current {
             present.insert(key)
             let isSame = saved[key] === component
+            if let old = saved[key], (old is LightningWork) != (component is LightningWork) {
+                // The key changed kind: it leaves the other group.
+                delta.remove(path + [old is LightningWork ? "works" : "flows", StateString(key)])
+            }
             if let work = component as? LightningWork {
                 if !isSame || work.hasChanges {
                     delta.set(path + ["works", StateString(key)], to: work.state())
@@ -110,7 +175,7 @@ extension LightningStructure {
                 }
             }
         }
-        for (key, component) in saved where !present.contains(key) {
+        for (key, component) in savedEntries where !present.contains(key) {
             delta.remove(path + [component is LightningWork ? "works" : "flows", StateString(key)])
         }
         return descendants

@@ -21,6 +21,9 @@ open class LightningFlow: LightningComponent {
     /// The children and layout as the last checkpoint captured them; `nil` before the first.
     var savedChildren: SavedChildren?
 
+    /// The labels of the properties that can hold children, found on the first reflection.
+    private var componentProperties: Set<String>?
+
     /// Creates a flow; `_layout` and `_paths` start empty.
     public init() {
         super.init(privateVars: ["_layout": [], "_paths": [:]])
@@ -71,12 +74,25 @@ open class LightningFlow: LightningComponent {
     // MARK: - The tree
 
     /// The direct children, found by reflection, in declaration order.
+    ///
+    /// Only the properties whose declared type can hold a component (a flow, a work, an optional
+    /// of one, a structure) are looked at; which those are is worked out once per flow.
     final func children() -> FlowChildren {
+        if componentProperties == nil {
+            var labels = Set<String>()
+            forEachSubclassMirror { mirror in
+                for child in mirror.children where Self.canHoldComponent(type(of: child.value)) {
+                    if let label = child.label { labels.insert(label) }
+                }
+            }
+            componentProperties = labels
+        }
+        let candidates = componentProperties!
         var levels: [FlowChildren] = []
         forEachSubclassMirror { mirror in
             var level = FlowChildren()
             for child in mirror.children {
-                guard let label = child.label, !label.hasPrefix("$__lazy_storage_$_") else { continue }
+                guard let label = child.label, candidates.contains(label) else { continue }
                 if let flow = child.value as? LightningFlow {
                     level.flows[label] = flow
                 } else if let work = child.value as? LightningWork {
@@ -94,34 +110,34 @@ open class LightningFlow: LightningComponent {
         }
     }
 
-    /// Calls `body` with this flow and every component below it, structures' children included.
-    final func forEachComponent(_ body: (LightningComponent) -> Void) {
-        body(self)
-        let current = children()
-        for flow in current.flows.values { flow.forEachComponent(body) }
-        for work in current.works.values { body(work) }
-        for structure in current.structures.values {
-            for (_, component) in structure.entries {
-                if let flow = component as? LightningFlow { flow.forEachComponent(body) } else { body(component) }
-            }
-        }
+    /// Whether a property of this type can hold a child: a component or structure class, or an
+    /// optional of one.
+    private static func canHoldComponent(_ type: Any.Type) -> Bool {
+        if let optional = type as? any OptionalMarker.Type { return canHoldComponent(optional.wrappedType) }
+        return type is LightningComponent.Type || type is LightningStructure.Type
     }
 
     /// Names every component below this flow and reports whether any flow asked to stop.
+    ///
+    /// The app calls it after every iteration; a structure whose entries and name did not change
+    /// since it was last named is only searched for flows.
     final func attachDescendants() -> Bool {
         var stop = stopRequested
         let current = children()
         for (key, flow) in current.flows {
-            flow.name = "\(name).\(key)"
+            flow.rename("\(name).\(key)")
             stop = flow.attachDescendants() || stop
         }
-        for (key, work) in current.works { work.name = "\(name).\(key)" }
+        for (key, work) in current.works { work.rename("\(name).\(key)") }
         for (key, structure) in current.structures {
-            structure.name = "\(name).\(key)"
-            for (childKey, component) in structure.entries {
-                component.name = "\(structure.name).\(childKey)"
+            let structureName = "\(name).\(key)"
+            if structure.name != structureName { structure.name = structureName }
+            let renaming = structure.namedAs.map { $0.prefix != structureName || $0.version != structure.version } ?? true
+            structure.forEachEntry { childKey, component in
+                if renaming { component.name = "\(structureName).\(childKey)" }
                 if let flow = component as? LightningFlow { stop = flow.attachDescendants() || stop }
             }
+            structure.namedAs = (structureName, structure.version)
         }
         return stop
     }
@@ -212,4 +228,13 @@ struct FlowChildren {
     var flows: OrderedDictionary<String, LightningFlow> = [:]
     var works: OrderedDictionary<String, LightningWork> = [:]
     var structures: OrderedDictionary<String, LightningStructure> = [:]
+}
+
+/// Lets reflection see through optionals: `Counter?` can hold a child.
+private protocol OptionalMarker {
+    static var wrappedType: Any.Type { get }
+}
+
+extension Optional: OptionalMarker {
+    static var wrappedType: Any.Type { Wrapped.self }
 }

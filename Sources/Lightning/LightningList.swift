@@ -19,12 +19,14 @@ public final class LightningList<Element: LightningComponent>: LightningStructur
     public func append(_ element: Element) {
         items.append((String(nextIndex), element))
         nextIndex += 1
+        version += 1
     }
 
     /// Removes and returns the item at `position`; the other items keep their keys.
     @discardableResult
     public func remove(at position: Int) -> Element {
-        items.remove(at: position).component
+        version += 1
+        return items.remove(at: position).component
     }
 
     public var startIndex: Int { items.startIndex }
@@ -33,4 +35,7 @@ public final class LightningList<Element: LightningComponent>: LightningStructur
 
     override var kindName: String { "List" }
     override var entries: [(key: String, component: LightningComponent)] { items.map { ($0.key, $0.component) } }
+    override func forEachEntry(_ body: (String, LightningComponent) -> Void) {
+        for item in items { body(item.key, item.component) }
+    }
 }

@@ -13,6 +13,16 @@ public class LightningStructure {
     /// The Lightning name of the structure type, `List` or `Dict`, for messages.
     var kindName: String { fatalError("subclass responsibility") }
 
+    /// Counts changes to the set or order of entries, so that naming and change capture can skip
+    /// an unchanged structure without comparing its entries.
+    var version = 0
+
+    /// The prefix and version of the last naming of the entries.
+    var namedAs: (prefix: String, version: Int)?
+
     /// The children with their keys, in order.
     var entries: [(key: String, component: LightningComponent)] { fatalError("subclass responsibility") }
+
+    /// Calls `body` with each child and its key, in order, without building an array.
+    func forEachEntry(_ body: (String, LightningComponent) -> Void) { fatalError("subclass responsibility") }
 }

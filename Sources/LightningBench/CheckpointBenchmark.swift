@@ -1,3 +1,4 @@
+import Lightning
 import LightningCodecs
 import LightningState
 import LightningStore
@@ -64,5 +65,70 @@ public struct CheckpointBenchmark {
         let path = saved[0].path
         let load = try Measurement.median(runs: runs) { _ = try CheckpointStore.load(path: path) }
         return (save, load)
+    }
+}
+
+/// Incremental checkpoints of a ``SyntheticApp``: a full snapshot, then deltas while a fraction of
+/// the components changes between saves.
+public struct IncrementalBenchmark {
+    /// The figures; seconds are medians over the deltas of a chain of ``chainLength``.
+    public struct Results: Sendable {
+        /// The first, full snapshot: capture, encode, compress, write (synchronous).
+        public var fullSaveSeconds = 0.0
+        public var fullBytes = 0
+        /// A delta: capture, encode, compress, write (synchronous), end to end.
+        public var deltaSaveSeconds = 0.0
+        public var deltaBytes = 0
+        /// The loop's pause per checkpoint when writing in the background (capture and hand-off).
+        public var blockingSeconds = 0.0
+        /// Restoring the last delta of the chain: the full snapshot and every delta after it.
+        public var chainLoadSeconds = 0.0
+        /// The number of components that changed between saves.
+        public var changedComponents = 0
+    }
+
+    /// Deltas written after the full snapshot.
+    public static let chainLength = 10
+
+    public let synthetic: SyntheticState
+    public let changeFraction: Double
+    public let storageRoot: String
+    public let runs: Int
+
+    public init(synthetic: SyntheticState, changeFraction: Double, storageRoot: String, runs: Int) {
+        self.synthetic = synthetic
+        self.changeFraction = changeFraction
+        self.storageRoot = storageRoot
+        self.runs = runs
+    }
+
+    public func run() throws -> Results {
+        var results = Results()
+        let store = CheckpointStore(storageRoot: storageRoot)
+        let before = Set(try store.list().map(\.path))
+        defer { for info in (try? store.list()) ?? [] where !before.contains(info.path) { FileIO.remove(info.path) } }
+
+        let policy = CheckpointPolicy(maxDeltaChain: Self.chainLength, maxDeltaBytesFraction: .infinity, writesInBackground: false)
+        let syncApp = SyntheticApp(synthetic)
+        let app = try syncApp.run(iterations: Self.chainLength + 1, changing: changeFraction, storageRoot: storageRoot, policy: policy)
+        results.changedComponents = syncApp.root.changesPerIteration
+        let files = app.savedCheckpoints
+        results.fullSaveSeconds = app.checkpointPauses[0]
+        results.fullBytes = files[0].size
+        results.deltaSaveSeconds = Self.median(Array(app.checkpointPauses.dropFirst()))
+        results.deltaBytes = Int(Self.median(files.dropFirst().map { Double($0.size) }))
+        let last = files[files.count - 1].path
+        results.chainLoadSeconds = try Measurement.median(runs: runs) { _ = try CheckpointStore.load(path: last) }
+
+        var background = policy
+        background.writesInBackground = true
+        let asyncApp = try SyntheticApp(synthetic).run(iterations: Self.chainLength + 1, changing: changeFraction, storageRoot: storageRoot, policy: background)
+        results.blockingSeconds = Self.median(Array(asyncApp.checkpointPauses.dropFirst()))
+        return results
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        return values.sorted()[values.count / 2]
     }
 }

@@ -105,7 +105,7 @@ public struct SyntheticState: Sendable {
 }
 
 /// SplitMix64, a small deterministic generator.
-struct SplitMix {
+struct SplitMix: Sendable {
     private var state: UInt64
 
     init(seed: UInt64) {

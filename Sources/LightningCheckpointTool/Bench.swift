@@ -13,7 +13,10 @@ extension LightningCheckpoint {
                 times, as the median of --runs runs, for JSON and for binary snapshots: encoding and decoding in memory, a save \
                 (encode + atomic, fsynced file in --storage) and a load (read + verify + decode + layout \
                 check). MB/s are of the compact JSON's bytes. --write-state saves the state as JSON \
-                so that other tools can be timed on the very same state.
+                so that other tools can be timed on the very same state. Then, on an app of the same \
+                shape, it measures incremental checkpoints: a full snapshot, then 10 deltas while \
+                --change-fraction of the components change between saves (end to end, the loop's \
+                pause when writing in the background, and restoring the 10th delta).
                 """
         )
 
@@ -25,6 +28,9 @@ extension LightningCheckpoint {
 
         @Option(help: "What fills the state: 'float' (random doubles) or 'text' (log lines).")
         var mix: SyntheticState.Mix = .floatHeavy
+
+        @Option(name: .customLong("change-fraction"), help: "The fraction of components changed between incremental saves.")
+        var changeFraction = 0.01
 
         @Option(help: "Runs per measurement; the median is reported.")
         var runs = 3
@@ -41,26 +47,32 @@ extension LightningCheckpoint {
             guard components >= 2 else { throw ValidationError("--components must be at least 2, not \(components)") }
             guard targetMB > 0 else { throw ValidationError("--target-mb must be above 0, not \(targetMB)") }
             guard runs >= 1 else { throw ValidationError("--runs must be at least 1, not \(runs)") }
+            guard changeFraction > 0 && changeFraction <= 1 else { throw ValidationError("--change-fraction must be in (0, 1], not \(changeFraction)") }
         }
 
         func run() throws {
-            let state = SyntheticState(components: components, targetBytes: Int(targetMB * 1e6), mix: mix).make()
+            let synthetic = SyntheticState(components: components, targetBytes: Int(targetMB * 1e6), mix: mix)
+            let state = synthetic.make()
             if let writeState {
                 try reportingFailures { () throws(CheckpointStoreError) in try FileIO.replace(writeState, with: JSONWriter.write(state)) }
             }
-            let results = try reportingFailures { () throws(CheckpointStoreError) -> CheckpointBenchmark.Results in
+            let store = storageOptions.store
+            let (results, incremental) = try reportingFailures { () throws(CheckpointStoreError) -> (CheckpointBenchmark.Results, IncrementalBenchmark.Results) in
                 do {
-                    return try CheckpointBenchmark(state: state, store: storageOptions.store, runs: runs).run()
+                    let whole = try CheckpointBenchmark(state: state, store: store, runs: runs).run()
+                    let incremental = try IncrementalBenchmark(synthetic: synthetic, changeFraction: changeFraction, storageRoot: store.storageRoot, runs: runs).run()
+                    return (whole, incremental)
                 } catch let error as CheckpointStoreError {
                     throw error
                 } catch {
-                    throw CheckpointStoreError(path: storageOptions.store.folder, problem: "\(error)")
+                    throw CheckpointStoreError(path: store.folder, problem: "\(error)")
                 }
             }
             if json {
-                print(BenchReport.json(results))
+                print(BenchReport.json(results, incremental))
             } else {
                 print(BenchReport.table(results, components: components, mix: mix))
+                print(BenchReport.incrementalTable(incremental, fraction: changeFraction, fullLoadSeconds: results.binaryLoadSeconds))
             }
         }
     }

@@ -61,9 +61,9 @@ struct ToolTests {
         try folder.write(Array("not one".utf8), to: "s/checkpoints/notes.txt")
         let listed = try Self.run(["list", "--storage", "s"], in: folder)
         #expect(listed.standardOutput == """
-            NAME                                  FORMAT  TIME (UTC)           BYTES
-            lightningapp_checkpoint_1665501626    json    2022-10-11 15:20:26    526
-            lightningapp_checkpoint_1665501626_1  json    2022-10-11 15:20:26    526
+            NAME                                  FORMAT  KIND  TIME (UTC)           BYTES
+            lightningapp_checkpoint_1665501626    json    full  2022-10-11 15:20:26    526
+            lightningapp_checkpoint_1665501626_1  json    full  2022-10-11 15:20:26    526
 
             """)
         #expect(try Self.run(["show", "latest", "--storage", "s"], in: folder).status == 0)

@@ -1,0 +1,83 @@
+import Lightning
+import LightningState
+
+/// An app of the same shape and size as ``SyntheticState``, made of real flows and works, for
+/// measuring incremental checkpoints: each iteration changes `changeFraction` of the works.
+public final class SyntheticApp {
+    /// A work with the vars of a ``SyntheticState`` work.
+    final class Worker: LightningWork {
+        @Var var step = 0
+        @Var var status = "running"
+        @Var var config: StateValue = [:]
+        @Var var series: StateValue = []
+    }
+
+    /// A flow holding a list of workers.
+    final class Group: LightningFlow {
+        @Var var progress = 0.0
+        @Var var epoch = 0
+        let workers = LightningList<Worker>()
+    }
+
+    /// The root: a list of groups; its run changes a random set of workers.
+    final class Root: LightningFlow {
+        @Var var text = "synthetic app"
+        @Var var iteration = 0
+        let groups = LightningList<Group>()
+        var everyWorker: [Worker] = []
+        var changesPerIteration = 0
+        var iterationsLeft = 0
+        var random = SplitMix(seed: 7)
+
+        override func run() throws {
+            iteration += 1
+            for _ in 0..<changesPerIteration {
+                let worker = everyWorker[Int(random.next() % UInt64(everyWorker.count))]
+                worker.step += 1
+                if case .array(var values) = worker.series, !values.isEmpty {
+                    worker.series = .null
+                    values[Int(random.next() % UInt64(values.count))] = .float(random.unit())
+                    worker.series = .array(values)
+                }
+            }
+            iterationsLeft -= 1
+            if iterationsLeft <= 0 { stop() }
+        }
+
+        override func shouldSaveCheckpoint() -> Bool { true }
+    }
+
+    let root = Root()
+
+    /// Builds the app from the works of a synthetic state.
+    public init(_ synthetic: SyntheticState) {
+        let state = synthetic.make()
+        for (_, groupState) in state["flows"]?.objectValue ?? [:] {
+            let group = Group()
+            for (_, workState) in groupState["works"]?.objectValue ?? [:] {
+                let worker = Worker()
+                let vars = workState["vars"]
+                if case .int(let step)? = vars?["step"] { worker.step = Int(step) }
+                worker.status = vars?["status"]?.stringValue?.string ?? "running"
+                worker.config = vars?["config"] ?? [:]
+                worker.series = vars?["series"] ?? []
+                group.workers.append(worker)
+                root.everyWorker.append(worker)
+            }
+            root.groups.append(group)
+        }
+    }
+
+    /// The number of components: the root, the groups and the workers.
+    public var componentCount: Int { 1 + root.groups.count + root.everyWorker.count }
+
+    /// Runs `iterations` iterations that each change `fraction` of the components and save a checkpoint.
+    public func run(iterations: Int, changing fraction: Double, storageRoot: String, policy: CheckpointPolicy) throws -> LightningApp {
+        root.changesPerIteration = max(1, Int((Double(componentCount) * fraction).rounded()))
+        root.iterationsLeft = iterations
+        let app = LightningApp(root: root, name: "synthetic-app")
+        app.policy = policy
+        try app.run(checkpoint: nil, storageRoot: storageRoot)
+        return app
+    }
+}

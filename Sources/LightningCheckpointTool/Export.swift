@@ -1,0 +1,40 @@
+import ArgumentParser
+import LightningCodecs
+import LightningStore
+
+extension LightningCheckpoint {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the documented JSON of any checkpoint, full or delta, for Python Lightning and JSON tools.",
+            discussion: """
+                Reads CHECKPOINT (a delta is read with the snapshots it builds on) and writes the \
+                state as Python's json.dumps would, to -o FILE or standard output.
+                """
+        )
+
+        @Argument(help: "The checkpoint to export: a path, a name in the storage, or 'latest'.")
+        var input: String
+
+        @Option(name: .shortAndLong, help: "The file to write (default: standard output).")
+        var output: String?
+
+        @Option(help: "Indent nested values by this many spaces, as json.dumps(indent=N).")
+        var indent: Int?
+
+        @OptionGroup var storageOptions: StorageOptions
+
+        func validate() throws {
+            if let indent, indent < 0 { throw ValidationError("--indent must be 0 or more, not \(indent)") }
+        }
+
+        func run() throws {
+            let (_, state) = try storageOptions.load(input)
+            let bytes = JSONWriter.write(state, options: .init(indent: indent))
+            if let output {
+                try reportingFailures { () throws(CheckpointStoreError) in try FileIO.replace(output, with: bytes) }
+            } else {
+                writeStandardOutput(bytes)
+            }
+        }
+    }
+}

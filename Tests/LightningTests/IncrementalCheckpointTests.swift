@@ -1,0 +1,225 @@
+import Lightning
+import LightningCodecs
+import LightningState
+import LightningStore
+import LightningTestSupport
+import Testing
+
+/// A root whose run makes seeded random changes: vars edited, works and flows added to and removed
+/// from a Dict, a List grown and shrunk, a dynamic child flow dropped and re-created.
+final class ChurningRoot: LightningFlow {
+    @Var var step = 0
+    var dynamic: Middle?
+    let registry = LightningDict<LightningComponent>()
+    let items = LightningList<Counter>()
+    let steady = Counter()
+    var random: SeededRandom
+    var remaining: Int
+    /// Called when the app asks whether to save: the test records the state it expects then.
+    var onSave: (() -> Void)?
+
+    init(seed: UInt64, iterations: Int) {
+        random = SeededRandom(seed: seed)
+        remaining = iterations
+    }
+
+    override func run() throws {
+        step += 1
+        for _ in 0..<Int.random(in: 1...4, using: &random) {
+            switch Int.random(in: 0..<9, using: &random) {
+            case 7: registry["x"] = Bool.random(using: &random) ? Counter() : Leaf()
+            case 0: registry["w\(Int.random(in: 0..<5, using: &random))"] = Counter()
+            case 1: registry["f\(Int.random(in: 0..<3, using: &random))"] = Leaf()
+            case 2: if let key = registry.keys.randomElement(using: &random) { registry[key] = nil }
+            case 3: items.append(Counter())
+            case 4: if !items.isEmpty { items.remove(at: Int.random(in: 0..<items.count, using: &random)) }
+            case 5: dynamic = dynamic == nil ? Middle() : nil
+            case 6: if let item = items.randomElement(using: &random) { try item.call() }
+            default: (dynamic?.flow_level_2.work_level_3).map { $0.counter += 10 }
+            }
+        }
+        if Bool.random(using: &random) { steady.history.append("step \(step)") }
+        remaining -= 1
+        if remaining == 0 { stop() }
+    }
+
+    override func shouldSaveCheckpoint() -> Bool {
+        onSave?()
+        return true
+    }
+}
+
+@Suite("Incremental checkpoints")
+struct IncrementalCheckpointTests {
+    static func withoutMetadata(_ state: StateValue) -> StateValue {
+        guard case .object(var members) = state else { return state }
+        members.removeValue(forKey: CheckpointMetadata.key)
+        return .object(members)
+    }
+
+    /// Runs a churning app, recording the state at each save, and returns them with the store.
+    static func run(seed: UInt64, iterations: Int, policy: CheckpointPolicy, folder: TemporaryFolder) throws -> [StateValue] {
+        let root = ChurningRoot(seed: seed, iterations: iterations)
+        let app = LightningApp(root: root, name: "churn")
+        app.policy = policy
+        var expected: [StateValue] = []
+        root.onSave = { [unowned app] in expected.append(Self.withoutMetadata(app.checkpointState())) }
+        try app.run(checkpoint: nil, storageRoot: folder.path)
+        return expected
+    }
+
+    @Test("every snapshot of every chain restores exactly the state at its save", arguments: [1, 2, 3, 4] as [UInt64])
+    func randomChains(seed: UInt64) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let expected = try Self.run(seed: seed, iterations: 30, policy: CheckpointPolicy(maxDeltaChain: 7, maxDeltaBytesFraction: .infinity, writesInBackground: false), folder: folder)
+        let files = try CheckpointStore(storageRoot: folder.path).list()
+        #expect(files.count == 30)
+        #expect(files.filter(\.isDelta).count == 30 - 30 / 8 - 1)  // a full one, then chains of 7 deltas
+        for (file, state) in zip(files, expected) {
+            #expect(Self.withoutMetadata(try CheckpointStore.load(path: file.path)) == state, "\(file.name)")
+        }
+    }
+
+    @Test("background writing gives a valid chain whose newest snapshot is the final state")
+    func background() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let expected = try Self.run(seed: 9, iterations: 40, policy: CheckpointPolicy(), folder: folder)
+        let files = try CheckpointStore(storageRoot: folder.path).list()
+        #expect(!files.isEmpty && files.count <= 40)
+        #expect(files.contains { $0.isDelta })
+        #expect(Self.withoutMetadata(try CheckpointStore.load(path: files.last!.path)) == expected.last)
+        for file in files { _ = try CheckpointStore.load(path: file.path) }
+    }
+
+    @Test("a delta holds only what changed")
+    func deltaSize() throws {
+        final class Big: LightningWork {
+            @Var var series = (0..<20_000).map { Double($0) * 0.37 }
+            @Var var tick = 0
+        }
+        final class Root: LightningFlow {
+            let works = LightningList<Big>((0..<20).map { _ in Big() })
+            var iteration = 0
+            override func run() throws {
+                works[iteration % 20].tick += 1
+                iteration += 1
+                if iteration == 3 { stop() }
+            }
+            override func shouldSaveCheckpoint() -> Bool { true }
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let app = LightningApp(root: Root(), name: "big")
+        app.policy.writesInBackground = false
+        try app.run(checkpoint: nil, storageRoot: folder.path)
+        let files = try CheckpointStore(storageRoot: folder.path).list()
+        #expect(files.map(\.isDelta) == [false, true, true])
+        // One work of twenty changed: its delta is about a twentieth of the full snapshot.
+        #expect(files[1].size * 10 < files[0].size)
+    }
+
+    @Test("a failed background save is reported and its changes are written by the next one")
+    func failedSaveIsRetried() throws {
+        final class Root: LightningFlow {
+            let w = Counter()
+            var iteration = 0
+            let folder: String
+            init(folder: String) { self.folder = folder }
+            override func run() throws {
+                try w.call()
+                iteration += 1
+                // Before the second save, put a file where the checkpoints folder was; then put it back.
+                if iteration == 2 { try FileManagerShim.swapFolderForFile("\(folder)/checkpoints") }
+                if iteration == 3 { try FileManagerShim.restoreFolder("\(folder)/checkpoints") }
+                if iteration == 4 { stop() }
+            }
+            override func shouldSaveCheckpoint() -> Bool { true }
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let app = LightningApp(root: Root(folder: folder.path), name: "retry")
+        app.policy.writesInBackground = false
+        try app.run(checkpoint: nil, storageRoot: folder.path)
+        #expect(app.checkpointErrors.count == 1)
+        #expect(app.checkpointErrors.first?.hasPrefix("checkpoint save failed: ") == true)
+        let files = try CheckpointStore(storageRoot: folder.path).list()
+        #expect(files.count == 3)
+        let last = try CheckpointStore.load(path: files.last!.path)
+        #expect(last["works"]?["w"]?["vars"]?["counter"] == 4)
+        #expect(last["works"]?["w"]?["vars"]?["history"] == ["ran 1", "ran 2", "ran 3", "ran 4"])
+    }
+
+    @Test("retention keeps the newest checkpoints and every snapshot they need")
+    func retention() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let expected = try Self.run(seed: 5, iterations: 12, policy: CheckpointPolicy(maxDeltaChain: 4, maxDeltaBytesFraction: .infinity, keepLast: 3, writesInBackground: false), folder: folder)
+        let store = CheckpointStore(storageRoot: folder.path)
+        let files = try store.list()
+        // Saves 0 and 5 and 10 are full; the newest three (9, 10, 11) need 5 through 8 for 9.
+        #expect(files.count == 7)
+        #expect(files.filter { !$0.isDelta }.count == 2)
+        for file in files.suffix(3) {
+            _ = try CheckpointStore.load(path: file.path)
+        }
+        #expect(Self.withoutMetadata(try CheckpointStore.load(path: files.last!.path)) == expected.last)
+    }
+
+    @Test("compaction turns a delta into a full snapshot of the same state; its children still load")
+    func compaction() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let expected = try Self.run(seed: 6, iterations: 6, policy: CheckpointPolicy(maxDeltaBytesFraction: .infinity, writesInBackground: false), folder: folder)
+        let store = CheckpointStore(storageRoot: folder.path)
+        let files = try store.list()
+        let middle = files[3]
+        #expect(middle.isDelta)
+        _ = try CheckpointStore.compact(path: middle.path)
+        #expect(try store.list()[3].isDelta == false)
+        for (index, file) in try store.list().enumerated() {
+            #expect(Self.withoutMetadata(try CheckpointStore.load(path: file.path)) == expected[index])
+        }
+        // The older snapshots can go now: the newest ones no longer need them.
+        try store.keepLast(3)
+        #expect(try store.list().count == 3)
+        #expect(Self.withoutMetadata(try CheckpointStore.load(path: try store.resolve("latest"))) == expected.last)
+    }
+
+    @Test("a missing or damaged parent is reported by name")
+    func brokenChain() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        _ = try Self.run(seed: 7, iterations: 3, policy: CheckpointPolicy(maxDeltaBytesFraction: .infinity, writesInBackground: false), folder: folder)
+        let files = try CheckpointStore(storageRoot: folder.path).list()
+        FileIO.remove(files[1].path)
+        let error = #expect(throws: CheckpointStoreError.self) { try CheckpointStore.load(path: files[2].path) }
+        #expect(error?.description == "\(files[2].path): its parent snapshot \(files[1].name.fileName(.binary)) is missing")
+    }
+
+    @Test("save policies: every N iterations and every T seconds, with or without the hook")
+    func policies() throws {
+        final class Quiet: LightningFlow {
+            let w = Counter()
+            var left = 10
+            override func run() throws {
+                try w.call()
+                left -= 1
+                if left == 0 { stop() }
+            }
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let app = LightningApp(root: Quiet(), name: "quiet")
+        app.policy = CheckpointPolicy(everyIterations: 3, writesInBackground: false)
+        try app.run(checkpoint: nil, storageRoot: folder.path)
+        #expect(try CheckpointStore(storageRoot: folder.path).list().count == 3)  // after iterations 3, 6, 9
+        let timed = try TemporaryFolder()
+        defer { timed.remove() }
+        let second = LightningApp(root: Quiet(), name: "quiet")
+        second.policy = CheckpointPolicy(everySeconds: 1e-9, writesInBackground: false)
+        try second.run(checkpoint: nil, storageRoot: timed.path)
+        #expect(try CheckpointStore(storageRoot: timed.path).list().count == 10)
+    }
+}
