@@ -83,6 +83,8 @@ public struct IncrementalBenchmark {
         public var blockingSeconds = 0.0
         /// Restoring the last delta of the chain: the full snapshot and every delta after it.
         public var chainLoadSeconds = 0.0
+        /// Restoring the chain's full snapshot alone, measured alongside, for the ratio.
+        public var baseLoadSeconds = 0.0
         /// The number of components that changed between saves.
         public var changedComponents = 0
     }
@@ -95,18 +97,24 @@ public struct IncrementalBenchmark {
     public let storageRoot: String
     public let runs: Int
 
-    public init(synthetic: SyntheticState, changeFraction: Double, storageRoot: String, runs: Int) {
+    /// Whether the checkpoints written are left in the storage, for inspection.
+    public let keepsFiles: Bool
+
+    public init(synthetic: SyntheticState, changeFraction: Double, storageRoot: String, runs: Int, keepsFiles: Bool = false) {
         self.synthetic = synthetic
         self.changeFraction = changeFraction
         self.storageRoot = storageRoot
         self.runs = runs
+        self.keepsFiles = keepsFiles
     }
 
     public func run() throws -> Results {
         var results = Results()
         let store = CheckpointStore(storageRoot: storageRoot)
         let before = Set(try store.list().map(\.path))
-        defer { for info in (try? store.list()) ?? [] where !before.contains(info.path) { FileIO.remove(info.path) } }
+        defer {
+            if !keepsFiles { for info in (try? store.list()) ?? [] where !before.contains(info.path) { FileIO.remove(info.path) } }
+        }
 
         let policy = CheckpointPolicy(maxDeltaChain: Self.chainLength, maxDeltaBytesFraction: .infinity, writesInBackground: false)
         let syncApp = SyntheticApp(synthetic)
@@ -118,7 +126,15 @@ public struct IncrementalBenchmark {
         results.deltaSaveSeconds = Self.median(Array(app.checkpointPauses.dropFirst()))
         results.deltaBytes = Int(Self.median(files.dropFirst().map { Double($0.size) }))
         let last = files[files.count - 1].path
-        results.chainLoadSeconds = try Measurement.median(runs: runs) { _ = try CheckpointStore.load(path: last) }
+        let base = files[0].path
+        var chainTimes: [Double] = []
+        var baseTimes: [Double] = []
+        for _ in 0..<max(1, runs) {
+            baseTimes.append(try Measurement.median(runs: 1) { _ = try CheckpointStore.load(path: base) })
+            chainTimes.append(try Measurement.median(runs: 1) { _ = try CheckpointStore.load(path: last) })
+        }
+        results.chainLoadSeconds = Self.median(chainTimes)
+        results.baseLoadSeconds = Self.median(baseTimes)
 
         var background = policy
         background.writesInBackground = true

@@ -38,6 +38,9 @@ extension LightningCheckpoint {
         @Option(name: .customLong("write-state"), help: "Also write the state as compact JSON to this file.")
         var writeState: String?
 
+        @Flag(help: "Leave the incremental benchmark's checkpoints (a full snapshot and its deltas) in the storage.")
+        var keepCheckpoints = false
+
         @Flag(help: "Print one JSON object instead of a table.")
         var json = false
 
@@ -60,7 +63,7 @@ extension LightningCheckpoint {
             let (results, incremental) = try reportingFailures { () throws(CheckpointStoreError) -> (CheckpointBenchmark.Results, IncrementalBenchmark.Results) in
                 do {
                     let whole = try CheckpointBenchmark(state: state, store: store, runs: runs).run()
-                    let incremental = try IncrementalBenchmark(synthetic: synthetic, changeFraction: changeFraction, storageRoot: store.storageRoot, runs: runs).run()
+                    let incremental = try IncrementalBenchmark(synthetic: synthetic, changeFraction: changeFraction, storageRoot: store.storageRoot, runs: runs, keepsFiles: keepCheckpoints).run()
                     return (whole, incremental)
                 } catch let error as CheckpointStoreError {
                     throw error
@@ -72,7 +75,7 @@ extension LightningCheckpoint {
                 print(BenchReport.json(results, incremental))
             } else {
                 print(BenchReport.table(results, components: components, mix: mix))
-                print(BenchReport.incrementalTable(incremental, fraction: changeFraction, fullLoadSeconds: results.binaryLoadSeconds))
+                print(BenchReport.incrementalTable(incremental, fraction: changeFraction))
             }
         }
     }
