@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Lightning", targets: ["Lightning"]),
+        .library(name: "LightningState", targets: ["LightningState"]),
         .library(name: "LightningCodecs", targets: ["LightningCodecs"]),
         .library(name: "LightningBench", targets: ["LightningBench"]),
         .executable(name: "lightning-checkpoint", targets: ["LightningCheckpointTool"]),

@@ -10,7 +10,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "FuzzSnapshot",
-            dependencies: [.product(name: "LightningCodecs", package: "swift-lightning")]
+            dependencies: [
+                .product(name: "LightningCodecs", package: "swift-lightning"),
+                .product(name: "LightningState", package: "swift-lightning"),
+            ]
         ),
         .executableTarget(
             name: "FuzzJSON",

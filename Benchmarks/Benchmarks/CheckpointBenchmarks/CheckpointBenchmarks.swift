@@ -3,9 +3,12 @@ import LightningBench
 import LightningCodecs
 import LightningState
 
-/// Save and load paths on the ~100 MB, 10,000-component float-heavy state and the text-heavy one.
-/// Throughput is reported in MB of compact JSON per second (scaled by the JSON's size in MB).
-let benchmarks: @Sendable () -> Void = {
+/// Save and load paths on the ~100 MB, 10,000-component state, float-heavy and text-heavy:
+/// JSON writing and reading, binary snapshot encoding and decoding, and a delta of 1 % of the
+/// components. Wall-clock figures are noisy on a shared machine; compare runs on the same machine.
+let benchmarks: @Sendable () -> Void = { registerBenchmarks() }
+
+func registerBenchmarks() {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .peakMemoryResident],
         maxDuration: .seconds(20),
@@ -20,13 +23,30 @@ let benchmarks: @Sendable () -> Void = {
     for mix in SyntheticState.Mix.allCases {
         let state = SyntheticState(mix: mix).make()
         let text = JSONWriter.write(state)
-        let megabytes = max(1, text.count / 1_000_000)
+        let snapshot = try! BinarySnapshot.encode(state)
+        let megabytes = text.count / 1_000_000
 
-        Benchmark("json write \(mix.rawValue) \(megabytes) MB", configuration: .init(scalingFactor: .one)) { benchmark in
+        Benchmark("json write \(mix.rawValue) \(megabytes) MB") { benchmark in
             for _ in benchmark.scaledIterations { blackHole(JSONWriter.write(state)) }
         }
-        Benchmark("json read \(mix.rawValue) \(megabytes) MB", configuration: .init(scalingFactor: .one)) { benchmark in
+        Benchmark("json read \(mix.rawValue) \(megabytes) MB") { benchmark in
             for _ in benchmark.scaledIterations { blackHole(try JSONReader.read(text)) }
+        }
+        Benchmark("binary encode \(mix.rawValue) \(megabytes) MB") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(try BinarySnapshot.encode(state)) }
+        }
+        Benchmark("binary decode \(mix.rawValue) \(megabytes) MB") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(try BinarySnapshot.decode(snapshot)) }
+        }
+        // A delta setting 100 of the 9,900 works, as the app writes when 1 % changed.
+        var delta = StateDelta()
+        for (groupKey, group) in (state["flows"]?.objectValue ?? [:]).prefix(100) {
+            if let first = group["works"]?.objectValue?.elements.first {
+                delta.set(["flows", groupKey, "works", first.key], to: first.value)
+            }
+        }
+        Benchmark("delta encode 1 % \(mix.rawValue)") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(try BinarySnapshot.encode(delta, sequence: 2, parent: 1)) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import LightningCodecs
+import LightningState
 
 /// Decodes arbitrary bytes as a binary snapshot. Any trap is a bug; when decoding succeeds,
 /// encoding the result and decoding it again must give the same state.
@@ -19,9 +20,19 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     default: file = wrapStreams(body)
     }
     let options = BinarySnapshot.Options(maxDepth: 200, maxNodeCount: 1 << 20, maxDecompressedBytes: 1 << 16)
-    guard let state = try? BinarySnapshot.decode(file, options: options) else { return 0 }
-    let again = try! BinarySnapshot.encode(state, threads: 1)
-    precondition(try! BinarySnapshot.decode(again) == state, "re-encoded snapshot differs")
+    guard let (header, contents) = try? BinarySnapshot.decodeContents(file, options: options) else { return 0 }
+    switch contents {
+    case .full(let state):
+        let again = try! BinarySnapshot.encode(state, threads: 1)
+        precondition(try! BinarySnapshot.decode(again) == state, "re-encoded snapshot differs")
+    case .delta(let delta, let parent):
+        let again = try! BinarySnapshot.encode(delta, sequence: header.sequence, parent: parent, threads: 1)
+        guard case .delta(let back, _) = try! BinarySnapshot.decodeContents(again).contents else { preconditionFailure("not a delta") }
+        precondition(back == delta, "re-encoded delta differs")
+        // Applying it to an empty object must fail cleanly or succeed, never trap.
+        var state: StateValue = [:]
+        _ = try? delta.apply(to: &state)
+    }
     return 0
 }
 
@@ -50,8 +61,10 @@ func wrapStreams(_ bytes: [UInt8]) -> [UInt8] {
     let tree = Array(bytes[2..<2 + split])
     let floats = Array(bytes[(2 + split)...])
     var file: [UInt8] = [0x89, 0x4C, 0x43, 0x4B, 0x0D, 0x0A, 0x1A, 0x0A]
-    file += littleEndian(UInt16(1)) + littleEndian(UInt16(0)) + [0, 0, 0, 0]
-    file += littleEndian(UInt64(0)) + littleEndian(UInt64(0))
+    // Odd split lengths make a delta (kind 1) of snapshot 1, numbered 2; even ones a full snapshot.
+    let kind: UInt8 = bytes[0] & 1
+    file += littleEndian(UInt16(1)) + littleEndian(UInt16(0)) + [kind, 0, 0, 0]
+    file += littleEndian(UInt64(kind == 1 ? 2 : 0)) + littleEndian(UInt64(kind == 1 ? 1 : 0))
     file += littleEndian(UInt64(tree.count)) + littleEndian(UInt64(floats.count))
     let blocks = [tree, floats].enumerated().filter { !$0.element.isEmpty }
     file += littleEndian(UInt32(blocks.count)) + littleEndian(UInt32(1 << 20)) + littleEndian(UInt64(0))

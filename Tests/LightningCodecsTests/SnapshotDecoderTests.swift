@@ -1,0 +1,87 @@
+import LightningCodecs
+import LightningState
+import Testing
+
+/// Hand-made tree streams, wrapped in valid files with stored blocks (as `FuzzSnapshot` does), that
+/// reach every error of the tree decoder. Crashing inputs found by fuzzing belong here too.
+@Suite("Snapshot tree decoder")
+struct SnapshotDecoderTests {
+    static func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
+        withUnsafeBytes(of: value.littleEndian, Array.init)
+    }
+
+    /// A version-1 file holding `tree` and `floats` as stored blocks (docs/FORMAT.md).
+    static func file(tree: [UInt8], floats: [UInt8] = [], delta: Bool = false) -> [UInt8] {
+        var file: [UInt8] = [0x89, 0x4C, 0x43, 0x4B, 0x0D, 0x0A, 0x1A, 0x0A]
+        file += littleEndian(UInt16(1)) + littleEndian(UInt16(0)) + [delta ? 1 : 0, 0, 0, 0]
+        file += littleEndian(UInt64(delta ? 2 : 0)) + littleEndian(UInt64(delta ? 1 : 0))
+        file += littleEndian(UInt64(tree.count)) + littleEndian(UInt64(floats.count))
+        let blocks = [tree, floats].enumerated().filter { !$0.element.isEmpty }
+        file += littleEndian(UInt32(blocks.count)) + littleEndian(UInt32(1 << 20)) + littleEndian(UInt64(0))
+        for (stream, block) in blocks {
+            file += [UInt8(stream), 0] + littleEndian(UInt16(0)) + littleEndian(UInt32(block.count)) + littleEndian(UInt32(block.count))
+        }
+        for (_, block) in blocks { file += block }
+        return file + littleEndian(file.withUnsafeBufferPointer(Zlib.crc32)) + Array("LCKE".utf8)
+    }
+
+    static func message(tree: [UInt8], floats: [UInt8] = []) -> String? {
+        do {
+            _ = try BinarySnapshot.decode(file(tree: tree, floats: floats))
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test("hand-written streams decode to the expected trees")
+    func valid() throws {
+        let floats = [1.5, -0.0, .infinity, 2.0].flatMap { (value: Double) in Self.littleEndian(value.bitPattern) }
+        var planes = [UInt8](repeating: 0, count: 32)
+        for index in 0..<4 { for plane in 0..<8 { planes[plane * 4 + index] = floats[index * 8 + plane] } }
+        let simple = try BinarySnapshot.decode(Self.file(tree: [0x08, 2, 3, 0x61, 0x03, 0x04, 0x03, 0x62, 0x09, 4], floats: planes))
+        #expect(simple == ["a": 2, "b": [1.5, -0.0, .float(.infinity), 2.0]])
+    }
+
+    @Test("every malformed stream is a precise error", arguments: [
+        ([0xFF] as [UInt8], "malformed at byte 0: unknown tag 0xff"),
+        ([0x07, 5, 0x00], "malformed at byte 1: length 5 exceeds the 1 bytes left"),
+        ([0x03, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02], "malformed at byte 10: varint longer than 64 bits"),
+        ([0x03, 0x80], "malformed at byte 2: unexpected end of data in a varint"),
+        ([0x06, 0x02], "malformed at byte 1: string reference 1 beyond the 0 interned strings"),
+        ([0x06, 0x09, 0x61], "malformed at byte 1: string length 4 exceeds the 1 bytes left"),
+        ([0x06, 0x03, 0xFF], "malformed at byte 1: a string that is not UTF-8 (nor WTF-8)"),
+        ([0x08, 2, 3, 0x61, 0x00, 0x00, 0x00], "malformed at byte 5: duplicate key \"a\""),
+        ([0x04, 3, 0x30, 0x30, 0x37], "malformed at byte 0: not a canonical integer outside 64 bits"),
+        ([0x04, 2, 0x31, 0x32], "malformed at byte 0: not a canonical integer outside 64 bits"),
+        ([0x09, 2], "malformed at byte 1: 2 packed floats but 0 float bytes left"),
+        ([0x05, 1, 2, 3], "malformed at byte 1: unexpected end of data"),
+        ([0x00, 0x00], "malformed at byte 1: 1 bytes after the tree"),
+    ])
+    func errors(tree: [UInt8], message: String) {
+        #expect(Self.message(tree: tree) == message)
+    }
+
+    @Test("float bytes the tree does not use are an error")
+    func unusedFloats() {
+        #expect(Self.message(tree: [0x00], floats: [1, 2, 3, 4, 5, 6, 7, 8]) == "malformed at byte 1: 8 float bytes not used by the tree")
+    }
+
+    @Test("a delta's payload must be a list of edits")
+    func badDeltas() {
+        let cases: [([UInt8], String)] = [
+            ([0x00], "malformed at byte 0: a delta's payload is not a list of edits"),
+            ([0x07, 1, 0x03, 0x02], "malformed at byte 0: edit 0 is not [verb, path, …]"),
+            ([0x07, 1, 0x07, 2, 0x06, 0x09] + Array("drop".utf8) + [0x07, 0], "malformed at byte 0: edit 0 is neither [\"set\", path, value] nor [\"remove\", path]"),
+            ([0x07, 1, 0x07, 2, 0x06, 0x0D] + Array("remove".utf8) + [0x07, 1, 0x03, 0x02], "malformed at byte 0: edit 0 has a path key that is not a string"),
+        ]
+        for (tree, message) in cases {
+            do {
+                _ = try BinarySnapshot.decodeContents(Self.file(tree: tree, delta: true))
+                Issue.record("no error for \(tree)")
+            } catch {
+                #expect(error.description == message)
+            }
+        }
+    }
+}
