@@ -83,6 +83,9 @@ public final class LightningApp {
             Console.writeErrorLine("resumed from \(path)")
         }
         stage = .running
+        if let removed = try? store.removeStaleTemporaryFiles(), removed > 0 {
+            Console.writeErrorLine("removed \(removed) temporary files left by interrupted saves in \(store.folder)")
+        }
         let writer = CheckpointWriter(store: store, keepLast: policy.keepLast)
         self.writer = writer
         lastSaveTime = LightningWork.now()

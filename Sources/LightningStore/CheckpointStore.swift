@@ -72,6 +72,29 @@ public struct CheckpointStore: Sendable {
             .sorted { ($0.name, $0.format == .binary ? 1 : 0) < ($1.name, $1.format == .binary ? 1 : 0) }
     }
 
+    /// Removes temporary files that saves of processes no longer running left behind (a crash
+    /// during a save leaves one); files of live processes are left alone.
+    /// - Returns: The number of files removed.
+    @discardableResult
+    public func removeStaleTemporaryFiles() throws(CheckpointStoreError) -> Int {
+        var removed = 0
+        for fileName in try FileIO.listFolder(folder) where fileName.hasPrefix(".") {
+            // Temporary names are ".<name>.tmp-<pid>-<random>" (see FileIO.writeNew).
+            let parts = fileName.split(separator: ".").last?.split(separator: "-") ?? []
+            guard parts.count == 3, parts[0] == "tmp", let pid = Int32(parts[1]), !FileIO.processIsRunning(pid) else { continue }
+            FileIO.remove("\(folder)/\(fileName)")
+            removed += 1
+        }
+        return removed
+    }
+
+    /// The newest checkpoint name in the store, from the folder listing alone (no file is opened).
+    func newestName() throws(CheckpointStoreError) -> CheckpointName? {
+        try FileIO.listFolder(folder)
+            .compactMap { fileName in CheckpointFormat(fileExtensionOf: fileName) == nil ? nil : CheckpointName(fileName: fileName) }
+            .max()
+    }
+
     /// The path of the checkpoint that `value` names, as `--checkpoint` takes it:
     /// `latest` (the newest in the store, of either format), the path of a file, or the name of a
     /// checkpoint in the store with or without its extension. A name saved in both formats
@@ -120,7 +143,7 @@ public struct CheckpointStore: Sendable {
         try FileIO.createFolder(folder)
         let json = formats.formats.contains(.json) ? JSONWriter.write(state) : nil
         var name = CheckpointName(timestamp: Int64(time.rounded(.down)))
-        if let newest = try list().last, newest.name >= name { name = newest.name.next }
+        if let newest = try newestName(), newest >= name { name = newest.next }
         while true {
             var written: [CheckpointInfo] = []
             var taken = false
@@ -150,7 +173,7 @@ public struct CheckpointStore: Sendable {
     public func saveDelta(_ delta: StateDelta, parent: CheckpointName, time: Double) throws(CheckpointStoreError) -> CheckpointInfo {
         try FileIO.createFolder(folder)
         var name = CheckpointName(timestamp: Int64(time.rounded(.down)))
-        if let newest = try list().last, newest.name >= name { name = newest.name.next }
+        if let newest = try newestName(), newest >= name { name = newest.next }
         while true {
             let bytes: [UInt8]
             do {

@@ -147,3 +147,10 @@ extension FileIO {
         unlink(path)
     }
 }
+
+extension FileIO {
+    /// Whether a process with this id exists.
+    package static func processIsRunning(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+}

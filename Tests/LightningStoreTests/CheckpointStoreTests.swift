@@ -1,3 +1,4 @@
+import Foundation
 import LightningState
 import LightningStore
 import LightningTestSupport
@@ -122,5 +123,21 @@ struct CheckpointStoreTests {
         #expect(CheckpointMetadata(checkpoint: .object(members)) == metadata)
         #expect(CheckpointMetadata(checkpoint: Self.state) == nil)
         try CheckpointLayout.validate(.object(members))
+    }
+}
+
+@Suite("Interrupted saves")
+struct InterruptedSaveTests {
+    @Test("temporary files of dead processes are removed; a live process's are kept; neither is a checkpoint")
+    func staleTemporaryFiles() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        try folder.write([1, 2, 3], to: "checkpoints/.lightningapp_checkpoint_5.lsnap.tmp-999999999-42")
+        try folder.write([1, 2, 3], to: "checkpoints/.lightningapp_checkpoint_6.lsnap.tmp-\(getpid())-42")
+        #expect(try store.list().isEmpty)
+        #expect(throws: CheckpointStoreError.self) { try store.resolve("latest") }
+        #expect(try store.removeStaleTemporaryFiles() == 1)
+        #expect(folder.names(in: "checkpoints") == [".lightningapp_checkpoint_6.lsnap.tmp-\(getpid())-42"])
     }
 }
