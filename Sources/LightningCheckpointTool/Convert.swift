@@ -38,16 +38,16 @@ extension LightningCheckpoint {
 
         func run() throws {
             let (_, state) = try storageOptions.load(input, validate: false)
-            let bytes: [UInt8]
+            let chunks: [[UInt8]]
             switch format {
-            case .json: bytes = JSONWriter.write(state, options: .init(ensureASCII: !utf8, indent: indent))
-            case .binary: bytes = try reportingFailures { () throws(CheckpointStoreError) in try CheckpointCodec.encode(state, as: .binary, path: output) }
+            case .json: chunks = JSONWriter.writeChunks(state, options: .init(ensureASCII: !utf8, indent: indent))
+            case .binary: chunks = [try reportingFailures { () throws(CheckpointStoreError) in try CheckpointCodec.encode(state, as: .binary, path: output) }]
             }
             if output == "-" {
-                writeStandardOutput(bytes)
+                chunks.forEach(writeStandardOutput)
                 return
             }
-            try reportingFailures { () throws(CheckpointStoreError) in try FileIO.replace(output, with: bytes) }
+            try reportingFailures { () throws(CheckpointStoreError) in try FileIO.replace(output, chunks: chunks) }
         }
     }
 }

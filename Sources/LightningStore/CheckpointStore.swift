@@ -141,7 +141,8 @@ public struct CheckpointStore: Sendable {
     @discardableResult
     public func save(_ state: StateValue, time: Double, formats: SaveFormats = .json) throws(CheckpointStoreError) -> [CheckpointInfo] {
         try FileIO.createFolder(folder)
-        let json = formats.formats.contains(.json) ? JSONWriter.write(state) : nil
+        // JSON goes to the file chunk by chunk, as the writer's threads produced it.
+        let json = formats.formats.contains(.json) ? JSONWriter.writeChunks(state, options: .init()) : nil
         var name = CheckpointName(timestamp: Int64(time.rounded(.down)))
         if let newest = try newestName(), newest >= name { name = newest.next }
         while true {
@@ -151,13 +152,13 @@ public struct CheckpointStore: Sendable {
                 let path = "\(folder)/\(name.fileName(format))"
                 do throws(CheckpointStoreError) {
                     // A binary snapshot records its own name's number; JSON is the same bytes whatever the name.
-                    let bytes: [UInt8]
-                    if format == .json, let json { bytes = json } else { bytes = try CheckpointCodec.encode(state, as: format, path: path) }
-                    guard try FileIO.writeNew(bytes, to: path) else {
+                    let chunks: [[UInt8]]
+                    if format == .json, let json { chunks = json } else { chunks = [try CheckpointCodec.encode(state, as: format, path: path)] }
+                    guard try FileIO.writeNew(chunks: chunks, to: path) else {
                         taken = true
                         break
                     }
-                    written.append(CheckpointInfo(name: name, format: format, path: path, size: bytes.count, parent: nil))
+                    written.append(CheckpointInfo(name: name, format: format, path: path, size: chunks.reduce(0) { $0 + $1.count }, parent: nil))
                 } catch {
                     written.forEach { FileIO.remove($0.path) }
                     throw error

@@ -40,7 +40,12 @@ package enum FileIO {
     /// (`fsync`) and then linked to `path`, which must not exist yet; the folder is flushed last.
     /// On any failure the temporary file is removed and no existing file is touched.
     /// - Returns: `false` when `path` already exists (nothing is written then).
-    package static func writeNew(_ bytes: some Collection<UInt8>, to path: String) throws(CheckpointStoreError) -> Bool {
+    package static func writeNew(_ bytes: [UInt8], to path: String) throws(CheckpointStoreError) -> Bool {
+        try writeNew(chunks: [bytes], to: path)
+    }
+
+    /// Like ``writeNew(_:to:)``, for bytes given as consecutive chunks.
+    package static func writeNew(chunks: [[UInt8]], to path: String) throws(CheckpointStoreError) -> Bool {
         let (folder, name) = split(path)
         let temporary = "\(folder)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -50,17 +55,18 @@ package enum FileIO {
             if !closed { close(descriptor) }
             unlink(temporary)
         }
-        let contiguous = Array(bytes)
-        var written = 0
-        while written < contiguous.count {
-            let count = contiguous.withUnsafeBytes { buffer in
-                write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+        for chunk in chunks {
+            var written = 0
+            while written < chunk.count {
+                let count = chunk.withUnsafeBytes { buffer in
+                    write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw .system("write", path: path, errno: errno)
+                }
+                written += count
             }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .system("write", path: path, errno: errno)
-            }
-            written += count
         }
         guard fsync(descriptor) == 0 else { throw .system("fsync", path: path, errno: errno) }
         closed = true
@@ -127,10 +133,15 @@ extension FileIO {
     /// Writes `bytes` to `path` atomically, replacing the file if it exists (for tool output,
     /// never for checkpoints, which ``writeNew(_:to:)`` writes).
     package static func replace(_ path: String, with bytes: [UInt8]) throws(CheckpointStoreError) {
+        try replace(path, chunks: [bytes])
+    }
+
+    /// Like ``replace(_:with:)``, for bytes given as consecutive chunks.
+    package static func replace(_ path: String, chunks: [[UInt8]]) throws(CheckpointStoreError) {
         let (folder, name) = split(path)
         let staging = "\(folder)/.\(name).new-\(getpid())"
         unlink(staging)
-        guard try writeNew(bytes, to: staging) else {
+        guard try writeNew(chunks: chunks, to: staging) else {
             throw CheckpointStoreError(path: staging, problem: "a file of that name appeared while writing")
         }
         guard rename(staging, path) == 0 else {

@@ -51,13 +51,20 @@ extension JSONTextWriter {
                 }
             }
         } else {
-            for (index, part) in writeInParallel(children, level: level + 1, threads: threads).enumerated() {
-                if index > 0 { appendItemSeparator() }
-                output.append(contentsOf: part)
-            }
+            // The parts carry their separators; they become chunks of their own, not copied.
+            flush()
+            chunks += writeInParallel(children, level: level + 1, threads: threads)
         }
         appendNewline(level: level)
         output.append(isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+    }
+
+    /// Moves the bytes written so far into `chunks`.
+    mutating func flush() {
+        guard !output.isEmpty else { return }
+        chunks.append(output)
+        output = []
+        output.reserveCapacity(4_096)
     }
 
     private mutating func appendKey(_ key: StateString?) {
@@ -79,7 +86,7 @@ extension JSONTextWriter {
                 let range = (children.count * chunk / chunkCount)..<(children.count * (chunk + 1) / chunkCount)
                 var writer = JSONTextWriter(options: options)
                 for index in range {
-                    if index > range.lowerBound { writer.appendItemSeparator() }
+                    if index > 0 { writer.appendItemSeparator() }
                     writer.appendNewline(level: level)
                     writer.appendKey(children[index].key)
                     writer.write(children[index].value, level: level)

@@ -45,13 +45,25 @@ public enum JSONWriter {
     /// Writes with at most `threads` threads, splitting a container only when it has at least
     /// `minimumChildren` children.
     package static func write(_ value: StateValue, options: Options, threads: Int, minimumChildren: Int = 8) -> [UInt8] {
+        let chunks = writeChunks(value, options: options, threads: threads, minimumChildren: minimumChildren)
+        if chunks.count == 1 { return chunks[0] }
+        var joined: [UInt8] = []
+        joined.reserveCapacity(chunks.reduce(0) { $0 + $1.count })
+        for chunk in chunks { joined.append(contentsOf: chunk) }
+        return joined
+    }
+
+    /// The JSON text as chunks whose concatenation is ``write(_:options:)``'s bytes: a file can be
+    /// written from them without joining them in memory first.
+    package static func writeChunks(_ value: StateValue, options: Options, threads: Int = ProcessorCount.online, minimumChildren: Int = 8) -> [[UInt8]] {
         var writer = JSONTextWriter(options: options)
         if threads > 1, let widest = JSONTextWriter.widestContainer(in: value, options: options), widest.childCount >= minimumChildren {
             writer.write(value, level: 0, parallelAt: widest.path[...], threads: threads)
         } else {
             writer.write(value, level: 0)
         }
-        return writer.output
+        writer.flush()
+        return writer.chunks
     }
 
     /// The number of bytes ``write(_:options:)`` would return.
@@ -64,6 +76,8 @@ public enum JSONWriter {
 struct JSONTextWriter {
     let options: JSONWriter.Options
     var output: [UInt8] = []
+    /// Finished chunks of the text, before `output`.
+    var chunks: [[UInt8]] = []
 
     init(options: JSONWriter.Options) {
         self.options = options
