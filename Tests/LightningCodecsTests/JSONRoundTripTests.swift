@@ -24,6 +24,19 @@ struct JSONRoundTripTests {
         }
     }
 
+    @Test("writing on several threads gives the same bytes as on one, in every layout", arguments: [
+        JSONWriter.Options(), JSONWriter.Options(indent: 2), JSONWriter.Options(ensureASCII: false), JSONWriter.Options.canonical,
+    ])
+    func parallelWriting(options: JSONWriter.Options) {
+        var random = SeededRandom(seed: 77)
+        for _ in 0..<200 {
+            let tree = RandomState.value(using: &random)
+            let sequential = JSONWriter.write(tree, options: options, threads: 1)
+            #expect(JSONWriter.write(tree, options: options, threads: 4, minimumChildren: 2) == sequential)
+            #expect(Array(JSONWriter.writeChunks(tree, options: options, threads: 3, minimumChildren: 1).joined()) == sequential)
+        }
+    }
+
     @Test("every double survives write then read, bit for bit")
     func doubles() throws {
         var random = SeededRandom(seed: 1)
