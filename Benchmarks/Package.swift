@@ -16,6 +16,7 @@ let package = Package(
         .executableTarget(
             name: "CheckpointBenchmarks",
             dependencies: [
+                .product(name: "Lightning", package: "swift-lightning"),
                 .product(name: "LightningBench", package: "swift-lightning"),
                 .product(name: "LightningCodecs", package: "swift-lightning"),
                 .product(name: "Benchmark", package: "benchmark"),

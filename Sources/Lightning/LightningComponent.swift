@@ -32,6 +32,7 @@ open class LightningComponent {
     }
 
     /// Marks the component as changed; `@Var` setters call it.
+    @usableFromInline
     final func markChanged() {
         hasChanges = true
     }

@@ -13,6 +13,9 @@ import LightningState
 /// subclasses may declare `@Var` properties.
 @propertyWrapper
 public final class Var<Value: StateConvertible> {
+    // Accesses never overlap (the wrapper reads or writes the whole value at once), so the
+    // dynamic exclusivity check, which would double the cost of a write, is left out.
+    @usableFromInline @exclusivity(unchecked)
     var value: Value
     let key: String?
 
@@ -35,6 +38,10 @@ public final class Var<Value: StateConvertible> {
     }
 
     /// Reads and writes the value through the owning component, marking it changed on writes.
+    ///
+    /// Inlinable, so that in the app's module the key paths are resolved at compile time and an
+    /// access costs a load (and a write a store and a flag store).
+    @inlinable
     public static subscript<Owner: LightningComponent>(
         _enclosingInstance owner: Owner,
         wrapped wrappedKeyPath: ReferenceWritableKeyPath<Owner, Value>,

@@ -1,3 +1,4 @@
+import Foundation
 import Lightning
 import LightningCodecs
 import LightningState
@@ -120,27 +121,44 @@ struct IncrementalCheckpointTests {
         #expect(files[1].size * 10 < files[0].size)
     }
 
-    @Test("a failed background save is reported and its changes are written by the next one")
-    func failedSaveIsRetried() throws {
-        final class Root: LightningFlow {
-            let w = Counter()
-            var iteration = 0
-            let folder: String
-            init(folder: String) { self.folder = folder }
-            override func run() throws {
-                try w.call()
-                iteration += 1
-                // Before the second save, put a file where the checkpoints folder was; then put it back.
-                if iteration == 2 { try FileManagerShim.swapFolderForFile("\(folder)/checkpoints") }
-                if iteration == 3 { try FileManagerShim.restoreFolder("\(folder)/checkpoints") }
-                if iteration == 4 { stop() }
-            }
-            override func shouldSaveCheckpoint() -> Bool { true }
+    /// A root whose second iteration hides the checkpoints folder (a file takes its place) until
+    /// the third, so that the second save fails.
+    final class FailingStorageRoot: LightningFlow {
+        let w = Counter()
+        var iteration = 0
+        let folder: String
+        /// Seconds to wait for a background save to finish before hiding or restoring the folder.
+        let settle: Double
+
+        init(folder: String, settle: Double) {
+            self.folder = folder
+            self.settle = settle
         }
+
+        override func run() throws {
+            try w.call()
+            iteration += 1
+            // With background writing, wait for the save in flight to land before each change.
+            if iteration == 2 {
+                usleep(UInt32(settle * 1e6))
+                try FileManagerShim.swapFolderForFile("\(folder)/checkpoints")
+            }
+            if iteration == 3 {
+                usleep(UInt32(settle * 1e6))
+                try FileManagerShim.restoreFolder("\(folder)/checkpoints")
+            }
+            if iteration == 4 { stop() }
+        }
+
+        override func shouldSaveCheckpoint() -> Bool { true }
+    }
+
+    @Test("a failed save is reported and its changes are written by the next one", arguments: [false, true])
+    func failedSaveIsRetried(background: Bool) throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let app = LightningApp(root: Root(folder: folder.path), name: "retry")
-        app.policy.writesInBackground = false
+        let app = LightningApp(root: FailingStorageRoot(folder: folder.path, settle: background ? 0.5 : 0), name: "retry")
+        app.policy.writesInBackground = background
         try app.run(checkpoint: nil, storageRoot: folder.path)
         #expect(app.checkpointErrors.count == 1)
         #expect(app.checkpointErrors.first?.hasPrefix("checkpoint save failed: ") == true)
@@ -149,6 +167,8 @@ struct IncrementalCheckpointTests {
         let last = try CheckpointStore.load(path: files.last!.path)
         #expect(last["works"]?["w"]?["vars"]?["counter"] == 4)
         #expect(last["works"]?["w"]?["vars"]?["history"] == ["ran 1", "ran 2", "ran 3", "ran 4"])
+        // The save after the failure carries the failed one's changes: its chain restores them.
+        for file in files { _ = try CheckpointStore.load(path: file.path) }
     }
 
     @Test("retention keeps the newest checkpoints and every snapshot they need")

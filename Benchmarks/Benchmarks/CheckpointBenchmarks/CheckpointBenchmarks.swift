@@ -6,7 +6,10 @@ import LightningState
 /// Save and load paths on the ~100 MB, 10,000-component state, float-heavy and text-heavy:
 /// JSON writing and reading, binary snapshot encoding and decoding, and a delta of 1 % of the
 /// components. Wall-clock figures are noisy on a shared machine; compare runs on the same machine.
-let benchmarks: @Sendable () -> Void = { registerBenchmarks() }
+let benchmarks: @Sendable () -> Void = {
+    registerBenchmarks()
+    registerVarBenchmarks()
+}
 
 func registerBenchmarks() {
     Benchmark.defaultConfiguration = .init(
