@@ -14,6 +14,9 @@ struct JSONParser {
     var depth = 0
     /// Scratch space for strings with escapes, reused across strings.
     var scratch: [UInt8] = []
+    /// The elements of the arrays being parsed, innermost last: each array is built at its exact
+    /// size when it closes, instead of growing by doubling (which leaves up to half its capacity unused).
+    var elementStack: [StateValue] = []
 
     init(input: UnsafeBufferPointer<UInt8>, options: JSONReader.Options) {
         self.input = input
@@ -103,15 +106,16 @@ struct JSONParser {
     mutating func parseArray() throws(JSONDecodingError) -> StateValue {
         try enterContainer()
         position += 1
-        var elements: [StateValue] = []
         skipWhitespace()
         if position < input.count, input[position] == UInt8(ascii: "]") {
             position += 1
             depth -= 1
-            return .array(elements)
+            return .array([])
         }
+        let base = elementStack.count
+        defer { elementStack.removeSubrange(base...) }
         while true {
-            elements.append(try parseValue())
+            elementStack.append(try parseValue())
             skipWhitespace()
             guard position < input.count else { throw error(at: position, "unexpected end of input inside an array") }
             let byte = input[position]
@@ -124,7 +128,9 @@ struct JSONParser {
             throw error(at: position - 1, "expected ',' or ']' in an array, found \(describeByte(at: position - 1))")
         }
         depth -= 1
-        return .array(elements)
+        // Copied through a buffer pointer: an array made from a slice of the whole stack would share
+        // (and keep alive) the stack's large buffer.
+        return .array(elementStack.withUnsafeBufferPointer { Array($0[base...]) })
     }
 
     mutating func expectLiteral(_ literal: StaticString) throws(JSONDecodingError) {
