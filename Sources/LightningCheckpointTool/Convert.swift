@@ -41,7 +41,7 @@ extension LightningCheckpoint {
             let chunks: [[UInt8]]
             switch format {
             case .json: chunks = JSONWriter.writeChunks(state, options: .init(ensureASCII: !utf8, indent: indent))
-            case .binary: chunks = [try reportingFailures { () throws(CheckpointStoreError) in try CheckpointCodec.encode(state, as: .binary, path: output) }]
+            case .binary: chunks = try reportingFailures { () throws(CheckpointStoreError) in try CheckpointCodec.encode(state, as: .binary, path: output) }
             }
             if output == "-" {
                 chunks.forEach(writeStandardOutput)

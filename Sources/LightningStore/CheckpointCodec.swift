@@ -3,16 +3,16 @@ import LightningState
 
 /// Encoding and decoding of checkpoint files in either format; decoding tells them apart by content.
 public enum CheckpointCodec {
-    /// The bytes of `state` in `format`.
-    /// - Parameter path: The file or folder named in an error.
-    public static func encode(_ state: StateValue, as format: CheckpointFormat, path: String) throws(CheckpointStoreError) -> [UInt8] {
+    /// The bytes of `state` in `format`, as consecutive chunks to write to a file in order.
+    /// - Parameter path: The file named in an error; a binary snapshot records its name's number.
+    public static func encode(_ state: StateValue, as format: CheckpointFormat, path: String) throws(CheckpointStoreError) -> [[UInt8]] {
         switch format {
         case .json:
-            return JSONWriter.write(state)
+            return JSONWriter.writeChunks(state, options: .init())
         case .binary:
             do {
                 let name = CheckpointName(fileName: FileIO.split(path).name)
-                return try BinarySnapshot.encode(state, sequence: name?.snapshotID ?? 0)
+                return try BinarySnapshot.encodeChunks(state, sequence: name?.snapshotID ?? 0)
             } catch {
                 throw CheckpointStoreError(path: path, problem: "could not encode a snapshot: \(error)")
             }

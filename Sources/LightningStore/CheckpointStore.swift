@@ -153,7 +153,7 @@ public struct CheckpointStore: Sendable {
                 do throws(CheckpointStoreError) {
                     // A binary snapshot records its own name's number; JSON is the same bytes whatever the name.
                     let chunks: [[UInt8]]
-                    if format == .json, let json { chunks = json } else { chunks = [try CheckpointCodec.encode(state, as: format, path: path)] }
+                    if format == .json, let json { chunks = json } else { chunks = try CheckpointCodec.encode(state, as: format, path: path) }
                     guard try FileIO.writeNew(chunks: chunks, to: path) else {
                         taken = true
                         break

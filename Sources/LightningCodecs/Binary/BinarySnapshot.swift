@@ -58,9 +58,22 @@ public enum BinarySnapshot {
     ///   - threads: How many blocks to compress at once; all cores when `nil`.
     /// - Throws: ``SnapshotError`` only if zlib fails (out of memory).
     public static func encode(_ state: StateValue, sequence: UInt64 = 0, threads: Int? = nil) throws(SnapshotError) -> [UInt8] {
+        joined(try encodeChunks(state, sequence: sequence, threads: threads))
+    }
+
+    /// The snapshot as consecutive chunks (header and block table, each block, trailer), so that a
+    /// file can be written from the compressed blocks without joining them in memory first.
+    package static func encodeChunks(_ state: StateValue, sequence: UInt64 = 0, threads: Int? = nil) throws(SnapshotError) -> [[UInt8]] {
         var encoder = TreeEncoder()
         encoder.encode(state)
         return try assemble(tree: encoder.tree.bytes, floats: encoder.floats.bytes, kind: .full, sequence: sequence, parent: 0, threads: threads ?? ProcessorCount.online)
+    }
+
+    static func joined(_ chunks: [[UInt8]]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(chunks.reduce(0) { $0 + $1.count })
+        for chunk in chunks { bytes.append(contentsOf: chunk) }
+        return bytes
     }
 
     struct Block {
@@ -70,7 +83,7 @@ public enum BinarySnapshot {
         var data: [UInt8]
     }
 
-    static func assemble(tree: [UInt8], floats: [UInt8], kind: SnapshotFormat.Kind, sequence: UInt64, parent: UInt64, threads: Int) throws(SnapshotError) -> [UInt8] {
+    static func assemble(tree: [UInt8], floats: [UInt8], kind: SnapshotFormat.Kind, sequence: UInt64, parent: UInt64, threads: Int) throws(SnapshotError) -> [[UInt8]] {
         let pieces = blockRanges(count: tree.count).map { (SnapshotFormat.Stream.tree, $0) }
             + blockRanges(count: floats.count).map { (SnapshotFormat.Stream.floats, $0) }
         var blocks = [Result<Block, SnapshotError>](repeating: .failure(.compression("not compressed")), count: pieces.count)
@@ -100,9 +113,8 @@ public enum BinarySnapshot {
         var finished: [Block] = []
         for block in blocks { finished.append(try block.get()) }
 
-        let dataSize = finished.reduce(0) { $0 + $1.data.count }
         var file = ByteWriter()
-        file.bytes.reserveCapacity(SnapshotFormat.headerSize + finished.count * SnapshotFormat.blockEntrySize + dataSize + SnapshotFormat.trailerSize)
+        file.bytes.reserveCapacity(SnapshotFormat.headerSize + finished.count * SnapshotFormat.blockEntrySize)
         file.bytes.append(contentsOf: SnapshotFormat.magic)
         file.littleEndian(SnapshotFormat.version)
         file.littleEndian(UInt16(0))  // flags
@@ -122,11 +134,14 @@ public enum BinarySnapshot {
             file.littleEndian(UInt32(block.uncompressedSize))
             file.littleEndian(UInt32(block.data.count))
         }
-        for block in finished { file.bytes.append(contentsOf: block.data) }
-        let crc = file.bytes.withUnsafeBufferPointer(Zlib.crc32)
-        file.littleEndian(crc)
-        file.bytes.append(contentsOf: SnapshotFormat.endMagic)
-        return file.bytes
+        var chunks = [file.bytes] + finished.map(\.data)
+        var crc = Zlib.crc32Start
+        for chunk in chunks { crc = chunk.withUnsafeBufferPointer { Zlib.crc32($0, continuing: crc) } }
+        var trailer = ByteWriter()
+        trailer.littleEndian(crc)
+        trailer.bytes.append(contentsOf: SnapshotFormat.endMagic)
+        chunks.append(trailer.bytes)
+        return chunks
     }
 
     private static func blockRanges(count: Int) -> [Range<Int>] {

@@ -67,7 +67,15 @@ package enum Zlib {
 
     /// The CRC-32 (as in zlib, gzip and PNG) of `bytes`.
     package static func crc32(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        var crc = CZlib.crc32(0, nil, 0)
+        crc32(bytes, continuing: crc32Start)
+    }
+
+    /// The CRC-32 of no bytes, to start ``crc32(_:continuing:)`` from.
+    package static let crc32Start: UInt32 = 0
+
+    /// The CRC-32 of the bytes before (whose CRC is `crc`) followed by `bytes`.
+    package static func crc32(_ bytes: UnsafeBufferPointer<UInt8>, continuing crc: UInt32) -> UInt32 {
+        var crc = uLong(crc)
         var offset = 0
         while offset < bytes.count {
             let chunk = min(bytes.count - offset, Int(UInt32.max))

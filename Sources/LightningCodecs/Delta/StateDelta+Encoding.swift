@@ -44,7 +44,7 @@ extension BinarySnapshot {
     public static func encode(_ delta: StateDelta, sequence: UInt64, parent: UInt64, threads: Int? = nil) throws(SnapshotError) -> [UInt8] {
         var encoder = TreeEncoder()
         encoder.encode(delta.stateValue)
-        return try assemble(tree: encoder.tree.bytes, floats: encoder.floats.bytes, kind: .delta, sequence: sequence, parent: parent, threads: threads ?? ProcessorCount.online)
+        return joined(try assemble(tree: encoder.tree.bytes, floats: encoder.floats.bytes, kind: .delta, sequence: sequence, parent: parent, threads: threads ?? ProcessorCount.online))
     }
 
     /// What a snapshot file holds: a whole state, or a delta against its parent.
