@@ -50,17 +50,9 @@ package enum SnapshotChain {
 
     /// The kind and parent of the binary snapshot at `path`, from its header alone (not verified).
     package static func peek(_ path: String) -> (isDelta: Bool, parent: CheckpointName?)? {
-        guard let prefix = try? FileIO.read(path, maximumBytes: SnapshotFormatPeek.headerSize),
-            prefix.count == SnapshotFormatPeek.headerSize, BinarySnapshot.hasSignature(prefix)
+        guard let prefix = try? FileIO.read(path, maximumBytes: SnapshotFormat.headerSize),
+            let header = BinarySnapshot.peekHeader(prefix)
         else { return nil }
-        let isDelta = prefix[12] == 1
-        var parentID: UInt64 = 0
-        for index in (24..<32).reversed() { parentID = parentID << 8 | UInt64(prefix[index]) }
-        return (isDelta, isDelta ? CheckpointName(snapshotID: parentID) : nil)
+        return (header.isDelta, header.isDelta ? CheckpointName(snapshotID: header.parent) : nil)
     }
-}
-
-/// The header size, for reading headers without the codec's internals.
-enum SnapshotFormatPeek {
-    static let headerSize = 64
 }

@@ -150,6 +150,20 @@ public enum BinarySnapshot {
 
     // MARK: - Decoding
 
+    /// The kind and numbers in the first ``SnapshotFormat/headerSize`` bytes of a snapshot, read
+    /// without verifying the file (for listings); `nil` when the bytes are not a snapshot header.
+    package static func peekHeader(_ prefix: [UInt8]) -> (isDelta: Bool, sequence: UInt64, parent: UInt64)? {
+        guard prefix.count >= SnapshotFormat.headerSize, hasSignature(prefix) else { return nil }
+        return prefix.withUnsafeBufferPointer { buffer in
+            var reader = ByteReader(buffer)
+            reader.offset = 12
+            guard let kind = try? reader.byte() else { return nil }
+            reader.offset = 16
+            guard let sequence = try? reader.littleEndian(UInt64.self), let parent = try? reader.littleEndian(UInt64.self) else { return nil }
+            return (kind == SnapshotFormat.Kind.delta.rawValue, sequence, parent)
+        }
+    }
+
     /// Reads the header of a snapshot after checking its signature, version and checksum.
     public static func header(of bytes: [UInt8]) throws(SnapshotError) -> Header {
         try bytes.withUnsafeBufferPointer { buffer throws(SnapshotError) in try parse(buffer).header }
