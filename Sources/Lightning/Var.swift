@@ -34,7 +34,7 @@ public final class Var<Value: StateConvertible> {
     @available(*, unavailable, message: "@Var is only available on LightningFlow and LightningWork subclasses")
     public var wrappedValue: Value {
         get { fatalError("unreachable") }
-        set { fatalError("unreachable") }  // swiftlint:disable:this unused_setter_value
+        set { fatalError("unreachable") }
     }
 
     /// Reads and writes the value through the owning component, marking it changed on writes.
