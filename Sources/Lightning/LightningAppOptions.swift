@@ -7,7 +7,7 @@ import LightningStore
 public struct LightningAppOptions: ParsableArguments {
     /// The checkpoint to start from: a file path, a checkpoint name in the storage, or `latest`.
     @Option(help: ArgumentHelp(
-        "Start from a checkpoint: a file path, a checkpoint name in <storage>/checkpoints (with or without .json), or 'latest'.",
+        "Start from a checkpoint: a file path, a checkpoint name in <storage>/checkpoints (with or without .json or .lsnap), or 'latest'.",
         valueName: "checkpoint"))
     public var checkpoint: String?
 
