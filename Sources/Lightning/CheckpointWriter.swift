@@ -167,16 +167,19 @@ final class CheckpointWriter: @unchecked Sendable {
         case (.delta(var edits, _), .delta(let more, let time)):
             edits.append(contentsOf: more)
             return .delta(edits, time: time)
-        case (.full(var state, let formats, _), .delta(let more, let time)):
-            // The edits were captured against the state just taken, so they apply; if they did not,
-            // the next checkpoint must be full, which captures them again.
+        case (.full(let state, let formats, let earlierTime), .delta(let more, let time)):
+            // The edits were captured against the state just taken, so they apply. If they did not,
+            // the full state is written as it was, never half-edited, and the next checkpoint is
+            // full again, which captures the edits anew.
+            var merged = state
             do {
-                try more.apply(to: &state)
+                try more.apply(to: &merged)
             } catch {
                 failures.append("checkpoint merge failed: \(error); the next checkpoint is full")
                 fullNeeded = true
+                return .full(state, formats: formats, time: earlierTime)
             }
-            return .full(state, formats: formats, time: time)
+            return .full(merged, formats: formats, time: time)
         }
     }
 

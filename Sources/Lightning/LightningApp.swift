@@ -104,8 +104,7 @@ public final class LightningApp {
                 throw LightningError("The app failed: \(error)")
             }
             iterationsSinceSave += 1
-            root.name = "root"
-            let stopping = root.attachDescendants()
+            let stopping = nameComponents()
             if stopping { stage = .stopping }
             if root.shouldSaveCheckpoint() || policyIsDue() {
                 takeCheckpoint(with: writer)
@@ -134,14 +133,14 @@ public final class LightningApp {
         if deltaAllowed {
             deltasSinceFull += 1
             var delta = StateDelta()
-            root.name = "root"
             _ = root.captureChanges(path: [], into: &delta)
             delta.set([CheckpointLayout.appStateKey], to: ["stage": .string(StateString(stage.rawValue))])
             delta.set([CheckpointMetadata.key], to: metadata(time: time).stateValue)
             writer.submit(.delta(delta, time: time), background: policy.writesInBackground)
         } else {
             deltasSinceFull = 0
-            writer.submit(.full(checkpointState(time: time, recordingAsSaved: true), formats: checkpointFormats, time: time), background: policy.writesInBackground)
+            // The loop named the tree just before; no second walk.
+            writer.submit(.full(capturedState(time: time, recordingAsSaved: true), formats: checkpointFormats, time: time), background: policy.writesInBackground)
         }
         let pause = clock.now - started
         checkpointPauses.append(Double(pause.components.seconds) + Double(pause.components.attoseconds) * 1e-18)
@@ -159,7 +158,8 @@ public final class LightningApp {
     public func save(to store: CheckpointStore) throws(LightningError) -> [CheckpointInfo] {
         let time = LightningWork.now()
         do {
-            let files = try store.save(checkpointState(time: time, recordingAsSaved: true), time: time, formats: checkpointFormats)
+            nameComponents()
+            let files = try store.save(capturedState(time: time, recordingAsSaved: true), time: time, formats: checkpointFormats)
             savedCheckpoints.append(contentsOf: files)
             return files
         } catch {
@@ -173,12 +173,19 @@ public final class LightningApp {
     /// The checkpoint tree of the app now: the root flow's state, `app_state`, and metadata.
     /// - Parameter time: The Unix time recorded in the metadata; now when `nil`.
     public func checkpointState(time: Double? = nil) -> StateValue {
-        checkpointState(time: time ?? LightningWork.now(), recordingAsSaved: false)
+        nameComponents()
+        return capturedState(time: time ?? LightningWork.now(), recordingAsSaved: false)
     }
 
-    private func checkpointState(time: Double, recordingAsSaved: Bool) -> StateValue {
+    /// Gives every component its full name; returns whether a flow asked to stop.
+    @discardableResult
+    private func nameComponents() -> Bool {
         root.name = "root"
-        _ = root.attachDescendants()
+        return root.attachDescendants()
+    }
+
+    /// The checkpoint tree of the components as named now.
+    private func capturedState(time: Double, recordingAsSaved: Bool) -> StateValue {
         guard case .object(var members) = root.state(recordingAsSaved: recordingAsSaved).state else {
             preconditionFailure("a flow state is an object")
         }

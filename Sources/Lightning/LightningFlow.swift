@@ -184,20 +184,15 @@ open class LightningFlow: LightningComponent {
     final func setState(_ state: StateValue, strict: Bool) throws(LightningError) {
         try applyOwnState(state, strict: strict)
         let current = children()
-        for (key, childState) in state["flows"]?.objectValue ?? [:] {
-            if let flow = current.flows[key.displayString] {
-                flow.name = "\(name).\(key.displayString)"
-                try flow.setState(childState, strict: strict)
+        for (childName, childState) in ChildrenStates(flowState: state) {
+            if let flow = current.flows[childName] {
+                flow.name = "\(name).\(childName)"
+                try flow.setState(childState.state, strict: strict)
+            } else if let work = current.works[childName] {
+                work.name = "\(name).\(childName)"
+                try work.setState(childState.state, strict: strict)
             } else if strict {
-                throw .notInstantiated(key.displayString, parent: name)
-            }
-        }
-        for (key, childState) in state["works"]?.objectValue ?? [:] {
-            if let work = current.works[key.displayString] {
-                work.name = "\(name).\(key.displayString)"
-                try work.setState(childState, strict: strict)
-            } else if strict {
-                throw .notInstantiated(key.displayString, parent: name)
+                throw .notInstantiated(childName, parent: name)
             }
         }
         try applyStructures(state, children: current, strict: strict)

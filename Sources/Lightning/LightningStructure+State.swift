@@ -32,21 +32,20 @@ extension LightningStructure {
         if !unmatched.isEmpty {
             throw .structureMismatch(kind: kindName, name: name, keys: unmatched.sorted())
         }
-        for (key, childState) in works {
-            let childName = key.displayString
-            guard let work = current[childName] as? LightningWork else {
-                throw .malformed("\(name).\(childName)", "is a work in the checkpoint but not in the app")
+        for (group, isWorks) in [(works, true), (flows, false)] {
+            for (key, childState) in group {
+                let childName = key.displayString
+                let component = current[childName]!  // present: the key sets match
+                guard (component is LightningWork) == isWorks else {
+                    throw .malformed("\(name).\(childName)", "is a \(isWorks ? "work" : "flow") in the checkpoint but not in the app")
+                }
+                component.name = "\(name).\(childName)"
+                if let work = component as? LightningWork {
+                    try work.setState(childState, strict: strict)
+                } else if let flow = component as? LightningFlow {
+                    try flow.setState(childState, strict: strict)
+                }
             }
-            work.name = "\(name).\(childName)"
-            try work.setState(childState, strict: strict)
-        }
-        for (key, childState) in flows {
-            let childName = key.displayString
-            guard let flow = current[childName] as? LightningFlow else {
-                throw .malformed("\(name).\(childName)", "is a flow in the checkpoint but not in the app")
-            }
-            flow.name = "\(name).\(childName)"
-            try flow.setState(childState, strict: strict)
         }
     }
 }

@@ -141,8 +141,6 @@ public struct CheckpointStore: Sendable {
     @discardableResult
     public func save(_ state: StateValue, time: Double, formats: SaveFormats = .json) throws(CheckpointStoreError) -> [CheckpointInfo] {
         try FileIO.createFolder(folder)
-        // JSON goes to the file chunk by chunk, as the writer's threads produced it.
-        let json = formats.formats.contains(.json) ? JSONWriter.writeChunks(state, options: .init()) : nil
         var name = CheckpointName(timestamp: Int64(time.rounded(.down)))
         if let newest = try newestName(), newest >= name { name = newest.next }
         while true {
@@ -151,9 +149,9 @@ public struct CheckpointStore: Sendable {
             for format in formats.formats {
                 let path = "\(folder)/\(name.fileName(format))"
                 do throws(CheckpointStoreError) {
-                    // A binary snapshot records its own name's number; JSON is the same bytes whatever the name.
-                    let chunks: [[UInt8]]
-                    if format == .json, let json { chunks = json } else { chunks = try CheckpointCodec.encode(state, as: format, path: path) }
+                    // Chunks go to the file as the encoders produced them; a binary snapshot records its
+                    // name's number, so a name taken meanwhile means encoding again (rare).
+                    let chunks = try CheckpointCodec.encode(state, as: format, path: path)
                     guard try FileIO.writeNew(chunks: chunks, to: path) else {
                         taken = true
                         break
