@@ -16,13 +16,26 @@ package enum FileIO {
         guard status.st_mode & S_IFMT != S_IFDIR else {
             throw CheckpointStoreError(path: path, problem: "is a directory, not a checkpoint file")
         }
+        // Read into a buffer of exactly the size stat reports, then make sure that was the end: a
+        // file that grew meanwhile is read on, a step at a time, up to `maximumBytes`.
         var bytes = [UInt8](repeating: 0, count: min(Int(status.st_size), maximumBytes))
-        var filled = 0
-        while filled < maximumBytes {
-            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: min(max(4_096, bytes.count), maximumBytes - filled))) }
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
-            }
+        var filled = try readFully(descriptor, into: &bytes, from: 0, path: path)
+        while filled == bytes.count && filled < maximumBytes {
+            var more = [UInt8](repeating: 0, count: min(65_536, maximumBytes - filled))
+            let count = try readFully(descriptor, into: &more, from: 0, path: path)
+            if count == 0 { break }
+            bytes += more[..<count]
+            filled += count
+        }
+        bytes.removeLast(bytes.count - filled)
+        return bytes
+    }
+
+    /// Reads into `buffer` from `offset` until it is full or the file ends; returns the bytes filled.
+    private static func readFully(_ descriptor: Int32, into buffer: inout [UInt8], from offset: Int, path: String) throws(CheckpointStoreError) -> Int {
+        var filled = offset
+        while filled < buffer.count {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw .system("read", path: path, errno: errno)
@@ -30,8 +43,7 @@ package enum FileIO {
             if count == 0 { break }
             filled += count
         }
-        bytes.removeLast(bytes.count - filled)
-        return bytes
+        return filled
     }
 
     /// Writes `bytes` to a new file at `path` so that a crash leaves either no file or the whole one.

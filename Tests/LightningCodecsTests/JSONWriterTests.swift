@@ -1,5 +1,7 @@
+import Foundation
 import LightningCodecs
 import LightningState
+import LightningTestSupport
 import Testing
 
 @Suite("JSON writer")
@@ -71,5 +73,34 @@ struct JSONWriterTests {
     func encodedSize() {
         let value: StateValue = ["vars": ["x": 1.5, "é": "ü"]]
         #expect(JSONWriter.encodedSize(of: value) == JSONWriter.write(value).count)
+    }
+
+    @Test("long arrays of numbers mixed with other values: element texts joined with Python's separators", arguments: [nil, 0, 2, 7] as [Int?])
+    func numberRuns(indent: Int?) throws {
+        var random = SeededRandom(seed: 5)
+        var elements: [StateValue] = []
+        for index in 0..<3_000 {
+            switch random.next() % 13 {
+            case 0: elements.append(.string(StateString("s\(index)")))
+            case 1: elements.append([.float(1.5), .int(-2)])
+            case 2: elements.append([.float(.nan), .float(-.infinity), .int(.min), .int(.max)].randomElement(using: &random)!)
+            case 3...6: elements.append(.int(Int64(bitPattern: random.next()) >> (random.next() % 64)))
+            default: elements.append(.float(Double(bitPattern: random.next() >> 2)))
+            }
+        }
+        let options = JSONWriter.Options(indent: indent)
+        // Each element written alone never takes the array path, so it is an independent account.
+        let texts = elements.map { element -> String in
+            let text = Self.text(element, options)
+            guard let indent else { return text }
+            return text.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: indent))
+        }
+        let expected = indent.map { "[\n" + String(repeating: " ", count: $0) + texts.joined(separator: ",\n" + String(repeating: " ", count: $0)) + "\n]" }
+            ?? "[" + texts.joined(separator: ", ") + "]"
+        let written = JSONWriter.write(.array(elements), options: options, threads: 1)
+        #expect(String(decoding: written, as: UTF8.self) == expected)
+        #expect(try JSONReader.read(written) == .array(elements))
+        // Split over threads, the same bytes.
+        #expect(JSONWriter.write(.array(elements), options: options, threads: 4) == written)
     }
 }

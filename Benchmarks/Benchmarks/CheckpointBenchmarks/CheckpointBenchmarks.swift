@@ -30,7 +30,7 @@ func registerBenchmarks() {
         let megabytes = text.count / 1_000_000
 
         Benchmark("json write \(mix.rawValue) \(megabytes) MB") { benchmark in
-            for _ in benchmark.scaledIterations { blackHole(JSONWriter.write(state)) }
+            for _ in benchmark.scaledIterations { blackHole(JSONWriter.writeChunks(state)) }
         }
         Benchmark("json read \(mix.rawValue) \(megabytes) MB") { benchmark in
             for _ in benchmark.scaledIterations { blackHole(try JSONReader.read(text)) }

@@ -15,22 +15,44 @@ extension JSONTextWriter {
         }
     }
 
-    /// The container with the most children within `maxDepth` levels of the top, as positions in
-    /// writing order; `nil` when the value is a scalar.
-    static func widestContainer(in value: StateValue, options: JSONWriter.Options, maxDepth: Int = 3) -> (path: [Int], childCount: Int)? {
-        let writer = JSONTextWriter(options: options)
-        func search(_ node: StateValue, depth: Int) -> (path: [Int], childCount: Int)? {
-            guard let children = writer.children(of: node) else { return nil }
-            var best: (path: [Int], childCount: Int) = ([], children.count)
-            guard depth < maxDepth else { return best }
-            for (position, child) in children.enumerated() {
-                if let found = search(child.value, depth: depth + 1), found.childCount > best.childCount {
-                    best = ([position] + found.path, found.childCount)
-                }
-            }
-            return best
+    /// A rough measure of the work of writing `value`: one per value, counting the elements of an
+    /// array that starts and ends with scalars without visiting them, so that it costs about a
+    /// walk over the containers. Only the balance of the parallel parts depends on it.
+    static func weight(of value: StateValue) -> Int {
+        switch value {
+        case .array(let elements):
+            guard let first = elements.first, isContainer(first) || isContainer(elements.last!) else { return 1 + elements.count }
+            return elements.reduce(1) { $0 + weight(of: $1) }
+        case .object(let members):
+            return members.values.reduce(1) { $0 + weight(of: $1) }
+        default:
+            return 1
         }
-        return search(value, depth: 0)
+    }
+
+    private static func isContainer(_ value: StateValue) -> Bool {
+        switch value {
+        case .array, .object: true
+        default: false
+        }
+    }
+
+    /// Where to split the work: starting at the top, step into the heaviest child for as long as it
+    /// holds more than half of its parent's weight. Returns the path to that container (positions
+    /// in writing order), or `nil` when it has fewer than `minimumChildren` children.
+    func splitPoint(in value: StateValue, minimumChildren: Int) -> [Int]? {
+        var path: [Int] = []
+        var node = value
+        while let children = children(of: node) {
+            let weights = children.map { Self.weight(of: $0.value) }
+            guard let heaviest = weights.indices.max(by: { weights[$0] < weights[$1] }) else { return nil }
+            if weights[heaviest] * 2 <= weights.reduce(0, +) {
+                return children.count >= minimumChildren ? path : nil
+            }
+            path.append(heaviest)
+            node = children[heaviest].value
+        }
+        return nil
     }
 
     /// Writes `value`, writing the children of the container at `path` on `threads` threads.
@@ -51,20 +73,12 @@ extension JSONTextWriter {
                 }
             }
         } else {
-            // The parts carry their separators; they become chunks of their own, not copied.
+            // The parts carry their separators; their chunks are taken as they are, not copied.
             flush()
             chunks += writeInParallel(children, level: level + 1, threads: threads)
         }
         appendNewline(level: level)
         output.append(isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
-    }
-
-    /// Moves the bytes written so far into `chunks`.
-    mutating func flush() {
-        guard !output.isEmpty else { return }
-        chunks.append(output)
-        output = []
-        output.reserveCapacity(4_096)
     }
 
     private mutating func appendKey(_ key: StateString?) {
@@ -74,32 +88,51 @@ extension JSONTextWriter {
         output.append(UInt8(ascii: " "))
     }
 
-    /// Writes the children in contiguous chunks, a few per thread for balance; each chunk's text
-    /// is its children with their separators.
+    /// Writes the children in contiguous parts of about equal weight, a few per thread for
+    /// balance; each part's text is its children with their separators, as chunks.
     private func writeInParallel(_ children: [(key: StateString?, value: StateValue)], level: Int, threads: Int) -> [[UInt8]] {
-        let chunkCount = min(children.count, threads * 4)
+        let ranges = Self.balancedRanges(weights: children.map { Self.weight(of: $0.value) }, parts: threads * 4)
         let options = self.options
-        var parts = [[UInt8]](repeating: [], count: chunkCount)
+        var parts = [[[UInt8]]](repeating: [], count: ranges.count)
         parts.withUnsafeMutableBufferPointer { buffer in
-            let slots = ChunkSlots(base: buffer.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                let range = (children.count * chunk / chunkCount)..<(children.count * (chunk + 1) / chunkCount)
+            let slots = PartSlots(base: buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
                 var writer = JSONTextWriter(options: options)
-                for index in range {
+                for index in ranges[part] {
                     if index > 0 { writer.appendItemSeparator() }
                     writer.appendNewline(level: level)
                     writer.appendKey(children[index].key)
                     writer.write(children[index].value, level: level)
+                    writer.flushIfFull()
                 }
-                slots.base[chunk] = writer.output
+                writer.flush()
+                slots.base[part] = writer.chunks
             }
         }
-        return parts
+        return parts.flatMap { $0 }
+    }
+
+    /// Cuts `0..<weights.count` into at most `parts` contiguous, non-empty ranges of about equal
+    /// total weight.
+    static func balancedRanges(weights: [Int], parts: Int) -> [Range<Int>] {
+        let total = max(1, weights.reduce(0, +))
+        var ranges: [Range<Int>] = []
+        var start = 0
+        var accumulated = 0
+        for (index, weight) in weights.enumerated() {
+            accumulated += weight
+            // Close a range when the running weight passes the next of the `parts` equal marks.
+            if accumulated * parts >= total * (ranges.count + 1) || index == weights.count - 1 {
+                ranges.append(start..<(index + 1))
+                start = index + 1
+            }
+        }
+        return ranges
     }
 }
 
-/// The output slots of the parallel chunks.
-// reason: each chunk writes only its own slot, and the slots outlive `concurrentPerform`, which waits for every chunk.
-private struct ChunkSlots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<[UInt8]>
+/// The output slots of the parallel parts.
+// reason: each part writes only its own slot, and the slots outlive `concurrentPerform`, which waits for every part.
+private struct PartSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<[[UInt8]]>
 }

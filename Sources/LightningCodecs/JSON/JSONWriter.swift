@@ -35,8 +35,8 @@ public enum JSONWriter {
 
     /// Returns the JSON text of `value` as UTF-8 bytes, without a trailing newline.
     ///
-    /// A large tree is written on all the machine's cores: the children of its widest container
-    /// near the top (for a checkpoint, usually the components of one flow) are written in
+    /// A large tree is written on all the machine's cores: the children of the container where
+    /// its bulk spreads out (for a checkpoint, usually the components of one flow) are written in
     /// parallel and joined. The bytes are the same as a single-threaded write.
     public static func write(_ value: StateValue, options: Options = Options()) -> [UInt8] {
         write(value, options: options, threads: ProcessorCount.online)
@@ -53,12 +53,19 @@ public enum JSONWriter {
         return joined
     }
 
-    /// The JSON text as chunks whose concatenation is ``write(_:options:)``'s bytes: a file can be
-    /// written from them without joining them in memory first.
-    package static func writeChunks(_ value: StateValue, options: Options, threads: Int = ProcessorCount.online, minimumChildren: Int = 8) -> [[UInt8]] {
+    /// The JSON text as consecutive chunks of about a megabyte whose concatenation is
+    /// ``write(_:options:)``'s bytes: a file can be written from them, one after another,
+    /// without the text ever being joined into one buffer.
+    public static func writeChunks(_ value: StateValue, options: Options = Options()) -> [[UInt8]] {
+        writeChunks(value, options: options, threads: ProcessorCount.online)
+    }
+
+    /// ``writeChunks(_:options:)`` with at most `threads` threads, splitting a container only
+    /// when it has at least `minimumChildren` children.
+    package static func writeChunks(_ value: StateValue, options: Options, threads: Int, minimumChildren: Int = 8) -> [[UInt8]] {
         var writer = JSONTextWriter(options: options)
-        if threads > 1, let widest = JSONTextWriter.widestContainer(in: value, options: options), widest.childCount >= minimumChildren {
-            writer.write(value, level: 0, parallelAt: widest.path[...], threads: threads)
+        if threads > 1, let path = writer.splitPoint(in: value, minimumChildren: minimumChildren) {
+            writer.write(value, level: 0, parallelAt: path[...], threads: threads)
         } else {
             writer.write(value, level: 0)
         }
@@ -73,24 +80,48 @@ public enum JSONWriter {
 }
 
 /// The writer's state: the output buffer and the layout choices.
+///
+/// The text is kept as chunks of about ``chunkSize`` bytes rather than one growing buffer, so
+/// that a large text is never copied to grow it and never held twice.
 struct JSONTextWriter {
     let options: JSONWriter.Options
     var output: [UInt8] = []
     /// Finished chunks of the text, before `output`.
     var chunks: [[UInt8]] = []
 
+    /// The size at which `output` becomes a chunk and a new buffer starts.
+    static let chunkSize = 1 << 20
+
     init(options: JSONWriter.Options) {
         self.options = options
         output.reserveCapacity(4_096)
+    }
+
+    /// Moves the bytes written so far into `chunks`.
+    mutating func flush() {
+        guard !output.isEmpty else { return }
+        chunks.append(output)
+        output = []
+        output.reserveCapacity(4_096)
+    }
+
+    /// Starts a new chunk once `output` holds ``chunkSize`` bytes; the next buffer has room for a
+    /// whole chunk and then some, so that it does not grow while it fills.
+    @inline(__always)
+    mutating func flushIfFull() {
+        guard output.count >= Self.chunkSize else { return }
+        chunks.append(output)
+        output = []
+        output.reserveCapacity(Self.chunkSize + Self.chunkSize / 16)
     }
 
     mutating func write(_ value: StateValue, level: Int) {
         switch value {
         case .null: appendASCII("null")
         case .bool(let flag): appendASCII(flag ? "true" : "false")
-        case .int(let integer): appendInteger(integer)
+        case .int(let integer): appendNumber { JSONNumberText.write(integer, to: $0) }
         case .bigInt(let big): output.append(contentsOf: big.decimalText.utf8)
-        case .float(let double): appendFloat(double)
+        case .float(let double): appendNumber { JSONNumberText.write(double, to: $0) }
         case .string(let string): appendString(string)
         case .array(let elements): writeArray(elements, level: level)
         case .object(let members): writeObject(members, level: level)
@@ -100,10 +131,23 @@ struct JSONTextWriter {
     private mutating func writeArray(_ elements: [StateValue], level: Int) {
         guard !elements.isEmpty else { return appendASCII("[]") }
         output.append(UInt8(ascii: "["))
-        for (index, element) in elements.enumerated() {
+        var index = 0
+        while index < elements.count {
+            switch elements[index] {
+            case .float, .int:
+                let next = writeNumberRun(elements, from: index, level: level + 1)
+                if next > index {
+                    index = next
+                    continue
+                }
+            default:
+                break
+            }
             if index > 0 { appendItemSeparator() }
             appendNewline(level: level + 1)
-            write(element, level: level + 1)
+            write(elements[index], level: level + 1)
+            flushIfFull()
+            index += 1
         }
         appendNewline(level: level)
         output.append(UInt8(ascii: "]"))
@@ -132,6 +176,7 @@ struct JSONTextWriter {
         output.append(UInt8(ascii: ":"))
         output.append(UInt8(ascii: " "))
         write(value, level: level + 1)
+        flushIfFull()
     }
 
     @inline(__always)
@@ -154,34 +199,13 @@ struct JSONTextWriter {
 
     // MARK: - Scalars
 
-    private mutating func appendInteger(_ value: Int64) {
-        if value >= 0 && value < 10 {
-            output.append(UInt8(ascii: "0") + UInt8(value))
-            return
+    /// Appends a float or an integer through a small stack buffer.
+    @inline(__always)
+    private mutating func appendNumber(_ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: JSONNumberText.maximumLength) { buffer in
+            let count = write(buffer.baseAddress!)
+            output.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress!, count: count))
         }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits and a sign
-        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
-            var magnitude = value.magnitude
-            var index = buffer.count
-            repeat {
-                index -= 1
-                buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                index -= 1
-                buffer[index] = UInt8(ascii: "-")
-            }
-            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index...]))
-            return buffer.count - index
-        }
-        _ = count
-    }
-
-    private mutating func appendFloat(_ value: Double) {
-        if value.isNaN { return appendASCII("NaN") }
-        if value.isInfinite { return value < 0 ? appendASCII("-Infinity") : appendASCII("Infinity") }
-        PythonFloatFormat.append(value, to: &output)
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
