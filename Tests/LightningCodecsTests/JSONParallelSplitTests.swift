@@ -23,6 +23,9 @@ struct JSONParallelSplitTests {
         let writer = JSONTextWriter(options: .init())
         #expect(writer.splitPoint(in: root, minimumChildren: 8) == [2])  // "flows", third key
         #expect(writer.splitPoint(in: root, minimumChildren: 21) == nil)
+        // About 10,000 floats and 200 other values: too light to be worth threads below that.
+        #expect(writer.splitPoint(in: root, minimumChildren: 8, minimumWeight: 10_000) == [2])
+        #expect(writer.splitPoint(in: root, minimumChildren: 8, minimumWeight: 20_000) == nil)
     }
 
     @Test("one heavy child is stepped into until the weight spreads out")

@@ -32,8 +32,8 @@ struct JSONRoundTripTests {
         for _ in 0..<200 {
             let tree = RandomState.value(using: &random)
             let sequential = JSONWriter.write(tree, options: options, threads: 1)
-            #expect(JSONWriter.write(tree, options: options, threads: 4, minimumChildren: 2) == sequential)
-            #expect(Array(JSONWriter.writeChunks(tree, options: options, threads: 3, minimumChildren: 1).joined()) == sequential)
+            #expect(JSONWriter.write(tree, options: options, threads: 4, minimumChildren: 2, minimumWeight: 0) == sequential)
+            #expect(Array(JSONWriter.writeChunks(tree, options: options, threads: 3, minimumChildren: 1, minimumWeight: 0).joined()) == sequential)
         }
     }
 

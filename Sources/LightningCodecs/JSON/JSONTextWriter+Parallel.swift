@@ -39,14 +39,17 @@ extension JSONTextWriter {
 
     /// Where to split the work: starting at the top, step into the heaviest child for as long as it
     /// holds more than half of its parent's weight. Returns the path to that container (positions
-    /// in writing order), or `nil` when it has fewer than `minimumChildren` children.
-    func splitPoint(in value: StateValue, minimumChildren: Int) -> [Int]? {
+    /// in writing order), or `nil` when it has fewer than `minimumChildren` children or the whole
+    /// tree weighs less than `minimumWeight`.
+    func splitPoint(in value: StateValue, minimumChildren: Int, minimumWeight: Int = 0) -> [Int]? {
         var path: [Int] = []
         var node = value
         while let children = children(of: node) {
             let weights = children.map { Self.weight(of: $0.value) }
+            let total = weights.reduce(0, +)
+            if path.isEmpty && 1 + total < minimumWeight { return nil }
             guard let heaviest = weights.indices.max(by: { weights[$0] < weights[$1] }) else { return nil }
-            if weights[heaviest] * 2 <= weights.reduce(0, +) {
+            if weights[heaviest] * 2 <= total {
                 return children.count >= minimumChildren ? path : nil
             }
             path.append(heaviest)
@@ -79,13 +82,6 @@ extension JSONTextWriter {
         }
         appendNewline(level: level)
         output.append(isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
-    }
-
-    private mutating func appendKey(_ key: StateString?) {
-        guard let key else { return }
-        appendString(key)
-        output.append(UInt8(ascii: ":"))
-        output.append(UInt8(ascii: " "))
     }
 
     /// Writes the children in contiguous parts of about equal weight, a few per thread for

@@ -43,9 +43,10 @@ public enum JSONWriter {
     }
 
     /// Writes with at most `threads` threads, splitting a container only when it has at least
-    /// `minimumChildren` children.
-    package static func write(_ value: StateValue, options: Options, threads: Int, minimumChildren: Int = 8) -> [UInt8] {
-        let chunks = writeChunks(value, options: options, threads: threads, minimumChildren: minimumChildren)
+    /// `minimumChildren` children and the tree a weight (about its number of values) of at least
+    /// `minimumWeight`: below that, starting threads costs more than it saves.
+    package static func write(_ value: StateValue, options: Options, threads: Int, minimumChildren: Int = 8, minimumWeight: Int = 50_000) -> [UInt8] {
+        let chunks = writeChunks(value, options: options, threads: threads, minimumChildren: minimumChildren, minimumWeight: minimumWeight)
         if chunks.count == 1 { return chunks[0] }
         var joined: [UInt8] = []
         joined.reserveCapacity(chunks.reduce(0) { $0 + $1.count })
@@ -60,11 +61,11 @@ public enum JSONWriter {
         writeChunks(value, options: options, threads: ProcessorCount.online)
     }
 
-    /// ``writeChunks(_:options:)`` with at most `threads` threads, splitting a container only
-    /// when it has at least `minimumChildren` children.
-    package static func writeChunks(_ value: StateValue, options: Options, threads: Int, minimumChildren: Int = 8) -> [[UInt8]] {
+    /// ``writeChunks(_:options:)`` with at most `threads` threads, splitting as
+    /// ``write(_:options:threads:minimumChildren:minimumWeight:)`` does.
+    package static func writeChunks(_ value: StateValue, options: Options, threads: Int, minimumChildren: Int = 8, minimumWeight: Int = 50_000) -> [[UInt8]] {
         var writer = JSONTextWriter(options: options)
-        if threads > 1, let path = writer.splitPoint(in: value, minimumChildren: minimumChildren) {
+        if threads > 1, let path = writer.splitPoint(in: value, minimumChildren: minimumChildren, minimumWeight: minimumWeight) {
             writer.write(value, level: 0, parallelAt: path[...], threads: threads)
         } else {
             writer.write(value, level: 0)
@@ -172,11 +173,17 @@ struct JSONTextWriter {
     mutating func writeMember(_ key: StateString, _ value: StateValue, first: Bool, level: Int) {
         if !first { appendItemSeparator() }
         appendNewline(level: level + 1)
+        appendKey(key)
+        write(value, level: level + 1)
+        flushIfFull()
+    }
+
+    /// Appends an object key and its `": "`; nothing for an array element's `nil`.
+    mutating func appendKey(_ key: StateString?) {
+        guard let key else { return }
         appendString(key)
         output.append(UInt8(ascii: ":"))
         output.append(UInt8(ascii: " "))
-        write(value, level: level + 1)
-        flushIfFull()
     }
 
     @inline(__always)
