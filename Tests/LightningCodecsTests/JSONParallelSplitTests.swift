@@ -34,6 +34,10 @@ struct JSONParallelSplitTests {
         let value: StateValue = ["small": 1, "outer": ["inner": wide, "x": 2]]
         let writer = JSONTextWriter(options: .init())
         #expect(writer.splitPoint(in: value, minimumChildren: 8) == [1, 0])
+        // One long array of numbers: split among its elements, without weighing each.
+        let series: StateValue = ["vars": ["x": .array((0..<100).map { .float(Double($0)) }), "y": 1]]
+        #expect(writer.splitPoint(in: series, minimumChildren: 8) == [0, 0])
+        #expect(writer.splitPoint(in: series, minimumChildren: 8, minimumWeight: 200) == nil)
         #expect(writer.splitPoint(in: .float(1), minimumChildren: 1) == nil)
         #expect(writer.splitPoint(in: [], minimumChildren: 1) == nil)
     }
@@ -46,5 +50,12 @@ struct JSONParallelSplitTests {
     ] as [([Int], Int, [Range<Int>])])
     func balancedRanges(weights: [Int], parts: Int, expected: [Range<Int>]) {
         #expect(JSONTextWriter.balancedRanges(weights: weights, parts: parts) == expected)
+    }
+
+    @Test("equal ranges cover every index once, never empty")
+    func equalRanges() {
+        #expect(JSONTextWriter.equalRanges(count: 10, parts: 4) == [0..<2, 2..<5, 5..<7, 7..<10])
+        #expect(JSONTextWriter.equalRanges(count: 3, parts: 8) == [0..<1, 1..<2, 2..<3])
+        #expect(JSONTextWriter.equalRanges(count: 0, parts: 8) == [])
     }
 }

@@ -4,13 +4,13 @@ extension JSONTextWriter {
     /// The stack buffer a run of numbers is gathered in before it is appended to the output.
     static let runBufferSize = 4_096
 
-    /// Writes the elements from `start` on for as long as they are numbers, each after its
-    /// separator and, when indenting, its new line at `level`; returns the index of the first
-    /// element left unwritten (`start` itself when indentation too deep for the buffer).
+    /// Writes the elements from `start` (up to `end`) for as long as they are numbers, each after
+    /// its separator and, when indenting, its new line at `level`; returns the index of the first
+    /// element left unwritten (`start` itself when indentation is too deep for the buffer).
     ///
     /// Long arrays of numbers are the bulk of a float-heavy checkpoint: gathering their text on the
     /// stack costs one append per few hundred elements instead of three per element.
-    mutating func writeNumberRun(_ elements: [StateValue], from start: Int, level: Int) -> Int {
+    mutating func writeNumberRun(_ elements: [StateValue], from start: Int, to end: Int, level: Int) -> Int {
         let indentWidth = options.indent.map { $0 * level }
         let itemLimit = 3 + (indentWidth ?? 0) + JSONNumberText.maximumLength
         guard itemLimit <= Self.runBufferSize else { return start }
@@ -19,7 +19,7 @@ extension JSONTextWriter {
             let base = buffer.baseAddress!
             let limit = base + (Self.runBufferSize - itemLimit)
             var cursor = base
-            run: while index < elements.count {
+            run: while index < end {
                 if cursor > limit {
                     output.append(contentsOf: UnsafeBufferPointer(start: base, count: cursor - base))
                     flushIfFull()

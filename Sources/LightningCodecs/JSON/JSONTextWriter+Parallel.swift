@@ -2,32 +2,52 @@ import Dispatch
 import LightningState
 
 extension JSONTextWriter {
-    /// A container's children in writing order: object members (sorted when asked) or array elements.
-    func children(of value: StateValue) -> [(key: StateString?, value: StateValue)]? {
+    /// A container's children in writing order: an array's elements (shared, not copied) or an
+    /// object's keys and values (keys sorted when asked).
+    struct Children {
+        /// The object's keys, or `nil` for an array.
+        let keys: [StateString]?
+        let values: [StateValue]
+    }
+
+    func children(of value: StateValue) -> Children? {
         switch value {
         case .array(let elements):
-            return elements.map { (nil, $0) }
+            return Children(keys: nil, values: elements)
         case .object(let members):
-            let keys = options.sortKeys ? members.keys.sorted() : Array(members.keys)
-            return keys.map { ($0, members[$0]!) }
+            guard options.sortKeys else { return Children(keys: Array(members.keys), values: Array(members.values)) }
+            let keys = members.keys.sorted()
+            return Children(keys: keys, values: keys.map { members[$0]! })
         default:
             return nil
         }
     }
 
     /// A rough measure of the work of writing `value`: one per value, counting the elements of an
-    /// array that starts and ends with scalars without visiting them, so that it costs about a
-    /// walk over the containers. Only the balance of the parallel parts depends on it.
+    /// array of scalars without visiting them, so that it costs about a walk over the containers.
+    /// Only the balance of the parallel parts depends on it.
     static func weight(of value: StateValue) -> Int {
         switch value {
         case .array(let elements):
-            guard let first = elements.first, isContainer(first) || isContainer(elements.last!) else { return 1 + elements.count }
+            if holdsScalarsOnly(elements) { return 1 + elements.count }
             return elements.reduce(1) { $0 + weight(of: $1) }
         case .object(let members):
             return members.values.reduce(1) { $0 + weight(of: $1) }
         default:
             return 1
         }
+    }
+
+    /// The weight of each child, or `nil` for an array of scalars, whose children weigh one each.
+    static func weights(of children: Children) -> [Int]? {
+        if children.keys == nil && holdsScalarsOnly(children.values) { return nil }
+        return children.values.map(weight(of:))
+    }
+
+    /// Whether an array is taken to hold scalars only: its first and last elements are scalars.
+    private static func holdsScalarsOnly(_ elements: [StateValue]) -> Bool {
+        guard let first = elements.first, let last = elements.last else { return true }
+        return !isContainer(first) && !isContainer(last)
     }
 
     private static func isContainer(_ value: StateValue) -> Bool {
@@ -45,15 +65,16 @@ extension JSONTextWriter {
         var path: [Int] = []
         var node = value
         while let children = children(of: node) {
-            let weights = children.map { Self.weight(of: $0.value) }
-            let total = weights.reduce(0, +)
+            let weights = Self.weights(of: children)
+            let total = weights?.reduce(0, +) ?? children.values.count
             if path.isEmpty && 1 + total < minimumWeight { return nil }
-            guard let heaviest = weights.indices.max(by: { weights[$0] < weights[$1] }) else { return nil }
-            if weights[heaviest] * 2 <= total {
-                return children.count >= minimumChildren ? path : nil
+            guard let weights, let heaviest = weights.indices.max(by: { weights[$0] < weights[$1] }),
+                weights[heaviest] * 2 > total
+            else {
+                return children.values.count >= minimumChildren ? path : nil
             }
             path.append(heaviest)
-            node = children[heaviest].value
+            node = children.values[heaviest]
         }
         return nil
     }
@@ -61,18 +82,18 @@ extension JSONTextWriter {
     /// Writes `value`, writing the children of the container at `path` on `threads` threads.
     mutating func write(_ value: StateValue, level: Int, parallelAt path: ArraySlice<Int>, threads: Int) {
         guard let children = children(of: value) else { return write(value, level: level) }
-        let isObject = value.objectValue != nil
-        guard !children.isEmpty else { return appendASCII(isObject ? "{}" : "[]") }
+        let isObject = children.keys != nil
+        guard !children.values.isEmpty else { return appendASCII(isObject ? "{}" : "[]") }
         output.append(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
         if let step = path.first {
-            for (position, child) in children.enumerated() {
+            for position in children.values.indices {
                 if position > 0 { appendItemSeparator() }
                 appendNewline(level: level + 1)
-                appendKey(child.key)
+                appendKey(children.keys?[position])
                 if position == step {
-                    write(child.value, level: level + 1, parallelAt: path.dropFirst(), threads: threads)
+                    write(children.values[position], level: level + 1, parallelAt: path.dropFirst(), threads: threads)
                 } else {
-                    write(child.value, level: level + 1)
+                    write(children.values[position], level: level + 1)
                 }
             }
         } else {
@@ -86,26 +107,28 @@ extension JSONTextWriter {
 
     /// Writes the children in contiguous parts of about equal weight, a few per thread for
     /// balance; each part's text is its children with their separators, as chunks.
-    private func writeInParallel(_ children: [(key: StateString?, value: StateValue)], level: Int, threads: Int) -> [[UInt8]] {
-        let ranges = Self.balancedRanges(weights: children.map { Self.weight(of: $0.value) }, parts: threads * 4)
+    private func writeInParallel(_ children: Children, level: Int, threads: Int) -> [[UInt8]] {
+        let parts = threads * 4
+        let ranges = Self.weights(of: children).map { Self.balancedRanges(weights: $0, parts: parts) }
+            ?? Self.equalRanges(count: children.values.count, parts: parts)
         let options = self.options
-        var parts = [[[UInt8]]](repeating: [], count: ranges.count)
-        parts.withUnsafeMutableBufferPointer { buffer in
+        var texts = [[[UInt8]]](repeating: [], count: ranges.count)
+        texts.withUnsafeMutableBufferPointer { buffer in
             let slots = PartSlots(base: buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
                 var writer = JSONTextWriter(options: options)
-                for index in ranges[part] {
-                    if index > 0 { writer.appendItemSeparator() }
-                    writer.appendNewline(level: level)
-                    writer.appendKey(children[index].key)
-                    writer.write(children[index].value, level: level)
-                    writer.flushIfFull()
+                if let keys = children.keys {
+                    for index in ranges[part] {
+                        writer.writeMember(keys[index], children.values[index], first: index == 0, level: level - 1)
+                    }
+                } else {
+                    writer.writeElements(children.values, in: ranges[part], level: level)
                 }
                 writer.flush()
                 slots.base[part] = writer.chunks
             }
         }
-        return parts.flatMap { $0 }
+        return texts.flatMap { $0 }
     }
 
     /// Cuts `0..<weights.count` into at most `parts` contiguous, non-empty ranges of about equal
@@ -124,6 +147,12 @@ extension JSONTextWriter {
             }
         }
         return ranges
+    }
+
+    /// Cuts `0..<count` into at most `parts` contiguous, non-empty ranges of about equal length.
+    static func equalRanges(count: Int, parts: Int) -> [Range<Int>] {
+        let partCount = min(count, parts)
+        return (0..<partCount).map { (count * $0 / partCount)..<(count * ($0 + 1) / partCount) }
     }
 }
 

@@ -132,11 +132,19 @@ struct JSONTextWriter {
     private mutating func writeArray(_ elements: [StateValue], level: Int) {
         guard !elements.isEmpty else { return appendASCII("[]") }
         output.append(UInt8(ascii: "["))
-        var index = 0
-        while index < elements.count {
+        writeElements(elements, in: elements.indices, level: level + 1)
+        appendNewline(level: level)
+        output.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes the elements in `range` at `level`, each after its separator (but the array's
+    /// first) and, when indenting, its new line.
+    mutating func writeElements(_ elements: [StateValue], in range: Range<Int>, level: Int) {
+        var index = range.lowerBound
+        while index < range.upperBound {
             switch elements[index] {
             case .float, .int:
-                let next = writeNumberRun(elements, from: index, level: level + 1)
+                let next = writeNumberRun(elements, from: index, to: range.upperBound, level: level)
                 if next > index {
                     index = next
                     continue
@@ -145,13 +153,11 @@ struct JSONTextWriter {
                 break
             }
             if index > 0 { appendItemSeparator() }
-            appendNewline(level: level + 1)
-            write(elements[index], level: level + 1)
+            appendNewline(level: level)
+            write(elements[index], level: level)
             flushIfFull()
             index += 1
         }
-        appendNewline(level: level)
-        output.append(UInt8(ascii: "]"))
     }
 
     private mutating func writeObject(_ members: StateObject, level: Int) {
