@@ -116,21 +116,30 @@ struct JSONParser {
         defer { elementStack.removeSubrange(base...) }
         while true {
             elementStack.append(try parseValue())
-            skipWhitespace()
-            guard position < input.count else { throw error(at: position, "unexpected end of input inside an array") }
-            let byte = input[position]
-            position += 1
-            if byte == UInt8(ascii: ",") {
-                skipWhitespace()
-                continue
+            guard try parseArraySeparator() else { break }
+            if elementStack.count - base == Self.longArrayElements {
+                return .array(try parseLongArrayRest(from: base))
             }
-            if byte == UInt8(ascii: "]") { break }
-            throw error(at: position - 1, "expected ',' or ']' in an array, found \(describeByte(at: position - 1))")
         }
         depth -= 1
         // Copied through a buffer pointer: an array made from a slice of the whole stack would share
         // (and keep alive) the stack's large buffer.
         return .array(elementStack.withUnsafeBufferPointer { Array($0[base...]) })
+    }
+
+    /// Reads what follows an array element: `true` after a `,` (and the whitespace after it),
+    /// `false` after the closing `]`.
+    mutating func parseArraySeparator() throws(JSONDecodingError) -> Bool {
+        skipWhitespace()
+        guard position < input.count else { throw error(at: position, "unexpected end of input inside an array") }
+        let byte = input[position]
+        position += 1
+        if byte == UInt8(ascii: ",") {
+            skipWhitespace()
+            return true
+        }
+        if byte == UInt8(ascii: "]") { return false }
+        throw error(at: position - 1, "expected ',' or ']' in an array, found \(describeByte(at: position - 1))")
     }
 
     mutating func expectLiteral(_ literal: StaticString) throws(JSONDecodingError) {
