@@ -21,10 +21,11 @@ struct JSONParallelSplitTests {
         }
         let root = Self.flow(vars: ["_layout": .array(layout), "_paths": [:]], flows: flows)
         let writer = JSONTextWriter(options: .init())
-        #expect(writer.splitPoint(in: root, minimumChildren: 8) == [2])  // "flows", third key
+        #expect(writer.splitPoint(in: root, minimumChildren: 8)?.path == [2])  // "flows", third key
+        #expect(writer.splitPoint(in: root, minimumChildren: 8)?.weights?.count == 20)
         #expect(writer.splitPoint(in: root, minimumChildren: 21) == nil)
         // About 10,000 floats and 200 other values: too light to be worth threads below that.
-        #expect(writer.splitPoint(in: root, minimumChildren: 8, minimumWeight: 10_000) == [2])
+        #expect(writer.splitPoint(in: root, minimumChildren: 8, minimumWeight: 10_000)?.path == [2])
         #expect(writer.splitPoint(in: root, minimumChildren: 8, minimumWeight: 20_000) == nil)
     }
 
@@ -33,10 +34,12 @@ struct JSONParallelSplitTests {
         let wide: StateValue = .array((0..<10).map { _ in .array((0..<100).map { .int($0) }) })
         let value: StateValue = ["small": 1, "outer": ["inner": wide, "x": 2]]
         let writer = JSONTextWriter(options: .init())
-        #expect(writer.splitPoint(in: value, minimumChildren: 8) == [1, 0])
+        #expect(writer.splitPoint(in: value, minimumChildren: 8)?.path == [1, 0])
         // One long array of numbers: split among its elements, without weighing each.
         let series: StateValue = ["vars": ["x": .array((0..<100).map { .float(Double($0)) }), "y": 1]]
-        #expect(writer.splitPoint(in: series, minimumChildren: 8) == [0, 0])
+        let seriesSplit = writer.splitPoint(in: series, minimumChildren: 8)
+        #expect(seriesSplit?.path == [0, 0])
+        #expect(seriesSplit != nil && seriesSplit?.weights == nil)
         #expect(writer.splitPoint(in: series, minimumChildren: 8, minimumWeight: 200) == nil)
         #expect(writer.splitPoint(in: .float(1), minimumChildren: 1) == nil)
         #expect(writer.splitPoint(in: [], minimumChildren: 1) == nil)

@@ -57,11 +57,17 @@ extension JSONTextWriter {
         }
     }
 
+    /// Where the work is split: the path to a container (positions in writing order) and its
+    /// children's weights (`nil` for an array of scalars).
+    struct Split {
+        let path: [Int]
+        let weights: [Int]?
+    }
+
     /// Where to split the work: starting at the top, step into the heaviest child for as long as it
-    /// holds more than half of its parent's weight. Returns the path to that container (positions
-    /// in writing order), or `nil` when it has fewer than `minimumChildren` children or the whole
-    /// tree weighs less than `minimumWeight`.
-    func splitPoint(in value: StateValue, minimumChildren: Int, minimumWeight: Int = 0) -> [Int]? {
+    /// holds more than half of its parent's weight. `nil` when that container has fewer than
+    /// `minimumChildren` children or the whole tree weighs less than `minimumWeight`.
+    func splitPoint(in value: StateValue, minimumChildren: Int, minimumWeight: Int = 0) -> Split? {
         var path: [Int] = []
         var node = value
         while let children = children(of: node) {
@@ -71,7 +77,7 @@ extension JSONTextWriter {
             guard let weights, let heaviest = weights.indices.max(by: { weights[$0] < weights[$1] }),
                 weights[heaviest] * 2 > total
             else {
-                return children.values.count >= minimumChildren ? path : nil
+                return children.values.count >= minimumChildren ? Split(path: path, weights: weights) : nil
             }
             path.append(heaviest)
             node = children.values[heaviest]
@@ -79,8 +85,12 @@ extension JSONTextWriter {
         return nil
     }
 
-    /// Writes `value`, writing the children of the container at `path` on `threads` threads.
-    mutating func write(_ value: StateValue, level: Int, parallelAt path: ArraySlice<Int>, threads: Int) {
+    /// Writes `value`, writing the children of the container at the split's path on `threads` threads.
+    mutating func write(_ value: StateValue, level: Int, split: Split, threads: Int) {
+        write(value, level: level, parallelAt: split.path[...], weights: split.weights, threads: threads)
+    }
+
+    private mutating func write(_ value: StateValue, level: Int, parallelAt path: ArraySlice<Int>, weights: [Int]?, threads: Int) {
         guard let children = children(of: value) else { return write(value, level: level) }
         let isObject = children.keys != nil
         guard !children.values.isEmpty else { return appendASCII(isObject ? "{}" : "[]") }
@@ -91,7 +101,7 @@ extension JSONTextWriter {
                 appendNewline(level: level + 1)
                 appendKey(children.keys?[position])
                 if position == step {
-                    write(children.values[position], level: level + 1, parallelAt: path.dropFirst(), threads: threads)
+                    write(children.values[position], level: level + 1, parallelAt: path.dropFirst(), weights: weights, threads: threads)
                 } else {
                     write(children.values[position], level: level + 1)
                 }
@@ -99,7 +109,7 @@ extension JSONTextWriter {
         } else {
             // The parts carry their separators; their chunks are taken as they are, not copied.
             flush()
-            chunks += writeInParallel(children, level: level + 1, threads: threads)
+            chunks += writeInParallel(children, weights: weights, level: level + 1, threads: threads)
         }
         appendNewline(level: level)
         output.append(isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
@@ -107,9 +117,9 @@ extension JSONTextWriter {
 
     /// Writes the children in contiguous parts of about equal weight, a few per thread for
     /// balance; each part's text is its children with their separators, as chunks.
-    private func writeInParallel(_ children: Children, level: Int, threads: Int) -> [[UInt8]] {
+    private func writeInParallel(_ children: Children, weights: [Int]?, level: Int, threads: Int) -> [[UInt8]] {
         let parts = threads * 4
-        let ranges = Self.weights(of: children).map { Self.balancedRanges(weights: $0, parts: parts) }
+        let ranges = weights.map { Self.balancedRanges(weights: $0, parts: parts) }
             ?? Self.equalRanges(count: children.values.count, parts: parts)
         let options = self.options
         var texts = [[[UInt8]]](repeating: [], count: ranges.count)

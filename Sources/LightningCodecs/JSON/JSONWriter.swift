@@ -65,8 +65,8 @@ public enum JSONWriter {
     /// ``write(_:options:threads:minimumChildren:minimumWeight:)`` does.
     package static func writeChunks(_ value: StateValue, options: Options, threads: Int, minimumChildren: Int = 8, minimumWeight: Int = 50_000) -> [[UInt8]] {
         var writer = JSONTextWriter(options: options)
-        if threads > 1, let path = writer.splitPoint(in: value, minimumChildren: minimumChildren, minimumWeight: minimumWeight) {
-            writer.write(value, level: 0, parallelAt: path[...], threads: threads)
+        if threads > 1, let split = writer.splitPoint(in: value, minimumChildren: minimumChildren, minimumWeight: minimumWeight) {
+            writer.write(value, level: 0, split: split, threads: threads)
         } else {
             writer.write(value, level: 0)
         }
