@@ -5,8 +5,7 @@
 /// double's rounding interval is scaled by a power of ten, chosen so that it holds one or two
 /// integers, with one 64 × 128-bit product per bound, rounded to odd so that "exactly an integer"
 /// stays visible. The multiple of ten inside the interval, if there is one, is the shortest
-/// decimal; otherwise the nearer of the two integers around the double. No allocation, no loop
-/// over digits.
+/// decimal; otherwise the nearer of the two integers around the double. Nothing is allocated.
 enum ShortestFloat {
     /// `value`, finite and greater than zero, as `digits × 10^exponent` with the fewest digits
     /// (no trailing zeros).
