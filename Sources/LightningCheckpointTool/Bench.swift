@@ -57,7 +57,7 @@ extension LightningCheckpoint {
             let synthetic = SyntheticState(components: components, targetBytes: Int(targetMB * 1e6), mix: mix)
             let state = synthetic.make()
             if let writeState {
-                try reportingFailures { () throws(CheckpointStoreError) in try FileIO.replace(writeState, with: JSONWriter.write(state)) }
+                try writeOutput(JSONWriter.writeChunks(state), toFile: writeState)
             }
             let store = storageOptions.store
             let (results, incremental) = try reportingFailures { () throws(CheckpointStoreError) -> (CheckpointBenchmark.Results, IncrementalBenchmark.Results) in

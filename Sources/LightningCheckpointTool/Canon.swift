@@ -19,7 +19,7 @@ extension LightningCheckpoint {
 
         func run() throws {
             let (_, state) = try storageOptions.load(input, validate: false)
-            writeStandardOutput(JSONWriter.write(state, options: .canonical) + [0x0A])
+            try writeOutput(JSONWriter.writeChunks(state, options: .canonical) + [[0x0A]], toFile: nil)
         }
     }
 }

@@ -43,11 +43,7 @@ extension LightningCheckpoint {
             case .json: chunks = JSONWriter.writeChunks(state, options: .init(ensureASCII: !utf8, indent: indent))
             case .binary: chunks = try reportingFailures { () throws(CheckpointStoreError) in try CheckpointCodec.encode(state, as: .binary, path: output) }
             }
-            if output == "-" {
-                chunks.forEach(writeStandardOutput)
-                return
-            }
-            try reportingFailures { () throws(CheckpointStoreError) in try FileIO.replace(output, chunks: chunks) }
+            try writeOutput(chunks, toFile: output == "-" ? nil : output)
         }
     }
 }

@@ -29,12 +29,7 @@ extension LightningCheckpoint {
 
         func run() throws {
             let (_, state) = try storageOptions.load(input)
-            let bytes = JSONWriter.write(state, options: .init(indent: indent))
-            if let output {
-                try reportingFailures { () throws(CheckpointStoreError) in try FileIO.replace(output, with: bytes) }
-            } else {
-                writeStandardOutput(bytes)
-            }
+            try writeOutput(JSONWriter.writeChunks(state, options: .init(indent: indent)), toFile: output)
         }
     }
 }

@@ -213,16 +213,9 @@ public struct CheckpointStore: Sendable {
     /// Rewrites the binary snapshot at `path` as a full snapshot of the same state, in place
     /// (atomically), so that it no longer needs its parents; deltas that name it stay valid.
     public static func compact(path: String) throws(CheckpointStoreError) -> Int {
-        let state = try load(path: path)
-        let name = CheckpointName(fileName: FileIO.split(path).name)
-        let bytes: [UInt8]
-        do {
-            bytes = try BinarySnapshot.encode(state, sequence: name?.snapshotID ?? 0)
-        } catch {
-            throw CheckpointStoreError(path: path, problem: "could not encode a snapshot: \(error)")
-        }
-        try FileIO.replace(path, with: bytes)
-        return bytes.count
+        let chunks = try CheckpointCodec.encode(try load(path: path), as: .binary, path: path)
+        try FileIO.replace(path, chunks: chunks)
+        return chunks.reduce(0) { $0 + $1.count }
     }
 
     /// Reads the checkpoint file at `path`, of either format (told apart by content), and checks its layout.

@@ -142,13 +142,9 @@ package enum FileIO {
 }
 
 extension FileIO {
-    /// Writes `bytes` to `path` atomically, replacing the file if it exists (for tool output,
-    /// never for checkpoints, which ``writeNew(_:to:)`` writes).
-    package static func replace(_ path: String, with bytes: [UInt8]) throws(CheckpointStoreError) {
-        try replace(path, chunks: [bytes])
-    }
-
-    /// Like ``replace(_:with:)``, for bytes given as consecutive chunks.
+    /// Writes the bytes, given as consecutive chunks, to `path` atomically, replacing the file if
+    /// it exists: for tool output and for compacting a snapshot in place (new checkpoints are
+    /// written by ``writeNew(_:to:)``, which never replaces).
     package static func replace(_ path: String, chunks: [[UInt8]]) throws(CheckpointStoreError) {
         let (folder, name) = split(path)
         let staging = "\(folder)/.\(name).new-\(getpid())"

@@ -16,24 +16,12 @@ enum JSONNumberText {
     /// Writes `value` at `start`, which has room for ``maximumLength`` bytes; returns the bytes written.
     @inline(__always)
     static func write(_ value: Int64, to start: UnsafeMutablePointer<UInt8>) -> Int {
-        if value >= 0 && value < 10 {
-            start.pointee = UInt8(ascii: "0") + UInt8(value)
-            return 1
+        var cursor = start
+        if value < 0 {
+            cursor.pointee = UInt8(ascii: "-")
+            cursor += 1
         }
-        var magnitude = value.magnitude
-        var length = value < 0 ? 1 : 0
-        var probe = magnitude
-        repeat {
-            length += 1
-            probe /= 10
-        } while probe > 0
-        var position = length
-        repeat {
-            position -= 1
-            start[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
-        } while magnitude > 0
-        if value < 0 { start.pointee = UInt8(ascii: "-") }
-        return length
+        let magnitude = value.magnitude
+        return DecimalDigits.write(magnitude, count: DecimalDigits.count(of: magnitude), at: cursor) - start
     }
 }

@@ -98,22 +98,19 @@ struct JSONTextWriter {
         output.reserveCapacity(4_096)
     }
 
-    /// Moves the bytes written so far into `chunks`.
-    mutating func flush() {
+    /// Moves the bytes written so far into `chunks` and starts a buffer of `capacity` bytes.
+    mutating func flush(reserving capacity: Int = 4_096) {
         guard !output.isEmpty else { return }
         chunks.append(output)
         output = []
-        output.reserveCapacity(4_096)
+        output.reserveCapacity(capacity)
     }
 
     /// Starts a new chunk once `output` holds ``chunkSize`` bytes; the next buffer has room for a
     /// whole chunk and then some, so that it does not grow while it fills.
     @inline(__always)
     mutating func flushIfFull() {
-        guard output.count >= Self.chunkSize else { return }
-        chunks.append(output)
-        output = []
-        output.reserveCapacity(Self.chunkSize + Self.chunkSize / 16)
+        if output.count >= Self.chunkSize { flush(reserving: Self.chunkSize + Self.chunkSize / 16) }
     }
 
     mutating func write(_ value: StateValue, level: Int) {
