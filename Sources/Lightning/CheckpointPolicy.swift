@@ -1,9 +1,26 @@
 /// When an app saves checkpoints and how: save triggers beyond ``LightningFlow/shouldSaveCheckpoint()``,
-/// the shape of incremental chains, retention, and background writing.
+/// the shape of incremental chains, retention, background writing, and what to do when the storage
+/// falls behind.
 ///
 /// The triggers combine: a checkpoint is saved after an iteration when the root flow's hook says
 /// so, *or* every `everyIterations` iterations, *or* when `everySeconds` have passed since the last.
+/// ``LightningApp`` checks the policy with ``validate()`` before it runs.
 public struct CheckpointPolicy: Sendable, Hashable {
+    /// What the loop does when it takes a checkpoint while the writer already has
+    /// ``CheckpointPolicy/maximumWaiting`` waiting.
+    public enum WhenBehind: String, Sendable, Hashable, CaseIterable {
+        /// The loop waits for room (backpressure): every requested checkpoint is written, in order.
+        /// The wait is reported apart from the capture pause (``LightningApp/checkpointQueueWaits``).
+        case wait
+        /// The loop goes on and the checkpoint is merged into the last waiting one: its state is
+        /// written, but under one name with it, so the checkpoint itself never exists as a file.
+        /// Fewer, larger checkpoints when the storage is slower than the loop; never a stalled loop.
+        case merge
+    }
+
+    /// The most checkpoints that wait while one is being written.
+    public static let maximumWaiting = 2
+
     /// Save after every this many iterations (`nil`: no such trigger).
     public var everyIterations: Int?
     /// Save when this many seconds have passed since the last save (`nil`: no such trigger).
@@ -20,12 +37,20 @@ public struct CheckpointPolicy: Sendable, Hashable {
     /// Encode, compress and write checkpoints on a background thread; the loop pauses only to
     /// capture what changed.
     public var writesInBackground: Bool
+    /// What the loop does when the writer is behind: wait (the default) or merge checkpoints.
+    public var whenBehind: WhenBehind
+    /// How many times a failed write is tried in all before it is reported as failed (at least 1).
+    public var saveAttempts: Int
+    /// The pause before the first retry, in seconds; each later one waits four times longer, with jitter.
+    public var retryDelay: Double
 
     /// Creates a policy. The defaults: no extra triggers, chains of at most 16 deltas or 50 % of
-    /// their base, keep everything, write in the background.
+    /// their base, keep everything, write in the background, wait when behind, 3 attempts per save
+    /// starting 50 ms apart.
     public init(
         everyIterations: Int? = nil, everySeconds: Double? = nil, maxDeltaChain: Int = 16,
-        maxDeltaBytesFraction: Double = 0.5, keepLast: Int? = nil, writesInBackground: Bool = true
+        maxDeltaBytesFraction: Double = 0.5, keepLast: Int? = nil, writesInBackground: Bool = true,
+        whenBehind: WhenBehind = .wait, saveAttempts: Int = 3, retryDelay: Double = 0.05
     ) {
         self.everyIterations = everyIterations
         self.everySeconds = everySeconds
@@ -33,5 +58,22 @@ public struct CheckpointPolicy: Sendable, Hashable {
         self.maxDeltaBytesFraction = maxDeltaBytesFraction
         self.keepLast = keepLast
         self.writesInBackground = writesInBackground
+        self.whenBehind = whenBehind
+        self.saveAttempts = saveAttempts
+        self.retryDelay = retryDelay
+    }
+
+    /// Checks that every setting is usable.
+    /// - Throws: ``LightningError`` naming the first setting that is not, e.g.
+    ///   `keepLast must be at least 1, not 0 (it would delete every checkpoint)`.
+    public func validate() throws(LightningError) {
+        func refuse(_ problem: String) -> LightningError { LightningError("Invalid checkpoint policy: \(problem)", code: .invalidPolicy) }
+        if let everyIterations, everyIterations < 1 { throw refuse("everyIterations must be at least 1, not \(everyIterations)") }
+        if let everySeconds, !(everySeconds > 0) { throw refuse("everySeconds must be above 0, not \(everySeconds)") }
+        if maxDeltaChain < 0 { throw refuse("maxDeltaChain must be 0 or more, not \(maxDeltaChain)") }
+        if !(maxDeltaBytesFraction >= 0) { throw refuse("maxDeltaBytesFraction must be 0 or more, not \(maxDeltaBytesFraction)") }
+        if let keepLast, keepLast < 1 { throw refuse("keepLast must be at least 1, not \(keepLast) (it would delete every checkpoint)") }
+        if saveAttempts < 1 { throw refuse("saveAttempts must be at least 1, not \(saveAttempts)") }
+        if !(retryDelay >= 0) || !retryDelay.isFinite { throw refuse("retryDelay must be 0 or more seconds, not \(retryDelay)") }
     }
 }

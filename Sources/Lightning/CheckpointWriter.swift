@@ -3,26 +3,37 @@ import LightningCodecs
 import LightningState
 import LightningStore
 
-/// Writes an app's checkpoints, in the background or not, one at a time.
+/// Writes an app's checkpoints one at a time, in the order they were taken, in the background or not.
 ///
-/// At most one save runs and ``maximumWaiting`` (2) wait. A checkpoint taken while the queue is
-/// full does not block the loop and does not grow the queue: it is merged into the last waiting one
-/// (a delta's edits are appended; a full state absorbs later deltas), so a disk that cannot keep up
-/// costs fewer, larger checkpoints, never unbounded memory or a stalled loop. A failed save is reported on standard error and retried: a failed delta's
-/// edits are written with the next checkpoint, and after a failed full snapshot the next is full.
+/// Every checkpoint handed to it is written under its own name, in order. When
+/// ``CheckpointPolicy/maximumWaiting`` already wait, the loop waits for room (or, with
+/// ``CheckpointPolicy/WhenBehind/merge``, the checkpoint is merged into the last waiting one).
+///
+/// What was asked for but is not durable is tracked exactly, so that nothing is lost and nothing
+/// is written against the wrong base:
+/// - a failed delta's edits go with the next delta, against the same durable parent;
+/// - after a failed full snapshot, later deltas are applied to that state in memory and written
+///   as full snapshots until one succeeds: no delta is ever written on top of an older chain;
+/// - a delta is written only against a snapshot this writer saw become durable.
+///
+/// Each write that fails with a storage error is tried again, a bounded number of times with
+/// backoff; a failure is reported once with its cause.
 // reason: every mutable field is read and written only while `condition` is locked.
 final class CheckpointWriter: @unchecked Sendable {
     /// One checkpoint to write.
     enum Job {
         /// A whole state, in the given formats.
         case full(StateValue, formats: CheckpointStore.SaveFormats, time: Double)
-        /// Binary changes against the last binary snapshot written.
+        /// Binary changes against the checkpoint taken before.
         case delta(StateDelta, time: Double)
+        /// Changes were dropped (a merge that could not be applied): until the next full state,
+        /// nothing can be written as a delta.
+        case gap(String)
     }
 
     /// Where the binary chain stands.
     struct Chain {
-        /// The newest binary snapshot written, which the next delta applies to.
+        /// The newest durable binary snapshot, which the next delta applies to.
         var head: CheckpointName?
         /// Deltas written since the last full snapshot, and their total size.
         var length = 0
@@ -31,55 +42,114 @@ final class CheckpointWriter: @unchecked Sendable {
         var baseBytes = 0
     }
 
+    /// What was asked for but is not durable yet.
+    private enum Unsaved {
+        /// Everything handed over is durable (or no checkpoint was asked for).
+        case nothing
+        /// Edits on top of ``Chain/head``.
+        case edits(StateDelta)
+        /// A whole state; later deltas are applied to it.
+        case state(StateValue, formats: CheckpointStore.SaveFormats)
+        /// Changes that only a new full capture can recover.
+        case lost
+    }
+
+    /// What the app must still make durable once the writer is idle.
+    enum Pending {
+        case none
+        /// The newest requested state, held by the writer.
+        case state(StateValue, formats: CheckpointStore.SaveFormats)
+        /// The app must capture its whole state again.
+        case needsCapture
+    }
+
+    /// How the writer retries and reports.
+    struct Settings: Sendable {
+        var keepLast: Int?
+        var whenBehind: CheckpointPolicy.WhenBehind
+        var attempts: Int
+        var retryDelay: Double
+        /// Pauses before a retry; a parameter so tests need not wait.
+        var sleep: @Sendable (Double) -> Void = { seconds in Thread.sleep(forTimeInterval: seconds) }
+        /// Reports a failure, one line.
+        var report: @Sendable (String) -> Void = { Console.writeErrorLine($0) }
+
+        init(policy: CheckpointPolicy) {
+            keepLast = policy.keepLast
+            whenBehind = policy.whenBehind
+            attempts = policy.saveAttempts
+            retryDelay = policy.retryDelay
+        }
+    }
+
     let store: CheckpointStore
-    let keepLast: Int?
+    let settings: Settings
     private let condition = NSCondition()
     private let queue = DispatchQueue(label: "lightning.checkpoint-writer")
-    /// The most checkpoints that wait while one is written.
-    static let maximumWaiting = 2
     private var waiting: [Job] = []
     private var busy = false
-    private var retryEdits = StateDelta()
+    private var unsaved = Unsaved.nothing
     private var chainState = Chain()
-    private var fullNeeded = false
+    /// The newest name in the storage: saves take names after it.
+    private var newestName: CheckpointName?
+    private var durableName: CheckpointName?
     private var written: [CheckpointInfo] = []
-    private var failures: [String] = []
+    private var failures: [CheckpointStoreError] = []
 
-    init(store: CheckpointStore, keepLast: Int?) {
+    /// - Parameter newest: The newest checkpoint in the storage when the app started.
+    init(store: CheckpointStore, newest: CheckpointName?, settings: Settings) {
         self.store = store
-        self.keepLast = keepLast
+        self.settings = settings
+        newestName = newest
+        durableName = newest
     }
 
     /// The binary chain as of the last finished save.
     var chain: Chain { locked { chainState } }
-    /// Whether a save failed in a way that only a full snapshot repairs.
-    var needsFullSnapshot: Bool { locked { fullNeeded } }
+    /// Whether the next checkpoint should be whole: something asked for is not durable.
+    var needsFullSnapshot: Bool {
+        locked {
+            if case .nothing = unsaved { return false }
+            return true
+        }
+    }
     /// The files written so far, oldest first.
     var files: [CheckpointInfo] { locked { written } }
-    /// The failures so far, one line each.
-    var errors: [String] { locked { failures } }
+    /// The failed saves so far.
+    var errors: [CheckpointStoreError] { locked { failures } }
+    /// The newest checkpoint known to be durable: this run's last save, or the newest before it.
+    var newestDurable: CheckpointName? { locked { durableName } }
 
     /// Hands a checkpoint to the writer: written now, on this thread, when `background` is false;
-    /// otherwise merged into the waiting job and written on the writer's thread.
-    func submit(_ job: Job, background: Bool) {
+    /// otherwise queued (waiting for room, or merged, when the queue is full) and written on the
+    /// writer's thread.
+    /// - Returns: The seconds the caller waited for room in the queue.
+    @discardableResult
+    func submit(_ job: Job, background: Bool) -> Double {
         guard background else {
             write(job)
-            return
+            return 0
         }
-        // The job goes straight to the writer when it is idle; otherwise it waits, or merges.
-        let start: Bool = locked {
-            if !busy {
-                busy = true
-                return true
-            }
-            if waiting.count < Self.maximumWaiting {
-                waiting.append(job)
-            } else {
+        condition.lock()
+        var waited = 0.0
+        if busy && waiting.count >= CheckpointPolicy.maximumWaiting {
+            switch settings.whenBehind {
+            case .merge:
                 waiting[waiting.count - 1] = merge(waiting[waiting.count - 1], job)
+                condition.unlock()
+                return 0
+            case .wait:
+                let clock = ContinuousClock()
+                let started = clock.now
+                while busy && waiting.count >= CheckpointPolicy.maximumWaiting { condition.wait() }
+                waited = (clock.now - started).seconds
             }
-            return false
         }
+        let start = !busy
+        if start { busy = true } else { waiting.append(job) }
+        condition.unlock()
         if start { queue.async { self.drain(startingWith: job) } }
+        return waited
     }
 
     /// Blocks until every submitted checkpoint is written or has failed.
@@ -89,12 +159,33 @@ final class CheckpointWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// What is not durable, once idle.
+    var pending: Pending {
+        locked {
+            switch unsaved {
+            case .nothing: return .none
+            case .state(let state, let formats): return .state(state, formats: formats)
+            case .edits, .lost: return .needsCapture
+            }
+        }
+    }
+
+    /// Saves `state` whole now, on this thread, with retries (the last resort at the end of a run).
+    /// - Returns: The error of the last attempt, or `nil` once the state is durable.
+    func saveNow(_ state: StateValue, formats: CheckpointStore.SaveFormats, time: Double) -> CheckpointStoreError? {
+        saveFull(state, formats: formats, time: time)
+        return locked {
+            if case .nothing = unsaved { return nil }
+            return failures.last
+        }
+    }
+
     private func drain(startingWith first: Job) {
         write(first)
         while let job: Job = locked({
+            defer { condition.broadcast() }  // room in the queue, or idle
             guard !waiting.isEmpty else {
                 busy = false
-                condition.broadcast()
                 return nil
             }
             return waiting.removeFirst()
@@ -106,86 +197,150 @@ final class CheckpointWriter: @unchecked Sendable {
     private func write(_ job: Job) {
         switch job {
         case .full(let state, let formats, let time):
-            do {
-                let files = try store.save(state, time: time, formats: formats)
-                locked {
-                    written += files
-                    fullNeeded = false
-                    retryEdits = StateDelta()
-                    if let binary = files.first(where: { $0.format == .binary }) {
-                        chainState = Chain(head: binary.name, baseBytes: binary.size)
-                    }
-                }
-            } catch {
-                fail("\(error)", fullNeeded: true)
-            }
+            saveFull(state, formats: formats, time: time)
+        case .gap(let reason):
+            locked { unsaved = .lost }
+            settings.report("checkpoint not saved: \(reason); the next checkpoint is a full snapshot")
         case .delta(let delta, let time):
-            let (head, edits): (CheckpointName?, StateDelta) = locked {
-                var merged = retryEdits
-                merged.append(contentsOf: delta)
-                return (chainState.head, merged)
-            }
-            guard let head else { return fail("a delta has no snapshot to apply to", fullNeeded: true) }
-            do {
-                let file = try store.saveDelta(edits, parent: head, time: time)
-                locked {
-                    written.append(file)
-                    retryEdits = StateDelta()
-                    chainState.head = file.name
-                    chainState.length += 1
-                    chainState.deltaBytes += file.size
+            let (pending, head) = locked { (unsaved, chainState.head) }
+            switch pending {
+            case .nothing, .edits:
+                guard let head else {
+                    // The app starts every chain with a full snapshot; this is a guard, not a path.
+                    locked { unsaved = .lost }
+                    return settings.report("checkpoint not saved: a delta has no durable snapshot to apply to; the next checkpoint is a full snapshot")
                 }
-            } catch {
-                locked { retryEdits = edits }
-                fail("\(error)", fullNeeded: false)
+                var edits = StateDelta()
+                if case .edits(let earlier) = pending { edits = earlier }
+                edits.append(contentsOf: delta)
+                saveDelta(edits, on: head, time: time)
+            case .state(var state, let formats):
+                do {
+                    try delta.apply(to: &state)
+                } catch {
+                    locked { unsaved = .lost }
+                    return settings.report("checkpoint not saved: its changes do not apply to the unsaved state before it (\(error)); the next checkpoint is a full snapshot")
+                }
+                saveFull(state, formats: formats, time: time)
+            case .lost:
+                settings.report("checkpoint not saved: an earlier checkpoint's changes were lost, so this one cannot be a delta; the next checkpoint is a full snapshot")
             }
         }
-        if let keepLast {
+    }
+
+    private func saveFull(_ state: StateValue, formats: CheckpointStore.SaveFormats, time: Double) {
+        let after = locked { newestName }
+        switch attempt({ () throws(CheckpointStoreError) in try store.save(state, time: time, formats: formats, after: after) }) {
+        case .success(let files):
+            locked {
+                written += files
+                newestName = files[0].name
+                durableName = files[0].name
+                unsaved = .nothing
+                if let binary = files.first(where: { $0.format == .binary }) {
+                    chainState = Chain(head: binary.name, baseBytes: binary.size)
+                } else {
+                    chainState = Chain()
+                }
+            }
+            applyRetention()
+        case .failure(let failure):
+            locked {
+                unsaved = .state(state, formats: formats)
+                failures.append(failure.error)
+            }
+            settings.report("checkpoint save failed\(failure.attemptsText): \(failure.error); the next checkpoint is written whole, with its changes")
+        }
+    }
+
+    private func saveDelta(_ edits: StateDelta, on head: CheckpointName, time: Double) {
+        let after = locked { newestName }
+        switch attempt({ () throws(CheckpointStoreError) in try store.saveDelta(edits, parent: head, time: time, after: after) }) {
+        case .success(let file):
+            locked {
+                written.append(file)
+                newestName = file.name
+                durableName = file.name
+                unsaved = .nothing
+                chainState.head = file.name
+                chainState.length += 1
+                chainState.deltaBytes += file.size
+            }
+            applyRetention()
+        case .failure(let failure):
+            locked {
+                unsaved = .edits(edits)
+                failures.append(failure.error)
+            }
+            settings.report("checkpoint save failed\(failure.attemptsText): \(failure.error); its changes go with the next checkpoint")
+        }
+    }
+
+    private func applyRetention() {
+        guard let keepLast = settings.keepLast else { return }
+        do {
+            try store.keepLast(keepLast)
+        } catch {
+            // Old checkpoints stay; nothing new is at risk.
+            settings.report("checkpoint retention failed: \(error); older checkpoints are kept")
+        }
+    }
+
+    private struct Failure: Error {
+        let error: CheckpointStoreError
+        let attempts: Int
+        var attemptsText: String { attempts > 1 ? " after \(attempts) attempts" : "" }
+    }
+
+    /// Runs `body` until it succeeds, fails with an error that is not transient, or has been tried
+    /// ``Settings/attempts`` times; waits `retryDelay`, then four times longer each time, with jitter.
+    private func attempt<T>(_ body: () throws(CheckpointStoreError) -> T) -> Result<T, Failure> {
+        var attempts = 1
+        var delay = settings.retryDelay
+        while true {
             do {
-                try store.keepLast(keepLast)
+                return .success(try body())
             } catch {
-                fail("retention: \(error)", fullNeeded: false)
+                guard error.isTransient, attempts < settings.attempts else { return .failure(Failure(error: error, attempts: attempts)) }
+                settings.sleep(delay * Double.random(in: 0.5...1.5))
+                delay *= 4
+                attempts += 1
             }
         }
     }
 
-    private func fail(_ message: String, fullNeeded needsFull: Bool) {
-        let line = "checkpoint save failed: \(message); the next checkpoint retries what is unsaved"
-        locked {
-            failures.append(line)
-            if needsFull { fullNeeded = true }
-        }
-        Console.writeErrorLine(line)
-    }
-
-    /// The job that writes both: a later full state wins; a later delta is appended to a waiting
-    /// delta or applied to a waiting full state.
+    /// The job that writes both (``CheckpointPolicy/WhenBehind/merge`` only): a later full state
+    /// wins; a later delta is appended to a waiting delta or applied to a waiting full state.
     private func merge(_ earlier: Job, _ later: Job) -> Job {
         switch (earlier, later) {
-        case (_, .full):
+        case (_, .full), (_, .gap):
             return later
+        case (.gap, .delta):
+            return earlier  // changes after a gap cannot be written as a delta either
         case (.delta(var edits, _), .delta(let more, let time)):
             edits.append(contentsOf: more)
             return .delta(edits, time: time)
-        case (.full(let state, let formats, let earlierTime), .delta(let more, let time)):
+        case (.full(let state, let formats, _), .delta(let more, let time)):
             // The edits were captured against the state just taken, so they apply. If they did not,
-            // the full state is written as it was, never half-edited, and the next checkpoint is
-            // full again, which captures the edits anew.
+            // neither may be written as it is: the next full capture takes over.
             var merged = state
             do {
                 try more.apply(to: &merged)
             } catch {
-                failures.append("checkpoint merge failed: \(error); the next checkpoint is full")
-                fullNeeded = true
-                return .full(state, formats: formats, time: earlierTime)
+                return .gap("a merged checkpoint's changes do not apply to the one before it (\(error))")
             }
             return .full(merged, formats: formats, time: time)
         }
     }
 
-    private func locked<T>(_ body: () -> T) -> T {
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
         condition.lock()
         defer { condition.unlock() }
-        return body()
+        return try body()
     }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

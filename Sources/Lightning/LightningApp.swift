@@ -28,8 +28,12 @@ public final class LightningApp {
     /// When and how checkpoints are saved.
     public var policy = CheckpointPolicy()
     /// The pause of the loop for each checkpoint, in seconds: capturing what changed and handing it
-    /// to the writer (encoding, compressing and writing happen in the background).
+    /// to the writer (encoding, compressing and writing happen in the background), not counting
+    /// waits for room in the writer's queue.
     public private(set) var checkpointPauses: [Double] = []
+    /// For each checkpoint, the seconds the loop waited for room in the writer's queue (storage
+    /// slower than the loop, with ``CheckpointPolicy/WhenBehind/wait``).
+    public private(set) var checkpointQueueWaits: [Double] = []
 
     private var writer: CheckpointWriter?
     private var iterationsSinceSave = 0
@@ -58,6 +62,7 @@ public final class LightningApp {
             policy.everySeconds = options.checkpointInterval
             policy.keepLast = options.keepLast
             if let chain = options.maxDeltaChain { policy.maxDeltaChain = chain }
+            if let whenBehind = options.whenBehind { policy.whenBehind = whenBehind }
             try run(checkpoint: options.checkpoint, storageRoot: CheckpointStore.storageRoot(explicit: options.storage), strict: !options.nonStrict)
         } catch {
             Console.writeErrorLine(error.description)
@@ -65,34 +70,76 @@ public final class LightningApp {
         }
     }
 
-    /// Loads `checkpoint` when given (a path, a name in the storage, or `latest`), then runs the loop.
-    /// - Throws: ``LightningError`` when the checkpoint cannot be found, read or loaded (nothing runs
-    ///   then), when a save fails, or with the error a flow or work threw.
+    /// Loads `checkpoint` when given (a path, a name in the storage, `latest` or `latest-valid`),
+    /// then runs the loop, in a local storage root.
     public func run(checkpoint: String?, storageRoot: String, strict: Bool = true) throws(LightningError) {
-        let store = CheckpointStore(storageRoot: storageRoot)
+        try run(checkpoint: checkpoint, store: CheckpointStore(storageRoot: storageRoot), strict: strict)
+    }
+
+    /// Loads `checkpoint` when given (a path, a name in the storage, `latest`, or `latest-valid` for
+    /// the newest checkpoint that loads), then runs the loop, saving checkpoints to `store`.
+    ///
+    /// The app holds the storage's writer lock while it runs. When it stops, it waits for every
+    /// save; if the newest requested state is not durable, it saves the whole state once more, and
+    /// if that fails too, it throws ``LightningError/Code/stateNotSaved``: a run that returns has
+    /// its newest requested state durable.
+    /// - Throws: ``LightningError`` when the policy is invalid, the storage is in use, the checkpoint
+    ///   cannot be found, read or loaded (nothing runs then), the state cannot be saved, or with the
+    ///   error a flow or work threw.
+    public func run(checkpoint: String?, store: CheckpointStore, strict: Bool = true) throws(LightningError) {
+        try policy.validate()
+        let lock: any StorageLock
+        do {
+            lock = try store.lockForWriting()
+        } catch {
+            throw .store(error)
+        }
+        defer { lock.release() }
         if let checkpoint {
-            let state: StateValue
-            let path: String
+            let loaded: CheckpointStore.LoadedCheckpoint
             do {
-                path = try store.resolve(checkpoint)
-                state = try CheckpointStore.load(path: path)
+                loaded = try store.loadCheckpoint(checkpoint)
             } catch {
-                throw LightningError(error.description)
+                throw .store(error)
             }
-            try load(state, strict: strict)
-            Console.writeErrorLine("resumed from \(path)")
+            for damaged in loaded.skipped { Console.writeErrorLine("skipped a damaged checkpoint: \(damaged)") }
+            try load(loaded.state, strict: strict)
+            Console.writeErrorLine("resumed from \(loaded.location)")
         }
         stage = .running
-        if let removed = try? store.removeStaleTemporaryFiles(), removed > 0 {
-            Console.writeErrorLine("removed \(removed) temporary files left by interrupted saves in \(store.folder)")
+        do {
+            let removed = try store.removeLeftovers()
+            if removed > 0 { Console.writeErrorLine("removed \(removed) temporary files left by interrupted saves in \(store.folder)") }
+        } catch {
+            Console.writeErrorLine("could not remove the leftovers of interrupted saves: \(error)")
         }
-        let writer = CheckpointWriter(store: store, keepLast: policy.keepLast)
+        let newest: CheckpointName?
+        do {
+            newest = try store.newestName()
+        } catch {
+            throw .store(error)
+        }
+        let writer = CheckpointWriter(store: store, newest: newest, settings: CheckpointWriter.Settings(policy: policy))
         self.writer = writer
+        iterationsSinceSave = 0
+        deltasSinceFull = 0
         lastSaveTime = LightningWork.now()
-        defer {
+        defer { savedCheckpoints = writer.files }
+        do {
+            try loop(with: writer)
+        } catch {
             writer.waitUntilIdle()
-            savedCheckpoints = writer.files
+            if case .none = writer.pending {} else {
+                let durable = writer.newestDurable.map { "the newest durable checkpoint is \($0)" } ?? "no checkpoint is durable"
+                Console.writeErrorLine("the app stopped with its newest requested checkpoint not saved; \(durable)")
+            }
+            throw error
         }
+        writer.waitUntilIdle()
+        try makeNewestStateDurable(writer)
+    }
+
+    private func loop(with writer: CheckpointWriter) throws(LightningError) {
         while true {
             do {
                 try root.run()
@@ -101,16 +148,33 @@ public final class LightningApp {
                 throw error
             } catch {
                 stage = .failed
-                throw LightningError("The app failed: \(error)")
+                throw LightningError("The app failed: \(error)", code: .appFailed)
             }
             iterationsSinceSave += 1
             let stopping = nameComponents()
             if stopping { stage = .stopping }
             if root.shouldSaveCheckpoint() || policyIsDue() {
-                takeCheckpoint(with: writer)
+                try takeCheckpoint(with: writer)
             }
             if stopping { return }
         }
+    }
+
+    /// At the end of a run: when a requested checkpoint is not durable, saves the whole state now.
+    private func makeNewestStateDurable(_ writer: CheckpointWriter) throws(LightningError) {
+        let time = LightningWork.now()
+        let failure: CheckpointStoreError?
+        switch writer.pending {
+        case .none:
+            return
+        case .state(let state, let formats):
+            failure = writer.saveNow(state, formats: formats, time: time)
+        case .needsCapture:
+            nameComponents()
+            failure = writer.saveNow(try capturedState(time: time, recordingAsSaved: true), formats: checkpointFormats, time: time)
+        }
+        if let failure { throw .stateNotSaved(failure, newestDurable: writer.newestDurable) }
+        if let saved = writer.newestDurable { Console.writeErrorLine("saved the newest state whole as \(saved) after the failures above") }
     }
 
     private func policyIsDue() -> Bool {
@@ -121,29 +185,31 @@ public final class LightningApp {
 
     /// Captures a checkpoint — a delta when the binary chain allows, else the whole state — and
     /// hands it to the writer.
-    private func takeCheckpoint(with writer: CheckpointWriter) {
+    private func takeCheckpoint(with writer: CheckpointWriter) throws(LightningError) {
         let clock = ContinuousClock()
         let started = clock.now
         let time = LightningWork.now()
         // Deltas chain onto what was captured before, even if it is still being written.
         let chain = writer.chain
+        var waited = 0.0
         let deltaAllowed = checkpointFormats == .binary && root.savedChildren != nil && !writer.needsFullSnapshot
             && deltasSinceFull < policy.maxDeltaChain
             && Double(chain.deltaBytes) <= policy.maxDeltaBytesFraction * Double(max(chain.baseBytes, 1)) + 1
         if deltaAllowed {
             deltasSinceFull += 1
             var delta = StateDelta()
-            _ = root.captureChanges(path: [], into: &delta)
+            _ = try root.captureChanges(path: [], into: &delta)
             delta.set([CheckpointLayout.appStateKey], to: ["stage": .string(StateString(stage.rawValue))])
             delta.set([CheckpointMetadata.key], to: metadata(time: time).stateValue)
-            writer.submit(.delta(delta, time: time), background: policy.writesInBackground)
+            waited = writer.submit(.delta(delta, time: time), background: policy.writesInBackground)
         } else {
             deltasSinceFull = 0
             // The loop named the tree just before; no second walk.
-            writer.submit(.full(capturedState(time: time, recordingAsSaved: true), formats: checkpointFormats, time: time), background: policy.writesInBackground)
+            let state = try capturedState(time: time, recordingAsSaved: true)
+            waited = writer.submit(.full(state, formats: checkpointFormats, time: time), background: policy.writesInBackground)
         }
-        let pause = clock.now - started
-        checkpointPauses.append(Double(pause.components.seconds) + Double(pause.components.attoseconds) * 1e-18)
+        checkpointPauses.append((clock.now - started).seconds - waited)
+        checkpointQueueWaits.append(waited)
         iterationsSinceSave = 0
         lastSaveTime = time
     }
@@ -159,22 +225,27 @@ public final class LightningApp {
         let time = LightningWork.now()
         do {
             nameComponents()
-            let files = try store.save(capturedState(time: time, recordingAsSaved: true), time: time, formats: checkpointFormats)
+            let files = try store.save(try capturedState(time: time, recordingAsSaved: true), time: time, formats: checkpointFormats)
             savedCheckpoints.append(contentsOf: files)
             return files
+        } catch let error as LightningError {
+            throw error
+        } catch let error as CheckpointStoreError {
+            throw LightningError("Could not save a checkpoint: \(error)", code: .stateNotSaved, storeError: error)
         } catch {
-            throw LightningError("Could not save a checkpoint: \(error)")
+            throw LightningError("Could not save a checkpoint: \(error)", code: .stateNotSaved)
         }
     }
 
-    /// The failures of background saves in the last run, one line each (each was also printed).
-    public var checkpointErrors: [String] { writer?.errors ?? [] }
+    /// The failed saves of the last run, oldest first (each was also reported).
+    public var checkpointErrors: [CheckpointStoreError] { writer?.errors ?? [] }
 
     /// The checkpoint tree of the app now: the root flow's state, `app_state`, and metadata.
     /// - Parameter time: The Unix time recorded in the metadata; now when `nil`.
-    public func checkpointState(time: Double? = nil) -> StateValue {
+    /// - Throws: ``LightningError`` when a var or key cannot be saved.
+    public func checkpointState(time: Double? = nil) throws(LightningError) -> StateValue {
         nameComponents()
-        return capturedState(time: time ?? LightningWork.now(), recordingAsSaved: false)
+        return try capturedState(time: time ?? LightningWork.now(), recordingAsSaved: false)
     }
 
     /// Gives every component its full name; returns whether a flow asked to stop.
@@ -185,8 +256,8 @@ public final class LightningApp {
     }
 
     /// The checkpoint tree of the components as named now.
-    private func capturedState(time: Double, recordingAsSaved: Bool) -> StateValue {
-        guard case .object(var members) = root.state(recordingAsSaved: recordingAsSaved).state else {
+    private func capturedState(time: Double, recordingAsSaved: Bool) throws(LightningError) -> StateValue {
+        guard case .object(var members) = try root.state(recordingAsSaved: recordingAsSaved).state else {
             preconditionFailure("a flow state is an object")
         }
         members[CheckpointLayout.appStateKey] = ["stage": .string(StateString(stage.rawValue))]

@@ -7,7 +7,7 @@ import LightningStore
 public struct LightningAppOptions: ParsableArguments {
     /// The checkpoint to start from: a file path, a checkpoint name in the storage, or `latest`.
     @Option(help: ArgumentHelp(
-        "Start from a checkpoint: a file path, a checkpoint name in <storage>/checkpoints (with or without .json or .lsnap), or 'latest'.",
+        "Start from a checkpoint: a file path, a checkpoint name in <storage>/checkpoints (with or without .json or .lsnap), 'latest', or 'latest-valid' (the newest that loads, skipping damaged ones).",
         valueName: "checkpoint"))
     public var checkpoint: String?
 
@@ -35,6 +35,12 @@ public struct LightningAppOptions: ParsableArguments {
     @Option(help: "Write a full binary snapshot after this many deltas (default 16; 0: every checkpoint is full).")
     public var maxDeltaChain: Int?
 
+    /// What to do when checkpoints are taken faster than the storage writes them.
+    @Option(help: ArgumentHelp(
+        "When the storage falls behind: 'wait' (the default: the loop waits, every checkpoint is written) or 'merge' (the loop goes on; waiting checkpoints merge into one file, so some requested checkpoints never exist).",
+        valueName: "wait|merge"))
+    public var whenBehind: CheckpointPolicy.WhenBehind?
+
     /// Skip checkpoint components and vars that the code does not create, instead of failing.
     @Flag(help: "Skip checkpoint components and vars the code does not create, instead of failing.")
     public var nonStrict = false
@@ -52,3 +58,4 @@ public struct LightningAppOptions: ParsableArguments {
 }
 
 extension CheckpointStore.SaveFormats: ExpressibleByArgument {}
+extension CheckpointPolicy.WhenBehind: ExpressibleByArgument {}

@@ -66,9 +66,16 @@ open class LightningComponent {
     }
 
     /// The `vars` object: private vars, then declared vars.
-    final func varsState() -> StateObject {
+    /// - Throws: ``LightningError`` naming the var whose value has no faithful state.
+    final func varsState() throws(LightningError) -> StateObject {
         var vars = privateVars
-        for (key, box) in stateVars { vars[key] = box.stateValue }
+        for (key, box) in stateVars {
+            do {
+                vars[key] = try box.checkpointState()
+            } catch {
+                throw .unsavableVar(key.displayString, component: name, error)
+            }
+        }
         return vars
     }
 

@@ -3,25 +3,34 @@ import OrderedCollections
 /// A dictionary of works or flows held by a flow, like Lightning's `structures.Dict`.
 ///
 /// ```swift
-/// let registry = LightningDict<LightningComponent>()
+/// let registry = LightningDict<LightningComponent>(makeElement: { key, _ in key.hasPrefix("eval") ? Evaluator() : Trainer() })
 /// registry["trainer"] = Trainer()     // root.registry.trainer
 /// ```
-/// Keys keep insertion order and may not contain `.`.
+/// Keys keep insertion order. A key may not contain `.` (it would split the full name): Lightning
+/// refuses it, and so does the next checkpoint, which fails with Lightning's message
+/// `The provided name a.b contains . which is forbidden.` instead of saving.
+///
+/// With `makeElement`, restoring a checkpoint re-creates the entries it holds that the dictionary
+/// lacks, and drops those it does not hold.
 public final class LightningDict<Element: LightningComponent>: LightningStructure {
     private var storage: OrderedDictionary<String, Element> = [:]
+    private let makeElement: ElementFactory<Element>?
+    /// A key holding `.` that was set, which the next checkpoint refuses.
+    private var forbiddenKey: String?
 
     /// Creates an empty dictionary.
-    public override init() {
+    /// - Parameter makeElement: Makes an entry for a key when a checkpoint restores one the dictionary lacks.
+    public init(makeElement: ElementFactory<Element>? = nil) {
+        self.makeElement = makeElement
         super.init()
     }
 
     /// The item for `key`; assigning `nil` removes it.
-    ///
-    /// A key containing `.` is refused (`precondition`), as Lightning refuses it.
     public subscript(key: String) -> Element? {
         get { storage[key] }
         set {
-            precondition(!key.contains("."), "The provided name \(key) contains . which is forbidden.")
+            if newValue != nil && key.contains(".") && forbiddenKey == nil { forbiddenKey = key }
+            if newValue == nil && key == forbiddenKey { forbiddenKey = nil }
             storage[key] = newValue
             version += 1
         }
@@ -35,7 +44,26 @@ public final class LightningDict<Element: LightningComponent>: LightningStructur
 
     override var kindName: String { "Dict" }
     override var entries: [(key: String, component: LightningComponent)] { storage.map { ($0.key, $0.value) } }
-    override func forEachEntry(_ body: (String, LightningComponent) -> Void) {
-        for (key, value) in storage { body(key, value) }
+    override func forEachEntry<E: Error>(_ body: (String, LightningComponent) throws(E) -> Void) throws(E) {
+        for (key, value) in storage { try body(key, value) }
+    }
+
+    override func checkKeys() throws(LightningError) {
+        guard forbiddenKey != nil else { return }
+        // Another key with a dot may remain after the remembered one was replaced: look again.
+        forbiddenKey = storage.keys.first { $0.contains(".") }
+        if let forbiddenKey { throw .forbiddenKey(forbiddenKey) }
+    }
+
+    override func replaceEntries(_ restored: [(key: String, component: LightningComponent)]) {
+        storage = OrderedDictionary(restored.compactMap { entry in (entry.component as? Element).map { (entry.key, $0) } }, uniquingKeysWith: { first, _ in first })
+        forbiddenKey = storage.keys.first { $0.contains(".") }
+        version += 1
+    }
+
+    override func makeEntry(key: String, state: ComponentState) throws(LightningError) -> LightningComponent? {
+        guard let makeElement else { return nil }
+        guard !key.contains(".") else { throw .forbiddenKey(key) }
+        return try callFactory(makeElement, key: key, state: state)
     }
 }

@@ -1,13 +1,57 @@
-/// Why an app could not load a checkpoint or run.
+import LightningStore
+
+/// Why an app could not load a checkpoint, run, or save its state.
 ///
 /// The ``description`` is one line. For a component in the checkpoint that the code did not
 /// create it is exactly Lightning's message:
 /// `The component w wasn't instantiated for the component root`.
+/// ``code`` tells the kinds apart; ``storeError`` and ``newestDurableCheckpoint`` give the facts
+/// behind a storage failure.
 public struct LightningError: Error, Hashable, Sendable, CustomStringConvertible {
-    public let description: String
+    /// What kind of failure this is.
+    public enum Code: Hashable, Sendable {
+        /// The checkpoint, or the storage, could not be read (see ``LightningError/storeError``).
+        case checkpointUnreadable
+        /// The checkpoint does not fit the app's components (strict loading, a var of the wrong type).
+        case checkpointMismatch
+        /// The newest requested state is not durable: its save failed, and so did the last full
+        /// retry at the end of the run (see ``LightningError/newestDurableCheckpoint``).
+        case stateNotSaved
+        /// The state holds something no checkpoint can hold (a NaN inside a `Codable` var, a key with `.`).
+        case unsavableState
+        /// Another app is writing checkpoints to the same storage.
+        case storageInUse
+        /// The ``CheckpointPolicy`` is not usable.
+        case invalidPolicy
+        /// A flow or work threw.
+        case appFailed
+    }
 
-    init(_ description: String) {
+    /// What kind of failure this is.
+    public let code: Code
+    public let description: String
+    /// The storage failure behind this one, when there is one.
+    public let storeError: CheckpointStoreError?
+    /// For ``Code/stateNotSaved``: the newest checkpoint known to be whole and durable, if any.
+    public let newestDurableCheckpoint: CheckpointName?
+
+    init(_ description: String, code: Code = .checkpointMismatch, storeError: CheckpointStoreError? = nil, newestDurable: CheckpointName? = nil) {
+        self.code = code
         self.description = description
+        self.storeError = storeError
+        self.newestDurableCheckpoint = newestDurable
+    }
+
+    /// The checkpoint or the storage could not be read, or locked.
+    static func store(_ error: CheckpointStoreError) -> Self {
+        LightningError(error.description, code: error.code == .lockHeld ? .storageInUse : .checkpointUnreadable, storeError: error)
+    }
+
+    /// The newest requested state could not be made durable.
+    static func stateNotSaved(_ error: CheckpointStoreError, newestDurable: CheckpointName?) -> Self {
+        let resume = newestDurable.map { "the newest durable checkpoint is \($0): resume with --checkpoint \($0)" }
+            ?? "no checkpoint of this app is durable"
+        return LightningError("The newest state was not saved: \(error); \(resume)", code: .stateNotSaved, storeError: error, newestDurable: newestDurable)
     }
 
     /// A checkpoint holds a child that the code did not create (strict loading).
@@ -23,6 +67,16 @@ public struct LightningError: Error, Hashable, Sendable, CustomStringConvertible
     /// A var in the checkpoint does not convert to the declared Swift type.
     static func badVar(_ key: String, component: String, _ error: StateConversionError) -> Self {
         LightningError("The var \(key) of \(component): \(error)")
+    }
+
+    /// A `LightningDict` key holds `.`, which would split the full name; Lightning's message.
+    static func forbiddenKey(_ key: String) -> Self {
+        LightningError("The provided name \(key) contains . which is forbidden.", code: .unsavableState)
+    }
+
+    /// A var's value cannot be saved as it is.
+    static func unsavableVar(_ key: String, component: String, _ error: StateConversionError) -> Self {
+        LightningError("The var \(key) of \(component) cannot be saved: \(error)", code: .unsavableState)
     }
 
     /// A component state in the checkpoint lacks a required key or holds the wrong kind.

@@ -42,10 +42,10 @@ extension LightningFlow {
     /// `calls`; added children are set whole, removed ones removed. Unchanged components cost a
     /// flag check (and a flow a reflection of its properties); their vars are not touched.
     /// - Returns: The full names of the flows below, for `_layout`.
-    func captureChanges(path: [StateString], into delta: inout StateDelta) -> [String] {
+    func captureChanges(path: [StateString], into delta: inout StateDelta) throws(LightningError) -> [String] {
         guard let previous = savedChildren else {
             // Never captured: the whole subtree is new.
-            let (state, below) = state(recordingAsSaved: true)
+            let (state, below) = try state(recordingAsSaved: true)
             delta.set(path, to: state)
             return below
         }
@@ -55,7 +55,7 @@ extension LightningFlow {
             || orderChanged(saved: previous.structures.keys, current: current.structures.keys)
         {
             // Rare: write the whole flow rather than a delta that would reorder its members.
-            let (state, below) = state(recordingAsSaved: true)
+            let (state, below) = try state(recordingAsSaved: true)
             delta.set(path, to: state)
             return below
         }
@@ -64,9 +64,9 @@ extension LightningFlow {
             let childPath = path + ["flows", StateString(key)]
             descendants.append(flow.name)
             if previous.flows[key] === flow {
-                descendants += flow.captureChanges(path: childPath, into: &delta)
+                descendants += try flow.captureChanges(path: childPath, into: &delta)
             } else {
-                let (state, below) = flow.state(recordingAsSaved: true)
+                let (state, below) = try flow.state(recordingAsSaved: true)
                 delta.set(childPath, to: state)
                 descendants += below
             }
@@ -74,7 +74,7 @@ extension LightningFlow {
         for key in previous.flows.keys where current.flows[key] == nil { delta.remove(path + ["flows", StateString(key)]) }
         for (key, work) in current.works {
             if previous.works[key] !== work || work.hasChanges {
-                delta.set(path + ["works", StateString(key)], to: work.state())
+                delta.set(path + ["works", StateString(key)], to: try work.state())
                 work.hasChanges = false
             }
         }
@@ -82,33 +82,33 @@ extension LightningFlow {
         for (key, structure) in current.structures {
             let structurePath = path + ["structures", StateString(key)]
             guard let saved = previous.structures[key], saved.structure === structure else {
-                let (state, below) = structure.state(recordingAsSaved: true)
+                let (state, below) = try structure.state(recordingAsSaved: true)
                 delta.set(structurePath, to: state)
                 descendants += below
                 continue
             }
             if saved.version == structure.version {
                 // Same entries in the same order: only changed works and the flows' own changes.
-                structure.forEachEntry { key, component in
+                try structure.forEachEntry { (key, component) throws(LightningError) in
                     if let work = component as? LightningWork {
                         if work.hasChanges {
-                            delta.set(structurePath + ["works", StateString(key)], to: work.state())
+                            delta.set(structurePath + ["works", StateString(key)], to: try work.state())
                             work.hasChanges = false
                         }
                     } else if let flow = component as? LightningFlow {
                         descendants.append(flow.name)
-                        descendants += flow.captureChanges(path: structurePath + ["flows", StateString(key)], into: &delta)
+                        descendants += try flow.captureChanges(path: structurePath + ["flows", StateString(key)], into: &delta)
                     }
                 }
             } else {
-                descendants += structure.captureChanges(path: structurePath, saved: saved.entries, into: &delta)
+                descendants += try structure.captureChanges(path: structurePath, saved: saved.entries, into: &delta)
             }
         }
         for key in previous.structures.keys where current.structures[key] == nil { delta.remove(path + ["structures", StateString(key)]) }
 
         if hasChanges || descendants != previous.layout {
             privateVars["_layout"] = Self.layout(descendants)
-            delta.set(path + ["vars"], to: .object(varsState()))
+            delta.set(path + ["vars"], to: .object(try varsState()))
             delta.set(path + ["calls"], to: .object(calls))
         }
         savedChildren = SavedChildren(current, layout: descendants, previous: previous)
@@ -136,7 +136,7 @@ extension SavedChildren {
 
 extension LightningStructure {
     /// Appends to `delta` what changed in this structure's entries since they were `saved`.
-    func captureChanges(path: [StateString], saved savedEntries: [(key: String, component: LightningComponent)], into delta: inout StateDelta) -> [String] {
+    func captureChanges(path: [StateString], saved savedEntries: [(key: String, component: LightningComponent)], into delta: inout StateDelta) throws(LightningError) -> [String] {
         let current = entries
         func keys(_ list: [(key: String, component: LightningComponent)], works: Bool) -> [String] {
             list.filter { ($0.component is LightningWork) == works }.map(\.key)
@@ -144,7 +144,7 @@ extension LightningStructure {
         if orderChanged(saved: keys(savedEntries, works: true), current: keys(current, works: true))
             || orderChanged(saved: keys(savedEntries, works: false), current: keys(current, works: false))
         {
-            let (state, below) = state(recordingAsSaved: true)
+            let (state, below) = try state(recordingAsSaved: true)
             delta.set(path, to: state)
             return below
         }
@@ -160,16 +160,16 @@ extension LightningStructure {
             }
             if let work = component as? LightningWork {
                 if !isSame || work.hasChanges {
-                    delta.set(path + ["works", StateString(key)], to: work.state())
+                    delta.set(path + ["works", StateString(key)], to: try work.state())
                     work.hasChanges = false
                 }
             } else if let flow = component as? LightningFlow {
                 descendants.append(flow.name)
                 let childPath = path + ["flows", StateString(key)]
                 if isSame {
-                    descendants += flow.captureChanges(path: childPath, into: &delta)
+                    descendants += try flow.captureChanges(path: childPath, into: &delta)
                 } else {
-                    let (state, below) = flow.state(recordingAsSaved: true)
+                    let (state, below) = try flow.state(recordingAsSaved: true)
                     delta.set(childPath, to: state)
                     descendants += below
                 }

@@ -146,30 +146,30 @@ open class LightningFlow: LightningComponent {
     ///
     /// With `recordingAsSaved`, every component below is recorded as captured by a checkpoint:
     /// changed flags are cleared and flows remember their children, for the next delta.
-    final func state(recordingAsSaved: Bool = false) -> (state: StateValue, descendantFlows: [String]) {
+    final func state(recordingAsSaved: Bool = false) throws(LightningError) -> (state: StateValue, descendantFlows: [String]) {
         let current = children()
         var descendants: [String] = []
         var flows = StateObject()
         for (key, flow) in current.flows {
-            let (childState, below) = flow.state(recordingAsSaved: recordingAsSaved)
+            let (childState, below) = try flow.state(recordingAsSaved: recordingAsSaved)
             flows[StateString(key)] = childState
             descendants.append(flow.name)
             descendants.append(contentsOf: below)
         }
         var works = StateObject()
         for (key, work) in current.works {
-            works[StateString(key)] = work.state()
+            works[StateString(key)] = try work.state()
             if recordingAsSaved { work.hasChanges = false }
         }
         var structures = StateObject()
         for (key, structure) in current.structures {
-            let (structureState, below) = structure.state(recordingAsSaved: recordingAsSaved)
+            let (structureState, below) = try structure.state(recordingAsSaved: recordingAsSaved)
             structures[StateString(key)] = structureState
             descendants.append(contentsOf: below)
         }
         privateVars["_layout"] = Self.layout(descendants)
         let state: StateValue = [
-            "vars": .object(varsState()), "calls": .object(calls), "flows": .object(flows),
+            "vars": .object(try varsState()), "calls": .object(calls), "flows": .object(flows),
             "works": .object(works), "structures": .object(structures), "changes": [:],
         ]
         if recordingAsSaved {

@@ -53,8 +53,8 @@ open class LightningWork: LightningComponent {
     }
 
     /// The work's state: `{"vars": …, "calls": …, "changes": {}}`.
-    final func state() -> StateValue {
-        ["vars": .object(varsState()), "calls": .object(calls), "changes": [:]]
+    final func state() throws(LightningError) -> StateValue {
+        ["vars": .object(try varsState()), "calls": .object(calls), "changes": [:]]
     }
 
     /// Applies a checkpointed work state.

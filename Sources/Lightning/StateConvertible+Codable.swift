@@ -13,11 +13,21 @@ extension StateConvertible where Self: Codable {
         }
     }
 
-    /// Encodes the value through JSON; a value that does not encode (a non-finite float) is `null`.
+    /// Encodes the value through JSON; a value that does not encode (a non-finite float) is `null`
+    /// here, and fails a checkpoint (see ``checkpointState()``).
     public var stateValue: StateValue {
+        (try? checkpointState()) ?? .null
+    }
+
+    /// Encodes the value through JSON.
+    /// - Throws: ``StateConversionError`` when it does not encode: JSON holds no NaN or infinity.
+    public func checkpointState() throws(StateConversionError) -> StateValue {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(self), let state = try? JSONReader.read([UInt8](data)) else { return .null }
-        return state
+        do {
+            return try JSONReader.read([UInt8](try encoder.encode(self)))
+        } catch {
+            throw StateConversionError(expected: "\(Self.self) to encode as JSON", detail: "\(error)")
+        }
     }
 }

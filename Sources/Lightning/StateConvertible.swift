@@ -11,6 +11,14 @@ public protocol StateConvertible {
     init(state: StateValue) throws(StateConversionError)
     /// The value as state.
     var stateValue: StateValue { get }
+    /// The value as state for a checkpoint; throws when the value has no faithful state (a `Codable`
+    /// value holding a non-finite float, which JSON cannot hold), so that a save fails naming the
+    /// var instead of writing something else. The default returns ``stateValue``.
+    func checkpointState() throws(StateConversionError) -> StateValue
+}
+
+extension StateConvertible {
+    public func checkpointState() throws(StateConversionError) -> StateValue { stateValue }
 }
 
 /// A state value that does not convert to the Swift type asked for.
@@ -101,6 +109,10 @@ extension Optional: StateConvertible where Wrapped: StateConvertible {
         self = state == .null ? nil : try Wrapped(state: state)
     }
     public var stateValue: StateValue { map(\.stateValue) ?? .null }
+    public func checkpointState() throws(StateConversionError) -> StateValue {
+        guard let self else { return .null }
+        return try self.checkpointState()
+    }
 }
 
 extension Array: StateConvertible where Element: StateConvertible {
@@ -112,6 +124,12 @@ extension Array: StateConvertible where Element: StateConvertible {
         self = result
     }
     public var stateValue: StateValue { .array(map(\.stateValue)) }
+    public func checkpointState() throws(StateConversionError) -> StateValue {
+        var elements: [StateValue] = []
+        elements.reserveCapacity(count)
+        for element in self { elements.append(try element.checkpointState()) }
+        return .array(elements)
+    }
 }
 
 extension Dictionary: StateConvertible where Key == String, Value: StateConvertible {
@@ -129,5 +147,10 @@ extension Dictionary: StateConvertible where Key == String, Value: StateConverti
     }
     public var stateValue: StateValue {
         .object(StateObject(uniqueKeysWithValues: sorted { $0.key < $1.key }.map { (StateString($0.key), $0.value.stateValue) }))
+    }
+    public func checkpointState() throws(StateConversionError) -> StateValue {
+        var members = StateObject()
+        for (key, value) in sorted(by: { $0.key < $1.key }) { members[StateString(key)] = try value.checkpointState() }
+        return .object(members)
     }
 }

@@ -59,12 +59,12 @@ public final class Var<Value: StateConvertible> {
 protocol AnyStateVar: AnyObject {
     /// The key given in `@Var("key")`, if any.
     var key: String? { get }
-    var stateValue: StateValue { get }
+    func checkpointState() throws(StateConversionError) -> StateValue
     func load(_ state: StateValue) throws(StateConversionError)
 }
 
 extension Var: AnyStateVar {
-    var stateValue: StateValue { value.stateValue }
+    func checkpointState() throws(StateConversionError) -> StateValue { try value.checkpointState() }
 
     func load(_ state: StateValue) throws(StateConversionError) {
         value = try Value(state: state)

@@ -61,12 +61,12 @@ public struct CheckpointBenchmark {
 
     private func saveAndLoad(_ formats: CheckpointStore.SaveFormats) throws -> (save: Double, load: Double) {
         var saved: [CheckpointInfo] = []
-        defer { for info in saved { FileIO.remove(info.path) } }
+        defer { for info in saved { try? store.storage.remove(info.key) } }
         let save = try Measurement.median(runs: runs) {
             saved.append(contentsOf: try store.save(state, time: 0, formats: formats))
         }
-        let path = saved[0].path
-        let load = try Measurement.median(runs: runs) { _ = try CheckpointStore.load(path: path) }
+        let location = store.location(of: saved[0])
+        let load = try Measurement.median(runs: runs) { _ = try location.load() }
         return (save, load)
     }
 }
@@ -97,51 +97,50 @@ public struct IncrementalBenchmark {
 
     public let synthetic: SyntheticState
     public let changeFraction: Double
-    public let storageRoot: String
+    public let store: CheckpointStore
     public let runs: Int
 
     /// Whether the checkpoints written are left in the storage, for inspection.
     public let keepsFiles: Bool
 
-    public init(synthetic: SyntheticState, changeFraction: Double, storageRoot: String, runs: Int, keepsFiles: Bool = false) {
+    public init(synthetic: SyntheticState, changeFraction: Double, store: CheckpointStore, runs: Int, keepsFiles: Bool = false) {
         self.synthetic = synthetic
         self.changeFraction = changeFraction
-        self.storageRoot = storageRoot
+        self.store = store
         self.runs = runs
         self.keepsFiles = keepsFiles
     }
 
     public func run() throws -> Results {
         var results = Results()
-        let store = CheckpointStore(storageRoot: storageRoot)
-        let before = Set(try store.list().map(\.path))
+        let before = Set(try store.list().map(\.key))
         defer {
-            if !keepsFiles { for info in (try? store.list()) ?? [] where !before.contains(info.path) { FileIO.remove(info.path) } }
+            if !keepsFiles { for info in (try? store.list()) ?? [] where !before.contains(info.key) { try? store.storage.remove(info.key) } }
         }
 
         let policy = CheckpointPolicy(maxDeltaChain: Self.chainLength, maxDeltaBytesFraction: .infinity, writesInBackground: false)
         let syncApp = SyntheticApp(synthetic)
-        let app = try syncApp.run(iterations: Self.chainLength + 1, changing: changeFraction, storageRoot: storageRoot, policy: policy)
+        let app = try syncApp.run(iterations: Self.chainLength + 1, changing: changeFraction, store: store, policy: policy)
         results.changedComponents = syncApp.root.changesPerIteration
         let files = app.savedCheckpoints
         results.fullSaveSeconds = app.checkpointPauses[0]
         results.fullBytes = files[0].size
         results.deltaSaveSeconds = Self.median(Array(app.checkpointPauses.dropFirst()))
         results.deltaBytes = Int(Self.median(files.dropFirst().map { Double($0.size) }))
-        let last = files[files.count - 1].path
-        let base = files[0].path
+        let last = store.location(of: files[files.count - 1])
+        let base = store.location(of: files[0])
         var chainTimes: [Double] = []
         var baseTimes: [Double] = []
         for _ in 0..<max(1, runs) {
-            baseTimes.append(try Measurement.median(runs: 1) { _ = try CheckpointStore.load(path: base) })
-            chainTimes.append(try Measurement.median(runs: 1) { _ = try CheckpointStore.load(path: last) })
+            baseTimes.append(try Measurement.median(runs: 1) { _ = try base.load() })
+            chainTimes.append(try Measurement.median(runs: 1) { _ = try last.load() })
         }
         results.chainLoadSeconds = Self.median(chainTimes)
         results.baseLoadSeconds = Self.median(baseTimes)
 
         var background = policy
         background.writesInBackground = true
-        let asyncApp = try SyntheticApp(synthetic).run(iterations: Self.chainLength + 1, changing: changeFraction, storageRoot: storageRoot, policy: background)
+        let asyncApp = try SyntheticApp(synthetic).run(iterations: Self.chainLength + 1, changing: changeFraction, store: store, policy: background)
         results.blockingSeconds = Self.median(Array(asyncApp.checkpointPauses.dropFirst()))
         return results
     }

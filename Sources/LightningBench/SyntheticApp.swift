@@ -1,5 +1,6 @@
 import Lightning
 import LightningState
+import LightningStore
 
 /// An app of the same shape and size as ``SyntheticState``, made of real flows and works, for
 /// measuring incremental checkpoints: each iteration changes `changeFraction` of the works.
@@ -72,12 +73,12 @@ public final class SyntheticApp {
     public var componentCount: Int { 1 + root.groups.count + root.everyWorker.count }
 
     /// Runs `iterations` iterations that each change `fraction` of the components and save a checkpoint.
-    public func run(iterations: Int, changing fraction: Double, storageRoot: String, policy: CheckpointPolicy) throws -> LightningApp {
+    public func run(iterations: Int, changing fraction: Double, store: CheckpointStore, policy: CheckpointPolicy) throws -> LightningApp {
         root.changesPerIteration = max(1, Int((Double(componentCount) * fraction).rounded()))
         root.iterationsLeft = iterations
         let app = LightningApp(root: root, name: "synthetic-app")
         app.policy = policy
-        try app.run(checkpoint: nil, storageRoot: storageRoot)
+        try app.run(checkpoint: nil, store: store)
         return app
     }
 }

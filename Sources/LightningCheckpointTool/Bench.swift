@@ -63,7 +63,7 @@ extension LightningCheckpoint {
             let (results, incremental) = try reportingFailures { () throws(CheckpointStoreError) -> (CheckpointBenchmark.Results, IncrementalBenchmark.Results) in
                 do {
                     let whole = try CheckpointBenchmark(state: state, store: store, runs: runs).run()
-                    let incremental = try IncrementalBenchmark(synthetic: synthetic, changeFraction: changeFraction, storageRoot: store.storageRoot, runs: runs, keepsFiles: keepCheckpoints).run()
+                    let incremental = try IncrementalBenchmark(synthetic: synthetic, changeFraction: changeFraction, store: store, runs: runs, keepsFiles: keepCheckpoints).run()
                     return (whole, incremental)
                 } catch let error as CheckpointStoreError {
                     throw error

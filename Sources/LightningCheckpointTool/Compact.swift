@@ -9,7 +9,8 @@ extension LightningCheckpoint {
                 Rewrites the binary snapshot CHECKPOINT (atomically, under the same name) as a full \
                 snapshot of the same state, so that it no longer needs the snapshots before it. \
                 Deltas that apply to it stay valid. With --keep-last N, checkpoints older than the \
-                newest N are then deleted, except those a kept delta still needs.
+                newest N are then deleted, except those a kept delta still needs. It takes the \
+                storage's writer lock, so it fails while an app writes to the storage.
                 """
         )
 
@@ -28,14 +29,13 @@ extension LightningCheckpoint {
         func run() throws {
             let store = storageOptions.store
             let (path, size, removed) = try reportingFailures { () throws(CheckpointStoreError) -> (String, Int, Int) in
-                let path = try store.resolve(input)
-                guard CheckpointCodec.format(of: try FileIO.read(path, maximumBytes: 8)) == .binary else {
-                    throw CheckpointStoreError(path: path, problem: "is JSON, which is always a full checkpoint; nothing to compact")
-                }
-                let size = try CheckpointStore.compact(path: path)
+                let lock = try store.lockForWriting()
+                defer { lock.release() }
+                let location = try store.resolve(input)
+                let size = try CheckpointStore.compact(location)
                 var removed = 0
                 if let keepLast { removed = try store.keepLast(keepLast).count }
-                return (path, size, removed)
+                return (location.description, size, removed)
             }
             print("compacted \(path): a full snapshot of \(size) bytes" + (keepLast == nil ? "" : "; removed \(removed) older files"))
         }

@@ -41,7 +41,12 @@ extension LightningCheckpoint {
             let chunks: [[UInt8]]
             switch format {
             case .json: chunks = JSONWriter.writeChunks(state, options: .init(ensureASCII: !utf8, indent: indent))
-            case .binary: chunks = try reportingFailures { () throws(CheckpointStoreError) in try CheckpointCodec.encode(state, as: .binary, path: output) }
+            case .binary:
+                // A file named like a checkpoint records that name's number, so that deltas can name it.
+                let number = CheckpointName(fileName: FileIO.split(output).name)?.snapshotID ?? 0
+                chunks = try reportingFailures { () throws(CheckpointStoreError) in
+                    try CheckpointCodec.encode(state, as: .binary, snapshotID: number, path: output)
+                }
             }
             try writeOutput(chunks, toFile: output == "-" ? nil : output)
         }

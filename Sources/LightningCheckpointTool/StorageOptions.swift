@@ -9,12 +9,12 @@ struct StorageOptions: ParsableArguments {
 
     var store: CheckpointStore { CheckpointStore(storageRoot: CheckpointStore.storageRoot(explicit: storage)) }
 
-    /// Resolves and reads a checkpoint, turning every failure into a one-line error and exit 1.
-    func load(_ value: String, validate: Bool = true) throws -> (path: String, state: StateValue) {
-        try reportingFailures { () throws(CheckpointStoreError) -> (String, StateValue) in
-            let path = try store.resolve(value)
-            return (path, validate ? try CheckpointStore.load(path: path) : try CheckpointStore.read(path: path))
-        }
+    /// Resolves and reads a checkpoint, turning every failure into a one-line error and exit 1;
+    /// for `latest-valid`, each damaged checkpoint passed over is reported on standard error.
+    func load(_ value: String, validate: Bool = true) throws -> (location: CheckpointLocation, state: StateValue) {
+        let loaded = try reportingFailures { () throws(CheckpointStoreError) in try store.loadCheckpoint(value, validate: validate) }
+        for damaged in loaded.skipped { printError("skipped a damaged checkpoint: \(damaged)") }
+        return (loaded.location, loaded.state)
     }
 }
 

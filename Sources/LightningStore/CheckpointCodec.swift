@@ -3,19 +3,48 @@ import LightningState
 
 /// Encoding and decoding of checkpoint files in either format; decoding tells them apart by content.
 public enum CheckpointCodec {
-    /// The bytes of `state` in `format`, as consecutive chunks to write to a file in order.
-    /// - Parameter path: The file named in an error; a binary snapshot records its name's number.
-    public static func encode(_ state: StateValue, as format: CheckpointFormat, path: String) throws(CheckpointStoreError) -> [[UInt8]] {
+    /// The deepest nesting of arrays and objects a checkpoint may have: what the readers accept.
+    public static let maximumNesting = 1_024
+
+    /// The bytes of `state` in `format`, as consecutive chunks to write in order.
+    /// - Parameters:
+    ///   - snapshotID: The number a binary snapshot records for itself: its name's ``CheckpointName/snapshotID``.
+    ///   - path: The file named in an error.
+    /// - Throws: ``CheckpointStoreError`` with code ``CheckpointStoreError/Code/encoding`` when the
+    ///   state nests deeper than a reader accepts.
+    public static func encode(_ state: StateValue, as format: CheckpointFormat, snapshotID: UInt64 = 0, path: String) throws(CheckpointStoreError) -> [[UInt8]] {
+        try checkNesting(of: state, below: 0, path: path)
         switch format {
         case .json:
             return JSONWriter.writeChunks(state, options: .init())
         case .binary:
             do {
-                let name = CheckpointName(fileName: FileIO.split(path).name)
-                return try BinarySnapshot.encodeChunks(state, sequence: name?.snapshotID ?? 0)
+                return try BinarySnapshot.encodeChunks(state, sequence: snapshotID)
             } catch {
-                throw CheckpointStoreError(path: path, problem: "could not encode a snapshot: \(error)")
+                throw CheckpointStoreError(path: path, problem: "could not encode a snapshot: \(error)", code: .encoding)
             }
+        }
+    }
+
+    /// The bytes of a delta snapshot of `delta` against the snapshot numbered `parent`.
+    public static func encode(_ delta: StateDelta, snapshotID: UInt64, parent: UInt64, path: String) throws(CheckpointStoreError) -> [[UInt8]] {
+        for edit in delta.edits {
+            // In the payload a value sits two levels down; in the state, as deep as its path.
+            if case .set(let editPath, let value) = edit { try checkNesting(of: value, below: max(editPath.count, 2), path: path) }
+        }
+        do {
+            return [try BinarySnapshot.encode(delta, sequence: snapshotID, parent: parent)]
+        } catch {
+            throw CheckpointStoreError(path: path, problem: "could not encode a delta: \(error)", code: .encoding)
+        }
+    }
+
+    private static func checkNesting(of value: StateValue, below levels: Int, path: String) throws(CheckpointStoreError) {
+        let depth = levels + value.nestingDepth
+        guard depth <= maximumNesting else {
+            throw CheckpointStoreError(
+                path: path, problem: "the state nests \(depth) levels deep, deeper than the \(maximumNesting) a reader accepts; nothing was saved",
+                code: .encoding)
         }
     }
 
@@ -24,17 +53,17 @@ public enum CheckpointCodec {
         BinarySnapshot.hasSignature(bytes) ? .binary : .json
     }
 
-    /// Decodes the bytes of a file, whatever its name says; a delta snapshot is read with its parents.
-    /// - Parameter path: The file named in an error, and whose folder holds a delta's parents.
-    public static func decode(_ bytes: [UInt8], path: String) throws(CheckpointStoreError) -> StateValue {
+    /// Decodes the bytes of a checkpoint, whatever its name says; a delta snapshot is read with its
+    /// parents, found next to it in its storage.
+    public static func decode(_ bytes: [UInt8], at location: CheckpointLocation) throws(CheckpointStoreError) -> StateValue {
         switch format(of: bytes) {
         case .binary:
-            return try SnapshotChain.state(of: bytes, path: path)
+            return try SnapshotChain.state(of: bytes, at: location)
         case .json:
             do {
                 return try JSONReader.read(bytes)
             } catch {
-                throw .syntax(error, in: path)
+                throw .syntax(error, in: location.description)
             }
         }
     }

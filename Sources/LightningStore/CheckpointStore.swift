@@ -7,32 +7,39 @@ import Glibc
 import Darwin
 #endif
 
-/// The checkpoints of an app in shared storage: `<storage root>/checkpoints/lightningapp_checkpoint_<timestamp>.json`.
+/// The checkpoints of an app in shared storage: `<storage>/checkpoints/lightningapp_checkpoint_<timestamp>.lsnap`
+/// (or `.json`).
 ///
 /// ```swift
 /// let store = CheckpointStore(storageRoot: CheckpointStore.storageRoot(explicit: nil))
-/// let saved = try store.save(state)                       // lightningapp_checkpoint_1665501626.json
-/// let path = try store.resolve("latest")                  // or a name, or a file path
-/// let restored = try CheckpointStore.load(path: path)
+/// let saved = try store.save(state, time: 1665501626)    // lightningapp_checkpoint_1665501626.json
+/// let loaded = try store.loadCheckpoint("latest")          // or a name, a file path, or "latest-valid"
 /// ```
+/// Everything goes through a ``CheckpointStorage``: the store works out names, chains and
+/// retention, and never touches files itself.
 public struct CheckpointStore: Sendable {
     /// The environment variable that names the storage root, as in Lightning.
     public static let storageRootVariable = "STORAGE_ROOT_DIR"
     /// The storage root used when neither a flag nor the environment names one.
     public static let defaultStorageRoot = ".storage"
-    /// The folder under the storage root that holds checkpoints.
+    /// The folder of the storage that holds checkpoints.
     public static let folderName = "checkpoints"
 
-    /// The shared storage root.
-    public let storageRoot: String
+    /// Where the checkpoints are kept.
+    public let storage: any CheckpointStorage
 
-    /// The folder that holds the checkpoints: `<storage root>/checkpoints`.
-    public var folder: String { "\(storageRoot)/\(Self.folderName)" }
-
-    /// Creates a store over a storage root; nothing is touched on disk until a save.
-    public init(storageRoot: String) {
-        self.storageRoot = storageRoot
+    /// Creates a store over a storage; nothing is written until a save.
+    public init(storage: any CheckpointStorage) {
+        self.storage = storage
     }
+
+    /// Creates a store over a local folder, the storage root; checkpoints go to `<root>/checkpoints`.
+    public init(storageRoot: String) {
+        self.init(storage: LocalStorage(root: storageRoot))
+    }
+
+    /// The checkpoint folder as messages name it: `<storage root>/checkpoints`.
+    public var folder: String { storage.location(of: Self.folderName) }
 
     /// The storage root to use: `explicit` (a `--storage` flag) when given, else the
     /// `STORAGE_ROOT_DIR` environment variable, else `./.storage`.
@@ -56,68 +63,118 @@ public struct CheckpointStore: Sendable {
         return result
     }
 
+    /// The location of a checkpoint of this store.
+    public func location(of info: CheckpointInfo) -> CheckpointLocation {
+        CheckpointLocation(storage: storage, key: info.key)
+    }
+
+    private func key(_ name: CheckpointName, _ format: CheckpointFormat) -> String {
+        "\(Self.folderName)/\(name.fileName(format))"
+    }
+
+    private func info(_ name: CheckpointName, _ format: CheckpointFormat, size: Int, parent: CheckpointName?) -> CheckpointInfo {
+        let key = key(name, format)
+        return CheckpointInfo(name: name, format: format, key: key, path: storage.location(of: key), size: size, parent: parent)
+    }
+
     // MARK: - Listing and finding
 
     /// The checkpoints in the store, oldest first (a name saved in both formats is listed twice,
-    /// JSON first); files that are not checkpoints are ignored.
+    /// JSON first), with the parent of each delta read from its header; objects that are not
+    /// checkpoints are ignored.
     public func list() throws(CheckpointStoreError) -> [CheckpointInfo] {
-        try FileIO.listFolder(folder)
-            .compactMap { fileName -> CheckpointInfo? in
+        try names().map { found in
+            guard found.format == .binary else { return found }
+            let parent = SnapshotChain.peek(location(of: found))?.parent
+            return info(found.name, found.format, size: found.size, parent: parent)
+        }
+    }
+
+    /// The checkpoints in the store, oldest first, from the listing alone (no object is read, so
+    /// no parent is known).
+    func names() throws(CheckpointStoreError) -> [CheckpointInfo] {
+        try storage.list(folder: Self.folderName)
+            .compactMap { entry -> CheckpointInfo? in
+                let fileName = String(entry.name)
                 guard let format = CheckpointFormat(fileExtensionOf: fileName), let name = CheckpointName(fileName: fileName) else { return nil }
-                let path = "\(folder)/\(fileName)"
-                guard let size = FileIO.fileSize(path) else { return nil }
-                let parent = format == .binary ? SnapshotChain.peek(path)?.parent : nil
-                return CheckpointInfo(name: name, format: format, path: path, size: size, parent: parent)
+                return info(name, format, size: entry.size, parent: nil)
             }
             .sorted { ($0.name, $0.format == .binary ? 1 : 0) < ($1.name, $1.format == .binary ? 1 : 0) }
     }
 
-    /// Removes temporary files that saves of processes no longer running left behind (a crash
-    /// during a save leaves one); files of live processes are left alone.
-    /// - Returns: The number of files removed.
-    @discardableResult
-    public func removeStaleTemporaryFiles() throws(CheckpointStoreError) -> Int {
-        var removed = 0
-        for fileName in try FileIO.listFolder(folder) where fileName.hasPrefix(".") {
-            // Temporary names are ".<name>.tmp-<pid>-<random>" (see FileIO.writeNew).
-            let parts = fileName.split(separator: ".").last?.split(separator: "-") ?? []
-            guard parts.count == 3, parts[0] == "tmp", let pid = Int32(parts[1]), !FileIO.processIsRunning(pid) else { continue }
-            FileIO.remove("\(folder)/\(fileName)")
-            removed += 1
-        }
-        return removed
+    /// The newest checkpoint name in the store, from the listing alone.
+    public func newestName() throws(CheckpointStoreError) -> CheckpointName? {
+        try names().last?.name
     }
 
-    /// The newest checkpoint name in the store, from the folder listing alone (no file is opened).
-    func newestName() throws(CheckpointStoreError) -> CheckpointName? {
-        try FileIO.listFolder(folder)
-            .compactMap { fileName in CheckpointFormat(fileExtensionOf: fileName) == nil ? nil : CheckpointName(fileName: fileName) }
-            .max()
-    }
-
-    /// The path of the checkpoint that `value` names, as `--checkpoint` takes it:
-    /// `latest` (the newest in the store, of either format), the path of a file, or the name of a
-    /// checkpoint in the store with or without its extension. A name saved in both formats
-    /// without an extension resolves to the binary file, which loads faster.
+    /// The checkpoint that `value` names, as `--checkpoint` takes it: `latest` (the newest in the
+    /// store, of either format), the path of a local file, or the name of a checkpoint in the store
+    /// with or without its extension. A name saved in both formats without an extension resolves
+    /// to the binary file, which loads faster.
     /// - Throws: ``CheckpointStoreError`` listing what the store holds when nothing matches.
-    public func resolve(_ value: String) throws(CheckpointStoreError) -> String {
+    public func resolve(_ value: String) throws(CheckpointStoreError) -> CheckpointLocation {
+        let available = try names()
         if value == "latest" {
-            guard let newest = try list().last else { throw .noLatest(in: folder) }
-            return newest.path
+            guard let newest = available.last else { throw .noLatest(in: folder) }
+            return location(of: newest)
         }
-        if FileIO.fileSize(value) != nil { return value }
-        let available = try list()
+        if FileIO.fileSize(value) != nil { return .file(value) }
         if let name = CheckpointName(fileName: value) {
             let explicit = CheckpointFormat(fileExtensionOf: value)
             let matches = available.filter { $0.name == name && (explicit == nil || $0.format == explicit) }
-            if let match = matches.last { return match.path }
+            if let match = matches.last { return location(of: match) }
         }
         var stems: [String] = []
         for info in available where stems.last != info.name.stem { stems.append(info.name.stem) }
         throw .notFound(value, in: folder, available: stems)
     }
 
-    // MARK: - Saving and loading
+    /// A checkpoint read from the store, and what was passed over to find it.
+    public struct LoadedCheckpoint: Sendable {
+        /// Where the checkpoint was read from.
+        public let location: CheckpointLocation
+        /// Its state.
+        public let state: StateValue
+        /// For `latest-valid`: the newer checkpoints that did not load, one line each, newest first.
+        public let skipped: [CheckpointStoreError]
+    }
+
+    /// Resolves `value` like ``resolve(_:)`` and reads the checkpoint (checking its layout when
+    /// `validate`). Also takes `latest-valid`: the newest checkpoint that loads.
+    ///
+    /// When `latest` is damaged (or a snapshot of its chain is), the error names the damage and the
+    /// newest checkpoint that does load, with the flag that resumes from it.
+    public func loadCheckpoint(_ value: String, validate: Bool = true) throws(CheckpointStoreError) -> LoadedCheckpoint {
+        if value == "latest-valid" { return try newestValid(validate: validate) }
+        let location = try resolve(value)
+        do {
+            return LoadedCheckpoint(location: location, state: try read(location, validate: validate), skipped: [])
+        } catch where value == "latest" && error.code != .noCheckpoints {
+            let fallback = try? newestValid(validate: validate)
+            throw .damagedLatest(error, newestValid: fallback.map { FileIO.split($0.location.key).name })
+        }
+    }
+
+    /// The newest checkpoint that loads, with the newer ones that did not.
+    private func newestValid(validate: Bool) throws(CheckpointStoreError) -> LoadedCheckpoint {
+        var skipped: [CheckpointStoreError] = []
+        for info in try names().reversed() {
+            let location = location(of: info)
+            do {
+                return LoadedCheckpoint(location: location, state: try read(location, validate: validate), skipped: skipped)
+            } catch {
+                skipped.append(error)
+            }
+        }
+        if skipped.isEmpty { throw .noLatest(in: folder, asked: "latest-valid") }
+        throw CheckpointStoreError(path: folder, problem: "no checkpoint loads: all \(skipped.count) are damaged (the newest: \(skipped[0]))", code: .corrupt)
+    }
+
+    private func read(_ location: CheckpointLocation, validate: Bool) throws(CheckpointStoreError) -> StateValue {
+        validate ? try location.load() : try location.read()
+    }
+
+    // MARK: - Saving
 
     /// Which files a save writes.
     public enum SaveFormats: String, Sendable, CaseIterable {
@@ -132,106 +189,128 @@ public struct CheckpointStore: Sendable {
         }
     }
 
+    /// The first name a save at `time` may take: `lightningapp_checkpoint_<seconds>`, or the one after
+    /// `after` (or, when `nil`, after the newest in the store) if that is not older.
+    private func firstName(time: Double, after: CheckpointName?) throws(CheckpointStoreError) -> CheckpointName {
+        let name = CheckpointName(timestamp: Int64(time.rounded(.down)))
+        let newest: CheckpointName? = if let after { after } else { try newestName() }
+        guard let newest, newest >= name else { return name }
+        return newest.next
+    }
+
     /// Saves `state` as a new checkpoint named after `time` (Unix seconds) and returns the files written.
     ///
     /// The name is `lightningapp_checkpoint_<seconds>`, or the next free sequence number in that
     /// second (see ``CheckpointName``); with ``SaveFormats/both`` the two files share it. The name
-    /// never sorts before an existing checkpoint, even if the clock went back. Each write is atomic
-    /// and durable (see ``FileIO``): a failed save leaves every earlier checkpoint as it was.
+    /// never sorts before `after`, or when that is `nil`, before the newest checkpoint in the store,
+    /// even if the clock went back. Each object is created whole and durable, never replacing one:
+    /// a failed save leaves every earlier checkpoint as it was.
+    /// - Parameter after: The newest name the caller knows of (a writer that holds the storage's
+    ///   lock knows it without listing).
     @discardableResult
-    public func save(_ state: StateValue, time: Double, formats: SaveFormats = .json) throws(CheckpointStoreError) -> [CheckpointInfo] {
-        try FileIO.createFolder(folder)
-        var name = CheckpointName(timestamp: Int64(time.rounded(.down)))
-        if let newest = try newestName(), newest >= name { name = newest.next }
+    public func save(_ state: StateValue, time: Double, formats: SaveFormats = .json, after: CheckpointName? = nil) throws(CheckpointStoreError) -> [CheckpointInfo] {
+        var name = try firstName(time: time, after: after)
         while true {
             var written: [CheckpointInfo] = []
             var taken = false
-            for format in formats.formats {
-                let path = "\(folder)/\(name.fileName(format))"
-                do throws(CheckpointStoreError) {
-                    // Chunks go to the file as the encoders produced them; a binary snapshot records its
-                    // name's number, so a name taken meanwhile means encoding again (rare).
-                    let chunks = try CheckpointCodec.encode(state, as: format, path: path)
-                    guard try FileIO.writeNew(chunks: chunks, to: path) else {
+            do throws(CheckpointStoreError) {
+                for format in formats.formats {
+                    let key = key(name, format)
+                    let chunks = try CheckpointCodec.encode(state, as: format, snapshotID: name.snapshotID, path: storage.location(of: key))
+                    guard try storage.create(key, chunks: chunks) else {
                         taken = true
                         break
                     }
-                    written.append(CheckpointInfo(name: name, format: format, path: path, size: chunks.reduce(0) { $0 + $1.count }, parent: nil))
-                } catch {
-                    written.forEach { FileIO.remove($0.path) }
-                    throw error
+                    written.append(info(name, format, size: chunks.reduce(0) { $0 + $1.count }, parent: nil))
                 }
+            } catch {
+                // The other format's file of a half-done pair is whole, but the save failed: take it back.
+                for info in written { try? storage.remove(info.key) }
+                throw error
             }
             if !taken { return written }
-            written.forEach { FileIO.remove($0.path) }
+            for info in written { try? storage.remove(info.key) }
             name = name.next
         }
     }
 
-    /// Saves `delta` as a delta snapshot against the binary snapshot `parent`, named after `time` like ``save(_:time:formats:)``.
-    public func saveDelta(_ delta: StateDelta, parent: CheckpointName, time: Double) throws(CheckpointStoreError) -> CheckpointInfo {
-        try FileIO.createFolder(folder)
-        var name = CheckpointName(timestamp: Int64(time.rounded(.down)))
-        if let newest = try newestName(), newest >= name { name = newest.next }
+    /// Saves `delta` as a delta snapshot against the binary snapshot `parent`, named like
+    /// ``save(_:time:formats:after:)``.
+    public func saveDelta(_ delta: StateDelta, parent: CheckpointName, time: Double, after: CheckpointName? = nil) throws(CheckpointStoreError) -> CheckpointInfo {
+        var name = try firstName(time: time, after: after ?? parent)
         while true {
-            let bytes: [UInt8]
-            do {
-                bytes = try BinarySnapshot.encode(delta, sequence: name.snapshotID, parent: parent.snapshotID)
-            } catch {
-                throw CheckpointStoreError(path: folder, problem: "could not encode a delta: \(error)")
-            }
-            let path = "\(folder)/\(name.fileName(.binary))"
-            if try FileIO.writeNew(bytes, to: path) {
-                return CheckpointInfo(name: name, format: .binary, path: path, size: bytes.count, parent: parent)
+            let key = key(name, .binary)
+            let chunks = try CheckpointCodec.encode(delta, snapshotID: name.snapshotID, parent: parent.snapshotID, path: storage.location(of: key))
+            if try storage.create(key, chunks: chunks) {
+                return info(name, .binary, size: chunks.reduce(0) { $0 + $1.count }, parent: parent)
             }
             name = name.next
         }
     }
+
+    // MARK: - Retention and compaction
 
     /// Keeps the newest `count` checkpoints (by name, both formats) and deletes the older ones,
     /// except the snapshots a kept delta needs, directly or through other deltas.
+    ///
+    /// Only the headers of kept snapshots are read. When one cannot be read, its parent is unknown
+    /// and nothing is deleted.
     /// - Returns: The files deleted.
     @discardableResult
     public func keepLast(_ count: Int) throws(CheckpointStoreError) -> [CheckpointInfo] {
-        let all = try list()
+        guard count >= 1 else {
+            throw CheckpointStoreError(path: folder, problem: "keep-last must be at least 1, not \(count): nothing was deleted", code: .invalidArgument)
+        }
+        let all = try names()
         var names: [CheckpointName] = []
         for info in all where names.last != info.name { names.append(info.name) }
         guard names.count > count else { return [] }
-        var needed = Set(names.suffix(max(0, count)))
+        var needed = Set(names.suffix(count))
         var frontier = Array(needed)
         let byName = Dictionary(grouping: all, by: \.name)
         while let name = frontier.popLast() {
-            for info in byName[name] ?? [] {
-                if let parent = info.parent, needed.insert(parent).inserted { frontier.append(parent) }
+            for info in byName[name] ?? [] where info.format == .binary {
+                guard let header = SnapshotChain.peek(location(of: info)) else {
+                    throw CheckpointStoreError(path: info.path, problem: "its header cannot be read, so the snapshots it needs are unknown: nothing was deleted")
+                }
+                if let parent = header.parent, needed.insert(parent).inserted { frontier.append(parent) }
             }
         }
         let doomed = all.filter { !needed.contains($0.name) }
-        doomed.forEach { FileIO.remove($0.path) }
+        for info in doomed { try storage.remove(info.key) }
         return doomed
     }
 
-    /// Rewrites the binary snapshot at `path` as a full snapshot of the same state, in place
-    /// (atomically), so that it no longer needs its parents; deltas that name it stay valid.
-    public static func compact(path: String) throws(CheckpointStoreError) -> Int {
-        let chunks = try CheckpointCodec.encode(try load(path: path), as: .binary, path: path)
-        try FileIO.replace(path, chunks: chunks)
+    /// Rewrites the binary snapshot at `location` as a full snapshot of the same state, in place
+    /// (atomically, keeping its number), so that it no longer needs its parents; deltas that name it
+    /// stay valid.
+    /// - Returns: The new size in bytes.
+    public static func compact(_ location: CheckpointLocation) throws(CheckpointStoreError) -> Int {
+        let prefix = try location.storage.read(location.key, range: 0..<SnapshotFormat.headerSize)
+        guard CheckpointCodec.format(of: prefix) == .binary else {
+            throw CheckpointStoreError(path: location.description, problem: "is JSON, which is always a full checkpoint; nothing to compact", code: .invalidArgument)
+        }
+        guard let header = BinarySnapshot.peekHeader(prefix) else {
+            throw CheckpointStoreError(path: location.description, problem: "truncated: shorter than a snapshot header")
+        }
+        let chunks = try CheckpointCodec.encode(try location.load(), as: .binary, snapshotID: header.sequence, path: location.description)
+        try location.storage.replace(location.key, chunks: chunks)
         return chunks.reduce(0) { $0 + $1.count }
     }
 
-    /// Reads the checkpoint file at `path`, of either format (told apart by content), and checks its layout.
-    /// - Throws: ``CheckpointStoreError`` naming the file, and the line and column or the component path.
-    public static func load(path: String) throws(CheckpointStoreError) -> StateValue {
-        let state = try read(path: path)
-        do {
-            try CheckpointLayout.validate(state)
-        } catch {
-            throw .layout(error, in: path)
-        }
-        return state
+    // MARK: - Writers
+
+    /// Takes the storage's writer lock: one app at a time writes checkpoints to a storage.
+    /// - Throws: ``CheckpointStoreError`` with code ``CheckpointStoreError/Code/lockHeld`` naming the holder.
+    public func lockForWriting() throws(CheckpointStoreError) -> any StorageLock {
+        try storage.lockForWriting()
     }
 
-    /// Reads the file at `path`, JSON or binary snapshot, without checking its layout.
-    public static func read(path: String) throws(CheckpointStoreError) -> StateValue {
-        try CheckpointCodec.decode(try FileIO.read(path), path: path)
+    /// Removes what saves of processes no longer running left behind (a crash during a save leaves
+    /// a temporary file); a live writer's files are left alone.
+    /// - Returns: How many were removed.
+    @discardableResult
+    public func removeLeftovers() throws(CheckpointStoreError) -> Int {
+        try storage.removeLeftovers(folder: Self.folderName)
     }
 }

@@ -1,46 +1,99 @@
 import LightningCodecs
 import LightningState
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a checkpoint could not be found, read or written.
 ///
 /// The ``description`` is one line that names the file (or the storage folder) and the problem:
 /// `ckpt.json:3:14: expected ':' after an object key`,
 /// `ckpt.json: root.flows.a.works.w: missing "calls"`,
 /// `no checkpoint named 'nope' in .storage/checkpoints (there are: lightningapp_checkpoint_1665501626)`.
+/// ``code`` tells the kinds of failure apart for code that reacts to them.
 public struct CheckpointStoreError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The file or folder concerned.
+    /// What kind of failure this is.
+    public enum Code: Hashable, Sendable {
+        /// The storage failed an operation; `errno` is the C library's error number when there is one.
+        case io(errno: Int32?)
+        /// No checkpoint has the name asked for.
+        case notFound
+        /// `latest` was asked for, and the storage holds no checkpoint.
+        case noCheckpoints
+        /// The bytes are not a valid checkpoint: bad JSON, a damaged or truncated snapshot, a broken chain.
+        case corrupt
+        /// The state does not have Lightning's layout.
+        case layout
+        /// The state cannot be written in the format asked for (a value the reader would refuse).
+        case encoding
+        /// Another app holds the storage's writer lock.
+        case lockHeld
+        /// The request itself is wrong (a JSON checkpoint to compact, a retention of no checkpoints).
+        case invalidArgument
+    }
+
+    /// The file or folder concerned, as the storage names it.
     public let path: String
+    /// What kind of failure this is.
+    public let code: Code
     /// The one-line message.
     public let description: String
 
-    package init(path: String, problem: String) {
+    package init(path: String, problem: String, code: Code = .corrupt) {
         self.path = path
+        self.code = code
         self.description = "\(path): \(problem)"
     }
 
-    private init(path: String, description: String) {
+    private init(path: String, code: Code, description: String) {
         self.path = path
+        self.code = code
         self.description = description
     }
 
+    /// Whether trying the same operation again may succeed: storage failures, not bad data.
+    public var isTransient: Bool {
+        if case .io = code { return true }
+        return false
+    }
+
+    /// Whether the storage reported that the object does not exist (`ENOENT`; an object store's 404).
+    public var isMissingObject: Bool { code == .io(errno: ENOENT) }
+
     static func syntax(_ error: JSONDecodingError, in path: String) -> Self {
-        CheckpointStoreError(path: path, description: "\(path):\(error)")
+        CheckpointStoreError(path: path, code: .corrupt, description: "\(path):\(error)")
     }
 
     static func layout(_ error: CheckpointLayoutError, in path: String) -> Self {
-        CheckpointStoreError(path: path, problem: error.description)
+        CheckpointStoreError(path: path, problem: error.description, code: .layout)
     }
 
-    static func system(_ operation: String, path: String, errno code: Int32) -> Self {
-        CheckpointStoreError(path: path, problem: "\(operation) failed: \(SystemError.message(for: code))")
+    /// A C library call failed with `errno`: `<path>: <operation> failed: <strerror>`.
+    package static func system(_ operation: String, path: String, errno code: Int32) -> Self {
+        CheckpointStoreError(path: path, problem: "\(operation) failed: \(SystemError.message(for: code))", code: .io(errno: code))
     }
 
     static func notFound(_ name: String, in folder: String, available: [String]) -> Self {
         let list = available.isEmpty ? "it holds no checkpoints" : "there are: \(available.joined(separator: ", "))"
-        return CheckpointStoreError(path: folder, description: "no checkpoint named '\(name)' in \(folder) (\(list))")
+        return CheckpointStoreError(path: folder, code: .notFound, description: "no checkpoint named '\(name)' in \(folder) (\(list))")
     }
 
-    static func noLatest(in folder: String) -> Self {
-        CheckpointStoreError(path: folder, description: "no checkpoint to take as 'latest': \(folder) holds none")
+    static func noLatest(in folder: String, asked value: String = "latest") -> Self {
+        CheckpointStoreError(path: folder, code: .noCheckpoints, description: "no checkpoint to take as '\(value)': \(folder) holds none")
+    }
+
+    /// The newest checkpoint is damaged: names the damage, and the newest checkpoint that loads.
+    static func damagedLatest(_ damage: CheckpointStoreError, newestValid: String?) -> Self {
+        let advice = newestValid.map { "the newest checkpoint that loads is \($0): resume with --checkpoint \($0) (or --checkpoint latest-valid)" }
+            ?? "no checkpoint in the storage loads"
+        return CheckpointStoreError(path: damage.path, code: damage.code, description: "\(damage.description); \(advice)")
+    }
+
+    /// The same failure with more context in front of the message.
+    package func prefixed(_ context: String) -> Self {
+        CheckpointStoreError(path: path, code: code, description: "\(context)\(description)")
     }
 }

@@ -21,7 +21,7 @@ struct CheckpointStoreTests {
         #expect(first.name.fileName(.json) == "lightningapp_checkpoint_1700000000.json")
         #expect(second.name.fileName(.json) == "lightningapp_checkpoint_1700000000_1.json")
         #expect(try store.list().map(\.name) == [first.name, second.name])
-        #expect(try store.resolve("latest") == second.path)
+        #expect(try store.resolve("latest").description == second.path)
     }
 
     @Test("a clock that goes back never names a save before an earlier one")
@@ -40,12 +40,12 @@ struct CheckpointStoreTests {
         defer { folder.remove() }
         let store = CheckpointStore(storageRoot: folder.path)
         let saved = try store.save(Self.state, time: 1_665_501_626)[0]
-        #expect(try store.resolve(saved.path) == saved.path)
-        #expect(try store.resolve("lightningapp_checkpoint_1665501626") == saved.path)
-        #expect(try store.resolve("lightningapp_checkpoint_1665501626.json") == saved.path)
-        #expect(try store.resolve("latest") == saved.path)
+        #expect(try store.resolve(saved.path).description == saved.path)
+        #expect(try store.resolve("lightningapp_checkpoint_1665501626").description == saved.path)
+        #expect(try store.resolve("lightningapp_checkpoint_1665501626.json").description == saved.path)
+        #expect(try store.resolve("latest").description == saved.path)
         let outside = try folder.write(Array("{}".utf8), to: "elsewhere/mine.json")
-        #expect(try store.resolve(outside) == outside)
+        #expect(try store.resolve(outside).description == outside)
     }
 
     @Test("an unknown name lists what exists; latest with none says so")
@@ -80,7 +80,7 @@ struct CheckpointStoreTests {
             (folder.path, "\(folder.path): is a directory, not a checkpoint file"),
         ]
         for (path, message) in cases {
-            let error = #expect(throws: CheckpointStoreError.self) { try CheckpointStore.load(path: path) }
+            let error = #expect(throws: CheckpointStoreError.self) { try CheckpointLocation.file(path).load() }
             #expect(error?.description == message)
             #expect(error?.description.contains("\n") == false)
         }
@@ -112,7 +112,9 @@ struct CheckpointStoreTests {
         let blocker = try folder.write(Array("file".utf8), to: "blocked")
         let store = CheckpointStore(storageRoot: blocker)
         let error = #expect(throws: CheckpointStoreError.self) { try store.save(Self.state, time: 1)[0] }
-        #expect(error?.description == "\(blocker)/checkpoints: mkdir failed: Not a directory")
+        #expect(error?.description == "\(blocker)/checkpoints: open folder failed: Not a directory")
+        #expect(error?.code == .io(errno: ENOTDIR))
+        #expect(error?.isTransient == true)
     }
 
     @Test("metadata is one more top-level key and reads back")
@@ -128,16 +130,30 @@ struct CheckpointStoreTests {
 
 @Suite("Interrupted saves")
 struct InterruptedSaveTests {
-    @Test("temporary files of dead processes are removed; a live process's are kept; neither is a checkpoint")
+    @Test("temporary files of dead processes on this host are removed; a live process's and another host's are kept; none is a checkpoint")
     func staleTemporaryFiles() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let store = CheckpointStore(storageRoot: folder.path)
-        try folder.write([1, 2, 3], to: "checkpoints/.lightningapp_checkpoint_5.lsnap.tmp-999999999-42")
-        try folder.write([1, 2, 3], to: "checkpoints/.lightningapp_checkpoint_6.lsnap.tmp-\(getpid())-42")
+        let host = FileIO.hostName()
+        let dead = ".lightningapp_checkpoint_5.lsnap.tmp-999999999-42-\(host)"
+        let live = ".lightningapp_checkpoint_6.lsnap.tmp-\(getpid())-42-\(host)"
+        let elsewhere = ".lightningapp_checkpoint_7.lsnap.tmp-999999999-42-other-machine.example"
+        for name in [dead, live, elsewhere, ".notes"] { try folder.write([1, 2, 3], to: "checkpoints/\(name)") }
         #expect(try store.list().isEmpty)
         #expect(throws: CheckpointStoreError.self) { try store.resolve("latest") }
-        #expect(try store.removeStaleTemporaryFiles() == 1)
-        #expect(folder.names(in: "checkpoints") == [".lightningapp_checkpoint_6.lsnap.tmp-\(getpid())-42"])
+        #expect(try store.removeLeftovers() == 1)
+        #expect(folder.names(in: "checkpoints") == [live, elsewhere, ".notes"].sorted())
+    }
+
+    @Test("a temporary file's name carries its writer: process, then host (which may hold dashes)")
+    func temporaryNames() {
+        let identity = WriterIdentity(host: "node-7.cluster", pid: 4242)
+        let name = TemporaryName.make(for: "lightningapp_checkpoint_5.lsnap", identity: identity)
+        #expect(name.hasPrefix(".lightningapp_checkpoint_5.lsnap.tmp-4242-"))
+        #expect(TemporaryName.writer(of: name) == identity)
+        #expect(TemporaryName.writer(of: "lightningapp_checkpoint_5.lsnap") == nil)
+        #expect(TemporaryName.writer(of: ".x.tmp-12-notanumber-host") == nil)
+        #expect(TemporaryName.writer(of: ".x.tmp-12-34-") == nil)
     }
 }

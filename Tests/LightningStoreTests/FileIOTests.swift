@@ -30,11 +30,11 @@ struct FileIOTests {
     func errors() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        #expect(throws: CheckpointStoreError(path: "\(folder.path)/missing", problem: "open failed: No such file or directory")) {
-            try FileIO.read("\(folder.path)/missing")
-        }
-        #expect(throws: CheckpointStoreError(path: folder.path, problem: "is a directory, not a checkpoint file")) {
-            try FileIO.read(folder.path)
-        }
+        let missing = #expect(throws: CheckpointStoreError.self) { try FileIO.read("\(folder.path)/missing") }
+        #expect(missing?.description == "\(folder.path)/missing: open failed: No such file or directory")
+        #expect(missing?.isMissingObject == true)
+        let directory = #expect(throws: CheckpointStoreError.self) { try FileIO.read(folder.path) }
+        #expect(directory?.description == "\(folder.path): is a directory, not a checkpoint file")
+        #expect(directory?.isMissingObject == false)
     }
 }

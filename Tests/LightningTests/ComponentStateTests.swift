@@ -8,7 +8,7 @@ struct ComponentStateTests {
     @Test("vars have their property names or the given key, after the private vars")
     func varKeys() throws {
         let app = LightningApp(root: StaticRoot(), name: "test")
-        let state = app.checkpointState(time: 1)
+        let state = try app.checkpointState(time: 1)
         let scorerVars = try #require(state["structures"]?["registry"]?["works"]?["trainer"]?["vars"]?.objectValue)
         #expect(Array(scorerVars.keys.suffix(2)) == ["learning_rate", "best"])
         #expect(Array(scorerVars.keys.prefix(10)) == [
@@ -24,7 +24,7 @@ struct ComponentStateTests {
     func fullNames() throws {
         let root = StaticRoot()
         let app = LightningApp(root: root, name: "test")
-        let state = app.checkpointState(time: 1)
+        let state = try app.checkpointState(time: 1)
         try CheckpointLayout.validate(state)
         #expect(CheckpointLayout.components(of: state).map(\.fullName) == [
             "root", "root.flow_level_1", "root.flow_level_1.flow_level_2", "root.flow_level_1.flow_level_2.work_level_3",
@@ -38,7 +38,7 @@ struct ComponentStateTests {
 
     @Test("_layout lists every flow below, structures included")
     func layout() throws {
-        let state = LightningApp(root: StaticRoot(), name: "test").checkpointState(time: 1)
+        let state = try LightningApp(root: StaticRoot(), name: "test").checkpointState(time: 1)
         let names = state["vars"]?["_layout"]?.arrayValue?.compactMap { $0["name"]?.stringValue?.displayString }
         #expect(names == [
             "root.flow_level_1", "root.flow_level_1.flow_level_2", "root.items.1", "root.items.1.flow_level_2",
@@ -70,7 +70,7 @@ struct ComponentStateTests {
         let root = StaticRoot()
         let app = LightningApp(root: root, name: "test")
         try root.w.call()
-        let calls = try #require(app.checkpointState(time: 1)["works"]?["w"]?["calls"]?.objectValue)
+        let calls = try #require(try app.checkpointState(time: 1)["works"]?["w"]?["calls"]?.objectValue)
         let hash = try #require(calls["latest_call_hash"]?.stringValue)
         #expect(hash.displayString.count == 7)
         let record = try #require(calls[hash])
@@ -93,7 +93,7 @@ struct ComponentStateTests {
         let error = #expect(throws: LightningError.self) { try app.run(checkpoint: nil, storageRoot: folder.path) }
         #expect(error?.description == "The app failed: boom")
         #expect(app.stage == .failed)
-        let calls = try #require(app.checkpointState(time: 1)["works"]?["bad"]?["calls"]?.objectValue)
+        let calls = try #require(try app.checkpointState(time: 1)["works"]?["bad"]?["calls"]?.objectValue)
         let statuses = try #require(calls[calls["latest_call_hash"]!.stringValue!]?["statuses"]?.arrayValue)
         #expect(statuses.map { $0["stage"] } == ["pending", "running", "failed"])
         #expect(statuses.last?["message"] == "boom")
