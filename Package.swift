@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(name: "CounterApp", dependencies: ["Lightning"]),
         .executableTarget(name: "DynamicApp", dependencies: ["Lightning"]),
 
-        .target(name: "LightningTestSupport", dependencies: ["LightningState"], path: "Tests/LightningTestSupport"),
+        .target(name: "LightningTestSupport", dependencies: ["LightningState", "LightningStore"], path: "Tests/LightningTestSupport"),
         .testTarget(name: "LightningStateTests", dependencies: ["LightningState", "LightningTestSupport"]),
         .testTarget(
             name: "LightningCodecsTests",

@@ -67,18 +67,14 @@ final class CheckpointWriter: @unchecked Sendable {
     struct Settings: Sendable {
         var keepLast: Int?
         var whenBehind: CheckpointPolicy.WhenBehind
-        var attempts: Int
-        var retryDelay: Double
-        /// Pauses before a retry; a parameter so tests need not wait.
-        var sleep: @Sendable (Double) -> Void = { seconds in Thread.sleep(forTimeInterval: seconds) }
+        var retrier: Retrier
         /// Reports a failure, one line.
         var report: @Sendable (String) -> Void = { Console.writeErrorLine($0) }
 
         init(policy: CheckpointPolicy) {
             keepLast = policy.keepLast
             whenBehind = policy.whenBehind
-            attempts = policy.saveAttempts
-            retryDelay = policy.retryDelay
+            retrier = Retrier(attempts: policy.saveAttempts, delay: policy.retryDelay)
         }
     }
 
@@ -230,7 +226,7 @@ final class CheckpointWriter: @unchecked Sendable {
 
     private func saveFull(_ state: StateValue, formats: CheckpointStore.SaveFormats, time: Double) {
         let after = locked { newestName }
-        switch attempt({ () throws(CheckpointStoreError) in try store.save(state, time: time, formats: formats, after: after) }) {
+        switch settings.retrier.run({ () throws(CheckpointStoreError) in try store.save(state, time: time, formats: formats, after: after) }) {
         case .success(let files):
             locked {
                 written += files
@@ -255,7 +251,7 @@ final class CheckpointWriter: @unchecked Sendable {
 
     private func saveDelta(_ edits: StateDelta, on head: CheckpointName, time: Double) {
         let after = locked { newestName }
-        switch attempt({ () throws(CheckpointStoreError) in try store.saveDelta(edits, parent: head, time: time, after: after) }) {
+        switch settings.retrier.run({ () throws(CheckpointStoreError) in try store.saveDelta(edits, parent: head, time: time, after: after) }) {
         case .success(let file):
             locked {
                 written.append(file)
@@ -283,29 +279,6 @@ final class CheckpointWriter: @unchecked Sendable {
         } catch {
             // Old checkpoints stay; nothing new is at risk.
             settings.report("checkpoint retention failed: \(error); older checkpoints are kept")
-        }
-    }
-
-    private struct Failure: Error {
-        let error: CheckpointStoreError
-        let attempts: Int
-        var attemptsText: String { attempts > 1 ? " after \(attempts) attempts" : "" }
-    }
-
-    /// Runs `body` until it succeeds, fails with an error that is not transient, or has been tried
-    /// ``Settings/attempts`` times; waits `retryDelay`, then four times longer each time, with jitter.
-    private func attempt<T>(_ body: () throws(CheckpointStoreError) -> T) -> Result<T, Failure> {
-        var attempts = 1
-        var delay = settings.retryDelay
-        while true {
-            do {
-                return .success(try body())
-            } catch {
-                guard error.isTransient, attempts < settings.attempts else { return .failure(Failure(error: error, attempts: attempts)) }
-                settings.sleep(delay * Double.random(in: 0.5...1.5))
-                delay *= 4
-                attempts += 1
-            }
         }
     }
 

@@ -88,20 +88,19 @@ public final class LightningApp {
     ///   error a flow or work threw.
     public func run(checkpoint: String?, store: CheckpointStore, strict: Bool = true) throws(LightningError) {
         try policy.validate()
-        let lock: any StorageLock
-        do {
-            lock = try store.lockForWriting()
-        } catch {
-            throw .store(error)
+        let settings = CheckpointWriter.Settings(policy: policy)
+        // Storage faults at start are retried like saves; a checkpoint that does not load is not.
+        func starting<T>(_ body: () throws(CheckpointStoreError) -> T) throws(LightningError) -> T {
+            do {
+                return try settings.retrier.run(body).get()
+            } catch {
+                throw .store(error.error)
+            }
         }
+        let lock = try starting { () throws(CheckpointStoreError) in try store.lockForWriting() }
         defer { lock.release() }
         if let checkpoint {
-            let loaded: CheckpointStore.LoadedCheckpoint
-            do {
-                loaded = try store.loadCheckpoint(checkpoint)
-            } catch {
-                throw .store(error)
-            }
+            let loaded = try starting { () throws(CheckpointStoreError) in try store.loadCheckpoint(checkpoint) }
             for damaged in loaded.skipped { Console.writeErrorLine("skipped a damaged checkpoint: \(damaged)") }
             try load(loaded.state, strict: strict)
             Console.writeErrorLine("resumed from \(loaded.location)")
@@ -113,13 +112,8 @@ public final class LightningApp {
         } catch {
             Console.writeErrorLine("could not remove the leftovers of interrupted saves: \(error)")
         }
-        let newest: CheckpointName?
-        do {
-            newest = try store.newestName()
-        } catch {
-            throw .store(error)
-        }
-        let writer = CheckpointWriter(store: store, newest: newest, settings: CheckpointWriter.Settings(policy: policy))
+        let newest = try starting { () throws(CheckpointStoreError) in try store.newestName() }
+        let writer = CheckpointWriter(store: store, newest: newest, settings: settings)
         self.writer = writer
         iterationsSinceSave = 0
         deltasSinceFull = 0

@@ -254,7 +254,7 @@ public struct CheckpointStore: Sendable {
     /// except the snapshots a kept delta needs, directly or through other deltas.
     ///
     /// Only the headers of kept snapshots are read. When one cannot be read, its parent is unknown
-    /// and nothing is deleted.
+    /// and nothing is deleted. Files go newest first: if a removal fails, every file left still loads.
     /// - Returns: The files deleted.
     @discardableResult
     public func keepLast(_ count: Int) throws(CheckpointStoreError) -> [CheckpointInfo] {
@@ -276,8 +276,9 @@ public struct CheckpointStore: Sendable {
                 if let parent = header.parent, needed.insert(parent).inserted { frontier.append(parent) }
             }
         }
+        // Newest first, so that a failure part way leaves no delta whose parent is gone.
         let doomed = all.filter { !needed.contains($0.name) }
-        for info in doomed { try storage.remove(info.key) }
+        for info in doomed.reversed() { try storage.remove(info.key) }
         return doomed
     }
 

@@ -5,8 +5,10 @@ public struct TemporaryFolder: Sendable {
     /// The folder's path.
     public let path: String
 
-    public init() throws {
-        path = NSTemporaryDirectory() + "swift-lightning-tests-" + UUID().uuidString
+    /// - Parameter parent: The folder to make it in; the system's temporary folder when `nil`.
+    public init(under parent: String? = nil) throws {
+        let base = parent.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? NSTemporaryDirectory()
+        path = base + "swift-lightning-tests-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 

@@ -1,0 +1,169 @@
+import Foundation
+@testable import Lightning
+import LightningCodecs
+import LightningState
+import LightningStore
+import LightningTestSupport
+import Testing
+
+/// The writer's interleavings, driven step by step: a storage whose saves wait at a gate stands
+/// for a disk slower than the loop.
+@Suite("Checkpoint writer")
+struct CheckpointWriterTests {
+    /// Holds the first `held` creates until ``open()``; counts creates that reached it.
+    final class Gate: @unchecked Sendable {
+        // reason: `arrived` is guarded by `lock`; the semaphores are thread-safe.
+        private let lock = NSLock()
+        private let release = DispatchSemaphore(value: 0)
+        private let reached = DispatchSemaphore(value: 0)
+        private var arrived = 0
+        let held: Int
+
+        init(held: Int) { self.held = held }
+
+        func pass(_ key: String) {
+            let index = lock.withLock { arrived += 1; return arrived }
+            guard index <= held else { return }
+            reached.signal()
+            release.wait()
+        }
+
+        /// Waits until a create is held at the gate.
+        func awaitArrival() { reached.wait() }
+        func open() { for _ in 0..<held { release.signal() } }
+    }
+
+    static func state(_ value: Int) -> StateValue { ["x": .int(Int64(value)), "pad": "p"] }
+    static func delta(_ value: Int) -> StateDelta {
+        var delta = StateDelta()
+        delta.set(["x"], to: .int(Int64(value)))
+        return delta
+    }
+
+    static func writer(_ storage: FaultyStorage, whenBehind: CheckpointPolicy.WhenBehind = .wait) -> CheckpointWriter {
+        var settings = CheckpointWriter.Settings(policy: CheckpointPolicy(whenBehind: whenBehind, retryDelay: 0))
+        settings.report = { _ in }
+        return CheckpointWriter(store: CheckpointStore(storage: storage), newest: nil, settings: settings)
+    }
+
+    /// The `x` of every checkpoint in the folder, oldest first, with whether it is a delta.
+    static func contents(_ folder: String) throws -> [(x: StateValue?, isDelta: Bool)] {
+        let store = CheckpointStore(storageRoot: folder)
+        return try store.list().map { (try store.location(of: $0).read()["x"], $0.isDelta) }
+    }
+
+    @Test("with the storage behind, the loop waits for room and every checkpoint is written, in order")
+    func backpressure() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let gate = Gate(held: 1)
+        let writer = Self.writer(FaultyStorage(root: folder.path, fault: nil, beforeCreate: gate.pass))
+        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
+        gate.awaitArrival()
+        // One save runs (held), two wait: the next submit must wait for room.
+        writer.submit(.delta(Self.delta(1), time: 100), background: true)
+        writer.submit(.delta(Self.delta(2), time: 100), background: true)
+        let submitted = DispatchSemaphore(value: 0)
+        let waited = LockedBox(0.0)
+        Thread.detachNewThread {
+            waited.value = writer.submit(.delta(Self.delta(3), time: 100), background: true)
+            submitted.signal()
+        }
+        #expect(submitted.wait(timeout: .now() + 0.3) == .timedOut)  // still waiting for room
+        gate.open()
+        submitted.wait()
+        writer.waitUntilIdle()
+        #expect(waited.value > 0.2)
+        let files = try Self.contents(folder.path)
+        #expect(files.map(\.x) == [0, 1, 2, 3])
+        #expect(files.map(\.isDelta) == [false, true, true, true])
+        #expect(writer.errors.isEmpty)
+    }
+
+    @Test("merging is an opt-in: the loop never waits, and waiting checkpoints become one file")
+    func mergeWhenBehind() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let gate = Gate(held: 1)
+        let writer = Self.writer(FaultyStorage(root: folder.path, fault: nil, beforeCreate: gate.pass), whenBehind: .merge)
+        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
+        gate.awaitArrival()
+        for value in 1...5 {
+            #expect(writer.submit(.delta(Self.delta(value), time: 100), background: true) == 0)
+        }
+        gate.open()
+        writer.waitUntilIdle()
+        // 1 and 2 wait; 3, 4 and 5 merge into 2's place.
+        #expect(try Self.contents(folder.path).map(\.x) == [0, 1, 5])
+    }
+
+    @Test("a delta queued behind a full snapshot that then fails is written whole with it, never against the older chain")
+    func deltaBehindFailedFull() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        // Creates: 1 saves A; 2-4 are B's three attempts, all failing; the gate holds B's first.
+        let gate = Gate(held: 2)
+        let storage = FaultyStorage(root: folder.path, fault: .init(.create, call: 2, count: 3, errno: EIO), beforeCreate: gate.pass)
+        let writer = Self.writer(storage)
+        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
+        gate.awaitArrival()
+        writer.submit(.full(Self.state(10), formats: .binary, time: 100), background: true)
+        writer.submit(.delta(Self.delta(11), time: 100), background: true)
+        gate.open()
+        gate.awaitArrival()
+        writer.waitUntilIdle()
+        let files = try Self.contents(folder.path)
+        // A, then B with the delta applied, whole: no delta names A's chain after B failed.
+        #expect(files.map(\.x) == [0, 11])
+        #expect(files.map(\.isDelta) == [false, false])
+        #expect(writer.errors.map(\.code) == [.io(errno: EIO)])
+        if case .none = writer.pending {} else { Issue.record("the newest state is durable, yet the writer holds it as pending") }
+    }
+
+    @Test("a failed delta's edits go with the next delta, against the same durable parent")
+    func failedDeltaCarried() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let writer = Self.writer(FaultyStorage(root: folder.path, fault: .init(.create, call: 2, count: 3, errno: ENOSPC)))
+        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: false)
+        var first = StateDelta()
+        first.set(["pad"], to: "changed")
+        writer.submit(.delta(first, time: 100), background: false)
+        #expect(writer.needsFullSnapshot)
+        writer.submit(.delta(Self.delta(2), time: 100), background: false)
+        let store = CheckpointStore(storageRoot: folder.path)
+        let files = try store.list()
+        #expect(files.count == 2)
+        #expect(files[1].parent == files[0].name)
+        let last = try store.location(of: files[1]).read()
+        #expect(last["pad"] == "changed")
+        #expect(last["x"] == 2)
+    }
+
+    @Test("a save that cannot be encoded is not retried, and fails naming the problem")
+    func encodingFailureIsNotRetried() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let storage = FaultyStorage(root: folder.path, fault: nil)
+        let writer = Self.writer(storage)
+        var deep: StateValue = 1
+        for _ in 0..<1_100 { deep = [deep] }
+        writer.submit(.full(["x": deep], formats: .binary, time: 100), background: false)
+        #expect(storage.calls(of: .create) == 0)
+        let error = try #require(writer.errors.first)
+        #expect(error.code == .encoding)
+        #expect(error.description.hasSuffix(": the state nests 1101 levels deep, deeper than the 1024 a reader accepts; nothing was saved"))
+    }
+}
+
+/// A value shared with another thread under a lock.
+final class LockedBox<Value>: @unchecked Sendable {
+    // reason: `stored` is read and written only under `lock`.
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
