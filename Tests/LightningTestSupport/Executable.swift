@@ -15,10 +15,19 @@ public enum Executable {
     }
 
     /// Runs `name` with `arguments` in `folder`, with `environment` added to this process's.
-    public static func run(_ name: String, _ arguments: [String], in folder: String, environment: [String: String] = [:]) throws -> Result {
+    /// - Parameter fileSizeLimit: When given, the largest file the program may write, in KiB
+    ///   (`ulimit -f`); a larger write fails with `EFBIG`, as a full disk fails with `ENOSPC`.
+    public static func run(_ name: String, _ arguments: [String], in folder: String, environment: [String: String] = [:], fileSizeLimit: Int? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = productsFolder.appendingPathComponent(name)
-        process.arguments = arguments
+        let program = productsFolder.appendingPathComponent(name)
+        if let fileSizeLimit {
+            // An ignored SIGXFSZ stays ignored across exec, so the write fails instead of killing.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(fileSizeLimit); exec \"$0\" \"$@\"", program.path] + arguments
+        } else {
+            process.executableURL = program
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         var merged = ProcessInfo.processInfo.environment
         merged.removeValue(forKey: "STORAGE_ROOT_DIR")

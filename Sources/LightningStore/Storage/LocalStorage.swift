@@ -98,12 +98,10 @@ final class LocalWriterLock: StorageLock, @unchecked Sendable {
                 problem: "the storage is in use by \(who) (lock \(path)); one app at a time writes checkpoints to a storage",
                 code: .lockHeld)
         }
+        // The holder's name only helps a refused app's message: the lock is the flock, so a full
+        // disk that cannot take these bytes does not stop the app (its saves will say so).
         let identity = Array("\(WriterIdentity.current)".utf8)
-        if ftruncate(descriptor, 0) != 0 || pwrite(descriptor, identity, identity.count, 0) != identity.count {
-            let code = errno
-            close(descriptor)
-            throw .system("write lock", path: path, errno: code)
-        }
+        if ftruncate(descriptor, 0) == 0 { _ = pwrite(descriptor, identity, identity.count, 0) }
         self.descriptor = descriptor
     }
 
