@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "lightning-checkpoint", targets: ["LightningCheckpointTool"]),
         .executable(name: "counter-app", targets: ["CounterApp"]),
         .executable(name: "dynamic-app", targets: ["DynamicApp"]),
+        .executable(name: "churn-app", targets: ["ChurnApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +44,7 @@ let package = Package(
         ),
         .executableTarget(name: "CounterApp", dependencies: ["Lightning"]),
         .executableTarget(name: "DynamicApp", dependencies: ["Lightning"]),
+        .executableTarget(name: "ChurnApp", dependencies: ["Lightning", "LightningCodecs", "LightningState"]),
 
         .target(name: "LightningTestSupport", dependencies: ["LightningState", "LightningStore"], path: "Tests/LightningTestSupport"),
         .testTarget(name: "LightningStateTests", dependencies: ["LightningState", "LightningTestSupport"]),
@@ -55,7 +57,7 @@ let package = Package(
         .testTarget(name: "LightningTests", dependencies: ["Lightning", "LightningCodecs", "LightningStore", "LightningTestSupport"]),
         .testTarget(
             name: "LightningCheckpointToolTests",
-            dependencies: ["LightningCheckpointTool", "CounterApp", "DynamicApp", "LightningStore", "LightningTestSupport"]
+            dependencies: ["LightningCheckpointTool", "CounterApp", "DynamicApp", "ChurnApp", "LightningStore", "LightningTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

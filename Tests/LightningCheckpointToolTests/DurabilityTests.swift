@@ -110,3 +110,29 @@ struct DurabilityTests {
         #expect(folder.names(in: Self.folderName).isEmpty)  // no temporary file left either
     }
 }
+
+@Suite("churn-app, run as a user runs it")
+struct ChurnAppTests {
+    @Test("a run cut short and resumed from latest, binary or JSON, ends with the digest of an uninterrupted run")
+    func resumedDigest() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let whole = try Executable.run("churn-app", ["--iterations", "60", "--storage", "whole"], in: folder.path)
+        #expect(whole.status == 0)
+        #expect(whole.standardOutput.hasPrefix("iteration=60 digest="))
+        // Pieces of 10 iterations, each a separate process resuming the last, formats mixed.
+        var output = ""
+        for (index, format) in ["binary", "json", "both", "binary", "json", "binary"].enumerated() {
+            let resume = index == 0 ? [] : ["--checkpoint", "latest"]
+            let piece = try Executable.run(
+                "churn-app", ["--iterations", String(10 * (index + 1)), "--storage", "pieces", "--checkpoint-format", format] + resume, in: folder.path)
+            #expect(piece.status == 0, "\(piece.standardError)")
+            output = piece.standardOutput
+        }
+        #expect(output == whole.standardOutput)
+        #expect(try Executable.run("lightning-checkpoint", ["verify", "--all", "--storage", "pieces"], in: folder.path).status == 0)
+        // A finished app resumed again changes nothing.
+        let again = try Executable.run("churn-app", ["--iterations", "60", "--storage", "whole", "--checkpoint", "latest"], in: folder.path)
+        #expect(again.standardOutput == whole.standardOutput)
+    }
+}
