@@ -15,7 +15,7 @@ import OrderedCollections
 public final class LightningDict<Element: LightningComponent>: LightningStructure {
     private var storage: OrderedDictionary<String, Element> = [:]
     private let makeElement: ElementFactory<Element>?
-    /// A key holding `.` that was set, which the next checkpoint refuses.
+    /// A key holding `.` that the dictionary holds, which the next checkpoint refuses.
     private var forbiddenKey: String?
 
     /// Creates an empty dictionary.
@@ -29,10 +29,10 @@ public final class LightningDict<Element: LightningComponent>: LightningStructur
     public subscript(key: String) -> Element? {
         get { storage[key] }
         set {
-            if newValue != nil && key.contains(".") && forbiddenKey == nil { forbiddenKey = key }
-            if newValue == nil && key == forbiddenKey { forbiddenKey = nil }
             storage[key] = newValue
             version += 1
+            // Only an assignment to a dotted key can change the answer; others cost nothing here.
+            if key.contains(".") { forbiddenKey = storage.keys.first { $0.contains(".") } }
         }
     }
 
@@ -49,9 +49,6 @@ public final class LightningDict<Element: LightningComponent>: LightningStructur
     }
 
     override func checkKeys() throws(LightningError) {
-        guard forbiddenKey != nil else { return }
-        // Another key with a dot may remain after the remembered one was replaced: look again.
-        forbiddenKey = storage.keys.first { $0.contains(".") }
         if let forbiddenKey { throw .forbiddenKey(forbiddenKey) }
     }
 

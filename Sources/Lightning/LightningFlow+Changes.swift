@@ -137,6 +137,7 @@ extension SavedChildren {
 extension LightningStructure {
     /// Appends to `delta` what changed in this structure's entries since they were `saved`.
     func captureChanges(path: [StateString], saved savedEntries: [(key: String, component: LightningComponent)], into delta: inout StateDelta) throws(LightningError) -> [String] {
+        try checkKeys()
         let current = entries
         func keys(_ list: [(key: String, component: LightningComponent)], works: Bool) -> [String] {
             list.filter { ($0.component is LightningWork) == works }.map(\.key)

@@ -107,8 +107,33 @@ struct SavableStateTests {
         let error = #expect(throws: LightningError.self) { try LightningApp(root: root, name: "test").checkpointState() }
         #expect(error?.description == "The provided name a.b contains . which is forbidden.")
         #expect(error?.code == .unsavableState)
+        root.dict["c.d"] = Counter()
         root.dict["a.b"] = nil
+        let second = #expect(throws: LightningError.self) { try LightningApp(root: root, name: "test").checkpointState() }
+        #expect(second?.description == "The provided name c.d contains . which is forbidden.")
+        root.dict["c.d"] = nil
         _ = try LightningApp(root: root, name: "test").checkpointState()
+    }
+
+    @Test("a dotted key added after the first checkpoint fails the next delta too, and the app stops with exit code and message")
+    func dottedKeyInDelta() throws {
+        final class Growing: LightningFlow {
+            let dict = LightningDict<Counter>()
+            var step = 0
+            override func run() throws {
+                step += 1
+                if step == 2 { dict["x.y"] = Counter() }
+                if step == 3 { stop() }
+            }
+            override func shouldSaveCheckpoint() -> Bool { true }
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let error = #expect(throws: LightningError.self) { try LightningApp(root: Growing(), name: "test").run(checkpoint: nil, storageRoot: folder.path) }
+        #expect(error?.description == "The provided name x.y contains . which is forbidden.")
+        let store = CheckpointStore(storageRoot: folder.path)
+        #expect(try store.list().count == 1)  // the first checkpoint, whole and loadable
+        _ = try store.resolve("latest").load()
     }
 
     @Test("a Codable var holding NaN fails the save naming the var, instead of saving null")
