@@ -53,7 +53,7 @@ let package = Package(
             dependencies: ["LightningCodecs", "LightningTestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "LightningStoreTests", dependencies: ["LightningStore", "LightningTestSupport"]),
+        .testTarget(name: "LightningStoreTests", dependencies: ["LightningStore", "LightningCodecs", "LightningTestSupport"]),
         .testTarget(name: "LightningTests", dependencies: ["Lightning", "LightningCodecs", "LightningStore", "LightningTestSupport"]),
         .testTarget(
             name: "LightningCheckpointToolTests",

@@ -13,15 +13,18 @@ public enum CheckpointCodec {
     /// - Throws: ``CheckpointStoreError`` with code ``CheckpointStoreError/Code/encoding`` when the
     ///   state nests deeper than a reader accepts.
     public static func encode(_ state: StateValue, as format: CheckpointFormat, snapshotID: UInt64 = 0, path: String) throws(CheckpointStoreError) -> [[UInt8]] {
-        try checkNesting(of: state, below: 0, path: path)
+        // Both writers measure the nesting as they go: refusing costs nothing when there is nothing to refuse.
         switch format {
         case .json:
-            return JSONWriter.writeChunks(state, options: .init())
+            let (chunks, nesting) = JSONWriter.writeChunksMeasuringNesting(state)
+            guard nesting <= maximumNesting else { throw tooDeep(nesting, path: path) }
+            return chunks
         case .binary:
             do {
-                return try BinarySnapshot.encodeChunks(state, sequence: snapshotID)
+                return try BinarySnapshot.encodeChunks(state, sequence: snapshotID, maximumNesting: maximumNesting)
             } catch {
-                throw CheckpointStoreError(path: path, problem: "could not encode a snapshot: \(error)", code: .encoding)
+                throw CheckpointStoreError(
+                    path: path, problem: error.isTooDeep ? "\(error); nothing was saved" : "could not encode a snapshot: \(error)", code: .encoding)
             }
         }
     }
@@ -41,11 +44,13 @@ public enum CheckpointCodec {
 
     private static func checkNesting(of value: StateValue, below levels: Int, path: String) throws(CheckpointStoreError) {
         let depth = levels + value.nestingDepth
-        guard depth <= maximumNesting else {
-            throw CheckpointStoreError(
-                path: path, problem: "the state nests \(depth) levels deep, deeper than the \(maximumNesting) a reader accepts; nothing was saved",
-                code: .encoding)
-        }
+        guard depth <= maximumNesting else { throw tooDeep(depth, path: path) }
+    }
+
+    private static func tooDeep(_ depth: Int, path: String) -> CheckpointStoreError {
+        CheckpointStoreError(
+            path: path, problem: "the state nests \(depth) levels deep, deeper than the \(maximumNesting) a reader accepts; nothing was saved",
+            code: .encoding)
     }
 
     /// The format of `bytes`: a binary snapshot when they start with its signature, else JSON.

@@ -1,4 +1,5 @@
 import Foundation
+import LightningCodecs
 import LightningState
 import LightningStore
 import LightningTestSupport
@@ -115,6 +116,30 @@ struct CheckpointStoreTests {
         #expect(error?.description == "\(blocker)/checkpoints: open folder failed: Not a directory")
         #expect(error?.code == .io(errno: ENOTDIR))
         #expect(error?.isTransient == true)
+    }
+
+    @Test("a save refuses exactly the nesting a reader refuses, in either format, and writes nothing", arguments: CheckpointFormat.allCases)
+    func nestingLimit(format: CheckpointFormat) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        func nested(_ depth: Int) -> StateValue {
+            var value: StateValue = []
+            for _ in 1..<depth { value = [value, 1] }
+            return ["deep": value]  // one more level: the top-level object
+        }
+        let saves: CheckpointStore.SaveFormats = format == .json ? .json : .binary
+        let deepest = try store.save(nested(1_023), time: 1, formats: saves)[0]
+        #expect(try store.location(of: deepest).read() == nested(1_023))
+        let error = #expect(throws: CheckpointStoreError.self) { try store.save(nested(1_024), time: 2, formats: saves) }
+        #expect(error?.code == .encoding)
+        #expect(error?.description.hasSuffix(": the state nests 1025 levels deep, deeper than the 1024 a reader accepts; nothing was saved") == true)
+        #expect(try store.list().count == 1)
+        // A delta is held to the depth its values reach in the state.
+        var delta = StateDelta()
+        delta.set(["a", "b", "c"], to: nested(1_022))
+        let deltaError = #expect(throws: CheckpointStoreError.self) { try store.saveDelta(delta, parent: deepest.name, time: 3) }
+        #expect(deltaError?.description.hasSuffix(": the state nests 1026 levels deep, deeper than the 1024 a reader accepts; nothing was saved") == true)
     }
 
     @Test("metadata is one more top-level key and reads back")

@@ -63,9 +63,11 @@ public enum BinarySnapshot {
 
     /// The snapshot as consecutive chunks (header and block table, each block, trailer), so that a
     /// file can be written from the compressed blocks without joining them in memory first.
-    package static func encodeChunks(_ state: StateValue, sequence: UInt64 = 0, threads: Int? = nil) throws(SnapshotError) -> [[UInt8]] {
+    /// - Parameter maximumNesting: When given, a state nested deeper is refused, with nothing written.
+    package static func encodeChunks(_ state: StateValue, sequence: UInt64 = 0, threads: Int? = nil, maximumNesting: Int? = nil) throws(SnapshotError) -> [[UInt8]] {
         var encoder = TreeEncoder()
         encoder.encode(state)
+        if let maximumNesting, encoder.deepest > maximumNesting { throw .nesting(encoder.deepest, limit: maximumNesting) }
         return try assemble(tree: encoder.tree.bytes, floats: encoder.floats.bytes, kind: .full, sequence: sequence, parent: 0, threads: threads ?? ProcessorCount.online)
     }
 

@@ -5,7 +5,7 @@
 /// `checksum mismatch: the file is corrupt (stored 0x1a2b3c4d, computed 0x00ff00ff)`.
 public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case notASnapshot, unsupportedVersion, truncated, checksum, malformed, limit, compression
+        case notASnapshot, unsupportedVersion, truncated, checksum, malformed, limit, compression, nesting
     }
 
     private let code: Code
@@ -30,6 +30,11 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
     static func malformed(_ detail: String, offset: Int) -> Self { .init(.malformed, "malformed at byte \(offset): \(detail)") }
     static func limit(_ detail: String) -> Self { .init(.limit, "over a limit: \(detail)") }
     static func compression(_ detail: String) -> Self { .init(.compression, "zlib: \(detail)") }
+    static func nesting(_ depth: Int, limit: Int) -> Self {
+        .init(.nesting, "the state nests \(depth) levels deep, deeper than the \(limit) a reader accepts")
+    }
+    /// Whether a writer refused a state nested deeper than a reader accepts.
+    public var isTooDeep: Bool { code == .nesting }
 
     private static func hex(_ value: UInt32) -> String {
         let digits = String(value, radix: 16)

@@ -5,6 +5,9 @@ struct TreeEncoder {
     var tree = ByteWriter()
     var floats = ByteWriter()
     private var interned: [StateString: Int] = [:]
+    /// The current and the deepest nesting of arrays and objects (the root container is 1).
+    private var depth = 0
+    private(set) var deepest = 0
 
     mutating func encode(_ value: StateValue) {
         switch value {
@@ -25,15 +28,25 @@ struct TreeEncoder {
             tree.byte(SnapshotFormat.Tag.string.rawValue)
             encodeString(string)
         case .array(let elements):
+            enter()
             encodeArray(elements)
+            depth -= 1
         case .object(let members):
+            enter()
             tree.byte(SnapshotFormat.Tag.object.rawValue)
             tree.varint(UInt64(members.count))
             for (key, member) in members {
                 encodeString(key)
                 encode(member)
             }
+            depth -= 1
         }
+    }
+
+    @inline(__always)
+    private mutating func enter() {
+        depth += 1
+        if depth > deepest { deepest = depth }
     }
 
     private mutating func encodeArray(_ elements: [StateValue]) {

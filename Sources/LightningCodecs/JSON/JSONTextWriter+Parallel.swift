@@ -93,6 +93,7 @@ extension JSONTextWriter {
     private mutating func write(_ value: StateValue, level: Int, parallelAt path: ArraySlice<Int>, weights: [Int]?, threads: Int) {
         guard let children = children(of: value) else { return write(value, level: level) }
         let isObject = children.keys != nil
+        noteNesting(level + 1)
         guard !children.values.isEmpty else { return appendASCII(isObject ? "{}" : "[]") }
         output.append(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
         if let step = path.first {
@@ -109,7 +110,9 @@ extension JSONTextWriter {
         } else {
             // The parts carry their separators; their chunks are taken as they are, not copied.
             flush()
-            chunks += writeInParallel(children, weights: weights, level: level + 1, threads: threads)
+            let (texts, nesting) = writeInParallel(children, weights: weights, level: level + 1, threads: threads)
+            chunks += texts
+            deepest = max(deepest, nesting)
         }
         appendNewline(level: level)
         output.append(isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
@@ -117,12 +120,12 @@ extension JSONTextWriter {
 
     /// Writes the children in contiguous parts of about equal weight, a few per thread for
     /// balance; each part's text is its children with their separators, as chunks.
-    private func writeInParallel(_ children: Children, weights: [Int]?, level: Int, threads: Int) -> [[UInt8]] {
+    private func writeInParallel(_ children: Children, weights: [Int]?, level: Int, threads: Int) -> (chunks: [[UInt8]], deepest: Int) {
         let parts = threads * 4
         let ranges = weights.map { Self.balancedRanges(weights: $0, parts: parts) }
             ?? Self.equalRanges(count: children.values.count, parts: parts)
         let options = self.options
-        var texts = [[[UInt8]]](repeating: [], count: ranges.count)
+        var texts = [(chunks: [[UInt8]], deepest: Int)](repeating: ([], 0), count: ranges.count)
         texts.withUnsafeMutableBufferPointer { buffer in
             let slots = PartSlots(base: buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
@@ -135,10 +138,10 @@ extension JSONTextWriter {
                     writer.writeElements(children.values, in: ranges[part], level: level)
                 }
                 writer.flush()
-                slots.base[part] = writer.chunks
+                slots.base[part] = (writer.chunks, writer.deepest)
             }
         }
-        return texts.flatMap { $0 }
+        return (texts.flatMap(\.chunks), texts.map(\.deepest).max() ?? 0)
     }
 
     /// Cuts `0..<weights.count` into at most `parts` contiguous, non-empty ranges of about equal
@@ -169,5 +172,5 @@ extension JSONTextWriter {
 /// The output slots of the parallel parts.
 // reason: each part writes only its own slot, and the slots outlive `concurrentPerform`, which waits for every part.
 private struct PartSlots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<[[UInt8]]>
+    let base: UnsafeMutablePointer<(chunks: [[UInt8]], deepest: Int)>
 }

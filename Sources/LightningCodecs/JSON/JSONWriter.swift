@@ -64,6 +64,14 @@ public enum JSONWriter {
     /// ``writeChunks(_:options:)`` with at most `threads` threads, splitting as
     /// ``write(_:options:threads:minimumChildren:minimumWeight:)`` does.
     package static func writeChunks(_ value: StateValue, options: Options, threads: Int, minimumChildren: Int = 8, minimumWeight: Int = 50_000) -> [[UInt8]] {
+        writeChunksMeasuringNesting(value, options: options, threads: threads, minimumChildren: minimumChildren, minimumWeight: minimumWeight).chunks
+    }
+
+    /// ``writeChunks(_:options:)``, and how deeply the text nests (see ``StateValue/nestingDepth``),
+    /// measured while writing, so that a writer can refuse what a reader would.
+    package static func writeChunksMeasuringNesting(
+        _ value: StateValue, options: Options = Options(), threads: Int = ProcessorCount.online, minimumChildren: Int = 8, minimumWeight: Int = 50_000
+    ) -> (chunks: [[UInt8]], nesting: Int) {
         var writer = JSONTextWriter(options: options)
         if threads > 1, let split = writer.splitPoint(in: value, minimumChildren: minimumChildren, minimumWeight: minimumWeight) {
             writer.write(value, level: 0, split: split, threads: threads)
@@ -71,7 +79,7 @@ public enum JSONWriter {
             writer.write(value, level: 0)
         }
         writer.flush()
-        return writer.chunks
+        return (writer.chunks, writer.deepest)
     }
 
     /// The number of bytes ``write(_:options:)`` would return.
@@ -89,6 +97,9 @@ struct JSONTextWriter {
     var output: [UInt8] = []
     /// Finished chunks of the text, before `output`.
     var chunks: [[UInt8]] = []
+
+    /// The deepest nesting of arrays and objects written: 1 for `[]` or `{"a": 1}`.
+    var deepest = 0
 
     /// The size at which `output` becomes a chunk and a new buffer starts.
     static let chunkSize = 1 << 20
@@ -126,7 +137,14 @@ struct JSONTextWriter {
         }
     }
 
+    /// Records that a container is written at nesting `depth` (the root is 1).
+    @inline(__always)
+    mutating func noteNesting(_ depth: Int) {
+        if depth > deepest { deepest = depth }
+    }
+
     private mutating func writeArray(_ elements: [StateValue], level: Int) {
+        noteNesting(level + 1)
         guard !elements.isEmpty else { return appendASCII("[]") }
         output.append(UInt8(ascii: "["))
         writeElements(elements, in: elements.indices, level: level + 1)
@@ -158,6 +176,7 @@ struct JSONTextWriter {
     }
 
     private mutating func writeObject(_ members: StateObject, level: Int) {
+        noteNesting(level + 1)
         guard !members.isEmpty else { return appendASCII("{}") }
         output.append(UInt8(ascii: "{"))
         if options.sortKeys {
