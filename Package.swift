@@ -9,6 +9,9 @@ let package = Package(
         .library(name: "Lightning", targets: ["Lightning"]),
         .library(name: "LightningState", targets: ["LightningState"]),
         .library(name: "LightningCodecs", targets: ["LightningCodecs"]),
+        .library(name: "LightningStore", targets: ["LightningStore"]),
+        .library(name: "LightningS3", targets: ["LightningS3"]),
+        .library(name: "LightningCLI", targets: ["LightningCLI"]),
         .library(name: "LightningBench", targets: ["LightningBench"]),
         .executable(name: "lightning-checkpoint", targets: ["LightningCheckpointTool"]),
         .executable(name: "counter-app", targets: ["CounterApp"]),
@@ -18,6 +21,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(
@@ -27,24 +32,31 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "LightningCodecs", dependencies: ["LightningState", "CZlib"]),
         .target(name: "LightningStore", dependencies: ["LightningCodecs"]),
-        .target(name: "LightningBench", dependencies: ["Lightning"]),
         .target(
-            name: "Lightning",
+            name: "LightningS3",
             dependencies: [
                 "LightningStore",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "LightningCLI",
+            dependencies: ["Lightning", "LightningS3", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .target(name: "LightningBench", dependencies: ["Lightning"]),
+        .target(name: "Lightning", dependencies: ["LightningStore"]),
         .executableTarget(
             name: "LightningCheckpointTool",
             dependencies: [
                 "LightningBench",
+                "LightningCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "CounterApp", dependencies: ["Lightning"]),
-        .executableTarget(name: "DynamicApp", dependencies: ["Lightning"]),
-        .executableTarget(name: "ChurnApp", dependencies: ["Lightning", "LightningCodecs", "LightningState"]),
+        .executableTarget(name: "CounterApp", dependencies: ["Lightning", "LightningCLI"]),
+        .executableTarget(name: "DynamicApp", dependencies: ["Lightning", "LightningCLI"]),
+        .executableTarget(name: "ChurnApp", dependencies: ["Lightning", "LightningCLI", "LightningCodecs", "LightningState"]),
 
         .target(name: "LightningTestSupport", dependencies: ["LightningState", "LightningStore"], path: "Tests/LightningTestSupport"),
         .testTarget(name: "LightningStateTests", dependencies: ["LightningState", "LightningTestSupport"]),
@@ -55,6 +67,7 @@ let package = Package(
         ),
         .testTarget(name: "LightningStoreTests", dependencies: ["LightningStore", "LightningCodecs", "LightningTestSupport"]),
         .testTarget(name: "LightningTests", dependencies: ["Lightning", "LightningCodecs", "LightningStore", "LightningTestSupport"]),
+        .testTarget(name: "LightningS3Tests", dependencies: ["LightningS3", "LightningCLI", "LightningTestSupport"]),
         .testTarget(
             name: "LightningCheckpointToolTests",
             dependencies: ["LightningCheckpointTool", "CounterApp", "DynamicApp", "ChurnApp", "LightningStore", "LightningTestSupport"]

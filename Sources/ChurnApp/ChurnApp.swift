@@ -1,5 +1,6 @@
 import ArgumentParser
 import Lightning
+import LightningCLI
 import LightningCodecs
 import LightningState
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Lightning
+import LightningCLI
 
 /// The first example of Lightning's checkpointing docs: a work whose counter rises by one per
 /// iteration, and a root flow that saves a checkpoint after every iteration.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Lightning
+import LightningCLI
 
 /// The second example of Lightning's checkpointing docs: the work is created in `run()` when
 /// missing, so restoring needs `loadStateDict` to re-create it before the state is applied.

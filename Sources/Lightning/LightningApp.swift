@@ -11,8 +11,9 @@ import LightningStore
 /// let app = LightningApp(root: root, name: "counter-app")
 /// try app.run(checkpoint: "latest", storageRoot: ".storage")
 /// ```
-/// Command-line apps pass their ``LightningAppOptions`` to ``run(_:)`` instead, which handles
-/// `--checkpoint`, `--storage` and `--non-strict` and reports failures as one line.
+/// Command-line apps use `LightningCLI`: they pass their `LightningAppOptions` to `run(_:)`, which
+/// handles `--checkpoint`, `--storage` (local or `s3://`), the policy flags and `--non-strict`,
+/// and reports failures as one line.
 public final class LightningApp {
     /// The root flow.
     public let root: LightningFlow
@@ -51,23 +52,6 @@ public final class LightningApp {
         self.root = root
         self.name = name
         self.schemaVersion = schemaVersion
-    }
-
-    /// Runs the app as its command line asks; a failure is printed as one line on standard error
-    /// and becomes `ExitCode.failure`.
-    public func run(_ options: LightningAppOptions) throws {
-        do {
-            checkpointFormats = options.checkpointFormat
-            policy.everyIterations = options.checkpointEvery
-            policy.everySeconds = options.checkpointInterval
-            policy.keepLast = options.keepLast
-            if let chain = options.maxDeltaChain { policy.maxDeltaChain = chain }
-            if let whenBehind = options.whenBehind { policy.whenBehind = whenBehind }
-            try run(checkpoint: options.checkpoint, storageRoot: CheckpointStore.storageRoot(explicit: options.storage), strict: !options.nonStrict)
-        } catch {
-            Console.writeErrorLine(error.description)
-            throw LightningAppOptions.failure
-        }
     }
 
     /// Loads `checkpoint` when given (a path, a name in the storage, `latest` or `latest-valid`),

@@ -43,7 +43,7 @@ public struct LightningError: Error, Hashable, Sendable, CustomStringConvertible
     }
 
     /// The checkpoint or the storage could not be read, or locked.
-    static func store(_ error: CheckpointStoreError) -> Self {
+    public static func store(_ error: CheckpointStoreError) -> Self {
         LightningError(error.description, code: error.code == .lockHeld ? .storageInUse : .checkpointUnreadable, storeError: error)
     }
 

@@ -23,6 +23,11 @@ public struct CheckpointBenchmark {
         /// Load: read the file, verify, decode, check the layout.
         public var jsonLoadSeconds = 0.0
         public var binaryLoadSeconds = 0.0
+        /// The snapshot's bytes alone through the storage, no encoding: a create (atomic and
+        /// durable; on S3 a conditional PUT, or parts) and a whole read — what `aws s3 cp` or `cp`
+        /// of the same bytes does.
+        public var uploadSeconds = 0.0
+        public var downloadSeconds = 0.0
     }
 
     /// The state to measure.
@@ -53,10 +58,25 @@ public struct CheckpointBenchmark {
         results.binaryEncodeSeconds = try Measurement.median(runs: runs) { snapshot = try BinarySnapshot.encode(state) }
         results.binaryBytes = snapshot.count
         results.binaryDecodeSeconds = try Measurement.median(runs: runs) { _ = try BinarySnapshot.decode(snapshot) }
+        (results.uploadSeconds, results.downloadSeconds) = try transfer(snapshot)
         snapshot = []
         (results.jsonSaveSeconds, results.jsonLoadSeconds) = try saveAndLoad(.json)
         (results.binarySaveSeconds, results.binaryLoadSeconds) = try saveAndLoad(.binary)
         return results
+    }
+
+    /// Times creating and reading objects of `bytes`, as chunks the way saves write them.
+    private func transfer(_ bytes: [UInt8]) throws -> (upload: Double, download: Double) {
+        let chunks = stride(from: 0, to: bytes.count, by: 1 << 20).map { Array(bytes[$0..<min($0 + (1 << 20), bytes.count)]) }
+        var keys: [String] = []
+        defer { for key in keys { try? store.storage.remove(key) } }
+        let upload = try Measurement.median(runs: runs) {
+            let key = "\(CheckpointStore.folderName)/.bench-transfer-\(keys.count)"
+            keys.append(key)
+            _ = try store.storage.create(key, chunks: chunks)
+        }
+        let download = try Measurement.median(runs: runs) { _ = try store.storage.read(keys[0]) }
+        return (upload, download)
     }
 
     private func saveAndLoad(_ formats: CheckpointStore.SaveFormats) throws -> (save: Double, load: Double) {

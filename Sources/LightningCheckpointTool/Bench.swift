@@ -11,8 +11,9 @@ extension LightningCheckpoint {
             discussion: """
                 Generates a deterministic app-shaped state (--components, --target-mb, --mix) and \
                 times, as the median of --runs runs, for JSON and for binary snapshots: encoding and decoding in memory, a save \
-                (encode + atomic, fsynced file in --storage) and a load (read + verify + decode + layout \
-                check). MB/s are of the compact JSON's bytes. --write-state saves the state as JSON \
+                (encode + atomic, fsynced file in --storage, a folder or s3://BUCKET/PREFIX) and a \
+                load (read + verify + decode + layout check), and the snapshot's bytes alone up to \
+                and down from the storage. MB/s are of the compact JSON's bytes. --write-state saves the state as JSON \
                 so that other tools can be timed on the very same state. Then, on an app of the same \
                 shape, it measures incremental checkpoints: a full snapshot, then 10 deltas while \
                 --change-fraction of the components change between saves (end to end, the loop's \
@@ -59,7 +60,7 @@ extension LightningCheckpoint {
             if let writeState {
                 try writeOutput(JSONWriter.writeChunks(state), toFile: writeState)
             }
-            let store = storageOptions.store
+            let store = try storageOptions.store()
             let (results, incremental) = try reportingFailures { () throws(CheckpointStoreError) -> (CheckpointBenchmark.Results, IncrementalBenchmark.Results) in
                 do {
                     let whole = try CheckpointBenchmark(state: state, store: store, runs: runs).run()

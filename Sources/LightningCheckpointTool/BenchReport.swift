@@ -18,6 +18,8 @@ enum BenchReport {
             row("binary decode (memory)", results.binaryDecodeSeconds, results.binaryBytes),
             row("binary save", results.binarySaveSeconds, results.binaryBytes),
             row("binary load", results.binaryLoadSeconds, results.binaryBytes),
+            row("snapshot bytes up (storage create)", results.uploadSeconds, results.binaryBytes),
+            row("snapshot bytes down (storage read)", results.downloadSeconds, results.binaryBytes),
         ]
         let ratio = format(100 * Double(results.binaryBytes) / Double(max(1, results.jsonBytes)), digits: 1)
         let title = "state: \(components) components, \(mix.rawValue)-heavy, \(format(megabytes, digits: 1)) MB of compact JSON; binary file \(ratio) % of it"
@@ -58,6 +60,8 @@ enum BenchReport {
             "binary_decode_s": .float(results.binaryDecodeSeconds),
             "binary_save_s": .float(results.binarySaveSeconds),
             "binary_load_s": .float(results.binaryLoadSeconds),
+            "upload_s": .float(results.uploadSeconds),
+            "download_s": .float(results.downloadSeconds),
         ]
         return String(decoding: JSONWriter.write(object), as: UTF8.self)
     }

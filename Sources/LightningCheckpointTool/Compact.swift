@@ -27,7 +27,7 @@ extension LightningCheckpoint {
         }
 
         func run() throws {
-            let store = storageOptions.store
+            let store = try storageOptions.store()
             let (path, size, removed) = try reportingFailures { () throws(CheckpointStoreError) -> (String, Int, Int) in
                 let lock = try store.lockForWriting()
                 defer { lock.release() }

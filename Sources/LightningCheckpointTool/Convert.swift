@@ -43,7 +43,7 @@ extension LightningCheckpoint {
             case .json: chunks = JSONWriter.writeChunks(state, options: .init(ensureASCII: !utf8, indent: indent))
             case .binary:
                 // A file named like a checkpoint records that name's number, so that deltas can name it.
-                let number = CheckpointName(fileName: FileIO.split(output).name)?.snapshotID ?? 0
+                let number = CheckpointName(fileName: String(output.split(separator: "/").last ?? ""))?.snapshotID ?? 0
                 chunks = try reportingFailures { () throws(CheckpointStoreError) in
                     try CheckpointCodec.encode(state, as: .binary, snapshotID: number, path: output)
                 }

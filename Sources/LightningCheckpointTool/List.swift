@@ -20,7 +20,7 @@ extension LightningCheckpoint {
         @OptionGroup var storageOptions: StorageOptions
 
         func run() throws {
-            let store = storageOptions.store
+            let store = try storageOptions.store()
             let checkpoints = try reportingFailures { () throws(CheckpointStoreError) in try store.list() }
             guard !checkpoints.isEmpty else {
                 print("no checkpoints in \(store.folder)")

@@ -1,3 +1,4 @@
+import LightningCLI
 import LightningStore
 
 /// Writes `message` to standard error as one line, prefixed with the tool's name.
@@ -10,9 +11,13 @@ func writeStandardOutput(_ bytes: [UInt8]) {
     Console.writeOutput(bytes)
 }
 
-/// Writes text given as chunks to the file at `path` (replacing it, atomically), or to standard
-/// output when `path` is `nil`; a failure becomes one line on standard error and exit code 1.
+/// Writes bytes given as chunks to `path` — a local file, or an object given as `s3://bucket/key` —
+/// replacing it atomically, or to standard output when `path` is `nil`; a failure becomes one line
+/// on standard error and exit code 1.
 func writeOutput(_ chunks: [[UInt8]], toFile path: String?) throws {
     guard let path else { return chunks.forEach(writeStandardOutput) }
-    try reportingFailures { () throws(CheckpointStoreError) in try FileIO.replace(path, chunks: chunks) }
+    try reportingFailures { () throws(CheckpointStoreError) in
+        let target = try StorageAddress.location(ofURL: path, environment: CheckpointStore.currentEnvironment()) ?? .file(path)
+        try target.storage.replace(target.key, chunks: chunks)
+    }
 }

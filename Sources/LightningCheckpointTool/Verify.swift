@@ -26,7 +26,7 @@ extension LightningCheckpoint {
         }
 
         func run() throws {
-            let store = storageOptions.store
+            let store = try storageOptions.store()
             if let input {
                 let (location, _) = try storageOptions.load(input)
                 print("ok \(location)")

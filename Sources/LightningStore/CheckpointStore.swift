@@ -27,10 +27,15 @@ public struct CheckpointStore: Sendable {
 
     /// Where the checkpoints are kept.
     public let storage: any CheckpointStorage
+    /// Turns a checkpoint argument that is a URL of another storage into its location.
+    private let locateURL: (@Sendable (String) throws(CheckpointStoreError) -> CheckpointLocation?)?
 
     /// Creates a store over a storage; nothing is written until a save.
-    public init(storage: any CheckpointStorage) {
+    /// - Parameter locatingURLs: Resolves a checkpoint given as a URL (`s3://bucket/key`) to its
+    ///   location, or returns `nil` for anything else; a local file path needs nothing.
+    public init(storage: any CheckpointStorage, locatingURLs: (@Sendable (String) throws(CheckpointStoreError) -> CheckpointLocation?)? = nil) {
         self.storage = storage
+        locateURL = locatingURLs
     }
 
     /// Creates a store over a local folder, the storage root; checkpoints go to `<root>/checkpoints`.
@@ -108,11 +113,12 @@ public struct CheckpointStore: Sendable {
     }
 
     /// The checkpoint that `value` names, as `--checkpoint` takes it: `latest` (the newest in the
-    /// store, of either format), the path of a local file, or the name of a checkpoint in the store
-    /// with or without its extension. A name saved in both formats without an extension resolves
+    /// store, of either format), the path of a local file (or the URL of an object, with a
+    /// URL locator), or the name of a checkpoint in the store with or without its extension. A name saved in both formats without an extension resolves
     /// to the binary file, which loads faster.
     /// - Throws: ``CheckpointStoreError`` listing what the store holds when nothing matches.
     public func resolve(_ value: String) throws(CheckpointStoreError) -> CheckpointLocation {
+        if let locateURL, let location = try locateURL(value) { return location }
         let available = try names()
         if value == "latest" {
             guard let newest = available.last else { throw .noLatest(in: folder) }

@@ -18,7 +18,11 @@ public struct CheckpointStoreError: Error, Hashable, Sendable, CustomStringConve
     /// What kind of failure this is.
     public enum Code: Hashable, Sendable {
         /// The storage failed an operation; `errno` is the C library's error number when there is one.
+        /// Trying again may succeed.
         case io(errno: Int32?)
+        /// An object store refused the request with this HTTP status (bad credentials, no such
+        /// bucket, access denied): trying again will not help.
+        case refused(status: Int)
         /// No checkpoint has the name asked for.
         case notFound
         /// `latest` was asked for, and the storage holds no checkpoint.
@@ -54,9 +58,10 @@ public struct CheckpointStoreError: Error, Hashable, Sendable, CustomStringConve
         self.description = description
     }
 
-    /// Whether trying the same operation again may succeed: storage failures, not bad data.
+    /// Whether trying the same operation again may succeed: storage failures, not bad data, a
+    /// refusal or a missing object.
     public var isTransient: Bool {
-        if case .io = code { return true }
+        if case .io(let number) = code { return number != ENOENT }
         return false
     }
 

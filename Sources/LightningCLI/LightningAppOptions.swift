@@ -1,4 +1,5 @@
 import ArgumentParser
+import Lightning
 import LightningStore
 
 /// The command-line options every app built on the framework accepts. Include them in the app's
@@ -12,7 +13,7 @@ public struct LightningAppOptions: ParsableArguments {
     public var checkpoint: String?
 
     /// The shared storage root; checkpoints go to `<storage>/checkpoints`.
-    @Option(help: "The shared storage root (default: $STORAGE_ROOT_DIR, else ./.storage).")
+    @Option(help: "The shared storage: a folder, or s3://BUCKET[/PREFIX] (default: $STORAGE_ROOT_DIR, else ./.storage).")
     public var storage: String?
 
     /// Which files a checkpoint writes.
@@ -53,8 +54,6 @@ public struct LightningAppOptions: ParsableArguments {
         if let keepLast, keepLast < 1 { throw ValidationError("--keep-last must be at least 1, not \(keepLast)") }
         if let maxDeltaChain, maxDeltaChain < 0 { throw ValidationError("--max-delta-chain must be 0 or more, not \(maxDeltaChain)") }
     }
-
-    static let failure = ExitCode.failure
 }
 
 extension CheckpointStore.SaveFormats: ExpressibleByArgument {}

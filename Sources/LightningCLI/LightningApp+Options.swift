@@ -1,0 +1,29 @@
+import ArgumentParser
+import Lightning
+import LightningStore
+
+extension LightningApp {
+    /// Runs the app as its command line asks (`--checkpoint`, `--storage`, including `s3://`
+    /// addresses, the policy flags and `--non-strict`); a failure is printed as one line on
+    /// standard error and becomes `ExitCode.failure`.
+    public func run(_ options: LightningAppOptions) throws {
+        do throws(LightningError) {
+            checkpointFormats = options.checkpointFormat
+            policy.everyIterations = options.checkpointEvery
+            policy.everySeconds = options.checkpointInterval
+            policy.keepLast = options.keepLast
+            if let chain = options.maxDeltaChain { policy.maxDeltaChain = chain }
+            if let whenBehind = options.whenBehind { policy.whenBehind = whenBehind }
+            let store: CheckpointStore
+            do {
+                store = try StorageAddress.store(explicit: options.storage)
+            } catch {
+                throw LightningError.store(error)
+            }
+            try run(checkpoint: options.checkpoint, store: store, strict: !options.nonStrict)
+        } catch {
+            Console.writeErrorLine(error.description)
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import LightningS3
+import LightningStore
+
+/// What a `--storage` value or a checkpoint argument names: a local folder, or an S3 location.
+///
+/// - `s3://BUCKET[/PREFIX]` is a prefix in a bucket of the S3-compatible server the AWS
+///   environment variables describe (see ``S3Configuration/fromEnvironment(_:)``);
+/// - anything else is a local folder.
+public enum StorageAddress {
+    /// The storage a `--storage` value names, else `STORAGE_ROOT_DIR`, else `./.storage`.
+    /// - Throws: ``CheckpointStoreError`` when an S3 address is malformed or has no credentials.
+    public static func store(explicit: String?, environment: [String: String] = CheckpointStore.currentEnvironment()) throws(CheckpointStoreError) -> CheckpointStore {
+        let address = CheckpointStore.storageRoot(explicit: explicit, environment: environment)
+        return CheckpointStore(storage: try open(address, environment: environment), locatingURLs: { value throws(CheckpointStoreError) in
+            try location(ofURL: value, environment: environment)
+        })
+    }
+
+    /// The storage `address` names.
+    public static func open(_ address: String, environment: [String: String]) throws(CheckpointStoreError) -> any CheckpointStorage {
+        guard let (bucket, prefix) = try s3Parts(address) else { return LocalStorage(root: address) }
+        return S3Storage(bucket: bucket, prefix: prefix, configuration: try S3Configuration.fromEnvironment(environment))
+    }
+
+    /// For a full object URL, `s3://bucket/path/to/file.lsnap`, the object (its folder is where a
+    /// delta's parents are looked for); `nil` for anything else.
+    public static func location(ofURL value: String, environment: [String: String]) throws(CheckpointStoreError) -> CheckpointLocation? {
+        guard let (bucket, path) = try s3Parts(value) else { return nil }
+        let parts = path.split(separator: "/")
+        guard let name = parts.last else {
+            throw CheckpointStoreError(path: value, problem: "names a bucket, not an object: give s3://bucket/path/to/checkpoint", code: .invalidArgument)
+        }
+        let storage = S3Storage(bucket: bucket, prefix: parts.dropLast().joined(separator: "/"), configuration: try S3Configuration.fromEnvironment(environment))
+        return CheckpointLocation(storage: storage, key: String(name))
+    }
+
+    /// The bucket and the rest of an `s3://` address; `nil` when it is not one.
+    static func s3Parts(_ address: String) throws(CheckpointStoreError) -> (bucket: String, path: String)? {
+        guard address.lowercased().hasPrefix("s3://") else { return nil }
+        let rest = address.dropFirst(5)
+        let bucket = rest.prefix { $0 != "/" }
+        guard !bucket.isEmpty else {
+            throw CheckpointStoreError(path: address, problem: "an S3 address needs a bucket: s3://BUCKET[/PREFIX]", code: .invalidArgument)
+        }
+        return (String(bucket), String(rest.dropFirst(bucket.count).drop { $0 == "/" }))
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import LightningStore
+import NIOHTTP1
+
+/// Checkpoints in an S3 bucket (AWS S3, MinIO, Ceph RGW or any compatible server): a key is an
+/// object under ``prefix``.
+///
+/// - A checkpoint is created with one conditional `PUT` (`If-None-Match: *`): it appears whole or
+///   not at all, and never replaces another writer's object (412: the name is taken, and the
+///   store takes the next). Objects over ``multipartThreshold`` go up as a multipart upload whose
+///   parts are sent ``uploadConcurrency`` at a time and whose completion is conditional in the
+///   same way; a failed upload is aborted, leaving no parts.
+/// - Listing is ListObjectsV2, following continuation tokens, so thousands of checkpoints list.
+/// - A snapshot's header is read with a range `GET`, never the whole object.
+/// - The writer lock is a lease object, ``S3Lease``.
+public final class S3Storage: CheckpointStorage {
+    public let bucket: String
+    /// The key prefix, without a trailing `/`; empty for the bucket's root.
+    public let prefix: String
+    let client: S3Client
+    /// Objects larger than this go up in parts.
+    public let multipartThreshold: Int
+    /// The size of each part but the last (S3 wants at least 5 MiB).
+    public let partSize: Int
+    /// How many parts are sent at once.
+    public let uploadConcurrency: Int
+    /// How long a writer lease lasts without renewal, in seconds.
+    public let leaseSeconds: Double
+
+    /// Creates a storage over `s3://bucket/prefix`.
+    /// - Parameter requestAttempts: How many times a request that failed in a way that may pass
+    ///   (a connection error, a timeout, a 5xx answer, `SlowDown`) is tried in all.
+    public init(
+        bucket: String, prefix: String, configuration: S3Configuration, multipartThreshold: Int = 16 << 20, partSize: Int = 8 << 20,
+        uploadConcurrency: Int = 8, leaseSeconds: Double = 30, requestAttempts: Int = 4
+    ) {
+        self.bucket = bucket
+        self.prefix = prefix.split(separator: "/").joined(separator: "/")
+        client = S3Client(configuration: configuration, attempts: max(requestAttempts, 1))
+        self.multipartThreshold = multipartThreshold
+        self.partSize = max(partSize, 5 << 20)
+        self.uploadConcurrency = max(uploadConcurrency, 1)
+        self.leaseSeconds = leaseSeconds
+    }
+
+    public var description: String { S3Client.url(bucket: bucket, key: prefix) }
+
+    /// The object key of a storage key.
+    func objectKey(_ key: String) -> String { prefix.isEmpty ? key : "\(prefix)/\(key)" }
+
+    public func location(of key: String) -> String { S3Client.url(bucket: bucket, key: objectKey(key)) }
+
+    public func list(folder: String) throws(CheckpointStoreError) -> [StorageEntry] {
+        let listed = objectKey(folder) + "/"
+        var entries: [StorageEntry] = []
+        var token: String?
+        repeat {
+            var query = [("list-type", "2"), ("prefix", listed), ("delimiter", "/")]
+            if let token { query.append(("continuation-token", token)) }
+            let response = try client.send(S3Request(operation: "list", method: .GET, bucket: bucket, key: "", query: query))
+            let xml = XMLElements(response.body)
+            for object in xml.blocks("Contents") {
+                guard let key = object.value("Key"), key.hasPrefix(listed), let size = object.value("Size").flatMap(Int.init) else { continue }
+                let name = key.dropFirst(listed.count)
+                // Names starting with "." are the storage's own (the lease); never checkpoints.
+                guard !name.isEmpty, !name.hasPrefix("."), !name.contains("/") else { continue }
+                entries.append(StorageEntry(key: "\(folder)/\(name)", size: size))
+            }
+            token = xml.value("IsTruncated") == "true" ? xml.value("NextContinuationToken") : nil
+        } while token != nil
+        return entries
+    }
+
+    public func read(_ key: String, range: Range<Int>?) throws(CheckpointStoreError) -> [UInt8] {
+        var headers: [(String, String)] = []
+        if let range {
+            guard !range.isEmpty else { return [] }
+            headers.append(("range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)"))
+        }
+        // 416: the range starts past the end of the object, which reads as nothing, as a file does.
+        let response = try client.send(S3Request(operation: "read", method: .GET, bucket: bucket, key: objectKey(key), headers: headers), accepting: [416])
+        return response.status == 416 ? [] : response.body
+    }
+
+    public func create(_ key: String, chunks: [[UInt8]]) throws(CheckpointStoreError) -> Bool {
+        try write(key, chunks: chunks, conditional: true)
+    }
+
+    public func replace(_ key: String, chunks: [[UInt8]]) throws(CheckpointStoreError) {
+        _ = try write(key, chunks: chunks, conditional: false)
+    }
+
+    public func remove(_ key: String) throws(CheckpointStoreError) {
+        _ = try client.send(S3Request(operation: "delete", method: .DELETE, bucket: bucket, key: objectKey(key)), accepting: [404])
+    }
+
+    public func lockForWriting() throws(CheckpointStoreError) -> any StorageLock {
+        try S3Lease.acquire(in: self)
+    }
+
+    /// Aborts the multipart uploads left under `folder` by writers that died mid-upload. The
+    /// caller holds the lease, so no live writer has an upload there.
+    public func removeLeftovers(folder: String) throws(CheckpointStoreError) -> Int {
+        let listed = objectKey(folder) + "/"
+        var aborted = 0
+        var markers: (key: String, upload: String)?
+        repeat {
+            var query = [("uploads", ""), ("prefix", listed)]
+            if let markers { query += [("key-marker", markers.key), ("upload-id-marker", markers.upload)] }
+            let response = try client.send(S3Request(operation: "list uploads", method: .GET, bucket: bucket, key: "", query: query))
+            let xml = XMLElements(response.body)
+            for upload in xml.blocks("Upload") {
+                guard let key = upload.value("Key"), let id = upload.value("UploadId") else { continue }
+                try abort(objectKey: key, uploadID: id)
+                aborted += 1
+            }
+            markers = xml.value("IsTruncated") == "true"
+                ? xml.value("NextKeyMarker").flatMap { key in xml.value("NextUploadIdMarker").map { (key, $0) } } : nil
+        } while markers != nil
+        return aborted
+    }
+
+    // MARK: - Writing
+
+    /// Writes an object whole, in one `PUT` or in parts; with `conditional`, only if it does not exist.
+    /// - Returns: `false` when `conditional` and the object exists.
+    private func write(_ key: String, chunks: [[UInt8]], conditional: Bool) throws(CheckpointStoreError) -> Bool {
+        let size = chunks.reduce(0) { $0 + $1.count }
+        let condition = conditional ? [("if-none-match", "*")] : []
+        if size <= multipartThreshold {
+            let request = S3Request(operation: "create", method: .PUT, bucket: bucket, key: objectKey(key), headers: condition, body: chunks)
+            return try client.send(request, accepting: conditional ? [412] : []).status != 412
+        }
+        return try uploadInParts(objectKey(key), chunks: chunks, size: size, condition: condition)
+    }
+
+    private func uploadInParts(_ objectKey: String, chunks: [[UInt8]], size: Int, condition: [(String, String)]) throws(CheckpointStoreError) -> Bool {
+        let started = try client.send(S3Request(operation: "start upload", method: .POST, bucket: bucket, key: objectKey, query: [("uploads", "")]))
+        guard let uploadID = XMLElements(started.body).value("UploadId") else {
+            throw CheckpointStoreError(path: S3Client.url(bucket: bucket, key: objectKey), problem: "start upload: the answer holds no UploadId", code: .io(errno: EIO))
+        }
+        do throws(CheckpointStoreError) {
+            let etags = try sendParts(objectKey, uploadID: uploadID, chunks: chunks, size: size)
+            let parts = etags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(Self.escape($0.element))</ETag></Part>" }
+            let body = Array("<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>".utf8)
+            let request = S3Request(
+                operation: "complete upload", method: .POST, bucket: bucket, key: objectKey, query: [("uploadId", uploadID)], headers: condition, body: [body])
+            let completed = try client.send(request, accepting: condition.isEmpty ? [] : [412])
+            // S3 may answer 200 with an error inside the body.
+            if completed.status == 200, let code = XMLElements(completed.body).value("Code") {
+                throw CheckpointStoreError(path: S3Client.url(bucket: bucket, key: objectKey), problem: "complete upload failed: \(code)", code: .io(errno: EIO))
+            }
+            if completed.status == 412 {
+                try? abort(objectKey: objectKey, uploadID: uploadID)
+                return false
+            }
+            return true
+        } catch {
+            // Leave no parts behind; the error that stopped the upload is the one to report.
+            try? abort(objectKey: objectKey, uploadID: uploadID)
+            throw error
+        }
+    }
+
+    /// Sends the parts, ``uploadConcurrency`` at a time, and returns their ETags in order.
+    private func sendParts(_ objectKey: String, uploadID: String, chunks: [[UInt8]], size: Int) throws(CheckpointStoreError) -> [String] {
+        var whole: [UInt8] = []
+        whole.reserveCapacity(size)
+        for chunk in chunks { whole.append(contentsOf: chunk) }
+        let ranges = stride(from: 0, to: size, by: partSize).map { $0..<min($0 + partSize, size) }
+        let results = PartResults(count: ranges.count)
+        let slots = DispatchSemaphore(value: uploadConcurrency)
+        let group = DispatchGroup()
+        for (index, range) in ranges.enumerated() {
+            slots.wait()
+            if results.failed { slots.signal(); break }
+            let part = Array(whole[range])
+            DispatchQueue.global().async(group: group) { [client, bucket] in
+                defer { slots.signal() }
+                let request = S3Request(
+                    operation: "upload part \(index + 1)", method: .PUT, bucket: bucket, key: objectKey,
+                    query: [("partNumber", String(index + 1)), ("uploadId", uploadID)], body: [part])
+                do throws(CheckpointStoreError) {
+                    let response = try client.send(request)
+                    guard let etag = response.etag else {
+                        throw CheckpointStoreError(path: S3Client.url(bucket: bucket, key: objectKey), problem: "upload part \(index + 1): no ETag in the answer", code: .io(errno: EIO))
+                    }
+                    results.set(index, .success(etag))
+                } catch {
+                    results.set(index, .failure(error))
+                }
+            }
+        }
+        group.wait()
+        return try results.etags()
+    }
+
+    private func abort(objectKey: String, uploadID: String) throws(CheckpointStoreError) {
+        _ = try client.send(S3Request(operation: "abort upload", method: .DELETE, bucket: bucket, key: objectKey, query: [("uploadId", uploadID)]), accepting: [404])
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
+
+/// The parts' outcomes, filled in by concurrent uploads.
+private final class PartResults: @unchecked Sendable {
+    // reason: `slots` is read and written only under `lock`.
+    private let lock = NSLock()
+    private var slots: [Result<String, CheckpointStoreError>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<String, CheckpointStoreError>) { lock.withLock { slots[index] = result } }
+
+    var failed: Bool {
+        lock.withLock { slots.contains { if case .failure? = $0 { true } else { false } } }
+    }
+
+    func etags() throws(CheckpointStoreError) -> [String] {
+        let all = lock.withLock { slots }
+        var etags: [String] = []
+        for slot in all {
+            switch slot {
+            case .success(let etag)?: etags.append(etag)
+            case .failure(let error)?: throw error
+            case nil: throw CheckpointStoreError(path: "s3", problem: "a part was not sent", code: .io(errno: EIO))
+            }
+        }
+        return etags
+    }
+}
