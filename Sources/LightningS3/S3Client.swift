@@ -13,7 +13,24 @@ struct S3Request {
     var key: String
     var query: [(String, String)] = []
     var headers: [(String, String)] = []
-    var body: [[UInt8]] = []
+    /// What to send: one buffer, shared (not copied) by every attempt.
+    var body = ByteBuffer()
+
+    /// The bytes in `range` of the consecutive `chunks` (all of them when `nil`), copied once into a buffer.
+    static func body(_ chunks: [[UInt8]], range: Range<Int>? = nil) -> ByteBuffer {
+        let total = chunks.reduce(0) { $0 + $1.count }
+        let wanted = range ?? 0..<total
+        var buffer = ByteBufferAllocator().buffer(capacity: wanted.count)
+        var start = 0
+        for chunk in chunks {
+            let from = max(start, wanted.lowerBound)
+            let to = min(start + chunk.count, wanted.upperBound)
+            if from < to { buffer.writeBytes(chunk[(from - start)..<(to - start)]) }
+            start += chunk.count
+            if start >= wanted.upperBound { break }
+        }
+        return buffer
+    }
 }
 
 /// What S3 answered.
@@ -109,8 +126,8 @@ final class S3Client: Sendable {
         let objectPath = request.key.isEmpty ? "" : "/\(request.key)"
         let path = endpoint.pathStyle ? "/\(request.bucket)\(objectPath)" : (objectPath.isEmpty ? "/" : objectPath)
         let host = endpoint.pathStyle ? endpoint.authority : "\(request.bucket).\(endpoint.authority)"
-        let payloadHash = request.body.isEmpty ? SigV4Signer.emptyPayloadHash : SigV4Signer.payloadHash(request.body)
-        let size = request.body.reduce(0) { $0 + $1.count }
+        let size = request.body.readableBytes
+        let payloadHash = size == 0 ? SigV4Signer.emptyPayloadHash : request.body.withUnsafeReadableBytes { SigV4Signer.payloadHash($0) }
         var headers = request.headers + [("host", host)]
         if size > 0 || request.method == .PUT || request.method == .POST { headers.append(("content-length", String(size))) }
         let signed = signer.sign(
@@ -120,12 +137,7 @@ final class S3Client: Sendable {
         let url = "\(endpoint.scheme)://\(host)\(encodedPath)\(query.isEmpty ? "" : "?\(query)")"
         var httpHeaders = HTTPHeaders()
         for (name, value) in signed where name != "host" && name != "content-length" { httpHeaders.add(name: name, value: value) }
-        var body: HTTPClient.Body?
-        if size > 0 || request.method == .PUT || request.method == .POST {
-            var buffer = ByteBufferAllocator().buffer(capacity: size)
-            for chunk in request.body { buffer.writeBytes(chunk) }
-            body = .byteBuffer(buffer)
-        }
+        let body: HTTPClient.Body? = size > 0 || request.method == .PUT || request.method == .POST ? .byteBuffer(request.body) : nil
         let httpRequest = try HTTPClient.Request(url: url, method: request.method, headers: httpHeaders, body: body)
         let seconds = timeout + Double(size) / 1_048_576
         let response = try Self.http.execute(request: httpRequest, deadline: .now() + .milliseconds(Int64(seconds * 1000))).wait()

@@ -57,7 +57,7 @@ final class S3Lease: StorageLock, @unchecked Sendable {
 
     private static func put(_ storage: S3Storage, _ objectKey: String, condition: (String, String)) -> S3Request {
         let body = "\(WriterIdentity.current); expires \(Int(Date().timeIntervalSince1970 + storage.leaseSeconds))"
-        return S3Request(operation: "write lease", method: .PUT, bucket: storage.bucket, key: objectKey, headers: [condition], body: [Array(body.utf8)])
+        return S3Request(operation: "write lease", method: .PUT, bucket: storage.bucket, key: objectKey, headers: [condition], body: S3Request.body([Array(body.utf8)]))
     }
 
     private static func etag(of response: S3Response, _ storage: S3Storage, _ objectKey: String) throws(CheckpointStoreError) -> String {

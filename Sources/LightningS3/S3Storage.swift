@@ -128,7 +128,7 @@ public final class S3Storage: CheckpointStorage {
         let size = chunks.reduce(0) { $0 + $1.count }
         let condition = conditional ? [("if-none-match", "*")] : []
         if size <= multipartThreshold {
-            let request = S3Request(operation: "create", method: .PUT, bucket: bucket, key: objectKey(key), headers: condition, body: chunks)
+            let request = S3Request(operation: "create", method: .PUT, bucket: bucket, key: objectKey(key), headers: condition, body: S3Request.body(chunks))
             return try client.send(request, accepting: conditional ? [412] : []).status != 412
         }
         return try uploadInParts(objectKey(key), chunks: chunks, size: size, condition: condition)
@@ -144,7 +144,8 @@ public final class S3Storage: CheckpointStorage {
             let parts = etags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(Self.escape($0.element))</ETag></Part>" }
             let body = Array("<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>".utf8)
             let request = S3Request(
-                operation: "complete upload", method: .POST, bucket: bucket, key: objectKey, query: [("uploadId", uploadID)], headers: condition, body: [body])
+                operation: "complete upload", method: .POST, bucket: bucket, key: objectKey, query: [("uploadId", uploadID)], headers: condition,
+                body: S3Request.body([body]))
             let completed = try client.send(request, accepting: condition.isEmpty ? [] : [412])
             // S3 may answer 200 with an error inside the body.
             if completed.status == 200, let code = XMLElements(completed.body).value("Code") {
@@ -164,9 +165,6 @@ public final class S3Storage: CheckpointStorage {
 
     /// Sends the parts, ``uploadConcurrency`` at a time, and returns their ETags in order.
     private func sendParts(_ objectKey: String, uploadID: String, chunks: [[UInt8]], size: Int) throws(CheckpointStoreError) -> [String] {
-        var whole: [UInt8] = []
-        whole.reserveCapacity(size)
-        for chunk in chunks { whole.append(contentsOf: chunk) }
         let ranges = stride(from: 0, to: size, by: partSize).map { $0..<min($0 + partSize, size) }
         let results = PartResults(count: ranges.count)
         let slots = DispatchSemaphore(value: uploadConcurrency)
@@ -174,12 +172,12 @@ public final class S3Storage: CheckpointStorage {
         for (index, range) in ranges.enumerated() {
             slots.wait()
             if results.failed { slots.signal(); break }
-            let part = Array(whole[range])
             DispatchQueue.global().async(group: group) { [client, bucket] in
                 defer { slots.signal() }
+                // Each part's bytes are copied once, on its own thread, straight from the chunks.
                 let request = S3Request(
                     operation: "upload part \(index + 1)", method: .PUT, bucket: bucket, key: objectKey,
-                    query: [("partNumber", String(index + 1)), ("uploadId", uploadID)], body: [part])
+                    query: [("partNumber", String(index + 1)), ("uploadId", uploadID)], body: S3Request.body(chunks, range: range))
                 do throws(CheckpointStoreError) {
                     let response = try client.send(request)
                     guard let etag = response.etag else {

@@ -30,11 +30,9 @@ package struct SigV4Signer: Sendable {
     /// The SHA-256 of an empty payload, in hex.
     package static let emptyPayloadHash = hex(SHA256.hash(data: [UInt8]()))
 
-    /// The SHA-256 of a payload given as chunks, in hex.
-    package static func payloadHash(_ chunks: [[UInt8]]) -> String {
-        var hasher = SHA256()
-        for chunk in chunks { hasher.update(data: chunk) }
-        return hex(hasher.finalize())
+    /// The SHA-256 of a payload, in hex.
+    package static func payloadHash(_ bytes: UnsafeRawBufferPointer) -> String {
+        hex(SHA256.hash(data: bytes))
     }
 
     /// The headers to send: `headers` with `x-amz-date`, `x-amz-content-sha256`,

@@ -28,7 +28,8 @@ struct SigV4Tests {
         let payload = Array("Welcome to Amazon S3.".utf8)
         let headers = Self.signer.sign(
             method: "PUT", path: "/ckpt-test/run 1/a+b=c/été.lsnap", query: [], headers: [("host", "127.0.0.1:9000"), ("if-none-match", "*")],
-            payloadHash: SigV4Signer.payloadHash([Array(payload.prefix(7)), Array(payload.dropFirst(7))]), time: Self.time)
+            payloadHash: S3Request.body([Array(payload.prefix(7)), Array(payload.dropFirst(7))]).withUnsafeReadableBytes { SigV4Signer.payloadHash($0) },
+            time: Self.time)
         #expect(Self.authorization(headers)?.hasSuffix("SignedHeaders=host;if-none-match;x-amz-content-sha256;x-amz-date, Signature=0b06446e0a4e24069e954bcd97fa7a3eff5187a121e15c495da7817bdd400708") == true)
     }
 
@@ -56,6 +57,22 @@ struct SigV4Tests {
         #expect(SigV4Signer.uriEncode("a-b_c.d~e") == "a-b_c.d~e")
         #expect(SigV4Signer.uriEncode("a b+c=d/é*") == "a%20b%2Bc%3Dd%2F%C3%A9%2A")
         #expect(SigV4Signer.timestamps(1_795_857_470).dateTime == "20261128T091750Z")
+    }
+}
+
+@Suite("S3 request bodies")
+struct RequestBodyTests {
+    @Test("a part's bytes are cut from the chunks at any boundary")
+    func partsAcrossChunks() {
+        let chunks: [[UInt8]] = [[0, 1, 2], [], [3, 4], [5, 6, 7, 8]]
+        let all = Array(0...8).map(UInt8.init)
+        for start in 0...9 {
+            for end in start...9 {
+                let buffer = S3Request.body(chunks, range: start..<end)
+                #expect(Array(buffer.readableBytesView) == Array(all[start..<end]))
+            }
+        }
+        #expect(Array(S3Request.body(chunks).readableBytesView) == all)
     }
 }
 
