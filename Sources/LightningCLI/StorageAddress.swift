@@ -5,8 +5,13 @@ import LightningStore
 ///
 /// - `s3://BUCKET[/PREFIX]` is a prefix in a bucket of the S3-compatible server the AWS
 ///   environment variables describe (see ``S3Configuration/fromEnvironment(_:)``);
+///   `LIGHTNING_S3_LEASE_SECONDS` sets the term of the writer lease (30 s by default): how long a
+///   writer that died blocks the next one;
 /// - anything else is a local folder.
 public enum StorageAddress {
+    /// The variable that sets the writer lease's term on S3, in seconds.
+    public static let leaseSecondsVariable = "LIGHTNING_S3_LEASE_SECONDS"
+
     /// The storage a `--storage` value names, else `STORAGE_ROOT_DIR`, else `./.storage`.
     /// - Throws: ``CheckpointStoreError`` when an S3 address is malformed or has no credentials.
     public static func store(explicit: String?, environment: [String: String] = CheckpointStore.currentEnvironment()) throws(CheckpointStoreError) -> CheckpointStore {
@@ -19,7 +24,14 @@ public enum StorageAddress {
     /// The storage `address` names.
     public static func open(_ address: String, environment: [String: String]) throws(CheckpointStoreError) -> any CheckpointStorage {
         guard let (bucket, prefix) = try s3Parts(address) else { return LocalStorage(root: address) }
-        return S3Storage(bucket: bucket, prefix: prefix, configuration: try S3Configuration.fromEnvironment(environment))
+        var lease = 30.0
+        if let text = environment[leaseSecondsVariable], !text.isEmpty {
+            guard let seconds = Double(text), seconds >= 1, seconds.isFinite else {
+                throw CheckpointStoreError(path: leaseSecondsVariable, problem: "must be a number of seconds, 1 or more, not '\(text)'", code: .invalidArgument)
+            }
+            lease = seconds
+        }
+        return S3Storage(bucket: bucket, prefix: prefix, configuration: try S3Configuration.fromEnvironment(environment), leaseSeconds: lease)
     }
 
     /// For a full object URL, `s3://bucket/path/to/file.lsnap`, the object (its folder is where a

@@ -82,6 +82,48 @@ struct S3ToolTests {
         #expect(output == whole.standardOutput)
     }
 
+    @Test("SIGKILL mid-run on S3: every checkpoint verifies, the lease lapses, and the resumed run ends with the uninterrupted digest")
+    func killedOnS3() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let whole = try Executable.run("churn-app", ["--iterations", "150"], in: folder.path)
+        let storage = Self.storage("killed")
+        let environment = ["LIGHTNING_S3_LEASE_SECONDS": "4"]
+        func checkpointCount() throws -> Int {
+            try Executable.run("lightning-checkpoint", ["list", "--storage", storage], in: folder.path).standardOutput.split(separator: "\n").count - 1
+        }
+        for (round, atLeast) in [3, 20].enumerated() {
+            let resume = round == 0 ? [] : ["--checkpoint", "latest"]
+            let app = Process()
+            app.executableURL = Executable.productsFolder.appendingPathComponent("churn-app")
+            app.arguments = ["--iterations", "150", "--storage", storage] + resume
+            app.currentDirectoryURL = URL(fileURLWithPath: folder.path)
+            app.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            app.standardOutput = FileHandle.nullDevice
+            app.standardError = FileHandle.nullDevice
+            try app.run()
+            // Killed while it saves: once checkpoints are there, mid-run.
+            while try checkpointCount() < atLeast && app.isRunning { Thread.sleep(forTimeInterval: 0.02) }
+            #expect(app.isRunning)
+            kill(app.processIdentifier, SIGKILL)
+            app.waitUntilExit()
+            let killedAt = Date()
+            // The dead writer's lease blocks the next app until it lapses.
+            let blocked = try Executable.run("churn-app", ["--iterations", "150", "--storage", storage, "--checkpoint", "latest"], in: folder.path, environment: environment)
+            if Date().timeIntervalSince(killedAt) < 3 {
+                #expect(blocked.status == 1)
+                #expect(blocked.standardError.contains("the storage is in use by process \(app.processIdentifier) on host "))
+            }
+            #expect(try Executable.run("lightning-checkpoint", ["verify", "--all", "--storage", storage], in: folder.path).status == 0)
+            Thread.sleep(forTimeInterval: max(0, 4.2 - Date().timeIntervalSince(killedAt)))
+        }
+        let finished = try Executable.run("churn-app", ["--iterations", "150", "--storage", storage, "--checkpoint", "latest"], in: folder.path, environment: environment)
+        #expect(finished.status == 0, "\(finished.standardError)")
+        #expect(finished.standardOutput == whole.standardOutput)
+        let badLease = try Executable.run("counter-app", ["--storage", storage], in: folder.path, environment: ["LIGHTNING_S3_LEASE_SECONDS": "soon"])
+        #expect(badLease.standardError == "LIGHTNING_S3_LEASE_SECONDS: must be a number of seconds, 1 or more, not 'soon'\n")
+    }
+
     @Test("without credentials, and with wrong ones: one line, exit 1, at once")
     func credentials() throws {
         let folder = try TemporaryFolder()
