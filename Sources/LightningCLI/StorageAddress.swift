@@ -1,3 +1,4 @@
+import Foundation
 import LightningS3
 import LightningStore
 
@@ -12,12 +13,23 @@ public enum StorageAddress {
     /// The variable that sets the writer lease's term on S3, in seconds.
     public static let leaseSecondsVariable = "LIGHTNING_S3_LEASE_SECONDS"
 
-    /// The storage a `--storage` value names, else `STORAGE_ROOT_DIR`, else `./.storage`.
+    /// The process environment.
+    public static var processEnvironment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The storage address to use: `explicit` (a `--storage` flag) when given, else the
+    /// `STORAGE_ROOT_DIR` environment variable, as in Lightning, else `./.storage`.
+    public static func address(explicit: String?, environment: [String: String]) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let fromEnvironment = environment[CheckpointStore.storageRootVariable], !fromEnvironment.isEmpty { return fromEnvironment }
+        return CheckpointStore.defaultStorageRoot
+    }
+
+    /// The store a `--storage` value names (see ``address(explicit:environment:)``); its
+    /// checkpoint arguments may also be local file paths or `s3://bucket/key` URLs.
     /// - Throws: ``CheckpointStoreError`` when an S3 address is malformed or has no credentials.
-    public static func store(explicit: String?, environment: [String: String] = CheckpointStore.currentEnvironment()) throws(CheckpointStoreError) -> CheckpointStore {
-        let address = CheckpointStore.storageRoot(explicit: explicit, environment: environment)
-        return CheckpointStore(storage: try open(address, environment: environment), locatingURLs: { value throws(CheckpointStoreError) in
-            try location(ofURL: value, environment: environment)
+    public static func store(explicit: String?, environment: [String: String] = processEnvironment) throws(CheckpointStoreError) -> CheckpointStore {
+        CheckpointStore(storage: try open(address(explicit: explicit, environment: environment), environment: environment), locating: { value throws(CheckpointStoreError) in
+            try location(ofURL: value, environment: environment) ?? .existingFile(value)
         })
     }
 

@@ -17,7 +17,7 @@ func writeStandardOutput(_ bytes: [UInt8]) {
 func writeOutput(_ chunks: [[UInt8]], toFile path: String?) throws {
     guard let path else { return chunks.forEach(writeStandardOutput) }
     try reportingFailures { () throws(CheckpointStoreError) in
-        let target = try StorageAddress.location(ofURL: path, environment: CheckpointStore.currentEnvironment()) ?? .file(path)
+        let target = try StorageAddress.location(ofURL: path, environment: StorageAddress.processEnvironment) ?? .file(path)
         try target.storage.replace(target.key, chunks: chunks)
     }
 }

@@ -14,19 +14,12 @@ public struct CheckpointLocation: Sendable, CustomStringConvertible {
         self.key = key
     }
 
-    /// The local file at `path`; a delta's parents are looked for in the same folder.
-    public static func file(_ path: String) -> CheckpointLocation {
-        let (folder, name) = FileIO.split(path)
-        return CheckpointLocation(storage: LocalStorage(root: folder), key: name)
-    }
-
     /// The object as messages name it: a file path, or an object URL.
     public var description: String { storage.location(of: key) }
 
     /// The object named `fileName` in the same folder.
     func sibling(_ fileName: String) -> CheckpointLocation {
-        let (folder, _) = FileIO.split(key)
-        return CheckpointLocation(storage: storage, key: FileIO.join(folder, fileName))
+        CheckpointLocation(storage: storage, key: StorageKey.join(StorageKey.split(key).folder, fileName))
     }
 
     /// Reads the checkpoint, of either format (told apart by content), and checks its layout.

@@ -1,17 +1,12 @@
 import LightningCodecs
 import LightningState
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The checkpoints of an app in shared storage: `<storage>/checkpoints/lightningapp_checkpoint_<timestamp>.lsnap`
 /// (or `.json`).
 ///
 /// ```swift
-/// let store = CheckpointStore(storageRoot: CheckpointStore.storageRoot(explicit: nil))
+/// let store = CheckpointStore(storageRoot: ".storage")
 /// let saved = try store.save(state, time: 1665501626)    // lightningapp_checkpoint_1665501626.json
 /// let loaded = try store.loadCheckpoint("latest")          // or a name, a file path, or "latest-valid"
 /// ```
@@ -27,15 +22,19 @@ public struct CheckpointStore: Sendable {
 
     /// Where the checkpoints are kept.
     public let storage: any CheckpointStorage
-    /// Turns a checkpoint argument that is a URL of another storage into its location.
-    private let locateURL: (@Sendable (String) throws(CheckpointStoreError) -> CheckpointLocation?)?
+    /// Turns a checkpoint argument that names an object outside the store (a file path, a URL)
+    /// into its location, or `nil` for a name of the store's own.
+    private let locate: @Sendable (String) throws(CheckpointStoreError) -> CheckpointLocation?
 
     /// Creates a store over a storage; nothing is written until a save.
-    /// - Parameter locatingURLs: Resolves a checkpoint given as a URL (`s3://bucket/key`) to its
-    ///   location, or returns `nil` for anything else; a local file path needs nothing.
-    public init(storage: any CheckpointStorage, locatingURLs: (@Sendable (String) throws(CheckpointStoreError) -> CheckpointLocation?)? = nil) {
+    /// - Parameter locating: Resolves a checkpoint given as the path of a local file, or as a URL
+    ///   such as `s3://bucket/key`, to its location; `nil` for anything else. By default, local files.
+    public init(
+        storage: any CheckpointStorage,
+        locating: @escaping @Sendable (String) throws(CheckpointStoreError) -> CheckpointLocation? = { CheckpointLocation.existingFile($0) }
+    ) {
         self.storage = storage
-        locateURL = locatingURLs
+        locate = locating
     }
 
     /// Creates a store over a local folder, the storage root; checkpoints go to `<root>/checkpoints`.
@@ -45,28 +44,6 @@ public struct CheckpointStore: Sendable {
 
     /// The checkpoint folder as messages name it: `<storage root>/checkpoints`.
     public var folder: String { storage.location(of: Self.folderName) }
-
-    /// The storage root to use: `explicit` (a `--storage` flag) when given, else the
-    /// `STORAGE_ROOT_DIR` environment variable, else `./.storage`.
-    public static func storageRoot(explicit: String?, environment: [String: String] = currentEnvironment()) -> String {
-        if let explicit, !explicit.isEmpty { return explicit }
-        if let fromEnvironment = environment[storageRootVariable], !fromEnvironment.isEmpty { return fromEnvironment }
-        return defaultStorageRoot
-    }
-
-    /// The process environment.
-    public static func currentEnvironment() -> [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return result
-    }
 
     /// The location of a checkpoint of this store.
     public func location(of info: CheckpointInfo) -> CheckpointLocation {
@@ -118,13 +95,12 @@ public struct CheckpointStore: Sendable {
     /// to the binary file, which loads faster.
     /// - Throws: ``CheckpointStoreError`` listing what the store holds when nothing matches.
     public func resolve(_ value: String) throws(CheckpointStoreError) -> CheckpointLocation {
-        if let locateURL, let location = try locateURL(value) { return location }
         let available = try names()
         if value == "latest" {
             guard let newest = available.last else { throw .noLatest(in: folder) }
             return location(of: newest)
         }
-        if FileIO.fileSize(value) != nil { return .file(value) }
+        if let outside = try locate(value) { return outside }
         if let name = CheckpointName(fileName: value) {
             let explicit = CheckpointFormat(fileExtensionOf: value)
             let matches = available.filter { $0.name == name && (explicit == nil || $0.format == explicit) }
@@ -157,7 +133,7 @@ public struct CheckpointStore: Sendable {
             return LoadedCheckpoint(location: location, state: try read(location, validate: validate), skipped: [])
         } catch where value == "latest" && error.code != .noCheckpoints {
             let fallback = try? newestValid(validate: validate)
-            throw .damagedLatest(error, newestValid: fallback.map { FileIO.split($0.location.key).name })
+            throw .damagedLatest(error, newestValid: fallback.map { StorageKey.split($0.location.key).name })
         }
     }
 

@@ -1,6 +1,37 @@
 import Crypto
+import LightningCLI
 @testable import LightningS3
+import LightningStore
 import Testing
+
+@Suite("Storage addresses")
+struct StorageAddressTests {
+    @Test("the storage: flag, then STORAGE_ROOT_DIR, then ./.storage")
+    func address() {
+        #expect(StorageAddress.address(explicit: "flag", environment: ["STORAGE_ROOT_DIR": "env"]) == "flag")
+        #expect(StorageAddress.address(explicit: nil, environment: ["STORAGE_ROOT_DIR": "env"]) == "env")
+        #expect(StorageAddress.address(explicit: "", environment: [:]) == ".storage")
+    }
+
+    @Test("s3:// addresses: bucket and prefix, configuration from the AWS variables, one-line errors")
+    func s3Addresses() throws {
+        let environment = ["AWS_ACCESS_KEY_ID": "key", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_DEFAULT_REGION": "eu-west-3"]
+        let storage = try #require(try StorageAddress.open("s3://bucket/run/one/", environment: environment) as? S3Storage)
+        #expect(storage.bucket == "bucket")
+        #expect(storage.prefix == "run/one")
+        #expect(storage.location(of: "checkpoints/x.lsnap") == "s3://bucket/run/one/checkpoints/x.lsnap")
+        #expect(storage.client.endpoint.description == "https://s3.eu-west-3.amazonaws.com")
+        #expect(try StorageAddress.open("folder/s3", environment: [:]) is LocalStorage)
+        let object = try #require(try StorageAddress.location(ofURL: "s3://bucket/a/b.lsnap", environment: environment))
+        #expect(object.description == "s3://bucket/a/b.lsnap")
+        let custom = try S3Configuration.fromEnvironment(environment.merging(["AWS_ENDPOINT_URL": "http://127.0.0.1:9000", "AWS_ENDPOINT_URL_S3": "http://localhost:9999/"]) { $1 })
+        #expect(custom.endpoint == "http://localhost:9999/")
+        #expect(custom.region == "eu-west-3")
+        #expect(throws: CheckpointStoreError.self) { try S3Configuration.fromEnvironment(environment.merging(["AWS_ENDPOINT_URL": "ftp://x"]) { $1 }) }
+        let bad = #expect(throws: CheckpointStoreError.self) { try StorageAddress.open("s3:///prefix", environment: environment) }
+        #expect(bad?.description == "s3:///prefix: an S3 address needs a bucket: s3://BUCKET[/PREFIX]")
+    }
+}
 
 @Suite("Signature Version 4")
 struct SigV4Tests {

@@ -87,13 +87,6 @@ struct CheckpointStoreTests {
         }
     }
 
-    @Test("the storage root: flag, then STORAGE_ROOT_DIR, then ./.storage")
-    func storageRoot() {
-        #expect(CheckpointStore.storageRoot(explicit: "flag", environment: ["STORAGE_ROOT_DIR": "env"]) == "flag")
-        #expect(CheckpointStore.storageRoot(explicit: nil, environment: ["STORAGE_ROOT_DIR": "env"]) == "env")
-        #expect(CheckpointStore.storageRoot(explicit: nil, environment: [:]) == ".storage")
-    }
-
     @Test("a save never replaces an existing file and leaves no temporary file")
     func atomicSave() throws {
         let folder = try TemporaryFolder()

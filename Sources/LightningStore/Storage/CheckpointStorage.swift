@@ -56,6 +56,21 @@ extension CheckpointStorage {
     }
 }
 
+/// Keys are `/`-separated names: their folder and last part, and joining them.
+package enum StorageKey {
+    /// The folder and the name of `key`; the folder is empty for a bare name, `/` for a root one.
+    package static func split(_ key: String) -> (folder: String, name: String) {
+        guard let slash = key.lastIndex(of: "/") else { return ("", key) }
+        let folder = String(key[..<slash])
+        return (folder.isEmpty ? "/" : folder, String(key[key.index(after: slash)...]))
+    }
+
+    /// `folder/name`, or `name` alone when `folder` is empty.
+    package static func join(_ folder: String, _ name: String) -> String {
+        folder.isEmpty ? name : folder.hasSuffix("/") ? folder + name : "\(folder)/\(name)"
+    }
+}
+
 /// An object found by ``CheckpointStorage/list(folder:)``.
 public struct StorageEntry: Sendable, Hashable {
     /// The object's key, with its folder: `checkpoints/lightningapp_checkpoint_1665501626.lsnap`.

@@ -180,16 +180,10 @@ package enum FileIO {
     }
 
     /// The folder and the name of `path`; the folder is empty for a bare name.
-    package static func split(_ path: String) -> (folder: String, name: String) {
-        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
-        let folder = String(path[..<slash])
-        return (folder.isEmpty ? "/" : folder, String(path[path.index(after: slash)...]))
-    }
+    package static func split(_ path: String) -> (folder: String, name: String) { StorageKey.split(path) }
 
     /// `folder/name`, or `name` alone when `folder` is empty.
-    package static func join(_ folder: String, _ name: String) -> String {
-        folder.isEmpty ? name : folder.hasSuffix("/") ? folder + name : "\(folder)/\(name)"
-    }
+    package static func join(_ folder: String, _ name: String) -> String { StorageKey.join(folder, name) }
 }
 
 extension FileIO {

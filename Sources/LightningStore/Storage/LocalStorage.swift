@@ -78,6 +78,19 @@ public struct LocalStorage: CheckpointStorage {
     }
 }
 
+extension CheckpointLocation {
+    /// The local file at `path`; a delta's parents are looked for in the same folder.
+    public static func file(_ path: String) -> CheckpointLocation {
+        let (folder, name) = FileIO.split(path)
+        return CheckpointLocation(storage: LocalStorage(root: folder), key: name)
+    }
+
+    /// The local file at `path` when one exists there (a `--checkpoint` given as a path); else `nil`.
+    public static func existingFile(_ path: String) -> CheckpointLocation? {
+        FileIO.fileSize(path) == nil ? nil : .file(path)
+    }
+}
+
 /// A held `flock` on a lock file; the file records the holder for the message a refused app prints.
 final class LocalWriterLock: StorageLock, @unchecked Sendable {
     // reason: `descriptor` is set once in init and cleared once, under `mutex`.
