@@ -110,7 +110,12 @@ struct S3StorageTests {
         // A holder that died: its lease expired a minute ago.
         try storage.replace(".writer-lease", chunks: [Array("process 1 on host gone; expires \(Int(Date().timeIntervalSince1970) - 60)".utf8)])
         let takenOver = try store.lockForWriting()
+        // Another app takes the lease over (as after this one stalled past its term): releasing
+        // ours must not delete theirs.
+        let theirs = Array("process 2 on host elsewhere; expires \(Int(Date().timeIntervalSince1970) + 60)".utf8)
+        try storage.replace(".writer-lease", chunks: [theirs])
         takenOver.release()
+        #expect(try storage.read(".writer-lease") == theirs)
         #expect(try storage.list(folder: "checkpoints").isEmpty)  // the lease is not a checkpoint
     }
 
