@@ -10,6 +10,6 @@ struct LightningCheckpoint: ParsableCommand {
             <storage>/checkpoints (with or without .json or .lsnap), or 'latest'. The storage root is \
             --storage, else $STORAGE_ROOT_DIR, else ./.storage.
             """,
-        subcommands: [Convert.self, Export.self, Show.self, Canon.self, List.self, Verify.self, Compact.self, Bench.self, FoundationPeer.self]
+        subcommands: [Convert.self, Export.self, Show.self, Get.self, Diff.self, Canon.self, List.self, Verify.self, Compact.self, Bench.self, FoundationPeer.self]
     )
 }

@@ -1,0 +1,47 @@
+import ArgumentParser
+import LightningCodecs
+import LightningState
+import LightningStore
+
+extension LightningCheckpoint {
+    struct Get: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print one var of a checkpoint as JSON: get latest root.w.counter prints 3.",
+            discussion: """
+                VAR is a component's full name and a var's key, joined by a dot (root.w.counter, \
+                root.registry.trainer.learning_rate). The value is printed as Python's json.dumps \
+                writes it.
+                """
+        )
+
+        @Argument(help: "The checkpoint to read: a path, a name in the storage, 'latest' or an s3:// URL.")
+        var input: String
+
+        @Argument(help: "The var: COMPONENT.KEY, e.g. root.w.counter.")
+        var path: String
+
+        @OptionGroup var storageOptions: StorageOptions
+
+        func run() throws {
+            let (location, state) = try storageOptions.load(input)
+            let components = CheckpointLayout.components(of: state)
+            // The longest component name that the path starts with; the rest is the var's key.
+            let match = components.filter { path.hasPrefix($0.fullName + ".") }.max { $0.fullName.count < $1.fullName.count }
+            guard let component = match else {
+                let names = components.prefix(8).map(\.fullName).joined(separator: ", ")
+                throw failure("\(location): no component holds '\(path)' (components: \(names)\(components.count > 8 ? ", …" : ""))")
+            }
+            let key = String(path.dropFirst(component.fullName.count + 1))
+            guard let value = component.state["vars"]?[StateString(key)] else {
+                let keys = (component.state["vars"]?.objectValue?.keys.map(\.displayString) ?? []).joined(separator: ", ")
+                throw failure("\(location): \(component.fullName) has no var '\(key)' (its vars: \(keys))")
+            }
+            writeStandardOutput(JSONWriter.write(value) + [0x0A])
+        }
+
+        private func failure(_ message: String) -> ExitCode {
+            printError(message)
+            return ExitCode.failure
+        }
+    }
+}

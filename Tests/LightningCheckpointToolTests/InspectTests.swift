@@ -1,0 +1,59 @@
+import LightningTestSupport
+import Testing
+
+/// `diff`, `get` and `show --tree`, as a user runs them.
+@Suite("Inspecting checkpoints: diff, get, show --tree")
+struct InspectTests {
+    static func checkpoints(_ folder: TemporaryFolder) throws -> [String] {
+        try Executable.run("lightning-checkpoint", ["list"], in: folder.path).standardOutput.split(separator: "\n").dropFirst()
+            .map { String($0.split(separator: " ")[0]) }
+    }
+
+    @Test("diff shows components added and removed and vars changed, inline or summarised; --json says the same")
+    func diff() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(try Executable.run("counter-app", ["--iterations", "2"], in: folder.path).status == 0)
+        let names = try Self.checkpoints(folder)
+        let text = try Executable.run("lightning-checkpoint", ["diff", names[0], names[1]], in: folder.path)
+        #expect(text.status == 0)
+        #expect(text.standardOutput.contains("~ root.w.counter: 1 -> 2\n"))
+        #expect(text.standardOutput.split(separator: "\n").allSatisfy { $0.hasPrefix("~ root.w.") })
+        #expect(try Executable.run("lightning-checkpoint", ["diff", "latest", "latest"], in: folder.path).standardOutput == "no differences\n")
+        let json = try Executable.run("lightning-checkpoint", ["diff", names[0], names[1], "--json"], in: folder.path)
+        #expect(json.standardOutput.hasPrefix(#"{"components_added": [], "components_removed": [], "vars": [{"component": "root.w", "var": "counter", "change": "changed", "old": 1, "new": 2}"#))
+
+        #expect(try Executable.run("dynamic-app", ["--storage", "dyn"], in: folder.path).status == 0)
+        try folder.write(Array(#"{"vars": {"_layout": [], "_paths": {}}, "calls": {}, "flows": {}, "works": {}, "structures": {}, "changes": {}, "app_state": {"stage": "running"}}"#.utf8), to: "empty.json")
+        let added = try Executable.run("lightning-checkpoint", ["diff", "empty.json", "latest", "--storage", "dyn"], in: folder.path)
+        #expect(added.standardOutput.hasPrefix("+ root.w (work)\n"))
+        let removed = try Executable.run("lightning-checkpoint", ["diff", "latest", "empty.json", "--storage", "dyn"], in: folder.path)
+        #expect(removed.standardOutput.hasPrefix("- root.w (work)\n"))
+    }
+
+    @Test("get prints one var as JSON; a missing component or var is one line naming what exists")
+    func get() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(try Executable.run("counter-app", [], in: folder.path).status == 0)
+        #expect(try Executable.run("lightning-checkpoint", ["get", "latest", "root.w.counter"], in: folder.path).standardOutput == "3\n")
+        #expect(try Executable.run("lightning-checkpoint", ["get", "latest", "root.w._host"], in: folder.path).standardOutput == "\"127.0.0.1\"\n")
+        let missing = try Executable.run("lightning-checkpoint", ["get", "latest", "root.w.nope"], in: folder.path)
+        #expect(missing.status == 1)
+        #expect(missing.standardError.hasSuffix(": root.w has no var 'nope' (its vars: _host, _port, _url, _future_url, _internal_ip, _public_ip, _restarting, _cloud_compute, _display_name, _paths, counter)\n"))
+        let nowhere = try Executable.run("lightning-checkpoint", ["get", "latest", "elsewhere.x"], in: folder.path)
+        #expect(nowhere.standardError.hasSuffix(": no component holds 'elsewhere.x' (components: root, root.w)\n"))
+    }
+
+    @Test("show --tree indents each component under its parent")
+    func tree() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(try Executable.run("churn-app", ["--iterations", "9"], in: folder.path).status == 0)
+        let lines = try Executable.run("lightning-checkpoint", ["show", "--tree", "latest"], in: folder.path).standardOutput.split(separator: "\n")
+        #expect(lines[1].hasPrefix("root "))
+        #expect(lines.contains { $0.hasPrefix("  items ") && $0.contains("structure") })
+        #expect(lines.contains { $0.hasPrefix("    ") && $0.contains("work") })
+        #expect(lines.contains { $0.hasPrefix("  visitor ") })
+    }
+}
