@@ -55,8 +55,8 @@ public final class LightningApp {
     }
 
     /// Loads `checkpoint` when given (a path, a name in the storage, `latest` or `latest-valid`),
-    /// then runs the loop, in a local storage root.
-    public func run(checkpoint: String?, storageRoot: String, strict: Bool = true) throws(LightningError) {
+    /// then runs the loop, in a local storage root. Throws as ``run(checkpoint:store:strict:)``.
+    public func run(checkpoint: String?, storageRoot: String, strict: Bool = true) throws {
         try run(checkpoint: checkpoint, store: CheckpointStore(storageRoot: storageRoot), strict: strict)
     }
 
@@ -68,9 +68,10 @@ public final class LightningApp {
     /// if that fails too, it throws ``LightningError/Code/stateNotSaved``: a run that returns has
     /// its newest requested state durable.
     /// - Throws: ``LightningError`` when the policy is invalid, the storage is in use, the checkpoint
-    ///   cannot be found, read or loaded (nothing runs then), the state cannot be saved, or with the
-    ///   error a flow or work threw.
-    public func run(checkpoint: String?, store: CheckpointStore, strict: Bool = true) throws(LightningError) {
+    ///   cannot be found, read or loaded (nothing runs then), or the state cannot be saved; the
+    ///   error a flow or work threw, unchanged (the app's ``stage`` is then `failed`, and the saves
+    ///   already handed to the writer are finished first).
+    public func run(checkpoint: String?, store: CheckpointStore, strict: Bool = true) throws {
         try policy.validate()
         let settings = CheckpointWriter.Settings(policy: policy)
         // Storage faults at start are retried like saves; a checkpoint that does not load is not.
@@ -117,16 +118,13 @@ public final class LightningApp {
         try makeNewestStateDurable(writer)
     }
 
-    private func loop(with writer: CheckpointWriter) throws(LightningError) {
+    private func loop(with writer: CheckpointWriter) throws {
         while true {
             do {
                 try root.run()
-            } catch let error as LightningError {
-                stage = .failed
-                throw error
             } catch {
                 stage = .failed
-                throw LightningError("The app failed: \(error)", code: .appFailed)
+                throw error
             }
             iterationsSinceSave += 1
             let stopping = nameComponents()

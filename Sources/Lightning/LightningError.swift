@@ -23,8 +23,6 @@ public struct LightningError: Error, Hashable, Sendable, CustomStringConvertible
         case storageInUse
         /// The ``CheckpointPolicy`` is not usable.
         case invalidPolicy
-        /// A flow or work threw.
-        case appFailed
     }
 
     /// What kind of failure this is.

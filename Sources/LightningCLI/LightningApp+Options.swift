@@ -5,9 +5,10 @@ import LightningStore
 extension LightningApp {
     /// Runs the app as its command line asks (`--checkpoint`, `--storage`, including `s3://`
     /// addresses, the policy flags and `--non-strict`); a failure is printed as one line on
-    /// standard error and becomes `ExitCode.failure`.
+    /// standard error (a flow's or work's own error as `The app failed: <error>`) and becomes
+    /// `ExitCode.failure`.
     public func run(_ options: LightningAppOptions) throws {
-        do throws(LightningError) {
+        do {
             checkpointFormats = options.checkpointFormat
             policy.everyIterations = options.checkpointEvery
             policy.everySeconds = options.checkpointInterval
@@ -21,8 +22,11 @@ extension LightningApp {
                 throw LightningError.store(error)
             }
             try run(checkpoint: options.checkpoint, store: store, strict: !options.nonStrict)
-        } catch {
+        } catch let error as LightningError {
             Console.writeErrorLine(error.description)
+            throw ExitCode.failure
+        } catch {
+            Console.writeErrorLine("The app failed: \(error)")
             throw ExitCode.failure
         }
     }

@@ -90,8 +90,8 @@ struct ComponentStateTests {
         let app = LightningApp(root: root, name: "test")
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let error = #expect(throws: LightningError.self) { try app.run(checkpoint: nil, storageRoot: folder.path) }
-        #expect(error?.description == "The app failed: boom")
+        // The work's own error reaches the caller unchanged.
+        #expect(throws: Failing.Boom.self) { try app.run(checkpoint: nil, storageRoot: folder.path) }
         #expect(app.stage == .failed)
         let calls = try #require(try app.checkpointState(time: 1)["works"]?["bad"]?["calls"]?.objectValue)
         let statuses = try #require(calls[calls["latest_call_hash"]!.stringValue!]?["statuses"]?.arrayValue)

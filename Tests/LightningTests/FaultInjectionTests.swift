@@ -63,8 +63,10 @@ struct FaultInjectionTests {
         root.onSave = { [unowned app] in outcome.requested.append(withoutMetadata(try! app.checkpointState())) }
         do {
             try app.run(checkpoint: nil, store: CheckpointStore(storage: storage))
-        } catch {
+        } catch let error as LightningError {
             outcome.error = error
+        } catch {
+            Issue.record("an error that is not a LightningError: \(error)")
         }
         outcome.faultsRaised = storage.faultsRaised
         outcome.saveErrors = app.checkpointErrors
