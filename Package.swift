@@ -66,7 +66,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LightningStoreTests", dependencies: ["LightningStore", "LightningCodecs", "LightningTestSupport"]),
-        .testTarget(name: "LightningTests", dependencies: ["Lightning", "LightningCodecs", "LightningStore", "LightningTestSupport"]),
+        .testTarget(name: "LightningTests", dependencies: ["Lightning", "LightningBench", "LightningCodecs", "LightningStore", "LightningTestSupport"]),
         .testTarget(name: "LightningS3Tests", dependencies: ["LightningS3", "LightningCLI", "LightningTestSupport"]),
         .testTarget(
             name: "LightningCheckpointToolTests",

@@ -2,7 +2,8 @@ import LightningState
 
 /// A deterministic, app-shaped checkpoint for measuring save and load: a root flow holding flows
 /// of works, each work with Lightning's private vars, short strings, ints, a nested config dict,
-/// recorded calls and one long series — floats (`floatHeavy`) or log lines (`textHeavy`).
+/// recorded calls and one long series — floats (`floatHeavy`), log lines (`textHeavy`), or rows of
+/// mixed values shaped like real app states (`mixed`).
 ///
 /// The same parameters give the same tree, byte for byte, on every machine.
 public struct SyntheticState: Sendable {
@@ -12,6 +13,10 @@ public struct SyntheticState: Sendable {
         case floatHeavy = "float"
         /// Short log lines from a small vocabulary: compresses well.
         case textHeavy = "text"
+        /// Rows like real app states hold: short ASCII labels (10 to 20 characters), random integers
+        /// up to 2^62, a nested list of small ints, a boolean and a float, and every 16th row a
+        /// small dict; strings are about a fifth of the values.
+        case mixed
     }
 
     /// How many components (flows and works) the tree has, at least 2.
@@ -40,7 +45,7 @@ public struct SyntheticState: Sendable {
         let workCount = max(0, components - 1 - flowCount)
         // About 60 bytes per component of skeleton and 320 of vars; the rest goes to the series.
         let perWork = max(0, targetBytes / max(1, workCount) - 900)
-        let seriesLength = mix == .floatHeavy ? perWork / 20 : perWork / 22
+        let seriesLength = perWork / Self.bytesPerItem(mix)
         var flows = StateObject()
         var worksLeft = workCount
         for flowIndex in 0..<flowCount {
@@ -77,6 +82,8 @@ public struct SyntheticState: Sendable {
             series = .array((0..<seriesLength).map { step in
                 .string(StateString("step \(step) \(Self.words[Int(random.next() % UInt64(Self.words.count))]) ok"))
             })
+        case .mixed:
+            series = .array((0..<seriesLength).map { row in Self.mixedRow(row, using: &random) })
         }
         let hash = StateString(String(random.next() >> 36, radix: 16))
         return [
@@ -99,6 +106,32 @@ public struct SyntheticState: Sendable {
             ],
             "changes": [:],
         ]
+    }
+
+    /// The compact JSON bytes one series item takes, about.
+    static func bytesPerItem(_ mix: Mix) -> Int {
+        switch mix {
+        case .floatHeavy: return 20
+        case .textHeavy: return 22
+        case .mixed: return 150
+        }
+    }
+
+    /// One row of the mixed series: `[label, int, int, [int, int, int], bool, float, label, int]`,
+    /// and every 16th row a dict `{"id": int, "tag": label, "ok": bool}` as a ninth value.
+    static func mixedRow(_ row: Int, using random: inout SplitMix) -> StateValue {
+        func label() -> StateValue {
+            let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789_".utf8)
+            let length = 10 + Int(random.next() % 11)
+            return .string(StateString(String(decoding: (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }, as: UTF8.self)))
+        }
+        func bigInt() -> StateValue { .int(Int64(random.next() >> 2)) }
+        func smallInt() -> StateValue { .int(Int64(random.next() % 1_000)) }
+        var values: [StateValue] = [
+            label(), bigInt(), bigInt(), [smallInt(), smallInt(), smallInt()], .bool(random.next() & 1 == 1), .float(random.unit() * 100), label(), bigInt(),
+        ]
+        if row % 16 == 0 { values.append(["id": bigInt(), "tag": label(), "ok": .bool(random.next() & 1 == 0)]) }
+        return .array(values)
     }
 
     private static let words = ["running", "pending", "succeeded", "loss", "accuracy", "epoch", "batch", "checkpoint", "train", "eval"]

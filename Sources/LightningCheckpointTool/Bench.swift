@@ -27,7 +27,7 @@ extension LightningCheckpoint {
         @Option(name: .customLong("target-mb"), help: "The approximate size of the state as compact JSON, in MB (10^6 bytes).")
         var targetMB = 100.0
 
-        @Option(help: "What fills the state: 'float' (random doubles) or 'text' (log lines).")
+        @Option(help: "What fills the state: 'float' (random doubles), 'text' (log lines) or 'mixed' (labels, 62-bit ints, nested int lists, booleans, floats, small dicts).")
         var mix: SyntheticState.Mix = .floatHeavy
 
         @Option(name: .customLong("change-fraction"), help: "The fraction of components changed between incremental saves.")

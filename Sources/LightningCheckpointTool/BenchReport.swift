@@ -22,7 +22,7 @@ enum BenchReport {
             row("snapshot bytes down (storage read)", results.downloadSeconds, results.binaryBytes),
         ]
         let ratio = format(100 * Double(results.binaryBytes) / Double(max(1, results.jsonBytes)), digits: 1)
-        let title = "state: \(components) components, \(mix.rawValue)-heavy, \(format(megabytes, digits: 1)) MB of compact JSON; binary file \(ratio) % of it"
+        let title = "state: \(components) components, \(mix == .mixed ? "mixed values" : "\(mix.rawValue)-heavy"), \(format(megabytes, digits: 1)) MB of compact JSON; binary file \(ratio) % of it"
         return title + "\n" + Table(header: ["OPERATION", "SECONDS", "MB/S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3]).rendered
             + "\nMB/s are of the compact JSON's bytes, whatever the format; saves include fsync."
     }

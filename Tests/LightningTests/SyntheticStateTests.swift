@@ -1,0 +1,55 @@
+import LightningBench
+import LightningCodecs
+import LightningState
+import Testing
+
+@Suite("Synthetic states for benchmarks")
+struct SyntheticStateTests {
+    /// Counts the scalar values of a tree by kind.
+    static func scalars(_ value: StateValue, into counts: inout [String: Int]) {
+        switch value {
+        case .array(let elements): for element in elements { scalars(element, into: &counts) }
+        case .object(let members): for (_, member) in members { scalars(member, into: &counts) }
+        case .string: counts["string", default: 0] += 1
+        case .int, .bigInt: counts["int", default: 0] += 1
+        case .float: counts["float", default: 0] += 1
+        case .bool: counts["bool", default: 0] += 1
+        case .null: counts["null", default: 0] += 1
+        }
+    }
+
+    @Test("every mix is deterministic, has Lightning's layout, and comes close to its target size", arguments: SyntheticState.Mix.allCases)
+    func shapes(mix: SyntheticState.Mix) throws {
+        let synthetic = SyntheticState(components: 300, targetBytes: 3_000_000, mix: mix)
+        let state = synthetic.make()
+        #expect(state == synthetic.make())
+        try CheckpointLayout.validate(state)
+        #expect(CheckpointLayout.components(of: state).count == 300)
+        let bytes = JSONWriter.write(state).count
+        #expect(abs(bytes - 3_000_000) < 300_000, "\(bytes) bytes")
+    }
+
+    @Test("the mixed state: strings about a fifth of the values, ints up to 2^62, nested lists, booleans, floats and dicts")
+    func mixedComposition() {
+        let state = SyntheticState(components: 120, targetBytes: 2_000_000, mix: .mixed).make()
+        var counts: [String: Int] = [:]
+        Self.scalars(state, into: &counts)
+        let total = counts.values.reduce(0, +)
+        let strings = Double(counts["string", default: 0]) / Double(total)
+        #expect(strings > 0.17 && strings < 0.24, "\(counts)")
+        #expect(counts["bool", default: 0] > 0 && counts["float", default: 0] > 0)
+        guard case .array(let rows)? = state["flows"]?["group_0"]?["works"]?["worker_0"]?["vars"]?["series"] else {
+            Issue.record("no series")
+            return
+        }
+        guard case .array(let first) = rows[0], case .array(let second) = rows[1] else {
+            Issue.record("rows are not arrays")
+            return
+        }
+        #expect(first.count == 9)  // every 16th row carries a dict
+        #expect(second.count == 8)
+        if case .int(let big) = second[1] { #expect(big >= 0 && big < 1 << 62) } else { Issue.record("no 62-bit int") }
+        if case .string(let label) = second[0] { #expect((10...20).contains(label.displayString.count)) } else { Issue.record("no label") }
+        if case .array(let nested) = second[3] { #expect(nested.count == 3) } else { Issue.record("no nested list") }
+    }
+}
