@@ -95,12 +95,13 @@ public struct CheckpointStore: Sendable {
     /// to the binary file, which loads faster.
     /// - Throws: ``CheckpointStoreError`` listing what the store holds when nothing matches.
     public func resolve(_ value: String) throws(CheckpointStoreError) -> CheckpointLocation {
+        // A path or a URL needs no listing of the store (which may be elsewhere, or unreachable).
+        if value != "latest", let outside = try locate(value) { return outside }
         let available = try names()
         if value == "latest" {
             guard let newest = available.last else { throw .noLatest(in: folder) }
             return location(of: newest)
         }
-        if let outside = try locate(value) { return outside }
         if let name = CheckpointName(fileName: value) {
             let explicit = CheckpointFormat(fileExtensionOf: value)
             let matches = available.filter { $0.name == name && (explicit == nil || $0.format == explicit) }
@@ -125,13 +126,15 @@ public struct CheckpointStore: Sendable {
     /// `validate`). Also takes `latest-valid`: the newest checkpoint that loads.
     ///
     /// When `latest` is damaged (or a snapshot of its chain is), the error names the damage and the
-    /// newest checkpoint that does load, with the flag that resumes from it.
+    /// newest checkpoint that does load, with the flag that resumes from it. A storage failure that
+    /// may pass (``CheckpointStoreError/isTransient``) is not damage: it is thrown as it is, and
+    /// `latest-valid` never falls back to an older checkpoint because of one.
     public func loadCheckpoint(_ value: String, validate: Bool = true) throws(CheckpointStoreError) -> LoadedCheckpoint {
         if value == "latest-valid" { return try newestValid(validate: validate) }
         let location = try resolve(value)
         do {
             return LoadedCheckpoint(location: location, state: try read(location, validate: validate), skipped: [])
-        } catch where value == "latest" && error.code != .noCheckpoints {
+        } catch where value == "latest" && error.code != .noCheckpoints && !error.isTransient {
             let fallback = try? newestValid(validate: validate)
             throw .damagedLatest(error, newestValid: fallback.map { StorageKey.split($0.location.key).name })
         }
@@ -144,7 +147,7 @@ public struct CheckpointStore: Sendable {
             let location = location(of: info)
             do {
                 return LoadedCheckpoint(location: location, state: try read(location, validate: validate), skipped: skipped)
-            } catch {
+            } catch where !error.isTransient {
                 skipped.append(error)
             }
         }

@@ -135,6 +135,25 @@ struct CheckpointStoreTests {
         #expect(deltaError?.description.hasSuffix(": the state nests 1026 levels deep, deeper than the 1024 a reader accepts; nothing was saved") == true)
     }
 
+    @Test("a storage failure that may pass is not damage: latest and latest-valid report it, never fall back past it")
+    func transientIsNotDamage() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let plain = CheckpointStore(storageRoot: folder.path)
+        for time in [1.0, 2.0] { try plain.save(Self.state, time: time, formats: .binary) }
+        // The first read fails once with EIO: the newest checkpoint is fine, the disk hiccupped.
+        for value in ["latest", "latest-valid"] {
+            let store = CheckpointStore(storage: FaultyStorage(root: folder.path, fault: .init(.read, call: 1, errno: EIO)))
+            let error = #expect(throws: CheckpointStoreError.self) { try store.loadCheckpoint(value) }
+            #expect(error?.code == .io(errno: EIO))
+            #expect(error?.description.hasSuffix(": read failed: Input/output error") == true)
+        }
+        // A file path needs no listing: it loads even when listing the store fails.
+        let unlistable = CheckpointStore(storage: FaultyStorage(root: folder.path, fault: .init(.list, call: 1, count: .max)))
+        let path = "\(folder.path)/checkpoints/lightningapp_checkpoint_2.lsnap"
+        #expect(try unlistable.loadCheckpoint(path).location.description == path)
+    }
+
     @Test("metadata is one more top-level key and reads back")
     func metadata() throws {
         let metadata = CheckpointMetadata(schemaVersion: 3, createdAt: 1_700_000_000.5, appName: "demo")
