@@ -12,7 +12,6 @@ let package = Package(
         .library(name: "LightningStore", targets: ["LightningStore"]),
         .library(name: "LightningS3", targets: ["LightningS3"]),
         .library(name: "LightningCLI", targets: ["LightningCLI"]),
-        .library(name: "LightningBench", targets: ["LightningBench"]),
         .executable(name: "lightning-checkpoint", targets: ["LightningCheckpointTool"]),
         .executable(name: "counter-app", targets: ["CounterApp"]),
         .executable(name: "dynamic-app", targets: ["DynamicApp"]),
@@ -23,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         .target(
@@ -38,14 +40,27 @@ let package = Package(
                 "LightningStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "LightningCLI",
-            dependencies: ["Lightning", "LightningS3", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Lightning",
+                "LightningS3",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(name: "LightningBench", dependencies: ["Lightning"]),
-        .target(name: "Lightning", dependencies: ["LightningStore"]),
+        .target(
+            name: "Lightning",
+            dependencies: [
+                "LightningStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .executableTarget(
             name: "LightningCheckpointTool",
             dependencies: [
@@ -66,11 +81,23 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LightningStoreTests", dependencies: ["LightningStore", "LightningCodecs", "LightningTestSupport"]),
-        .testTarget(name: "LightningTests", dependencies: ["Lightning", "LightningBench", "LightningCodecs", "LightningStore", "LightningTestSupport"]),
+        .testTarget(
+            name: "LightningTests",
+            dependencies: [
+                "Lightning", "LightningBench", "LightningCodecs", "LightningStore", "LightningTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
         .testTarget(name: "LightningS3Tests", dependencies: ["LightningS3", "LightningCLI", "LightningTestSupport"]),
         .testTarget(
             name: "LightningCheckpointToolTests",
-            dependencies: ["LightningCheckpointTool", "CounterApp", "DynamicApp", "ChurnApp", "LightningStore", "LightningTestSupport"]
+            dependencies: [
+                "LightningCheckpointTool", "CounterApp", "DynamicApp", "ChurnApp", "LightningCLI", "LightningStore", "LightningTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

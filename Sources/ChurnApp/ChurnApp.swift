@@ -145,6 +145,7 @@ struct ChurnApp: ParsableCommand {
     }
 
     func run() throws {
+        LightningLogging.bootstrap()
         let root = Root(iterations: iterations)
         let app = LightningApp(root: root, name: "churn-app")
         try app.run(lightning)

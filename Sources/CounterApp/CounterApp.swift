@@ -48,6 +48,7 @@ struct CounterApp: ParsableCommand {
     }
 
     func run() throws {
+        LightningLogging.bootstrap()
         let root = Root(iterations: iterations)
         try LightningApp(root: root, name: "counter-app").run(lightning)
         print("counter=\(root.w.counter)")

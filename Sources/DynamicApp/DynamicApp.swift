@@ -66,6 +66,7 @@ struct DynamicApp: ParsableCommand {
     }
 
     func run() throws {
+        LightningLogging.bootstrap()
         let root = Root(iterations: iterations, reloadsDynamicWork: !noReload)
         try LightningApp(root: root, name: "dynamic-app").run(lightning)
         print("counter=\(root.w?.counter ?? 0)")

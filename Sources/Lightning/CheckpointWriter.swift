@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import LightningCodecs
 import LightningState
 import LightningStore
@@ -68,13 +69,23 @@ final class CheckpointWriter: @unchecked Sendable {
         var keepLast: Int?
         var whenBehind: CheckpointPolicy.WhenBehind
         var retrier: Retrier
-        /// Reports a failure, one line.
-        var report: @Sendable (String) -> Void = { Console.writeErrorLine($0) }
+        /// Where saves, retries and failures are logged.
+        var logger: Logger
+        var metrics: CheckpointMetrics
 
-        init(policy: CheckpointPolicy) {
+        init(policy: CheckpointPolicy, logger: Logger, metrics: CheckpointMetrics) {
             keepLast = policy.keepLast
             whenBehind = policy.whenBehind
+            self.logger = logger
+            self.metrics = metrics
             retrier = Retrier(attempts: policy.saveAttempts, delay: policy.retryDelay)
+            let attempts = policy.saveAttempts
+            retrier.onRetry = { error, attempt in
+                metrics.retries.increment()
+                logger.info(
+                    "storage operation failed (attempt \(attempt) of \(attempts)), trying again: \(error)",
+                    metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+            }
         }
     }
 
@@ -196,7 +207,7 @@ final class CheckpointWriter: @unchecked Sendable {
             saveFull(state, formats: formats, time: time)
         case .gap(let reason):
             locked { unsaved = .lost }
-            settings.report("checkpoint not saved: \(reason); the next checkpoint is a full snapshot")
+            notSaved("\(reason)")
         case .delta(let delta, let time):
             let (pending, head) = locked { (unsaved, chainState.head) }
             switch pending {
@@ -204,7 +215,7 @@ final class CheckpointWriter: @unchecked Sendable {
                 guard let head else {
                     // The app starts every chain with a full snapshot; this is a guard, not a path.
                     locked { unsaved = .lost }
-                    return settings.report("checkpoint not saved: a delta has no durable snapshot to apply to; the next checkpoint is a full snapshot")
+                    return notSaved("a delta has no durable snapshot to apply to")
                 }
                 var edits = StateDelta()
                 if case .edits(let earlier) = pending { edits = earlier }
@@ -215,19 +226,48 @@ final class CheckpointWriter: @unchecked Sendable {
                     try delta.apply(to: &state)
                 } catch {
                     locked { unsaved = .lost }
-                    return settings.report("checkpoint not saved: its changes do not apply to the unsaved state before it (\(error)); the next checkpoint is a full snapshot")
+                    return notSaved("its changes do not apply to the unsaved state before it (\(error))")
                 }
                 saveFull(state, formats: formats, time: time)
             case .lost:
-                settings.report("checkpoint not saved: an earlier checkpoint's changes were lost, so this one cannot be a delta; the next checkpoint is a full snapshot")
+                notSaved("an earlier checkpoint's changes were lost, so this one cannot be a delta")
             }
         }
     }
 
+    /// Reports a checkpoint that could not even be attempted.
+    private func notSaved(_ reason: String) {
+        settings.metrics.saveFailures.increment()
+        settings.logger.error("checkpoint not saved: \(reason); the next checkpoint is a full snapshot")
+    }
+
+    /// Reports a save that failed after its retries.
+    private func saveFailed(_ failure: Retrier.Failure, consequence: String) {
+        settings.metrics.saveFailures.increment()
+        settings.logger.error(
+            "checkpoint save failed\(failure.attemptsText): \(failure.error); \(consequence)",
+            metadata: ["error": "\(failure.error)", "attempts": "\(failure.attempts)"])
+    }
+
+    /// Reports a durable save.
+    private func saved(_ files: [CheckpointInfo], delta: Bool, since started: ContinuousClock.Instant) {
+        let seconds = (ContinuousClock.now - started).seconds
+        let bytes = files.reduce(0) { $0 + $1.size }
+        settings.metrics.recordSave(delta: delta, seconds: seconds, bytes: bytes)
+        settings.logger.debug(
+            "saved checkpoint \(files[0].name)",
+            metadata: [
+                "checkpoint": "\(files[0].name)", "kind": delta ? "delta" : "full",
+                "bytes": "\(bytes)", "seconds": "\(seconds)",
+            ])
+    }
+
     private func saveFull(_ state: StateValue, formats: CheckpointStore.SaveFormats, time: Double) {
         let after = locked { newestName }
+        let started = ContinuousClock.now
         switch settings.retrier.run({ () throws(CheckpointStoreError) in try store.save(state, time: time, formats: formats, after: after) }) {
         case .success(let files):
+            saved(files, delta: false, since: started)
             locked {
                 written += files
                 newestName = files[0].name
@@ -245,14 +285,16 @@ final class CheckpointWriter: @unchecked Sendable {
                 unsaved = .state(state, formats: formats)
                 failures.append(failure.error)
             }
-            settings.report("checkpoint save failed\(failure.attemptsText): \(failure.error); the next checkpoint is written whole, with its changes")
+            saveFailed(failure, consequence: "the next checkpoint is written whole, with its changes")
         }
     }
 
     private func saveDelta(_ edits: StateDelta, on head: CheckpointName, time: Double) {
         let after = locked { newestName }
+        let started = ContinuousClock.now
         switch settings.retrier.run({ () throws(CheckpointStoreError) in try store.saveDelta(edits, parent: head, time: time, after: after) }) {
         case .success(let file):
+            saved([file], delta: true, since: started)
             locked {
                 written.append(file)
                 newestName = file.name
@@ -268,7 +310,7 @@ final class CheckpointWriter: @unchecked Sendable {
                 unsaved = .edits(edits)
                 failures.append(failure.error)
             }
-            settings.report("checkpoint save failed\(failure.attemptsText): \(failure.error); its changes go with the next checkpoint")
+            saveFailed(failure, consequence: "its changes go with the next checkpoint")
         }
     }
 
@@ -278,7 +320,7 @@ final class CheckpointWriter: @unchecked Sendable {
             try store.keepLast(keepLast)
         } catch {
             // Old checkpoints stay; nothing new is at risk.
-            settings.report("checkpoint retention failed: \(error); older checkpoints are kept")
+            settings.logger.warning("checkpoint retention failed: \(error); older checkpoints are kept", metadata: ["error": "\(error)"])
         }
     }
 

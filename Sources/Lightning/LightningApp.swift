@@ -1,6 +1,8 @@
+import CoreMetrics
 import LightningCodecs
 import LightningState
 import LightningStore
+import Logging
 
 /// Runs a Lightning app: calls the root flow's ``LightningFlow/run()`` in a loop until a flow
 /// calls ``LightningFlow/stop()``, saving a checkpoint after every iteration in which
@@ -35,6 +37,16 @@ public final class LightningApp {
     /// For each checkpoint, the seconds the loop waited for room in the writer's queue (storage
     /// slower than the loop, with ``CheckpointPolicy/WhenBehind/wait``).
     public private(set) var checkpointQueueWaits: [Double] = []
+
+    /// Where the app logs its checkpoints: saves and loads (`debug`), retries (`info`), a resume
+    /// and clean-ups (`notice`), skipped damaged checkpoints and failed retention (`warning`), and
+    /// failed saves (`error`), each with metadata (`checkpoint`, `bytes`, `seconds`, `error`).
+    /// By default a logger labelled `lightning.app`, handled as `LoggingSystem` was bootstrapped.
+    public var logger = Logger(label: "lightning.app")
+    /// Where the app records its checkpoint metrics (see the metric names in the documentation's
+    /// "Logging and metrics" article); `nil`, the default, means the factory bootstrapped with
+    /// `MetricsSystem` when the app runs.
+    public var metricsFactory: (any MetricsFactory)?
 
     private var writer: CheckpointWriter?
     private var iterationsSinceSave = 0
@@ -73,7 +85,8 @@ public final class LightningApp {
     ///   already handed to the writer are finished first).
     public func run(checkpoint: String?, store: CheckpointStore, strict: Bool = true) throws {
         try policy.validate()
-        let settings = CheckpointWriter.Settings(policy: policy)
+        let metrics = CheckpointMetrics(factory: metricsFactory ?? MetricsSystem.factory)
+        let settings = CheckpointWriter.Settings(policy: policy, logger: logger, metrics: metrics)
         // Storage faults at start are retried like saves; a checkpoint that does not load is not.
         func starting<T>(_ body: () throws(CheckpointStoreError) -> T) throws(LightningError) -> T {
             do {
@@ -85,17 +98,31 @@ public final class LightningApp {
         let lock = try starting { () throws(CheckpointStoreError) in try store.lockForWriting() }
         defer { lock.release() }
         if let checkpoint {
-            let loaded = try starting { () throws(CheckpointStoreError) in try store.loadCheckpoint(checkpoint) }
-            for damaged in loaded.skipped { Console.writeErrorLine("skipped a damaged checkpoint: \(damaged)") }
+            let started = ContinuousClock.now
+            let loaded: CheckpointStore.LoadedCheckpoint
+            do {
+                loaded = try starting { () throws(CheckpointStoreError) in try store.loadCheckpoint(checkpoint) }
+            } catch {
+                metrics.loadFailures.increment()
+                throw error
+            }
+            for damaged in loaded.skipped {
+                logger.warning("skipped a damaged checkpoint: \(damaged)", metadata: ["error": "\(damaged)"])
+            }
             try load(loaded.state, strict: strict)
-            Console.writeErrorLine("resumed from \(loaded.location)")
+            let seconds = (ContinuousClock.now - started).seconds
+            metrics.loads.increment()
+            metrics.loadDuration.recordSeconds(seconds)
+            logger.notice("resumed from \(loaded.location)", metadata: ["checkpoint": "\(loaded.location)", "seconds": "\(seconds)"])
         }
         stage = .running
         do {
             let removed = try store.removeLeftovers()
-            if removed > 0 { Console.writeErrorLine("removed \(removed) temporary files left by interrupted saves in \(store.folder)") }
+            if removed > 0 {
+                logger.notice("removed \(removed) temporary files left by interrupted saves in \(store.folder)", metadata: ["files": "\(removed)"])
+            }
         } catch {
-            Console.writeErrorLine("could not remove the leftovers of interrupted saves: \(error)")
+            logger.warning("could not remove the leftovers of interrupted saves: \(error)", metadata: ["error": "\(error)"])
         }
         let newest = try starting { () throws(CheckpointStoreError) in try store.newestName() }
         let writer = CheckpointWriter(store: store, newest: newest, settings: settings)
@@ -110,7 +137,7 @@ public final class LightningApp {
             writer.waitUntilIdle()
             if case .none = writer.pending {} else {
                 let durable = writer.newestDurable.map { "the newest durable checkpoint is \($0)" } ?? "no checkpoint is durable"
-                Console.writeErrorLine("the app stopped with its newest requested checkpoint not saved; \(durable)")
+                logger.error("the app stopped with its newest requested checkpoint not saved; \(durable)")
             }
             throw error
         }
@@ -150,7 +177,9 @@ public final class LightningApp {
             failure = writer.saveNow(try capturedState(time: time, recordingAsSaved: true), formats: checkpointFormats, time: time)
         }
         if let failure { throw .stateNotSaved(failure, newestDurable: writer.newestDurable) }
-        if let saved = writer.newestDurable { Console.writeErrorLine("saved the newest state whole as \(saved) after the failures above") }
+        if let saved = writer.newestDurable {
+            logger.notice("saved the newest state whole as \(saved) after the failures above", metadata: ["checkpoint": "\(saved)"])
+        }
     }
 
     private func policyIsDue() -> Bool {
@@ -184,8 +213,11 @@ public final class LightningApp {
             let state = try capturedState(time: time, recordingAsSaved: true)
             waited = writer.submit(.full(state, formats: checkpointFormats, time: time), background: policy.writesInBackground)
         }
-        checkpointPauses.append((clock.now - started).seconds - waited)
+        let pause = (clock.now - started).seconds - waited
+        checkpointPauses.append(pause)
         checkpointQueueWaits.append(waited)
+        writer.settings.metrics.pause.recordSeconds(pause)
+        writer.settings.metrics.queueWait.recordSeconds(waited)
         iterationsSinceSave = 0
         lastSaveTime = time
     }
@@ -207,9 +239,9 @@ public final class LightningApp {
         } catch let error as LightningError {
             throw error
         } catch let error as CheckpointStoreError {
-            throw LightningError("Could not save a checkpoint: \(error)", code: .stateNotSaved, storeError: error)
+            throw LightningError("Could not save a checkpoint: \(error)", code: .stateNotSaved, underlying: error)
         } catch {
-            throw LightningError("Could not save a checkpoint: \(error)", code: .stateNotSaved)
+            throw LightningError("Could not save a checkpoint: \(error)", code: .stateNotSaved, underlying: error)
         }
     }
 
@@ -247,7 +279,7 @@ public final class LightningApp {
         do {
             try CheckpointLayout.validate(checkpoint)
         } catch {
-            throw LightningError("The checkpoint is malformed: \(error)")
+            throw LightningError("The checkpoint is malformed: \(error)", code: .checkpointCorrupt, underlying: error)
         }
         let flowState = ComponentState(state: checkpoint, metadata: CheckpointMetadata(checkpoint: checkpoint))
         root.name = "root"
@@ -256,7 +288,7 @@ public final class LightningApp {
         } catch let error as LightningError {
             throw error
         } catch {
-            throw LightningError("The checkpoint could not be loaded: \(error)")
+            throw LightningError("The checkpoint could not be loaded: \(error)", underlying: error)
         }
         if let stageName = checkpoint[CheckpointLayout.appStateKey]?["stage"]?.stringValue?.string {
             stage = AppStage(rawValue: stageName) ?? .running

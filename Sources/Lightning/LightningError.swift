@@ -5,14 +5,39 @@ import LightningStore
 /// The ``description`` is one line. For a component in the checkpoint that the code did not
 /// create it is exactly Lightning's message:
 /// `The component w wasn't instantiated for the component root`.
-/// ``code`` tells the kinds apart; ``storeError`` and ``newestDurableCheckpoint`` give the facts
-/// behind a storage failure.
-public struct LightningError: Error, Hashable, Sendable, CustomStringConvertible {
+/// ``code`` tells the kinds apart, so that a caller can react to one:
+///
+/// ```swift
+/// do {
+///     try app.run(checkpoint: "latest", storageRoot: ".storage")
+/// } catch let error as LightningError where error.code == .noCheckpoints {
+///     try app.run(checkpoint: nil, storageRoot: ".storage")  // the first run: start fresh
+/// }
+/// ```
+///
+/// ``underlying`` keeps the error behind this one (a ``CheckpointStoreError`` with its own code
+/// and `errno`, a var's conversion error, an error a flow threw while loading its state).
+public struct LightningError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public enum Code: Hashable, Sendable {
-        /// The checkpoint, or the storage, could not be read (see ``LightningError/storeError``).
+        /// `latest` or `latest-valid` was asked for, and the storage holds no checkpoint yet.
+        case noCheckpoints
+        /// No checkpoint has the name or path asked for.
+        case checkpointNotFound
+        /// The checkpoint's bytes are damaged: bad JSON, a truncated or corrupt snapshot, a broken
+        /// chain of deltas, or a tree without Lightning's layout.
+        case checkpointCorrupt
+        /// The storage could not be read (see ``LightningError/storeError`` for the `errno` or the
+        /// HTTP status).
         case checkpointUnreadable
-        /// The checkpoint does not fit the app's components (strict loading, a var of the wrong type).
+        /// Strict loading: the checkpoint holds a component that the code did not create
+        /// (`The component <name> wasn't instantiated for the component <parent>`).
+        case componentNotInstantiated
+        /// Strict loading: the checkpoint sets a var that the component does not declare.
+        case undeclaredVar
+        /// The checkpoint does not fit the app's components otherwise: a var of the wrong type, a
+        /// structure whose keys differ, a child that could not be re-created, a flow's own
+        /// ``LightningFlow/loadStateDict(flowState:childrenStates:strict:)`` failing.
         case checkpointMismatch
         /// The newest requested state is not durable: its save failed, and so did the last full
         /// retry at the end of the run (see ``LightningError/newestDurableCheckpoint``).
@@ -28,43 +53,55 @@ public struct LightningError: Error, Hashable, Sendable, CustomStringConvertible
     /// What kind of failure this is.
     public let code: Code
     public let description: String
-    /// The storage failure behind this one, when there is one.
-    public let storeError: CheckpointStoreError?
+    /// The error behind this one, when there is one: a ``CheckpointStoreError``, a
+    /// ``StateConversionError``, or the error a flow's code threw while loading.
+    public let underlying: (any Error)?
     /// For ``Code/stateNotSaved``: the newest checkpoint known to be whole and durable, if any.
     public let newestDurableCheckpoint: CheckpointName?
 
-    init(_ description: String, code: Code = .checkpointMismatch, storeError: CheckpointStoreError? = nil, newestDurable: CheckpointName? = nil) {
+    /// The storage failure behind this one, when there is one.
+    public var storeError: CheckpointStoreError? { underlying as? CheckpointStoreError }
+
+    init(_ description: String, code: Code = .checkpointMismatch, underlying: (any Error)? = nil, newestDurable: CheckpointName? = nil) {
         self.code = code
         self.description = description
-        self.storeError = storeError
+        self.underlying = underlying
         self.newestDurableCheckpoint = newestDurable
     }
 
     /// The checkpoint or the storage could not be read, or locked.
     public static func store(_ error: CheckpointStoreError) -> Self {
-        LightningError(error.description, code: error.code == .lockHeld ? .storageInUse : .checkpointUnreadable, storeError: error)
+        let code: Code
+        switch error.code {
+        case .noCheckpoints: code = .noCheckpoints
+        case .notFound: code = .checkpointNotFound
+        case .corrupt, .layout: code = .checkpointCorrupt
+        case .lockHeld: code = .storageInUse
+        case .io, .refused, .encoding, .invalidArgument: code = .checkpointUnreadable
+        }
+        return LightningError(error.description, code: code, underlying: error)
     }
 
     /// The newest requested state could not be made durable.
     static func stateNotSaved(_ error: CheckpointStoreError, newestDurable: CheckpointName?) -> Self {
         let resume = newestDurable.map { "the newest durable checkpoint is \($0): resume with --checkpoint \($0)" }
             ?? "no checkpoint of this app is durable"
-        return LightningError("The newest state was not saved: \(error); \(resume)", code: .stateNotSaved, storeError: error, newestDurable: newestDurable)
+        return LightningError("The newest state was not saved: \(error); \(resume)", code: .stateNotSaved, underlying: error, newestDurable: newestDurable)
     }
 
     /// A checkpoint holds a child that the code did not create (strict loading).
     static func notInstantiated(_ child: String, parent: String) -> Self {
-        LightningError("The component \(child) wasn't instantiated for the component \(parent)")
+        LightningError("The component \(child) wasn't instantiated for the component \(parent)", code: .componentNotInstantiated)
     }
 
     /// A checkpoint holds a var that the component does not declare (strict loading).
     static func undeclaredVar(_ key: String, component: String, type: String) -> Self {
-        LightningError("The checkpoint sets the var \(key) of \(component), which \(type) does not declare")
+        LightningError("The checkpoint sets the var \(key) of \(component), which \(type) does not declare", code: .undeclaredVar)
     }
 
     /// A var in the checkpoint does not convert to the declared Swift type.
     static func badVar(_ key: String, component: String, _ error: StateConversionError) -> Self {
-        LightningError("The var \(key) of \(component): \(error)")
+        LightningError("The var \(key) of \(component): \(error)", underlying: error)
     }
 
     /// A `LightningDict` key holds `.`, which would split the full name; Lightning's message.
@@ -74,7 +111,7 @@ public struct LightningError: Error, Hashable, Sendable, CustomStringConvertible
 
     /// A var's value cannot be saved as it is.
     static func unsavableVar(_ key: String, component: String, _ error: StateConversionError) -> Self {
-        LightningError("The var \(key) of \(component) cannot be saved: \(error)", code: .unsavableState)
+        LightningError("The var \(key) of \(component) cannot be saved: \(error)", code: .unsavableState, underlying: error)
     }
 
     /// A component state in the checkpoint lacks a required key or holds the wrong kind.

@@ -51,7 +51,7 @@ extension LightningStructure {
         } catch let error as LightningError {
             throw error
         } catch {
-            throw LightningError("The \(kindName) \(name) could not re-create its entry \(key): \(error)")
+            throw LightningError("The \(kindName) \(name) could not re-create its entry \(key): \(error)", underlying: error)
         }
     }
 }

@@ -11,6 +11,8 @@ struct Retrier: Sendable {
     var delay: Double
     /// Pauses before a retry; a parameter so that tests need not wait.
     var sleep: @Sendable (Double) -> Void = { seconds in Thread.sleep(forTimeInterval: seconds) }
+    /// Told of each failure that is tried again: the error, and the attempt that failed (1 for the first).
+    var onRetry: @Sendable (CheckpointStoreError, Int) -> Void = { _, _ in }
 
     /// The failure of the last attempt, and how many attempts were made.
     struct Failure: Error {
@@ -30,6 +32,7 @@ struct Retrier: Sendable {
                 return .success(try body())
             } catch {
                 guard error.isTransient, attempt < attempts else { return .failure(Failure(error: error, attempts: attempt)) }
+                onRetry(error, attempt)
                 sleep(pause * Double.random(in: 0.5...1.5))
                 pause *= 4
                 attempt += 1

@@ -6,8 +6,10 @@ extension LightningApp {
     /// Runs the app as its command line asks (`--checkpoint`, `--storage`, including `s3://`
     /// addresses, the policy flags and `--non-strict`); a failure is printed as one line on
     /// standard error (a flow's or work's own error as `The app failed: <error>`) and becomes
-    /// `ExitCode.failure`.
+    /// `ExitCode.failure`. Call ``LightningLogging/bootstrap()`` first for the framework's
+    /// one-line messages, or bootstrap your own logging backend.
     public func run(_ options: LightningAppOptions) throws {
+        if let level = options.logLevel { logger.logLevel = level }
         do {
             checkpointFormats = options.checkpointFormat
             policy.everyIterations = options.checkpointEvery

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Lightning
 import LightningStore
+import Logging
 
 /// The command-line options every app built on the framework accepts. Include them in the app's
 /// command with `@OptionGroup var lightning: LightningAppOptions` and pass them to
@@ -42,6 +43,13 @@ public struct LightningAppOptions: ParsableArguments {
         valueName: "wait|merge"))
     public var whenBehind: CheckpointPolicy.WhenBehind?
 
+    /// The least severe log messages printed (with ``OneLineLogHandler``, the handler
+    /// ``LightningLogging/bootstrap()`` installs): `debug` shows every save with its size and time.
+    @Option(help: ArgumentHelp(
+        "The least severe messages to log: trace, debug (every save and load, with sizes and times), info (also retries), notice (the default: resumes, clean-ups, warnings, errors), warning, error or critical. Default: $LIGHTNING_LOG_LEVEL, else notice.",
+        valueName: "level"))
+    public var logLevel: Logger.Level?
+
     /// Skip checkpoint components and vars that the code does not create, instead of failing.
     @Flag(help: "Skip checkpoint components and vars the code does not create, instead of failing.")
     public var nonStrict = false
@@ -58,3 +66,6 @@ public struct LightningAppOptions: ParsableArguments {
 
 extension CheckpointStore.SaveFormats: ExpressibleByArgument {}
 extension CheckpointPolicy.WhenBehind: ExpressibleByArgument {}
+extension Logger.Level: @retroactive ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}

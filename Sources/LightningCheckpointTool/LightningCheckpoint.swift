@@ -1,4 +1,5 @@
 import ArgumentParser
+import LightningCLI
 
 @main
 struct LightningCheckpoint: ParsableCommand {
@@ -12,4 +13,9 @@ struct LightningCheckpoint: ParsableCommand {
             """,
         subcommands: [Convert.self, Export.self, Show.self, Get.self, Diff.self, Canon.self, List.self, Verify.self, Compact.self, Bench.self, FoundationPeer.self]
     )
+
+    static func main() {
+        LightningLogging.bootstrap()
+        main(nil)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LightningStore
+import Logging
 
 /// The writer lock on S3: a lease object, `<prefix>/.writer-lease`, naming its holder and when it
 /// expires.
@@ -76,7 +77,7 @@ final class S3Lease: StorageLock, @unchecked Sendable {
             do {
                 let renewed = try storage.client.send(Self.put(storage, objectKey, condition: ("if-match", current)), accepting: [412])
                 guard renewed.status != 412, let next = renewed.etag else {
-                    Console.writeErrorLine("\(storage.description): the writer lease was taken over by another app after it went unrenewed for \(Int(storage.leaseSeconds)) s; this app's checkpoints still never replace another's")
+                    storage.logger.error("\(storage.description): the writer lease was taken over by another app after it went unrenewed for \(Int(storage.leaseSeconds)) s; this app's checkpoints still never replace another's")
                     return
                 }
                 lock.withLock { etag = next }

@@ -1,5 +1,6 @@
 import Foundation
 import LightningStore
+import Logging
 import NIOHTTP1
 
 /// Checkpoints in an S3 bucket (AWS S3, MinIO, Ceph RGW or any compatible server): a key is an
@@ -26,14 +27,19 @@ public final class S3Storage: CheckpointStorage {
     public let uploadConcurrency: Int
     /// How long a writer lease lasts without renewal, in seconds.
     public let leaseSeconds: Double
+    /// Where the storage logs what happens outside any call (a writer lease lost to another app).
+    public let logger: Logger
 
     /// Creates a storage over `s3://bucket/prefix`.
-    /// - Parameter requestAttempts: How many times a request that failed in a way that may pass
-    ///   (a connection error, a timeout, a 5xx answer, `SlowDown`) is tried in all.
+    /// - Parameters:
+    ///   - requestAttempts: How many times a request that failed in a way that may pass
+    ///     (a connection error, a timeout, a 5xx answer, `SlowDown`) is tried in all.
+    ///   - logger: Where a lost writer lease is logged; by default labelled `lightning.s3`.
     public init(
         bucket: String, prefix: String, configuration: S3Configuration, multipartThreshold: Int = 16 << 20, partSize: Int = 8 << 20,
-        uploadConcurrency: Int = 8, leaseSeconds: Double = 30, requestAttempts: Int = 4
+        uploadConcurrency: Int = 8, leaseSeconds: Double = 30, requestAttempts: Int = 4, logger: Logger = Logger(label: "lightning.s3")
     ) {
+        self.logger = logger
         self.bucket = bucket
         self.prefix = prefix.split(separator: "/").joined(separator: "/")
         client = S3Client(configuration: configuration, attempts: max(requestAttempts, 1))

@@ -19,6 +19,26 @@ struct ExampleAppTests {
         #expect(named.standardOutput == "counter=2\n")
     }
 
+    @Test("--log-level debug, or LIGHTNING_LOG_LEVEL, adds a line per save with its size and time; a wrong level is refused")
+    func logLevels() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let quiet = try Executable.run("counter-app", [], in: folder.path)
+        #expect(quiet.standardError == "")
+        let debug = try Executable.run("counter-app", ["--log-level", "debug"], in: folder.path)
+        let saves = debug.standardError.split(separator: "\n").filter { $0.hasPrefix("saved checkpoint lightningapp_checkpoint_") }
+        #expect(saves.count == 3)
+        #expect(saves.allSatisfy { $0.contains(" bytes=") && $0.contains(" checkpoint=") && $0.contains(" kind=") && $0.contains(" seconds=") })
+        let fromEnvironment = try Executable.run("counter-app", [], in: folder.path, environment: ["LIGHTNING_LOG_LEVEL": "DEBUG"])
+        #expect(fromEnvironment.standardError.split(separator: "\n").count(where: { $0.hasPrefix("saved checkpoint ") }) == 3)
+        let silenced = try Executable.run("counter-app", ["--checkpoint", "latest", "--log-level", "error"], in: folder.path)
+        #expect(silenced.status == 0)
+        #expect(silenced.standardError == "")  // no "resumed from" at error level
+        let wrong = try Executable.run("counter-app", ["--log-level", "loud"], in: folder.path)
+        #expect(wrong.status != 0)
+        #expect(wrong.standardError.contains("The value 'loud' is invalid for '--log-level <level>'"))
+    }
+
     @Test("the storage root comes from --storage, else STORAGE_ROOT_DIR")
     func storageRoot() throws {
         let folder = try TemporaryFolder()

@@ -4,6 +4,8 @@ import LightningCodecs
 import LightningState
 import LightningStore
 import LightningTestSupport
+import Logging
+import CoreMetrics
 import Testing
 
 /// The writer's interleavings, driven step by step: a storage whose saves wait at a gate stands
@@ -41,8 +43,10 @@ struct CheckpointWriterTests {
     }
 
     static func writer(_ storage: FaultyStorage, whenBehind: CheckpointPolicy.WhenBehind = .wait) -> CheckpointWriter {
-        var settings = CheckpointWriter.Settings(policy: CheckpointPolicy(whenBehind: whenBehind, retryDelay: 0))
-        settings.report = { _ in }
+        let settings = CheckpointWriter.Settings(
+            policy: CheckpointPolicy(whenBehind: whenBehind, retryDelay: 0),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            metrics: CheckpointMetrics(factory: NOOPMetricsHandler.instance))
         return CheckpointWriter(store: CheckpointStore(storage: storage), newest: nil, settings: settings)
     }
 

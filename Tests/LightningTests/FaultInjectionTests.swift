@@ -4,6 +4,7 @@ import LightningCodecs
 import LightningState
 import LightningStore
 import LightningTestSupport
+import Logging
 import Testing
 
 /// Storage faults at every call: whatever fails, every checkpoint left in the storage loads and
@@ -58,6 +59,7 @@ struct FaultInjectionTests {
         let storage = FaultyStorage(root: folder, fault: fault)
         let root = Root(iterations: iterations)
         let app = LightningApp(root: root, name: "faults")
+        app.logger = Logger(label: "faults", factory: { _ in SwiftLogNoOpLogHandler() })  // failures are checked, not printed
         app.policy = CheckpointPolicy(maxDeltaChain: 3, maxDeltaBytesFraction: .infinity, keepLast: 4, writesInBackground: background, retryDelay: 0)
         var outcome = Outcome()
         root.onSave = { [unowned app] in outcome.requested.append(withoutMetadata(try! app.checkpointState())) }

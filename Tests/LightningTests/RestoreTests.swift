@@ -75,6 +75,7 @@ struct RestoreTests {
             try LightningApp(root: root, name: "test").run(checkpoint: "latest", storageRoot: folder.path)
         }
         #expect(error?.description == "The component flow_level_1 wasn't instantiated for the component root")
+        #expect(error?.code == .componentNotInstantiated)
         #expect(root.flow_level_1 == nil)  // nothing ran
     }
 
@@ -134,6 +135,7 @@ struct RestoreTests {
         state = .object(members)
         let error = #expect(throws: LightningError.self) { try LightningApp(root: StaticRoot(), name: "test").load(state) }
         #expect(error?.description == "The checkpoint sets the var ghost of root, which StaticRoot does not declare")
+        #expect(error?.code == .undeclaredVar)
         try LightningApp(root: StaticRoot(), name: "test").load(state, strict: false)
     }
 
@@ -148,6 +150,8 @@ struct RestoreTests {
             try LightningApp(root: StaticRoot(), name: "test").load(try JSONReader.read(Array(text.utf8)))
         }
         #expect(error?.description == "The var text of root: expected a String, found the int 3")
+        #expect(error?.code == .checkpointMismatch)
+        #expect(error?.underlying is StateConversionError)
     }
 
     @Test("loadStateDict can migrate vars with the typed accessor and read the metadata")
@@ -182,24 +186,58 @@ struct RestoreTests {
         #expect(root.trainer.learningRate == 0.5)
     }
 
+    @Test("an error a flow throws while loading its state is kept as the underlying error")
+    func loadErrorKept() throws {
+        struct TooOld: Error {}
+        final class Root: LightningFlow {
+            override func loadStateDict(flowState: ComponentState, childrenStates: ChildrenStates, strict: Bool) throws {
+                throw TooOld()
+            }
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (_, state) = try Self.saved(Root(), in: folder)
+        let error = #expect(throws: LightningError.self) { try LightningApp(root: Root(), name: "test").load(state) }
+        #expect(error?.code == .checkpointMismatch)
+        #expect(error?.underlying is TooOld)
+        #expect(error?.description.hasPrefix("The checkpoint could not be loaded: TooOld") == true)
+    }
+
+    @Test("a first run can tell 'no checkpoint yet' apart and start fresh")
+    func startFreshWhenNone() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let root = DynamicRoot()
+        let app = LightningApp(root: root, name: "test")
+        do {
+            try app.run(checkpoint: "latest", storageRoot: folder.path)
+            Issue.record("an empty storage had a latest checkpoint")
+        } catch let error as LightningError where error.code == .noCheckpoints {
+            try app.run(checkpoint: nil, storageRoot: folder.path)
+        }
+        #expect(root.flow_level_1?.flow_level_2?.work_level_3?.counter == 2)
+    }
+
     @Test("missing, empty and garbage checkpoint files stop the app before it runs")
     func badFiles() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let empty = try folder.write([], to: "empty.json")
         let garbage = try folder.write([0x89, 0x50, 0x4E, 0x47], to: "garbage.json")
-        let cases = [
-            (empty, "\(empty):1:1: empty input: expected a JSON value"),
-            (garbage, "\(garbage):1:1: expected a value, found byte 0x89"),
-            ("latest", "no checkpoint to take as 'latest': \(folder.path)/checkpoints holds none"),
-            ("lightningapp_checkpoint_1", "no checkpoint named 'lightningapp_checkpoint_1' in \(folder.path)/checkpoints (it holds no checkpoints)"),
+        let cases: [(String, String, LightningError.Code)] = [
+            (empty, "\(empty):1:1: empty input: expected a JSON value", .checkpointCorrupt),
+            (garbage, "\(garbage):1:1: expected a value, found byte 0x89", .checkpointCorrupt),
+            ("latest", "no checkpoint to take as 'latest': \(folder.path)/checkpoints holds none", .noCheckpoints),
+            ("lightningapp_checkpoint_1", "no checkpoint named 'lightningapp_checkpoint_1' in \(folder.path)/checkpoints (it holds no checkpoints)", .checkpointNotFound),
         ]
-        for (value, message) in cases {
+        for (value, message, code) in cases {
             let root = DynamicRoot()
             let error = #expect(throws: LightningError.self) {
                 try LightningApp(root: root, name: "test").run(checkpoint: value, storageRoot: folder.path)
             }
             #expect(error?.description == message)
+            #expect(error?.code == code, "\(value)")
+            #expect(error?.storeError?.description == message)
             #expect(root.flow_level_1 == nil)
         }
     }
