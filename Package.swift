@@ -12,6 +12,9 @@ let package = Package(
         .library(name: "LightningStore", targets: ["LightningStore"]),
         .library(name: "LightningS3", targets: ["LightningS3"]),
         .library(name: "LightningCLI", targets: ["LightningCLI"]),
+        // Synthetic states for the benchmarks package (Benchmarks/), which cannot see package-level
+        // declarations. Not API: the leading underscore is the ecosystem's mark for that.
+        .library(name: "_LightningBenchmarkSupport", targets: ["LightningBench"]),
         .executable(name: "lightning-checkpoint", targets: ["LightningCheckpointTool"]),
         .executable(name: "counter-app", targets: ["CounterApp"]),
         .executable(name: "dynamic-app", targets: ["DynamicApp"]),

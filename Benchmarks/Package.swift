@@ -17,7 +17,7 @@ let package = Package(
             name: "CheckpointBenchmarks",
             dependencies: [
                 .product(name: "Lightning", package: "swift-lightning"),
-                .product(name: "LightningBench", package: "swift-lightning"),
+                .product(name: "_LightningBenchmarkSupport", package: "swift-lightning"),
                 .product(name: "LightningCodecs", package: "swift-lightning"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],

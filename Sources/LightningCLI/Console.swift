@@ -16,11 +16,20 @@ package enum Console {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                let count = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { return }
                 offset += count
             }
         }
     }
+}
+
+/// The C library's `write`, named apart from ``Console``'s own.
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.write(descriptor, buffer, count)
+    #elseif canImport(Darwin)
+    Darwin.write(descriptor, buffer, count)
+    #endif
 }

@@ -56,7 +56,7 @@ package enum FileIO {
     private static func readFully(_ descriptor: Int32, into buffer: inout [UInt8], from offset: Int, path: String) throws(CheckpointStoreError) -> Int {
         var filled = offset
         while filled < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            let count = buffer.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + filled, $0.count - filled) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw .system("read", path: path, errno: errno)
@@ -223,4 +223,13 @@ package enum TemporaryName {
         guard parts.count == 3, let pid = Int32(parts[0]), UInt32(parts[1]) != nil, !parts[2].isEmpty else { return nil }
         return WriterIdentity(host: String(parts[2]), pid: pid)
     }
+}
+
+/// The C library's `read`, named apart from the methods called `read` here.
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.read(descriptor, buffer, count)
+    #elseif canImport(Darwin)
+    Darwin.read(descriptor, buffer, count)
+    #endif
 }

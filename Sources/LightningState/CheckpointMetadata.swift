@@ -1,4 +1,3 @@
-import LightningState
 
 /// What a checkpoint says about itself, beyond Lightning's state: which engine and format wrote it,
 /// the app's own schema version, when and by which app.

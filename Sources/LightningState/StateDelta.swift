@@ -1,4 +1,3 @@
-import LightningState
 
 /// Changes to a state tree: the payload of an incremental (delta) snapshot.
 ///
