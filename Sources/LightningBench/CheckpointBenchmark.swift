@@ -36,6 +36,8 @@ public struct CheckpointBenchmark {
     public let store: CheckpointStore
     /// Runs per measurement.
     public let runs: Int
+    /// Told what is measured next ("binary save"), for a progress line.
+    public var progress: (String) -> Void = { _ in }
 
     public init(state: StateValue, store: CheckpointStore, runs: Int) {
         self.state = state
@@ -48,19 +50,26 @@ public struct CheckpointBenchmark {
         var results = Results()
         // The text as saves produce it: chunks, never joined.
         var chunks: [[UInt8]] = []
+        progress("JSON encode")
         results.jsonEncodeSeconds = Measurement.median(runs: runs) { chunks = JSONWriter.writeChunks(state) }
         var text = Array(chunks.joined())
         chunks = []
         results.jsonBytes = text.count
+        progress("JSON decode")
         results.jsonDecodeSeconds = try Measurement.median(runs: runs) { _ = try JSONReader.read(text) }
         text = []
         var snapshot: [UInt8] = []
+        progress("binary encode")
         results.binaryEncodeSeconds = try Measurement.median(runs: runs) { snapshot = try BinarySnapshot.encode(state) }
         results.binaryBytes = snapshot.count
+        progress("binary decode")
         results.binaryDecodeSeconds = try Measurement.median(runs: runs) { _ = try BinarySnapshot.decode(snapshot) }
+        progress("storage upload and download")
         (results.uploadSeconds, results.downloadSeconds) = try transfer(snapshot)
         snapshot = []
+        progress("JSON save and load")
         (results.jsonSaveSeconds, results.jsonLoadSeconds) = try saveAndLoad(.json)
+        progress("binary save and load")
         (results.binarySaveSeconds, results.binaryLoadSeconds) = try saveAndLoad(.binary)
         return results
     }
@@ -122,6 +131,8 @@ public struct IncrementalBenchmark {
 
     /// Whether the checkpoints written are left in the storage, for inspection.
     public let keepsFiles: Bool
+    /// Told what is measured next, for a progress line.
+    public var progress: (String) -> Void = { _ in }
 
     public init(synthetic: SyntheticState, changeFraction: Double, store: CheckpointStore, runs: Int, keepsFiles: Bool = false) {
         self.synthetic = synthetic
@@ -139,6 +150,7 @@ public struct IncrementalBenchmark {
         }
 
         let policy = CheckpointPolicy(maxDeltaChain: Self.chainLength, maxDeltaBytesFraction: .infinity, writesInBackground: false)
+        progress("incremental saves")
         let syncApp = SyntheticApp(synthetic)
         let app = try syncApp.run(iterations: Self.chainLength + 1, changing: changeFraction, store: store, policy: policy)
         results.changedComponents = syncApp.root.changesPerIteration
@@ -149,6 +161,7 @@ public struct IncrementalBenchmark {
         results.deltaBytes = Int(Self.median(files.dropFirst().map { Double($0.size) }))
         let last = store.location(of: files[files.count - 1])
         let base = store.location(of: files[0])
+        progress("restoring the chain")
         var chainTimes: [Double] = []
         var baseTimes: [Double] = []
         for _ in 0..<max(1, runs) {
@@ -158,6 +171,7 @@ public struct IncrementalBenchmark {
         results.chainLoadSeconds = Self.median(chainTimes)
         results.baseLoadSeconds = Self.median(baseTimes)
 
+        progress("incremental saves in the background")
         var background = policy
         background.writesInBackground = true
         let asyncApp = try SyntheticApp(synthetic).run(iterations: Self.chainLength + 1, changing: changeFraction, store: store, policy: background)

@@ -9,6 +9,9 @@ package enum Console {
     /// Writes `bytes` to standard output.
     package static func writeOutput(_ bytes: [UInt8]) { write(bytes, to: 1) }
 
+    /// Writes `text` to standard error as it is.
+    package static func writeError(_ text: String) { write(Array(text.utf8), to: 2) }
+
     /// Writes `line` and a newline to standard error.
     package static func writeErrorLine(_ line: String) { write(Array((line + "\n").utf8), to: 2) }
 

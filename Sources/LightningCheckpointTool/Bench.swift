@@ -1,5 +1,6 @@
 import ArgumentParser
 import LightningBench
+import LightningCLI
 import LightningCodecs
 import LightningState
 import LightningStore
@@ -55,23 +56,30 @@ extension LightningCheckpoint {
         }
 
         func run() throws {
+            let progress = ProgressLine("bench")
+            defer { progress.finish() }
+            progress.phase("generating the state")
             let synthetic = SyntheticState(components: components, targetBytes: Int(targetMB * 1e6), mix: mix)
             let state = synthetic.make()
             if let writeState {
+                progress.phase("writing \(writeState)")
                 try writeOutput(JSONWriter.writeChunks(state), toFile: writeState)
             }
             let store = try storageOptions.store()
             let (results, incremental) = try reportingFailures { () throws(CheckpointStoreError) -> (CheckpointBenchmark.Results, IncrementalBenchmark.Results) in
                 do {
-                    let whole = try CheckpointBenchmark(state: state, store: store, runs: runs).run()
-                    let incremental = try IncrementalBenchmark(synthetic: synthetic, changeFraction: changeFraction, store: store, runs: runs, keepsFiles: keepCheckpoints).run()
-                    return (whole, incremental)
+                    var whole = CheckpointBenchmark(state: state, store: store, runs: runs)
+                    whole.progress = { progress.phase($0) }
+                    var incremental = IncrementalBenchmark(synthetic: synthetic, changeFraction: changeFraction, store: store, runs: runs, keepsFiles: keepCheckpoints)
+                    incremental.progress = { progress.phase($0) }
+                    return (try whole.run(), try incremental.run())
                 } catch let error as CheckpointStoreError {
                     throw error
                 } catch {
                     throw CheckpointStoreError(path: store.folder, problem: "\(error)")
                 }
             }
+            progress.finish()
             if json {
                 print(BenchReport.json(results, incremental))
             } else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LightningCLI
 import LightningStore
 
 extension LightningCheckpoint {
@@ -28,14 +29,20 @@ extension LightningCheckpoint {
 
         func run() throws {
             let store = try storageOptions.store()
-            let (path, size, removed) = try reportingFailures { () throws(CheckpointStoreError) -> (String, Int, Int) in
-                let lock = try store.lockForWriting()
-                defer { lock.release() }
-                let location = try store.resolve(input)
-                let size = try CheckpointStore.compact(location)
-                var removed = 0
-                if let keepLast { removed = try store.keepLast(keepLast).count }
-                return (location.description, size, removed)
+            let (path, size, removed) = try ProgressLine.during("compact") { progress in
+                try reportingFailures { () throws(CheckpointStoreError) -> (String, Int, Int) in
+                    let lock = try store.lockForWriting()
+                    defer { lock.release() }
+                    let location = try store.resolve(input)
+                    progress.phase("folding the chain of \(location) into one snapshot")
+                    let size = try CheckpointStore.compact(location)
+                    var removed = 0
+                    if let keepLast {
+                        progress.phase("removing checkpoints older than the newest \(keepLast)")
+                        removed = try store.keepLast(keepLast).count
+                    }
+                    return (location.description, size, removed)
+                }
             }
             print("compacted \(path): a full snapshot of \(size) bytes" + (keepLast == nil ? "" : "; removed \(removed) older files"))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LightningCLI
 import LightningCodecs
 import LightningStore
 
@@ -37,18 +38,23 @@ extension LightningCheckpoint {
         }
 
         func run() throws {
-            let (_, state) = try storageOptions.load(input, validate: false)
-            let chunks: [[UInt8]]
-            switch format {
-            case .json: chunks = JSONWriter.writeChunks(state, options: .init(ensureASCII: !utf8, indent: indent))
-            case .binary:
-                // A file named like a checkpoint records that name's number, so that deltas can name it.
-                let number = CheckpointName(fileName: String(output.split(separator: "/").last ?? ""))?.snapshotID ?? 0
-                chunks = try reportingFailures { () throws(CheckpointStoreError) in
-                    try CheckpointCodec.encode(state, as: .binary, snapshotID: number, path: output)
+            try ProgressLine.during("convert") { progress in
+                progress.phase("reading \(input)")
+                let (_, state) = try storageOptions.load(input, validate: false)
+                progress.phase("encoding \(format.rawValue)")
+                let chunks: [[UInt8]]
+                switch format {
+                case .json: chunks = JSONWriter.writeChunks(state, options: .init(ensureASCII: !utf8, indent: indent))
+                case .binary:
+                    // A file named like a checkpoint records that name's number, so that deltas can name it.
+                    let number = CheckpointName(fileName: String(output.split(separator: "/").last ?? ""))?.snapshotID ?? 0
+                    chunks = try reportingFailures { () throws(CheckpointStoreError) in
+                        try CheckpointCodec.encode(state, as: .binary, snapshotID: number, path: output)
+                    }
                 }
+                progress.phase("writing \(output)")
+                try writeOutput(chunks, toFile: output == "-" ? nil : output)
             }
-            try writeOutput(chunks, toFile: output == "-" ? nil : output)
         }
     }
 }

@@ -1,3 +1,4 @@
+import LightningCLI
 import ArgumentParser
 import LightningCodecs
 import LightningStore
@@ -28,8 +29,12 @@ extension LightningCheckpoint {
         }
 
         func run() throws {
-            let (_, state) = try storageOptions.load(input)
-            try writeOutput(JSONWriter.writeChunks(state, options: .init(indent: indent)), toFile: output)
+            try ProgressLine.during("export") { progress in
+                progress.phase("reading \(input)")
+                let (_, state) = try storageOptions.load(input)
+                progress.phase("writing \(output ?? "standard output")")
+                try writeOutput(JSONWriter.writeChunks(state, options: .init(indent: indent)), toFile: output)
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LightningCLI
 import LightningStore
 
 extension LightningCheckpoint {
@@ -34,16 +35,19 @@ extension LightningCheckpoint {
             }
             let checkpoints = try reportingFailures { () throws(CheckpointStoreError) in try store.list() }
             if checkpoints.isEmpty { print("no checkpoints in \(store.folder)") }
+            let progress = ProgressLine("verify")
             var damaged = 0
-            for info in checkpoints {
+            for (index, info) in checkpoints.enumerated() {
+                progress.step(index, of: checkpoints.count)
                 do {
                     _ = try store.location(of: info).load()
-                    print("ok \(info.path)")
+                    progress.printAbove { print("ok \(info.path)") }
                 } catch {
-                    printError(error.description)
+                    progress.printAbove { printError(error.description) }
                     damaged += 1
                 }
             }
+            progress.finish()
             if damaged > 0 {
                 printError("\(damaged) of \(checkpoints.count) checkpoints are damaged")
                 throw ExitCode.failure
