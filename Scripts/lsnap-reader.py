@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""A reader of binary snapshots written from docs/FORMAT.md alone, with Python's standard library.
+
+It exists to keep the format document honest: `.ci/run` checks that, for every snapshot the apps
+write (full ones and chains of deltas), this reader and `lightning-checkpoint export` give the same
+JSON. It prints the state as json.dumps does (NaN and the infinities as Python writes them).
+
+    Scripts/lsnap-reader.py FILE.lsnap            # prints the state as JSON
+"""
+import json
+import os
+import struct
+import sys
+import zlib
+
+MAGIC = b"\x89LCK\r\n\x1a\n"
+END = b"LCKE"
+INTERN_LIMIT = 64
+MAX_DEPTH = 1024
+MAX_CHAIN = 100_000
+
+
+class FormatError(Exception):
+    pass
+
+
+class Cursor:
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0
+
+    def left(self):
+        return len(self.data) - self.pos
+
+    def take(self, n):
+        if n > self.left():
+            raise FormatError(f"length {n} exceeds the {self.left()} bytes left")
+        chunk = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return chunk
+
+    def byte(self):
+        return self.take(1)[0]
+
+    def varint(self):
+        value, shift = 0, 0
+        for index in range(10):
+            b = self.byte()
+            if index == 9 and b > 1:
+                raise FormatError("varint longer than 64 bits")
+            value |= (b & 0x7F) << shift
+            if b < 0x80:
+                return value
+            shift += 7
+        raise FormatError("varint longer than 64 bits")
+
+    def zigzag(self):
+        u = self.varint()
+        return (u >> 1) ^ -(u & 1)
+
+    def count(self, unit=1):
+        n = self.varint()
+        if n > self.left() // unit:
+            raise FormatError(f"count {n} exceeds the bytes left")
+        return n
+
+
+def wtf8(raw):
+    """Decodes WTF-8: UTF-8 that may hold lone surrogates, never a high one followed by a low one."""
+    text = raw.decode("utf-8", "surrogatepass")
+    for a, b in zip(text, text[1:]):
+        if 0xD800 <= ord(a) <= 0xDBFF and 0xDC00 <= ord(b) <= 0xDFFF:
+            raise FormatError("a surrogate pair written as two code points")
+    return text
+
+
+def parse_file(data):
+    """Checks the file and returns (kind, sequence, parent, tree stream, float stream)."""
+    if not data.startswith(MAGIC):
+        raise FormatError("not a binary snapshot")
+    if len(data) < 72:
+        raise FormatError("truncated")
+    (version,) = struct.unpack_from("<H", data, 8)
+    if version != 1:
+        raise FormatError(f"snapshot format version {version} is not supported (this reader reads version 1)")
+    if data[-4:] != END:
+        raise FormatError("truncated: no end signature")
+    (stored_crc,) = struct.unpack_from("<I", data, len(data) - 8)
+    if zlib.crc32(data[:-8]) != stored_crc:
+        raise FormatError("checksum mismatch")
+    flags, kind = struct.unpack_from("<HB", data, 10)
+    if flags != 0 or kind not in (0, 1):
+        raise FormatError("unknown flags or kind")
+    sequence, parent, tree_bytes, float_bytes, blocks = struct.unpack_from("<QQQQI", data, 16)
+    end = len(data) - 8
+    if blocks * 12 > end - 64:
+        raise FormatError("the block table does not fit")
+    offset = 64 + 12 * blocks
+    streams = [bytearray(), bytearray()]
+    for index in range(blocks):
+        stream, method, _, uncompressed, stored = struct.unpack_from("<BBHII", data, 64 + 12 * index)
+        if stream not in (0, 1) or method not in (0, 1):
+            raise FormatError(f"block {index}: unknown stream or method")
+        if stored > end - offset:
+            raise FormatError(f"block {index} is truncated")
+        if method == 0 and uncompressed != stored or method == 1 and uncompressed > stored * 1032 + 64:
+            raise FormatError(f"block {index}: impossible sizes")
+        raw = data[offset:offset + stored]
+        if method == 1:
+            inflater = zlib.decompressobj()
+            raw = inflater.decompress(raw, uncompressed + 1)
+            if not inflater.eof or inflater.unused_data or inflater.unconsumed_tail or len(raw) != uncompressed:
+                raise FormatError(f"block {index} does not inflate to {uncompressed} bytes")
+        streams[stream] += raw
+        offset += stored
+    if offset != end:
+        raise FormatError("the blocks do not tile the data")
+    if len(streams[0]) != tree_bytes or len(streams[1]) != float_bytes:
+        raise FormatError("the blocks do not add up to the stream sizes")
+    return kind, sequence, parent, bytes(streams[0]), bytes(streams[1])
+
+
+class TreeReader:
+    def __init__(self, tree, floats):
+        self.tree = Cursor(tree)
+        self.floats = Cursor(floats)
+        self.table = []
+
+    def document(self):
+        value = self.value(0)
+        if self.tree.left() or self.floats.left():
+            raise FormatError("bytes left over in a stream")
+        return value
+
+    def string(self):
+        r = self.tree.varint()
+        if r % 2 == 0:
+            if r // 2 >= len(self.table):
+                raise FormatError("a string reference beyond the table")
+            return self.table[r // 2]
+        length = (r - 1) // 2
+        text = wtf8(self.tree.take(length))
+        if length <= INTERN_LIMIT:
+            self.table.append(text)
+        return text
+
+    def value(self, depth):
+        tag = self.tree.byte()
+        if tag == 0x00:
+            return None
+        if tag in (0x01, 0x02):
+            return tag == 0x02
+        if tag == 0x03:
+            return self.tree.zigzag()
+        if tag == 0x04:
+            text = self.tree.take(self.tree.count()).decode("ascii")
+            value = int(text)
+            if str(value) != text or -2**63 <= value < 2**63:
+                raise FormatError("not a canonical integer outside 64 bits")
+            return value
+        if tag == 0x05:
+            return struct.unpack("<d", self.tree.take(8))[0]
+        if tag == 0x06:
+            return self.string()
+        if tag in (0x07, 0x08, 0x09, 0x0A) and depth + 1 > MAX_DEPTH:
+            raise FormatError("nesting too deep")
+        if tag == 0x07:
+            return [self.value(depth + 1) for _ in range(self.tree.count())]
+        if tag == 0x08:
+            members = {}
+            for _ in range(self.tree.count(2)):
+                key = self.string()
+                if key in members:
+                    raise FormatError(f"duplicate key {key!r}")
+                members[key] = self.value(depth + 1)
+            return members
+        if tag == 0x09:
+            n = self.tree.varint()
+            planes = self.floats.take(8 * n)
+            out = []
+            for i in range(n):
+                bits = sum(planes[p * n + i] << (8 * p) for p in range(8))
+                out.append(struct.unpack("<d", struct.pack("<Q", bits))[0])
+            return out
+        if tag == 0x0A:
+            return [self.tree.zigzag() for _ in range(self.tree.count())]
+        raise FormatError(f"unknown tag 0x{tag:02x}")
+
+
+def name_of(number):
+    seconds, n = number >> 20, number & 0xFFFFF
+    return f"lightningapp_checkpoint_{seconds}" + (f"_{n}" if n else "") + ".lsnap"
+
+
+def apply(state, edits):
+    if not isinstance(edits, list):
+        raise FormatError("a delta's payload is not a list of edits")
+    for index, edit in enumerate(edits):
+        ok = isinstance(edit, list) and len(edit) >= 2 and isinstance(edit[1], list) \
+            and all(isinstance(key, str) for key in edit[1]) \
+            and (edit[0] == "set" and len(edit) == 3 or edit[0] == "remove" and len(edit) == 2)
+        if not ok:
+            raise FormatError(f"edit {index} is malformed")
+        path = edit[1]
+        if not path:
+            if edit[0] == "remove":
+                raise FormatError(f"edit {index}: cannot remove the whole state")
+            state = edit[2]
+            continue
+        parent = state
+        for key in path[:-1]:
+            if not isinstance(parent, dict) or key not in parent:
+                raise FormatError(f"edit {index}: no member {key!r} on the way")
+            parent = parent[key]
+        if not isinstance(parent, dict):
+            raise FormatError(f"edit {index}: the parent is not an object")
+        if edit[0] == "set":
+            parent[path[-1]] = edit[2]  # a dict keeps an existing key's place and appends a new one
+        else:
+            if path[-1] not in parent:
+                raise FormatError(f"edit {index}: no such member to remove")
+            del parent[path[-1]]
+    return state
+
+
+def read(path):
+    """The state a snapshot restores, following the chain of parents of a delta."""
+    deltas = []
+    expected = None
+    while True:
+        with open(path, "rb") as handle:
+            kind, sequence, parent, tree, floats = parse_file(handle.read())
+        if expected is not None and sequence != expected:
+            raise FormatError(f"{path}: its sequence is {sequence}, not the {expected} its child names")
+        value = TreeReader(tree, floats).document()
+        if kind == 0:
+            state = value
+            for edits in reversed(deltas):
+                state = apply(state, edits)
+            return state
+        deltas.append(value)
+        if parent >= sequence or len(deltas) > MAX_CHAIN:
+            raise FormatError(f"{path}: a bad chain")
+        path = os.path.join(os.path.dirname(path), name_of(parent))
+        expected = parent
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: lsnap-reader.py FILE.lsnap")
+    try:
+        state = read(sys.argv[1])
+    except (OSError, FormatError, UnicodeDecodeError, ValueError) as error:
+        sys.exit(f"{sys.argv[1]}: {error}")
+    sys.stdout.write(json.dumps(state))
+
+
+if __name__ == "__main__":
+    main()
