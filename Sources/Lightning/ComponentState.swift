@@ -110,6 +110,7 @@ public struct ChildrenStates: Sequence {
         }
     }
 
+    /// The children in the checkpoint's order, each with its name.
     public func makeIterator() -> some IteratorProtocol<(name: String, state: ComponentState)> {
         entries.makeIterator()
     }

@@ -3,7 +3,9 @@ import OrderedCollections
 /// A dictionary of works or flows held by a flow, like Lightning's `structures.Dict`.
 ///
 /// ```swift
-/// let registry = LightningDict<LightningComponent>(makeElement: { key, _ in key.hasPrefix("eval") ? Evaluator() : Trainer() })
+/// let registry = LightningDict<LightningWork>(makeElement: { key, _ -> LightningWork in
+///     key.hasPrefix("eval") ? Evaluator() : Trainer()
+/// })
 /// registry["trainer"] = Trainer()     // root.registry.trainer
 /// ```
 /// Keys keep insertion order. A key may not contain `.` (it would split the full name): Lightning

@@ -15,7 +15,7 @@ import LightningStore
 /// }
 /// ```
 ///
-/// ``underlying`` keeps the error behind this one (a ``CheckpointStoreError`` with its own code
+/// ``underlying`` keeps the error behind this one (a `CheckpointStoreError` with its own code
 /// and `errno`, a var's conversion error, an error a flow threw while loading its state).
 public struct LightningError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
@@ -52,8 +52,9 @@ public struct LightningError: Error, Sendable, CustomStringConvertible {
 
     /// What kind of failure this is.
     public let code: Code
+    /// The one-line message.
     public let description: String
-    /// The error behind this one, when there is one: a ``CheckpointStoreError``, a
+    /// The error behind this one, when there is one: a `CheckpointStoreError`, a
     /// ``StateConversionError``, or the error a flow's code threw while loading.
     public let underlying: (any Error)?
     /// For ``Code/stateNotSaved``: the newest checkpoint known to be whole and durable, if any.

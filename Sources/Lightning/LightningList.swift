@@ -16,7 +16,9 @@ public final class LightningList<Element: LightningComponent>: LightningStructur
     private let makeElement: ElementFactory<Element>?
 
     /// Creates a list holding `elements`.
-    /// - Parameter makeElement: Makes an item for a key when a checkpoint restores one the list lacks.
+    /// - Parameters:
+    ///   - elements: The first items, keyed `0`, `1`, … in order.
+    ///   - makeElement: Makes an item for a key when a checkpoint restores one the list lacks.
     public init(_ elements: [Element] = [], makeElement: ElementFactory<Element>? = nil) {
         self.makeElement = makeElement
         super.init()
@@ -37,8 +39,11 @@ public final class LightningList<Element: LightningComponent>: LightningStructur
         return items.remove(at: position).component
     }
 
+    /// The position of the first item.
     public var startIndex: Int { items.startIndex }
+    /// The position after the last item.
     public var endIndex: Int { items.endIndex }
+    /// The item at `position`.
     public subscript(position: Int) -> Element { items[position].component }
 
     /// The items' keys, in order.

@@ -1,8 +1,8 @@
 import LightningState
 
-/// A Swift type that a component can hold as state: it converts to and from a ``StateValue``.
+/// A Swift type that a component can hold as state: it converts to and from a `StateValue`.
 ///
-/// `Int`, `Double`, `String`, `Bool`, ``StateValue``, and optionals, arrays and string-keyed
+/// `Int`, `Double`, `String`, `Bool`, `StateValue`, and optionals, arrays and string-keyed
 /// dictionaries of these conform. A `Codable` type conforms by declaring it:
 /// `extension TrainingConfig: StateConvertible {}` (it is converted through JSON).
 public protocol StateConvertible {
@@ -18,6 +18,7 @@ public protocol StateConvertible {
 }
 
 extension StateConvertible {
+    /// The state to save: ``stateValue``, unless the type has values that no checkpoint can hold.
     public func checkpointState() throws(StateConversionError) -> StateValue { stateValue }
 }
 
@@ -28,6 +29,7 @@ public struct StateConversionError: Error, Hashable, Sendable, CustomStringConve
     /// What the state held, e.g. `a float` or `the string "x"`.
     public let found: String
 
+    /// Creates an error for a state value that is not the kind `expected` names ("a String").
     public init(expected: String, found: StateValue) {
         self.expected = expected
         switch found {
@@ -47,21 +49,26 @@ public struct StateConversionError: Error, Hashable, Sendable, CustomStringConve
         self.found = detail
     }
 
+    /// The one-line message: `expected a String, found the int 3`.
     public var description: String { "expected \(expected), found \(found)" }
 }
 
 extension StateValue: StateConvertible {
+    /// The value itself.
     public init(state: StateValue) { self = state }
+    /// The value itself.
     public var stateValue: StateValue { self }
 }
 
 extension Int: StateConvertible {
+    /// Converts a saved value; throws when it is of another kind or out of range.
     public init(state: StateValue) throws(StateConversionError) {
         guard case .int(let value) = state, let converted = Int(exactly: value) else {
             throw StateConversionError(expected: "an Int", found: state)
         }
         self = converted
     }
+    /// The value as checkpoint state.
     public var stateValue: StateValue { .int(Int64(self)) }
 }
 
@@ -74,18 +81,22 @@ extension Double: StateConvertible {
         default: throw StateConversionError(expected: "a Double", found: state)
         }
     }
+    /// The value as checkpoint state.
     public var stateValue: StateValue { .float(self) }
 }
 
 extension Bool: StateConvertible {
+    /// Converts a saved value; throws when it is of another kind or out of range.
     public init(state: StateValue) throws(StateConversionError) {
         guard case .bool(let value) = state else { throw StateConversionError(expected: "a Bool", found: state) }
         self = value
     }
+    /// The value as checkpoint state.
     public var stateValue: StateValue { .bool(self) }
 }
 
 extension String: StateConvertible {
+    /// Converts a saved value; throws when it is of another kind or out of range.
     public init(state: StateValue) throws(StateConversionError) {
         guard case .string(let text) = state else { throw StateConversionError(expected: "a String", found: state) }
         guard let string = text.string else {
@@ -93,22 +104,28 @@ extension String: StateConvertible {
         }
         self = string
     }
+    /// The value as checkpoint state.
     public var stateValue: StateValue { .string(StateString(self)) }
 }
 
 extension StateString: StateConvertible {
+    /// Converts a saved value; throws when it is of another kind or out of range.
     public init(state: StateValue) throws(StateConversionError) {
         guard case .string(let text) = state else { throw StateConversionError(expected: "a string", found: state) }
         self = text
     }
+    /// The value as checkpoint state.
     public var stateValue: StateValue { .string(self) }
 }
 
 extension Optional: StateConvertible where Wrapped: StateConvertible {
+    /// Converts a saved value; throws when it is of another kind or out of range.
     public init(state: StateValue) throws(StateConversionError) {
         self = state == .null ? nil : try Wrapped(state: state)
     }
+    /// The wrapped value's state, or null.
     public var stateValue: StateValue { map(\.stateValue) ?? .null }
+    /// The state to save, checked element by element.
     public func checkpointState() throws(StateConversionError) -> StateValue {
         guard let self else { return .null }
         return try self.checkpointState()
@@ -116,6 +133,7 @@ extension Optional: StateConvertible where Wrapped: StateConvertible {
 }
 
 extension Array: StateConvertible where Element: StateConvertible {
+    /// Converts a saved value; throws when it is of another kind or out of range.
     public init(state: StateValue) throws(StateConversionError) {
         guard case .array(let elements) = state else { throw StateConversionError(expected: "an array", found: state) }
         var result: [Element] = []
@@ -123,7 +141,9 @@ extension Array: StateConvertible where Element: StateConvertible {
         for element in elements { result.append(try Element(state: element)) }
         self = result
     }
+    /// The elements' states, in order.
     public var stateValue: StateValue { .array(map(\.stateValue)) }
+    /// The state to save, checked element by element.
     public func checkpointState() throws(StateConversionError) -> StateValue {
         var elements: [StateValue] = []
         elements.reserveCapacity(count)
@@ -145,9 +165,11 @@ extension Dictionary: StateConvertible where Key == String, Value: StateConverti
         }
         self = result
     }
+    /// The value as checkpoint state.
     public var stateValue: StateValue {
         .object(StateObject(uniqueKeysWithValues: sorted { $0.key < $1.key }.map { (StateString($0.key), $0.value.stateValue) }))
     }
+    /// The state to save, checked element by element.
     public func checkpointState() throws(StateConversionError) -> StateValue {
         var members = StateObject()
         for (key, value) in sorted(by: { $0.key < $1.key }) { members[StateString(key)] = try value.checkpointState() }

@@ -31,6 +31,7 @@ public final class Var<Value: StateConvertible> {
         self.key = key
     }
 
+    /// The value; setting it marks the component as changed for the next checkpoint.
     @available(*, unavailable, message: "@Var is only available on LightningFlow and LightningWork subclasses")
     public var wrappedValue: Value {
         get { fatalError("unreachable") }

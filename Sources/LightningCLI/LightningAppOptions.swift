@@ -5,7 +5,7 @@ import Logging
 
 /// The command-line options every app built on the framework accepts. Include them in the app's
 /// command with `@OptionGroup var lightning: LightningAppOptions` and pass them to
-/// ``LightningApp/run(_:)``.
+/// `LightningApp.run(_:)`.
 public struct LightningAppOptions: ParsableArguments {
     /// The checkpoint to start from: a file path, a checkpoint name in the storage, or `latest`.
     @Option(help: ArgumentHelp(
@@ -54,8 +54,10 @@ public struct LightningAppOptions: ParsableArguments {
     @Flag(help: "Skip checkpoint components and vars the code does not create, instead of failing.")
     public var nonStrict = false
 
+    /// Creates the options with their defaults (ArgumentParser fills them from the command line).
     public init() {}
 
+    /// Refuses values no policy can use (`--keep-last 0`), as ArgumentParser errors.
     public mutating func validate() throws {
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1, not \(checkpointEvery)") }
         if let checkpointInterval, !(checkpointInterval > 0) { throw ValidationError("--checkpoint-interval must be above 0, not \(checkpointInterval)") }
@@ -67,5 +69,6 @@ public struct LightningAppOptions: ParsableArguments {
 extension CheckpointStore.SaveFormats: ExpressibleByArgument {}
 extension CheckpointPolicy.WhenBehind: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {
+    /// A level from its name, in any case: `debug`, `NOTICE`.
     public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }

@@ -4,7 +4,9 @@ import Logging
 /// error, as the tools have always printed them; at `debug` and `trace` the metadata follows as
 /// `key=value` pairs, sorted by key.
 public struct OneLineLogHandler: LogHandler {
+    /// The least severe level written.
     public var logLevel: Logger.Level
+    /// Metadata written with every message (at `debug` and `trace`).
     public var metadata: Logger.Metadata = [:]
     private let write: @Sendable (String) -> Void
 
@@ -19,11 +21,13 @@ public struct OneLineLogHandler: LogHandler {
         self.write = write
     }
 
+    /// One key of ``metadata``.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
+    /// Writes the event's message as one line, with the metadata at `debug` and `trace`.
     public func log(event: LogEvent) {
         guard logLevel <= .debug else { return write("\(event.message)") }
         var merged = metadata

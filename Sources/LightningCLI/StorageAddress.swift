@@ -5,7 +5,7 @@ import LightningStore
 /// What a `--storage` value or a checkpoint argument names: a local folder, or an S3 location.
 ///
 /// - `s3://BUCKET[/PREFIX]` is a prefix in a bucket of the S3-compatible server the AWS
-///   environment variables describe (see ``S3Configuration/fromEnvironment(_:)``);
+///   environment variables describe (see `S3Configuration.fromEnvironment(_:)`);
 ///   `LIGHTNING_S3_LEASE_SECONDS` sets the term of the writer lease (30 s by default): how long a
 ///   writer that died blocks the next one;
 /// - anything else is a local folder.
@@ -26,7 +26,7 @@ public enum StorageAddress {
 
     /// The store a `--storage` value names (see ``address(explicit:environment:)``); its
     /// checkpoint arguments may also be local file paths or `s3://bucket/key` URLs.
-    /// - Throws: ``CheckpointStoreError`` when an S3 address is malformed or has no credentials.
+    /// - Throws: `CheckpointStoreError` when an S3 address is malformed or has no credentials.
     public static func store(explicit: String?, environment: [String: String] = processEnvironment) throws(CheckpointStoreError) -> CheckpointStore {
         CheckpointStore(storage: try open(address(explicit: explicit, environment: environment), environment: environment), locating: { value throws(CheckpointStoreError) in
             try location(ofURL: value, environment: environment) ?? .existingFile(value)

@@ -9,13 +9,18 @@ import LightningStore
 ///   (`https://<bucket>.s3.<region>.amazonaws.com`). A custom endpoint (MinIO, Ceph RGW, a local
 ///   test server) is addressed path-style: `<endpoint>/<bucket>/<key>`.
 public struct S3Configuration: Sendable, Hashable {
+    /// The access key ID (`AWS_ACCESS_KEY_ID`).
     public var accessKeyID: String
+    /// The secret access key (`AWS_SECRET_ACCESS_KEY`).
     public var secretAccessKey: String
+    /// The session token of temporary credentials (`AWS_SESSION_TOKEN`), if any.
     public var sessionToken: String?
+    /// The region requests are signed for.
     public var region: String
     /// A custom endpoint such as `http://127.0.0.1:9000`, or `nil` for AWS.
     public var endpoint: String?
 
+    /// Creates a configuration from explicit values.
     public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil, region: String = "us-east-1", endpoint: String? = nil) {
         self.accessKeyID = accessKeyID
         self.secretAccessKey = secretAccessKey
@@ -25,7 +30,7 @@ public struct S3Configuration: Sendable, Hashable {
     }
 
     /// The configuration the environment gives.
-    /// - Throws: ``CheckpointStoreError`` naming the missing variables when there are no credentials,
+    /// - Throws: `CheckpointStoreError` naming the missing variables when there are no credentials,
     ///   or the endpoint when it is not an `http://` or `https://` URL.
     public static func fromEnvironment(_ environment: [String: String]) throws(CheckpointStoreError) -> S3Configuration {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }

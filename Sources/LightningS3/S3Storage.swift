@@ -13,8 +13,9 @@ import NIOHTTP1
 ///   same way; a failed upload is aborted, leaving no parts.
 /// - Listing is ListObjectsV2, following continuation tokens, so thousands of checkpoints list.
 /// - A snapshot's header is read with a range `GET`, never the whole object.
-/// - The writer lock is a lease object, ``S3Lease``.
+/// - The writer lock is a lease object, `<prefix>/.writer-lease`.
 public final class S3Storage: CheckpointStorage {
+    /// The bucket.
     public let bucket: String
     /// The key prefix, without a trailing `/`; empty for the bucket's root.
     public let prefix: String
@@ -32,6 +33,13 @@ public final class S3Storage: CheckpointStorage {
 
     /// Creates a storage over `s3://bucket/prefix`.
     /// - Parameters:
+    ///   - bucket: The bucket.
+    ///   - prefix: The key prefix under which `checkpoints/` lives; empty for the bucket's root.
+    ///   - configuration: Credentials, region and endpoint.
+    ///   - multipartThreshold: Objects larger than this many bytes go up as multipart uploads.
+    ///   - partSize: The size of each part but the last (at least 5 MiB).
+    ///   - uploadConcurrency: How many parts are sent at once.
+    ///   - leaseSeconds: How long the writer lease lasts without renewal.
     ///   - requestAttempts: How many times a request that failed in a way that may pass
     ///     (a connection error, a timeout, a 5xx answer, `SlowDown`) is tried in all.
     ///   - logger: Where a lost writer lease is logged; by default labelled `lightning.s3`.
@@ -49,13 +57,16 @@ public final class S3Storage: CheckpointStorage {
         self.leaseSeconds = leaseSeconds
     }
 
+    /// `s3://bucket/prefix`.
     public var description: String { S3Client.url(bucket: bucket, key: prefix) }
 
     /// The object key of a storage key.
     func objectKey(_ key: String) -> String { prefix.isEmpty ? key : "\(prefix)/\(key)" }
 
+    /// The `s3://` URL of the object at `key`.
     public func location(of key: String) -> String { S3Client.url(bucket: bucket, key: objectKey(key)) }
 
+    /// The objects directly under `folder`, with their sizes (ListObjectsV2, following continuation tokens).
     public func list(folder: String) throws(CheckpointStoreError) -> [StorageEntry] {
         let listed = objectKey(folder) + "/"
         var entries: [StorageEntry] = []
@@ -77,6 +88,7 @@ public final class S3Storage: CheckpointStorage {
         return entries
     }
 
+    /// Reads the object, or the bytes of `range` in it (a range `GET`).
     public func read(_ key: String, range: Range<Int>?) throws(CheckpointStoreError) -> [UInt8] {
         var headers: [(String, String)] = []
         if let range {
@@ -88,18 +100,22 @@ public final class S3Storage: CheckpointStorage {
         return response.status == 416 ? [] : response.body
     }
 
+    /// Creates the object only if absent (`If-None-Match: *`, multipart when large); returns `false` when it exists.
     public func create(_ key: String, chunks: [[UInt8]]) throws(CheckpointStoreError) -> Bool {
         try write(key, chunks: chunks, conditional: true)
     }
 
+    /// Writes the object, replacing any.
     public func replace(_ key: String, chunks: [[UInt8]]) throws(CheckpointStoreError) {
         _ = try write(key, chunks: chunks, conditional: false)
     }
 
+    /// Deletes the object.
     public func remove(_ key: String) throws(CheckpointStoreError) {
         _ = try client.send(S3Request(operation: "delete", method: .DELETE, bucket: bucket, key: objectKey(key)), accepting: [404])
     }
 
+    /// Takes the writer lease, the object `<prefix>/.writer-lease`, renewed by compare-and-swap while held.
     public func lockForWriting() throws(CheckpointStoreError) -> any StorageLock {
         try S3Lease.acquire(in: self)
     }

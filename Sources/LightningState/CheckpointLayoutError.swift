@@ -8,10 +8,12 @@ public struct CheckpointLayoutError: Error, Hashable, Sendable, CustomStringConv
     /// What is wrong there.
     public let problem: String
 
+    /// Creates an error at `path` (a component's full name) describing `problem`.
     public init(path: String, problem: String) {
         self.path = path
         self.problem = problem
     }
 
+    /// The one-line message: `root.flows.a: missing "vars"`.
     public var description: String { "\(path): \(problem)" }
 }

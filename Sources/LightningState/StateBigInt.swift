@@ -24,6 +24,7 @@ public struct StateBigInt: Sendable, Hashable, CustomStringConvertible {
     /// Whether the value is below zero.
     public var isNegative: Bool { decimalText.utf8.first == UInt8(ascii: "-") }
 
+    /// The canonical decimal text.
     public var description: String { decimalText }
 }
 

@@ -30,6 +30,7 @@ public struct StateDelta: Sendable, Hashable {
     /// The edits, in the order they apply.
     public var edits: [Edit]
 
+    /// Creates a delta of `edits`, applied in order.
     public init(edits: [Edit] = []) {
         self.edits = edits
     }
@@ -79,6 +80,7 @@ public struct StateDeltaError: Error, Hashable, Sendable, CustomStringConvertibl
     /// What is wrong.
     public let problem: String
 
+    /// The one-line message: `edit 3 at flows.a.vars.x: the parent is not an object`.
     public var description: String {
         "edit \(index) at \(path.map(\.displayString).joined(separator: ".")): \(problem)"
     }

@@ -129,6 +129,7 @@ extension StateString: Hashable {
         }
     }
 
+    /// Hashes the code units, as equality compares them.
     public func hash(into hasher: inout Hasher) {
         withWTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
@@ -148,6 +149,7 @@ extension StateString: Comparable {
 }
 
 extension StateString: ExpressibleByStringLiteral {
+    /// A string from a Swift literal.
     @inlinable
     public init(stringLiteral value: String) {
         self.init(value)
@@ -155,7 +157,9 @@ extension StateString: ExpressibleByStringLiteral {
 }
 
 extension StateString: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The string, with any lone surrogate shown as an escape.
     public var description: String { displayString }
+    /// The string quoted, with any lone surrogate shown as an escape.
     public var debugDescription: String {
         switch storage {
         case .unicode(let string): return string.debugDescription

@@ -81,6 +81,7 @@ extension StateValue {
 }
 
 extension StateValue: Hashable {
+    /// Whether two values are the same tree: floats compare by bit pattern, so NaN equals NaN and `-0.0` is not `0.0`; objects compare in key order.
     public static func == (lhs: StateValue, rhs: StateValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
@@ -95,6 +96,7 @@ extension StateValue: Hashable {
         }
     }
 
+    /// Hashes the value as ``==(_:_:)`` compares it.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0 as UInt8)
@@ -115,12 +117,19 @@ extension StateValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expr
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral
 {
+    /// `nil` is null.
     public init(nilLiteral: ()) { self = .null }
+    /// A Boolean literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An integer literal.
     public init(integerLiteral value: Int64) { self = .int(value) }
+    /// A float literal.
     public init(floatLiteral value: Double) { self = .float(value) }
+    /// A string literal.
     public init(stringLiteral value: String) { self = .string(StateString(value)) }
+    /// An array literal.
     public init(arrayLiteral elements: StateValue...) { self = .array(elements) }
+    /// An object literal, keys in the order written.
     public init(dictionaryLiteral elements: (StateString, StateValue)...) {
         self = .object(StateObject(elements, uniquingKeysWith: { _, last in last }))
     }

@@ -8,6 +8,8 @@ public enum CheckpointCodec {
 
     /// The bytes of `state` in `format`, as consecutive chunks to write in order.
     /// - Parameters:
+    ///   - state: The checkpoint tree.
+    ///   - format: JSON or binary.
     ///   - snapshotID: The number a binary snapshot records for itself: its name's ``CheckpointName/snapshotID``.
     ///   - path: The file named in an error.
     /// - Throws: ``CheckpointStoreError`` with code ``CheckpointStoreError/Code/encoding`` when the

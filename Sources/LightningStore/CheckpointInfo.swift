@@ -14,6 +14,7 @@ public struct CheckpointInfo: Sendable, Hashable {
     /// for a listing that did not read headers).
     public let parent: CheckpointName?
 
+    /// Creates the description of a checkpoint file.
     public init(name: CheckpointName, format: CheckpointFormat, key: String, path: String, size: Int, parent: CheckpointName?) {
         self.name = name
         self.format = format

@@ -9,6 +9,7 @@ public struct CheckpointLocation: Sendable, CustomStringConvertible {
     /// The object's key in ``storage``.
     public let key: String
 
+    /// The object at `key` in `storage`.
     public init(storage: any CheckpointStorage, key: String) {
         self.storage = storage
         self.key = key

@@ -58,8 +58,10 @@ public struct CheckpointName: Sendable, Hashable, Comparable, CustomStringConver
     /// The name that follows this one: the next sequence number in the same second.
     public var next: CheckpointName { CheckpointName(timestamp: timestamp, sequence: sequence + 1) }
 
+    /// The name without extension: `lightningapp_checkpoint_1665501626_2`.
     public var description: String { stem }
 
+    /// Whether `lhs` was saved before `rhs`: by second, then by sequence.
     public static func < (lhs: CheckpointName, rhs: CheckpointName) -> Bool {
         (lhs.timestamp, lhs.sequence) < (rhs.timestamp, rhs.sequence)
     }

@@ -27,7 +27,9 @@ public struct CheckpointStore: Sendable {
     private let locate: @Sendable (String) throws(CheckpointStoreError) -> CheckpointLocation?
 
     /// Creates a store over a storage; nothing is written until a save.
-    /// - Parameter locating: Resolves a checkpoint given as the path of a local file, or as a URL
+    /// - Parameters:
+    ///   - storage: Where the checkpoints are kept, under `checkpoints/`.
+    ///   - locating: Resolves a checkpoint given as the path of a local file, or as a URL
     ///   such as `s3://bucket/key`, to its location; `nil` for anything else. By default, local files.
     public init(
         storage: any CheckpointStorage,
@@ -190,8 +192,12 @@ public struct CheckpointStore: Sendable {
     /// never sorts before `after`, or when that is `nil`, before the newest checkpoint in the store,
     /// even if the clock went back. Each object is created whole and durable, never replacing one:
     /// a failed save leaves every earlier checkpoint as it was.
-    /// - Parameter after: The newest name the caller knows of (a writer that holds the storage's
-    ///   lock knows it without listing).
+    /// - Parameters:
+    ///   - state: The checkpoint tree.
+    ///   - time: The time of the save, in Unix seconds: the name's timestamp.
+    ///   - formats: JSON (the default), binary, or both.
+    ///   - after: The newest name the caller knows of (a writer that holds the storage's
+    ///     lock knows it without listing).
     @discardableResult
     public func save(_ state: StateValue, time: Double, formats: SaveFormats = .json, after: CheckpointName? = nil) throws(CheckpointStoreError) -> [CheckpointInfo] {
         var name = try firstName(time: time, after: after)

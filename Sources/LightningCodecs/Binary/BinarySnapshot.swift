@@ -40,6 +40,7 @@ public enum BinarySnapshot {
         public var parent: UInt64
         /// The uncompressed sizes of the tree and float streams.
         public var treeBytes: Int
+        /// The uncompressed size of the float stream.
         public var floatBytes: Int
         /// The number of compressed blocks.
         public var blockCount: Int
@@ -54,6 +55,7 @@ public enum BinarySnapshot {
 
     /// Encodes `state` as a full snapshot.
     /// - Parameters:
+    ///   - state: The state tree.
     ///   - sequence: The snapshot's number, stored in the header.
     ///   - threads: How many blocks to compress at once; all cores when `nil`.
     /// - Throws: ``SnapshotError`` only if zlib fails (out of memory).

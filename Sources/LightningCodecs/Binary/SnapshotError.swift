@@ -9,6 +9,7 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
     }
 
     private let code: Code
+    /// The one-line message.
     public let description: String
 
     private init(_ code: Code, _ description: String) {

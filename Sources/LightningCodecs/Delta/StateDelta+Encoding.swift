@@ -39,8 +39,10 @@ extension StateDelta {
 extension BinarySnapshot {
     /// Encodes `delta` as a delta snapshot of `parent`.
     /// - Parameters:
+    ///   - delta: The edits.
     ///   - sequence: The delta's own number.
     ///   - parent: The number of the snapshot the delta applies to.
+    ///   - threads: How many blocks to compress at once; all cores when `nil`.
     public static func encode(_ delta: StateDelta, sequence: UInt64, parent: UInt64, threads: Int? = nil) throws(SnapshotError) -> [UInt8] {
         var encoder = TreeEncoder()
         encoder.encode(delta.stateValue)

@@ -12,6 +12,7 @@ public struct JSONDecodingError: Error, Hashable, Sendable, CustomStringConverti
     /// What is wrong, e.g. `expected ':' after an object key`.
     public let message: String
 
+    /// `line:column: message`, 1-based.
     public var description: String { "\(line):\(column): \(message)" }
 
     init(offset: Int, in input: UnsafeBufferPointer<UInt8>, message: String) {

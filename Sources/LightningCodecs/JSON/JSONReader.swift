@@ -1,6 +1,6 @@
 import LightningState
 
-/// Reads JSON text into a ``StateValue`` tree exactly as Python's `json.load` reads it.
+/// Reads JSON text into a `StateValue` tree exactly as Python's `json.load` reads it.
 ///
 /// It accepts what Python's reader accepts and nothing more: the bare `NaN`, `Infinity` and
 /// `-Infinity` tokens, `\uXXXX` escapes with surrogate pairs and lone surrogates, raw UTF-8,

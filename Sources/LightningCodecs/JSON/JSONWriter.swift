@@ -1,6 +1,6 @@
 import LightningState
 
-/// Writes a ``StateValue`` tree as JSON text, byte for byte as Python's `json.dumps` writes it.
+/// Writes a `StateValue` tree as JSON text, byte for byte as Python's `json.dumps` writes it.
 ///
 /// Compact output uses Python's default separators (`", "` and `": "`); indented output uses
 /// `","` and `": "` with `indent` spaces per level and `[]`/`{}` for empty containers. Floats use

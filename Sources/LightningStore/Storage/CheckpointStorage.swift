@@ -78,6 +78,7 @@ public struct StorageEntry: Sendable, Hashable {
     /// The object's size in bytes.
     public let size: Int
 
+    /// An entry of `size` bytes at `key`.
     public init(key: String, size: Int) {
         self.key = key
         self.size = size

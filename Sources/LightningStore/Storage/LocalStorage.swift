@@ -23,10 +23,13 @@ public struct LocalStorage: CheckpointStorage {
         self.root = root
     }
 
+    /// The folder's path (`.` for the current folder).
     public var description: String { root.isEmpty ? "." : root }
 
+    /// The path of the file at `key`.
     public func location(of key: String) -> String { FileIO.join(root, key) }
 
+    /// The regular files directly in `folder`, with their sizes; no entries when the folder does not exist.
     public func list(folder: String) throws(CheckpointStoreError) -> [StorageEntry] {
         let path = location(of: folder)
         return try FileIO.listFolder(path).compactMap { name in
@@ -36,32 +39,38 @@ public struct LocalStorage: CheckpointStorage {
         }
     }
 
+    /// Reads the file, or the bytes of `range` in it.
     public func read(_ key: String, range: Range<Int>?) throws(CheckpointStoreError) -> [UInt8] {
         guard let range else { return try FileIO.read(location(of: key)) }
         return try FileIO.read(location(of: key), range: range)
     }
 
+    /// Writes a temporary file, fsyncs it, hard-links it to `key` unless that exists, and fsyncs the folder; returns `false` when `key` exists.
     public func create(_ key: String, chunks: [[UInt8]]) throws(CheckpointStoreError) -> Bool {
         let path = location(of: key)
         try FileIO.createFolder(FileIO.split(path).folder)
         return try FileIO.writeNew(chunks: chunks, to: path)
     }
 
+    /// Writes a temporary file, fsyncs it, renames it over `key`, and fsyncs the folder.
     public func replace(_ key: String, chunks: [[UInt8]]) throws(CheckpointStoreError) {
         let path = location(of: key)
         try FileIO.createFolder(FileIO.split(path).folder)
         try FileIO.replace(path, chunks: chunks)
     }
 
+    /// Removes the file and fsyncs the folder.
     public func remove(_ key: String) throws(CheckpointStoreError) {
         try FileIO.remove(location(of: key))
     }
 
+    /// Takes an `flock` on `<root>/.writer.lock`, which the kernel releases when the process ends.
     public func lockForWriting() throws(CheckpointStoreError) -> any StorageLock {
         if !root.isEmpty { try FileIO.createFolder(root) }
         return try LocalWriterLock(path: location(of: Self.lockFileName), storage: description)
     }
 
+    /// Removes the temporary files of interrupted saves of this host whose process is gone.
     public func removeLeftovers(folder: String) throws(CheckpointStoreError) -> Int {
         let path = location(of: folder)
         let here = WriterIdentity.current
