@@ -77,6 +77,29 @@ struct BinarySnapshotTests {
         #expect(many.count > one.count)
     }
 
+    @Test("hundreds of thousands of distinct labels round-trip exactly, repeated ones still by reference, the same bytes every time")
+    func manyDistinctStrings() throws {
+        var random = SeededRandom(seed: 7)
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789_é")
+        let labels: [StateValue] = (0..<300_000).map { _ in
+            .string(StateString(String((0..<Int.random(in: 0...70, using: &random)).map { _ in alphabet.randomElement(using: &random)! })))
+        }
+        // Keys that repeat throughout, after the cache has grown and forgotten.
+        let rows: [StateValue] = stride(from: 0, to: labels.count, by: 3).map { index in
+            ["label": labels[index], "next": labels[min(index + 1, labels.count - 1)], "status": "running", "other": labels[min(index + 2, labels.count - 1)]]
+        }
+        let state: StateValue = ["rows": .array(rows)]
+        let bytes = try Self.snapshot(state)
+        #expect(try BinarySnapshot.decode(bytes) == state)
+        #expect(try Self.snapshot(state) == bytes)
+        // "label", "next", "status", "other" and "running" are references after their first use:
+        // each row's tree costs its three literals and about 5 bytes besides.
+        let literals = rows.count * 3
+        let treeBytes = try BinarySnapshot.header(of: bytes).treeBytes
+        let labelBytes = labels.reduce(0) { $0 + ($1.stringValue?.wtf8Count ?? 0) }
+        #expect(treeBytes < labelBytes + literals * 2 + rows.count * 10)
+    }
+
     @Test("foreign, truncated and corrupt bytes each get one precise error")
     func damaged() throws {
         let good = try Self.snapshot(["vars": ["x": 1.5, "s": "text"], "list": [1, 2, 3, 4, 5]])

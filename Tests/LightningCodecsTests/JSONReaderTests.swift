@@ -1,5 +1,6 @@
 import LightningCodecs
 import LightningState
+import LightningTestSupport
 import Testing
 
 @Suite("JSON reader")
@@ -13,6 +14,11 @@ struct JSONReaderTests {
         ("-0.0", .float(-0.0)), ("0.5e-3", .float(0.0005)), ("1e400", .float(.infinity)), ("-1e400", .float(-.infinity)),
         ("1e-400", .float(0.0)), ("123456789012345678", .int(123_456_789_012_345_678)),
         ("9223372036854775807", .int(.max)), ("-9223372036854775808", .int(.min)),
+        ("1000000000000000000", .int(1_000_000_000_000_000_000)), ("-1000000000000000000", .int(-1_000_000_000_000_000_000)),
+        ("9223372036854775808", .integer(decimalText: "9223372036854775808")!),
+        ("-9223372036854775809", .integer(decimalText: "-9223372036854775809")!),
+        ("9999999999999999999", .integer(decimalText: "9999999999999999999")!),
+        ("-9999999999999999999", .integer(decimalText: "-9999999999999999999")!),
         ("18446744073709551616", .integer(decimalText: "18446744073709551616")!),
         ("NaN", .float(.nan)), ("Infinity", .float(.infinity)), ("-Infinity", .float(-.infinity)),
         ("0.1000000000000000055511151231257827", .float(0.1)), ("2.2250738585072011e-308", .float(Double(bitPattern: 0x000F_FFFF_FFFF_FFFF))),
@@ -20,6 +26,19 @@ struct JSONReaderTests {
     ] as [(String, StateValue)])
     func numbers(text: String, expected: StateValue) throws {
         #expect(try Self.read(text) == expected)
+    }
+
+    @Test("every integer of up to 20 digits reads as the int it is, or as a big int beyond 64 bits")
+    func integersAroundSixtyFourBits() throws {
+        var random = SeededRandom(seed: 62)
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 1...20, using: &random)
+            var text = String(Int.random(in: 1...9, using: &random))
+            for _ in 1..<digits { text += String(Int.random(in: 0...9, using: &random)) }
+            if Bool.random(using: &random) { text = "-" + text }
+            let expected: StateValue = Int64(text).map(StateValue.int) ?? .integer(decimalText: text)!
+            #expect(try Self.read(text) == expected, "\(text)")
+        }
     }
 
     @Test("escapes, surrogate pairs, lone surrogates and raw UTF-8")

@@ -91,6 +91,12 @@ extension JSONParser {
             let magnitude = Int64(mantissa)
             return .int(negative ? -magnitude : magnitude)
         }
+        // 19 digits are below 10^19 < 2^64, so `mantissa` holds them exactly; they fit in Int64
+        // up to 2^63 - 1 (and down to -2^63).
+        if digits == 19 {
+            if !negative, mantissa <= UInt64(Int64.max) { return .int(Int64(mantissa)) }
+            if negative, mantissa <= UInt64(Int64.max) + 1 { return .int(Int64(truncatingIfNeeded: 0 &- mantissa)) }
+        }
         guard digits <= options.maxIntegerDigits else {
             throw error(at: start, "integer literal has \(digits) digits, more than the limit of \(options.maxIntegerDigits) (Python's int_max_str_digits)")
         }
