@@ -100,6 +100,17 @@ struct BinarySnapshotTests {
         #expect(treeBytes < labelBytes + literals * 2 + rows.count * 10)
     }
 
+    @Test("a tree block is deflated with string matching when it repeats, with Huffman coding alone when it does not")
+    func treeBlockEffort() {
+        var random = SeededRandom(seed: 3)
+        let noise = (0..<(256 << 10)).map { _ in UInt8.random(in: 0...63, using: &random) }
+        let text = Array(String(repeating: "step 12 loss 0.25 lr 0.001 status running\n", count: 6_000).utf8)
+        #expect(noise.withUnsafeBufferPointer(Zlib.effort(forTreeBlock:)) == .huffmanOnly)
+        #expect(text.withUnsafeBufferPointer(Zlib.effort(forTreeBlock:)) == .fast)
+        // Too small to sample: string matching, as before.
+        #expect(Array(noise.prefix(100)).withUnsafeBufferPointer(Zlib.effort(forTreeBlock:)) == .fast)
+    }
+
     @Test("foreign, truncated and corrupt bytes each get one precise error")
     func damaged() throws {
         let good = try Self.snapshot(["vars": ["x": 1.5, "s": "text"], "list": [1, 2, 3, 4, 5]])
