@@ -41,6 +41,7 @@ extension LightningCheckpoint {
             try ProgressLine.during("convert") { progress in
                 progress.phase("reading \(input)")
                 let (_, state) = try storageOptions.load(input, validate: false)
+                keepUntilExit(state)
                 progress.phase("encoding \(format.rawValue)")
                 let chunks: [[UInt8]]
                 switch format {
@@ -53,6 +54,7 @@ extension LightningCheckpoint {
                     }
                 }
                 progress.phase("writing \(output)")
+                keepUntilExit(chunks)
                 try writeOutput(chunks, toFile: output == "-" ? nil : output)
             }
         }

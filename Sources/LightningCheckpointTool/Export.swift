@@ -32,6 +32,7 @@ extension LightningCheckpoint {
             try ProgressLine.during("export") { progress in
                 progress.phase("reading \(input)")
                 let (_, state) = try storageOptions.load(input)
+                keepUntilExit(state)
                 progress.phase("writing \(output ?? "standard output")")
                 try writeOutput(JSONWriter.writeChunks(state, options: .init(indent: indent)), toFile: output)
             }

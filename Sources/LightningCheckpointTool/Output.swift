@@ -1,3 +1,4 @@
+import Foundation
 import LightningCLI
 import LightningStore
 
@@ -20,4 +21,20 @@ func writeOutput(_ chunks: [[UInt8]], toFile path: String?) throws {
         let target = try StorageAddress.location(ofURL: path, environment: StorageAddress.processEnvironment) ?? .file(path)
         try target.storage.replace(target.key, chunks: chunks)
     }
+}
+
+/// Values kept alive until the process exits, so that a large state tree is not freed piece by
+/// piece just before the process ends (millions of releases the kernel does at once, for free,
+/// when the process exits): a tenth to a sixth of a large `convert` otherwise.
+private final class KeptUntilExit: @unchecked Sendable {
+    // reason: `values` is only appended to, under `lock`.
+    private let lock = NSLock()
+    private var values: [any Sendable] = []
+    func keep(_ value: any Sendable) { lock.withLock { values.append(value) } }
+}
+private let keptUntilExit = KeptUntilExit()
+
+/// Keeps `value` alive until the process exits (see ``KeptUntilExit``).
+func keepUntilExit(_ value: any Sendable) {
+    keptUntilExit.keep(value)
 }

@@ -37,6 +37,54 @@ struct JSONRoundTripTests {
         }
     }
 
+    @Test("strings with quotes, backslashes, controls, DEL and non-ASCII at every offset are escaped as Python does and read back")
+    func stringsAtEveryOffset() throws {
+        // The scanners test eight bytes at a time: put each special character at every position
+        // relative to a word, in runs of plain text of every length.
+        let specials: [String] = ["\"", "\\", "\n", "\u{01}", "\u{1F}", "\u{7F}", "é", "中", "😀", "/"]
+        var random = SeededRandom(seed: 11)
+        for _ in 0..<3_000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...4, using: &random) {
+                text += String(repeating: "a", count: Int.random(in: 0...17, using: &random))
+                text += specials.randomElement(using: &random)!
+            }
+            text += String(repeating: "z", count: Int.random(in: 0...9, using: &random))
+            let value: StateValue = ["k": .string(StateString(text))]
+            for ensureASCII in [true, false] {
+                let written = String(decoding: JSONWriter.write(value, options: .init(ensureASCII: ensureASCII)), as: UTF8.self)
+                #expect(written == "{\"k\": \"" + Self.pythonEscaped(text, ensureASCII: ensureASCII) + "\"}", "\(text.debugDescription)")
+                #expect(try JSONReader.read(Array(written.utf8)) == value)
+            }
+        }
+    }
+
+    /// `json.dumps(text)` without the quotes, character by character.
+    static func pythonEscaped(_ text: String, ensureASCII: Bool) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if scalar.value < 0x20 || (ensureASCII && scalar.value >= 0x7F) {
+                    for unit in String(scalar).utf16 {
+                        let hex = String(unit, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    }
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
     @Test("every double survives write then read, bit for bit")
     func doubles() throws {
         var random = SeededRandom(seed: 1)

@@ -8,6 +8,8 @@ extension JSONParser {
         var index = start
         var isASCII = true
         while index < input.count {
+            index &+= PlainBytes.run(in: input, from: index)
+            guard index < input.count else { break }
             let byte = input[index]
             if byte == UInt8(ascii: "\"") {
                 position = index + 1

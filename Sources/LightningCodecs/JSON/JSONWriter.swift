@@ -246,6 +246,8 @@ struct JSONTextWriter {
             var runStart = 0
             var index = 0
             while index < bytes.count {
+                index &+= PlainBytes.run(in: bytes, from: index)
+                guard index < bytes.count else { break }
                 let byte = bytes[index]
                 if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
                     index += 1
