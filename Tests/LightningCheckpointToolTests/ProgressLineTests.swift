@@ -1,15 +1,15 @@
 import Foundation
 import LightningCLI
+import LightningTestSupport
 import Testing
 
 @Suite("Progress line")
 struct ProgressLineTests {
-    final class Writes: @unchecked Sendable {
-        // reason: `stored` is guarded by `lock`.
-        private let lock = NSLock()
-        private var stored: [String] = []
-        func append(_ text: String) { lock.withLock { stored.append(text) } }
-        var all: [String] { lock.withLock { stored } }
+    /// What a progress line wrote, in order.
+    final class Writes: Sendable {
+        let box = LockedBox<[String]>([])
+        func append(_ text: String) { box.mutate { $0.append(text) } }
+        var all: [String] { box.value }
     }
 
     @Test("nothing is ever written when standard error is not a terminal")

@@ -159,15 +159,3 @@ struct CheckpointWriterTests {
         #expect(error.description.hasSuffix(": the state nests 1101 levels deep, deeper than the 1024 a reader accepts; nothing was saved"))
     }
 }
-
-/// A value shared with another thread under a lock.
-final class LockedBox<Value>: @unchecked Sendable {
-    // reason: `stored` is read and written only under `lock`.
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}
