@@ -113,6 +113,9 @@ public struct IncrementalBenchmark {
         public var deltaBytes = 0
         /// The loop's pause per checkpoint when writing in the background (capture and hand-off).
         public var blockingSeconds = 0.0
+        /// The loop's wait per checkpoint for room in the writer's queue, apart from the pause
+        /// (storage slower than the loop; every checkpoint is written, so the loop waits).
+        public var queueWaitSeconds = 0.0
         /// Restoring the last delta of the chain: the full snapshot and every delta after it.
         public var chainLoadSeconds = 0.0
         /// Restoring the chain's full snapshot alone, measured alongside, for the ratio.
@@ -176,6 +179,7 @@ public struct IncrementalBenchmark {
         background.writesInBackground = true
         let asyncApp = try SyntheticApp(synthetic).run(iterations: Self.chainLength + 1, changing: changeFraction, store: store, policy: background)
         results.blockingSeconds = Self.median(Array(asyncApp.checkpointPauses.dropFirst()))
+        results.queueWaitSeconds = Self.median(Array(asyncApp.checkpointQueueWaits.dropFirst()))
         return results
     }
 

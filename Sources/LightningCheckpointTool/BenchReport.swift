@@ -32,6 +32,7 @@ enum BenchReport {
             ["full save (first checkpoint)", format(results.fullSaveSeconds, digits: 4), String(results.fullBytes)],
             ["delta save (end to end)", format(results.deltaSaveSeconds, digits: 4), String(results.deltaBytes)],
             ["loop pause per checkpoint (background)", format(results.blockingSeconds, digits: 4), "-"],
+            ["loop wait for the writer's queue, apart", format(results.queueWaitSeconds, digits: 4), "-"],
             ["restore the full snapshot", format(results.baseLoadSeconds, digits: 4), "-"],
             ["restore the 10th delta", format(results.chainLoadSeconds, digits: 4), "-"],
         ]
@@ -48,6 +49,7 @@ enum BenchReport {
             "delta_save_s": .float(incremental.deltaSaveSeconds),
             "delta_bytes": .int(Int64(incremental.deltaBytes)),
             "blocking_s": .float(incremental.blockingSeconds),
+            "queue_wait_s": .float(incremental.queueWaitSeconds),
             "chain_load_s": .float(incremental.chainLoadSeconds),
             "chain_base_load_s": .float(incremental.baseLoadSeconds),
             "json_bytes": .int(Int64(results.jsonBytes)),

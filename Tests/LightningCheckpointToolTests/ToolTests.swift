@@ -1,3 +1,4 @@
+import Foundation
 import LightningStore
 import LightningTestSupport
 import Testing
@@ -141,5 +142,24 @@ struct ToolTests {
         let cut = try Self.run(["show", "cut.lsnap"], in: folder)
         #expect(cut.standardError == "lightning-checkpoint: cut.lsnap: truncated: the file is 30 bytes, shorter than the 72 of an empty snapshot\n")
         #expect(try Self.run(["verify"], in: folder).status != 0)
+    }
+}
+
+@Suite("bench")
+struct BenchToolTests {
+    @Test("bench --json reports every figure of every mix, the queue wait apart from the pause, and leaves no checkpoint", arguments: ["float", "text", "mixed"])
+    func json(mix: String) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let run = try Executable.run(
+            "lightning-checkpoint", ["bench", "--mix", mix, "--target-mb", "0.3", "--components", "20", "--runs", "1", "--json", "--storage", "store"],
+            in: folder.path)
+        #expect(run.status == 0, "\(run.standardError)")
+        let figures = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Double])
+        for key in ["blocking_s", "queue_wait_s", "binary_save_s", "binary_load_s", "json_save_s", "json_load_s", "delta_save_s"] {
+            #expect((figures[key] ?? -1) >= 0, "\(key)")
+        }
+        #expect((figures["json_bytes"] ?? 0) > 200_000)
+        #expect(folder.names(in: "store/checkpoints").isEmpty)
     }
 }
