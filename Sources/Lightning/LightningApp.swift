@@ -38,9 +38,9 @@ public final class LightningApp {
     /// slower than the loop, with ``CheckpointPolicy/WhenBehind/wait``).
     public private(set) var checkpointQueueWaits: [Double] = []
 
-    /// Where the app logs its checkpoints: saves and loads (`debug`), retries (`info`), a resume
+    /// Where the app logs its checkpoints: each save (`debug`), storage retries (`info`), a resume
     /// and clean-ups (`notice`), skipped damaged checkpoints and failed retention (`warning`), and
-    /// failed saves (`error`), each with metadata (`checkpoint`, `bytes`, `seconds`, `error`).
+    /// failed saves (`error`), with metadata (`checkpoint`, `kind`, `bytes`, `seconds`, `error`).
     /// By default a logger labelled `lightning.app`, handled as `LoggingSystem` was bootstrapped.
     public var logger = Logger(label: "lightning.app")
     /// Where the app records its checkpoint metrics (see the metric names in the documentation's
