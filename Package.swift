@@ -94,7 +94,10 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
-        .testTarget(name: "LightningS3Tests", dependencies: ["LightningS3", "LightningCLI", "LightningTestSupport"]),
+        .testTarget(
+            name: "LightningS3Tests",
+            dependencies: ["LightningS3", "LightningCLI", "LightningTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "LightningCheckpointToolTests",
             dependencies: [

@@ -5,6 +5,7 @@ import LightningCLI
 import LightningState
 import LightningStore
 import LightningTestSupport
+import Logging
 import Testing
 
 /// The S3 storage against a real S3 server (moto, checking signatures), started by `Scripts/test.sh`.
@@ -202,6 +203,7 @@ struct S3StorageTests {
             }
         }
         let app = LightningApp(root: root, name: "s3")
+        app.logger = Logger(label: "s3", factory: { _ in SwiftLogNoOpLogHandler() })  // the failures are asserted, not printed
         app.policy.writesInBackground = false
         app.policy.retryDelay = 0.01
         let started = Date()
