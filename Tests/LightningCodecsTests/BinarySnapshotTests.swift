@@ -101,14 +101,27 @@ struct BinarySnapshotTests {
     }
 
     @Test("a tree block is deflated with string matching when it repeats, with Huffman coding alone when it does not")
-    func treeBlockEffort() {
+    func treeBlockEffort() throws {
         var random = SeededRandom(seed: 3)
         let noise = (0..<(256 << 10)).map { _ in UInt8.random(in: 0...63, using: &random) }
         let text = Array(String(repeating: "step 12 loss 0.25 lr 0.001 status running\n", count: 6_000).utf8)
-        #expect(noise.withUnsafeBufferPointer(Zlib.effort(forTreeBlock:)) == .huffmanOnly)
-        #expect(text.withUnsafeBufferPointer(Zlib.effort(forTreeBlock:)) == .fast)
+        func effort(_ bytes: [UInt8]) throws -> Zlib.Effort {
+            try bytes.withUnsafeBufferPointer { block in
+                let (effort, compressed) = try Zlib.compressTreeBlock(block)
+                // Whatever was chosen, the block inflates back whole.
+                var back = [UInt8](repeating: 0, count: block.count)
+                try compressed.withUnsafeBufferPointer { input in try back.withUnsafeMutableBufferPointer { try Zlib.inflate(input, into: $0) } }
+                #expect(back.elementsEqual(block))
+                return effort
+            }
+        }
+        #expect(try effort(noise) == .huffmanOnly)
+        #expect(try effort(text) == .fast)
+        // No larger than the sample: the sample's chosen output is the block's.
+        #expect(try effort(Array(noise.prefix(Zlib.sampleSize))) == .huffmanOnly)
+        #expect(try effort(Array(text.prefix(Zlib.sampleSize / 2))) == .fast)
         // Too small to sample: string matching, as before.
-        #expect(Array(noise.prefix(100)).withUnsafeBufferPointer(Zlib.effort(forTreeBlock:)) == .fast)
+        #expect(try effort(Array(noise.prefix(100))) == .fast)
     }
 
     @Test("foreign, truncated and corrupt bytes each get one precise error")

@@ -99,7 +99,7 @@ public enum BinarySnapshot {
                 output.base[index] = source.withUnsafeBufferPointer { buffer in
                     Result { () throws(SnapshotError) -> Block in
                         let input = UnsafeBufferPointer(rebasing: buffer[range])
-                        let compressed = try Zlib.compress(input, effort: stream == .tree ? Zlib.effort(forTreeBlock: input) : .huffmanOnly)
+                        let compressed = stream == .tree ? try Zlib.compressTreeBlock(input).bytes : try Zlib.compress(input, effort: .huffmanOnly)
                         // Store a block that deflate cannot shrink: reading it back then costs a copy.
                         if compressed.count >= input.count {
                             return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: Array(input))

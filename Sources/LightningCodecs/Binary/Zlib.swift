@@ -10,24 +10,27 @@ package enum Zlib {
         case huffmanOnly
     }
 
-    /// The bytes of a tree block that ``effort(forTreeBlock:)`` compresses both ways to choose.
+    /// The bytes of a tree block that ``compressTreeBlock(_:)`` compresses both ways to choose.
     package static let sampleSize = 64 << 10
 
-    /// How to deflate a block of the tree stream: string matching when it pays, else Huffman
+    /// Deflates a block of the tree stream: with string matching when it pays, else with Huffman
     /// coding alone, which is about twice as fast.
     ///
     /// Structure and text repeat (keys, log lines), and string matching shrinks them far beyond
     /// what entropy coding does; distinct labels and random integers do not, and there string
     /// matching costs twice the time for a few percent. The block's first ``sampleSize`` bytes are
-    /// compressed both ways, and string matching is kept when it is at least 10 % smaller. The
-    /// choice depends only on the bytes, so the same state still gives the same file.
-    package static func effort(forTreeBlock block: UnsafeBufferPointer<UInt8>) -> Effort {
+    /// compressed both ways, and string matching is kept when it is at least 10 % smaller. A block
+    /// no larger than the sample (a small delta) is not compressed a third time: the chosen sample
+    /// output is the block's. The choice depends only on the bytes, so the same state still gives
+    /// the same file.
+    package static func compressTreeBlock(_ block: UnsafeBufferPointer<UInt8>) throws(SnapshotError) -> (effort: Effort, bytes: [UInt8]) {
         let sample = UnsafeBufferPointer(rebasing: block.prefix(sampleSize))
-        guard sample.count >= 4096,
-            let matched = try? compress(sample, effort: .fast).count,
-            let coded = try? compress(sample, effort: .huffmanOnly).count
-        else { return .fast }
-        return matched * 10 <= coded * 9 ? .fast : .huffmanOnly
+        guard sample.count >= 4096 else { return (.fast, try compress(block, effort: .fast)) }
+        let matched = try compress(sample, effort: .fast)
+        let coded = try compress(sample, effort: .huffmanOnly)
+        let effort: Effort = matched.count * 10 <= coded.count * 9 ? .fast : .huffmanOnly
+        if sample.count == block.count { return (effort, effort == .fast ? matched : coded) }
+        return (effort, try compress(block, effort: effort))
     }
 
     /// The zlib version string, e.g. `1.2.13`.
