@@ -49,6 +49,7 @@ public final class LightningApp {
     public var metricsFactory: (any MetricsFactory)?
 
     private var writer: CheckpointWriter?
+    private let slotWatch = SlotWatchList()
     private var iterationsSinceSave = 0
     private var deltasSinceFull = 0
     private var lastSaveTime = 0.0
@@ -127,6 +128,8 @@ public final class LightningApp {
         let newest = try starting { () throws(CheckpointStoreError) in try store.newestName() }
         let writer = CheckpointWriter(store: store, newest: newest, settings: settings)
         self.writer = writer
+        // A run's chain starts with a whole snapshot, even if the app ran before.
+        root.savedChildren = nil
         iterationsSinceSave = 0
         deltasSinceFull = 0
         lastSaveTime = LightningWork.now()
@@ -146,6 +149,7 @@ public final class LightningApp {
     }
 
     private func loop(with writer: CheckpointWriter) throws {
+        let clock = ContinuousClock()
         while true {
             do {
                 try root.run()
@@ -153,11 +157,12 @@ public final class LightningApp {
                 stage = .failed
                 throw error
             }
+            let iterationEnded = clock.now
             iterationsSinceSave += 1
-            let stopping = nameComponents()
+            let stopping = attachComponents()
             if stopping { stage = .stopping }
             if root.shouldSaveCheckpoint() || policyIsDue() {
-                try takeCheckpoint(with: writer)
+                try takeCheckpoint(with: writer, since: iterationEnded)
             }
             if stopping { return }
         }
@@ -173,7 +178,7 @@ public final class LightningApp {
         case .state(let state, let formats):
             failure = writer.saveNow(state, formats: formats, time: time)
         case .needsCapture:
-            nameComponents()
+            attachComponents()
             failure = writer.saveNow(try capturedState(time: time, recordingAsSaved: true), formats: checkpointFormats, time: time)
         }
         if let failure { throw .stateNotSaved(failure, newestDurable: writer.newestDurable) }
@@ -190,9 +195,11 @@ public final class LightningApp {
 
     /// Captures a checkpoint — a delta when the binary chain allows, else the whole state — and
     /// hands it to the writer.
-    private func takeCheckpoint(with writer: CheckpointWriter) throws(LightningError) {
+    ///
+    /// The pause recorded runs from the end of the iteration's `run()` (so it includes attaching
+    /// the components) to the hand-off, less the wait for room in the writer's queue.
+    private func takeCheckpoint(with writer: CheckpointWriter, since started: ContinuousClock.Instant) throws(LightningError) {
         let clock = ContinuousClock()
-        let started = clock.now
         let time = LightningWork.now()
         // Deltas chain onto what was captured before, even if it is still being written.
         let chain = writer.chain
@@ -201,16 +208,18 @@ public final class LightningApp {
             && deltasSinceFull < policy.maxDeltaChain
             && Double(chain.deltaBytes) <= policy.maxDeltaBytesFraction * Double(max(chain.baseBytes, 1)) + 1
         if deltaAllowed {
-            deltasSinceFull += 1
             var delta = StateDelta()
-            _ = try root.captureChanges(path: [], into: &delta)
+            var log = CaptureLog(recording: true)
+            _ = try root.captureChanges(path: [], into: &delta, log: &log)
+            log.commit()
+            deltasSinceFull += 1
             delta.set([CheckpointLayout.appStateKey], to: ["stage": .string(StateString(stage.rawValue))])
             delta.set([CheckpointMetadata.key], to: metadata(time: time).stateValue)
             waited = writer.submit(.delta(delta, time: time), background: policy.writesInBackground)
         } else {
-            deltasSinceFull = 0
-            // The loop named the tree just before; no second walk.
+            // The loop attached the tree just before; no second walk.
             let state = try capturedState(time: time, recordingAsSaved: true)
+            deltasSinceFull = 0
             waited = writer.submit(.full(state, formats: checkpointFormats, time: time), background: policy.writesInBackground)
         }
         let pause = (clock.now - started).seconds - waited
@@ -232,7 +241,7 @@ public final class LightningApp {
     public func save(to store: CheckpointStore) throws(LightningError) -> [CheckpointInfo] {
         let time = LightningWork.now()
         do {
-            nameComponents()
+            attachComponents()
             let files = try store.save(try capturedState(time: time, recordingAsSaved: true), time: time, formats: checkpointFormats)
             savedCheckpoints.append(contentsOf: files)
             return files
@@ -252,22 +261,33 @@ public final class LightningApp {
     /// - Parameter time: The Unix time recorded in the metadata; now when `nil`.
     /// - Throws: ``LightningError`` when a var or key cannot be saved.
     public func checkpointState(time: Double? = nil) throws(LightningError) -> StateValue {
-        nameComponents()
+        attachComponents()
         return try capturedState(time: time ?? LightningWork.now(), recordingAsSaved: false)
     }
 
-    /// Gives every component its full name; returns whether a flow asked to stop.
+    /// Names and links the components added or moved since the last call (each iteration, so that
+    /// names are current and the next capture knows what changed); returns whether a flow asked to stop.
+    ///
+    /// Its cost follows the change: a word compare per child property of each flow, then a visit
+    /// of the paths to what was edited or reassigned.
     @discardableResult
-    private func nameComponents() -> Bool {
-        root.name = "root"
-        return root.attachDescendants()
+    private func attachComponents() -> Bool {
+        slotWatch.markReassigned()
+        let renamed = root.rename("root")
+        if renamed || root.needsAttachment || root.attached == nil, root.refreshAttachments(renaming: renamed) {
+            slotWatch.rebuild(from: root)
+        }
+        return root.stopInSubtree
     }
 
-    /// The checkpoint tree of the components as named now.
+    /// The checkpoint tree of the components as attached now; with `recordingAsSaved`, the next
+    /// delta is taken against it.
     private func capturedState(time: Double, recordingAsSaved: Bool) throws(LightningError) -> StateValue {
-        guard case .object(var members) = try root.state(recordingAsSaved: recordingAsSaved).state else {
+        var log = CaptureLog(recording: recordingAsSaved)
+        guard case .object(var members) = try root.state(log: &log).state else {
             preconditionFailure("a flow state is an object")
         }
+        log.commit()
         members[CheckpointLayout.appStateKey] = ["stage": .string(StateString(stage.rawValue))]
         members[CheckpointMetadata.key] = metadata(time: time).stateValue
         return .object(members)
@@ -283,6 +303,8 @@ public final class LightningApp {
         }
         let flowState = ComponentState(state: checkpoint, metadata: CheckpointMetadata(checkpoint: checkpoint))
         root.name = "root"
+        // What was captured before no longer describes the components: the next checkpoint is whole.
+        root.savedChildren = nil
         do {
             try root.loadStateDict(flowState: flowState, childrenStates: flowState.children, strict: strict)
         } catch let error as LightningError {

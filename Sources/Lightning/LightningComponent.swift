@@ -1,4 +1,5 @@
 import LightningState
+import OrderedCollections
 
 /// The common base of ``LightningFlow`` and ``LightningWork``: a full name, declared `@Var` state,
 /// recorded calls, and a changed flag.
@@ -13,11 +14,35 @@ open class LightningComponent {
     /// Whether state changed since the last checkpoint captured it.
     public internal(set) var hasChanges = true
 
+    /// Whether the next capture must visit this component: its own state or, for a flow, its
+    /// children or something below them changed since the last capture (see `ChangeTracking`).
+    var needsVisit = false
+
+    /// The places that hold this component, told when it first needs a visit after a capture.
+    var holders: [HolderLink] = []
+
     /// Lightning's private vars (`_layout`, `_paths`, `_host`, …), kept as the checkpoint gave them.
-    var privateVars: StateObject
+    var privateVars: StateObject {
+        didSet {
+            varsKeys = nil
+            privateVarsChanged = true
+        }
+    }
+
+    /// Whether the private vars changed since the last capture (a delta then sets `vars` whole).
+    var privateVarsChanged = false
+
+    /// The keys of `vars` — the private vars', then the declared vars' — as last built; `nil` until
+    /// built again after the private vars changed.
+    private var varsKeys: [StateString]?
 
     /// `calls`, as Lightning records them.
-    var calls: StateObject = [:]
+    var calls: StateObject = [:] {
+        didSet { callsChanged = true }
+    }
+
+    /// Whether a call was recorded since the last capture (a delta then sets `calls`).
+    var callsChanged = false
 
     /// The `@Var` properties, found once by reflection.
     private var cachedStateVars: [(key: StateString, box: any AnyStateVar)]?
@@ -26,15 +51,30 @@ open class LightningComponent {
         self.privateVars = privateVars
     }
 
-    /// Sets the full name unless it is already `newName`.
-    final func rename(_ newName: String) {
-        if name != newName { name = newName }
+    /// Sets the full name unless it is already `newName`; returns whether it changed.
+    @discardableResult
+    final func rename(_ newName: String) -> Bool {
+        guard name != newName else { return false }
+        name = newName
+        return true
     }
 
-    /// Marks the component as changed; `@Var` setters call it.
+    /// Marks the component as changed; `@Var` setters call it. Only the first change after a
+    /// capture does more than test a flag: it tells the holders, up to the root.
     @usableFromInline
     final func markChanged() {
-        hasChanges = true
+        if !hasChanges {
+            hasChanges = true
+            noteVisitNeeded()
+        }
+    }
+
+    /// Marks the component for the next capture's visit and tells its holders, once per capture.
+    final func noteVisitNeeded() {
+        if !needsVisit {
+            needsVisit = true
+            holders.notify(self)
+        }
     }
 
     /// The `@Var` properties of the subclasses, in declaration order (base classes first).
@@ -68,15 +108,57 @@ open class LightningComponent {
     /// The `vars` object: private vars, then declared vars.
     /// - Throws: ``LightningError`` naming the var whose value has no faithful state.
     final func varsState() throws(LightningError) -> StateObject {
-        var vars = privateVars
-        for (key, box) in stateVars {
+        let declared = stateVars
+        var values: [StateValue] = []
+        values.reserveCapacity(privateVars.count + declared.count)
+        values.append(contentsOf: privateVars.values)
+        for (key, box) in declared {
             do {
-                vars[key] = try box.checkpointState()
+                values.append(try box.checkpointState())
             } catch {
                 throw .unsavableVar(key.displayString, component: name, error)
             }
         }
+        if varsKeys == nil {
+            var keys = privateVars.keys
+            for (key, _) in declared { keys.append(key) }
+            // A declared var named like a private one replaces it in place: no fixed key list then.
+            varsKeys = keys.count == values.count ? keys.elements : nil
+        }
+        if let varsKeys {
+            // Built without hashing or comparing keys: they are known to be distinct.
+            return StateObject(uncheckedUniqueKeys: varsKeys, values: values)
+        }
+        var vars = privateVars
+        for (index, (key, _)) in declared.enumerated() { vars[key] = values[privateVars.count + index] }
         return vars
+    }
+
+    /// Appends to `delta`, for this component at `path`, what changed in its own state since the
+    /// last capture: each var set (or `vars` whole when a private var changed), and `calls` when a
+    /// call was recorded.
+    final func captureOwnChanges(at path: [StateString], into delta: inout StateDelta) throws(LightningError) {
+        if privateVarsChanged {
+            delta.set(path.appending("vars"), to: .object(try varsState()))
+        } else {
+            for (key, box) in stateVars where box.isChanged {
+                do {
+                    delta.set(path.appending("vars", key), to: try box.checkpointState())
+                } catch {
+                    throw .unsavableVar(key.displayString, component: name, error)
+                }
+            }
+        }
+        if callsChanged { delta.set(path.appending("calls"), to: .object(calls)) }
+    }
+
+    /// Records the component as captured: no change is left to save.
+    final func clearChanges() {
+        hasChanges = false
+        needsVisit = false
+        privateVarsChanged = false
+        callsChanged = false
+        for (_, box) in stateVars { box.isChanged = false }
     }
 
     /// Applies `vars` from a checkpoint, in file order.
@@ -98,7 +180,7 @@ open class LightningComponent {
                 throw .undeclaredVar(key.displayString, component: name, type: "\(type(of: self))")
             }
         }
-        hasChanges = true
+        markChanged()
     }
 
     /// Merges `calls` from a checkpoint into the recorded calls, as Lightning does.

@@ -50,6 +50,8 @@ public final class LightningDict<Element: LightningComponent>: LightningStructur
         for (key, value) in storage { try body(key, value) }
     }
 
+    override func entry(forKey key: String) -> LightningComponent? { storage[key] }
+
     override func checkKeys() throws(LightningError) {
         if let forbiddenKey { throw .forbiddenKey(forbiddenKey) }
     }

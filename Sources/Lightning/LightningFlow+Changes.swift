@@ -28,92 +28,123 @@ struct SavedStructure {
 /// end — the order a delta's removes and sets produce. A child removed and re-created ahead of a
 /// kept one, for instance, changes the order, and its group is then written whole.
 func orderChanged(saved: some Collection<String>, current: some Collection<String>) -> Bool {
+    if saved.elementsEqual(current) { return false }
     let currentSet = Set(current)
     let savedSet = Set(saved)
     let expected = saved.filter(currentSet.contains) + current.filter { !savedSet.contains($0) }
     return !expected.elementsEqual(current)
 }
 
+/// The full names of the flows below a flow or structure, and whether they differ from what the
+/// last capture recorded (then the flow holding them rewrites its `_layout`).
+struct CapturedLayout {
+    var names: [String]
+    var changed: Bool
+}
+
 extension LightningFlow {
     /// Appends to `delta` what changed at and below this flow since the last capture, and records
-    /// the flow's children and layout as captured.
+    /// in `log` what the capture saw.
     ///
-    /// Changed works are set whole; a flow whose own vars or calls changed sets its `vars` and
-    /// `calls`; added children are set whole, removed ones removed. Unchanged components cost a
-    /// flag check (and a flow a reflection of its properties); their vars are not touched.
-    /// - Returns: The full names of the flows below, for `_layout`.
-    func captureChanges(path: [StateString], into delta: inout StateDelta) throws(LightningError) -> [String] {
-        guard let previous = savedChildren else {
-            // Never captured: the whole subtree is new.
-            let (state, below) = try state(recordingAsSaved: true)
+    /// Only what was marked as needing a visit is looked at: a changed component sets the vars
+    /// written and, if a call was recorded, its `calls` (a flow whose `_layout` changed sets its
+    /// `vars` whole); added children are set whole, removed ones removed. The caller visits a flow
+    /// only when it is marked.
+    func captureChanges(path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> CapturedLayout {
+        guard let previous = savedChildren, let current = attached,
+            !orderChanged(saved: previous.flows.keys, current: current.flows.keys),
+            !orderChanged(saved: previous.works.keys, current: current.works.keys),
+            !orderChanged(saved: previous.structures.keys, current: current.structures.keys)
+        else {
+            // Never captured, or children reordered (rare): write the whole flow.
+            let (state, below) = try state(log: &log)
             delta.set(path, to: state)
-            return below
+            return CapturedLayout(names: below, changed: below != savedChildren?.layout)
         }
-        let current = children()
-        if orderChanged(saved: previous.flows.keys, current: current.flows.keys)
-            || orderChanged(saved: previous.works.keys, current: current.works.keys)
-            || orderChanged(saved: previous.structures.keys, current: current.structures.keys)
-        {
-            // Rare: write the whole flow rather than a delta that would reorder its members.
-            let (state, below) = try state(recordingAsSaved: true)
-            delta.set(path, to: state)
-            return below
-        }
-        var descendants: [String] = []
+        // Whether the children changed (then the saved record is rebuilt), and whether the flows
+        // below may have (then the layout is recomputed and compared).
+        var structural = false
+        var layoutMoved = false
         for (key, flow) in current.flows {
-            let childPath = path + ["flows", StateString(key)]
-            descendants.append(flow.name)
-            if previous.flows[key] === flow {
-                descendants += try flow.captureChanges(path: childPath, into: &delta)
+            if previous.flows[key] !== flow {
+                try flow.captureWhole(at: path.appending("flows", StateString(key)), into: &delta, log: &log)
+                structural = true
+                layoutMoved = true
+            } else if flow.needsVisit {
+                layoutMoved = try flow.captureChanges(path: path.appending("flows", StateString(key)), into: &delta, log: &log).changed || layoutMoved
+            }
+        }
+        for key in previous.flows.keys where current.flows[key] == nil {
+            delta.remove(path.appending("flows", StateString(key)))
+            structural = true
+            layoutMoved = true
+        }
+        for (key, work) in current.works where previous.works[key] !== work || work.hasChanges {
+            if previous.works[key] === work {
+                try work.captureOwnChanges(at: path.appending("works", StateString(key)), into: &delta)
             } else {
-                let (state, below) = try flow.state(recordingAsSaved: true)
-                delta.set(childPath, to: state)
-                descendants += below
+                delta.set(path.appending("works", StateString(key)), to: try work.state())
+                structural = true
             }
+            log.captured(work)
         }
-        for key in previous.flows.keys where current.flows[key] == nil { delta.remove(path + ["flows", StateString(key)]) }
-        for (key, work) in current.works {
-            if previous.works[key] !== work || work.hasChanges {
-                delta.set(path + ["works", StateString(key)], to: try work.state())
-                work.hasChanges = false
-            }
+        for key in previous.works.keys where current.works[key] == nil {
+            delta.remove(path.appending("works", StateString(key)))
+            structural = true
         }
-        for key in previous.works.keys where current.works[key] == nil { delta.remove(path + ["works", StateString(key)]) }
         for (key, structure) in current.structures {
-            let structurePath = path + ["structures", StateString(key)]
-            guard let saved = previous.structures[key], saved.structure === structure else {
-                let (state, below) = try structure.state(recordingAsSaved: true)
-                delta.set(structurePath, to: state)
-                descendants += below
-                continue
-            }
-            if saved.version == structure.version {
-                // Same entries in the same order: only changed works and the flows' own changes.
-                try structure.forEachEntry { (key, component) throws(LightningError) in
-                    if let work = component as? LightningWork {
-                        if work.hasChanges {
-                            delta.set(structurePath + ["works", StateString(key)], to: try work.state())
-                            work.hasChanges = false
-                        }
-                    } else if let flow = component as? LightningFlow {
-                        descendants.append(flow.name)
-                        descendants += try flow.captureChanges(path: structurePath + ["flows", StateString(key)], into: &delta)
-                    }
+            if let saved = previous.structures[key], saved.structure === structure {
+                if structure.needsVisit {
+                    let structurePath = path.appending("structures", StateString(key))
+                    layoutMoved = try structure.captureChanges(path: structurePath, saved: saved, into: &delta, log: &log) || layoutMoved
+                    structural = structural || saved.version != structure.version
                 }
             } else {
-                descendants += try structure.captureChanges(path: structurePath, saved: saved.entries, into: &delta)
+                let (state, _) = try structure.state(log: &log)
+                delta.set(path.appending("structures", StateString(key)), to: state)
+                structural = true
+                layoutMoved = true
             }
         }
-        for key in previous.structures.keys where current.structures[key] == nil { delta.remove(path + ["structures", StateString(key)]) }
-
-        if hasChanges || descendants != previous.layout {
-            privateVars["_layout"] = Self.layout(descendants)
-            delta.set(path + ["vars"], to: .object(try varsState()))
-            delta.set(path + ["calls"], to: .object(calls))
+        for key in previous.structures.keys where current.structures[key] == nil {
+            delta.remove(path.appending("structures", StateString(key)))
+            structural = true
+            layoutMoved = true
         }
-        savedChildren = SavedChildren(current, layout: descendants, previous: previous)
-        hasChanges = false
-        return descendants
+
+        let descendants = layoutMoved ? Self.descendants(of: current, log: log) : previous.layout
+        let layoutChanged = layoutMoved && descendants != previous.layout
+        // `_layout` is rebuilt only when the flows below changed; it stays in the private vars.
+        if layoutChanged { privateVars["_layout"] = Self.layout(descendants) }
+        if hasChanges || layoutChanged { try captureOwnChanges(at: path, into: &delta) }
+        if structural || layoutChanged {
+            log.save(SavedChildren(current, layout: descendants, previous: previous), of: self)
+        } else {
+            log.captured(self)
+        }
+        return CapturedLayout(names: descendants, changed: layoutChanged)
+    }
+
+    /// Sets this flow's whole state at `path`, recording it in `log`.
+    func captureWhole(at path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) {
+        let (state, _) = try state(log: &log)
+        delta.set(path, to: state)
+    }
+
+    /// The full names of the flows below `children`, as the capture recorded in `log` leaves them.
+    static func descendants(of children: FlowChildren, log: CaptureLog) -> [String] {
+        var names: [String] = []
+        for flow in children.flows.values {
+            names.append(flow.name)
+            names += log.layout(of: flow)
+        }
+        for structure in children.structures.values {
+            for flow in structure.attachedFlows {
+                names.append(flow.name)
+                names += log.layout(of: flow)
+            }
+        }
+        return names
     }
 
     /// `_layout`: one `{"name", "content"}` entry per flow below.
@@ -123,7 +154,7 @@ extension LightningFlow {
 }
 
 extension SavedChildren {
-    /// Records `children`, reusing `previous`'s record of each structure that did not change.
+    /// Records `children`, reusing `previous`'s record of each structure that was not edited.
     init(_ children: FlowChildren, layout: [String], previous: SavedChildren? = nil) {
         flows = children.flows
         works = children.works
@@ -135,9 +166,31 @@ extension SavedChildren {
 }
 
 extension LightningStructure {
-    /// Appends to `delta` what changed in this structure's entries since they were `saved`.
-    func captureChanges(path: [StateString], saved savedEntries: [(key: String, component: LightningComponent)], into delta: inout StateDelta) throws(LightningError) -> [String] {
+    /// Appends to `delta` what changed in this structure's entries since they were `saved`, and
+    /// returns whether the flows below may have changed (then the holder recomputes its layout).
+    ///
+    /// An unedited structure visits only the entries that asked; an edited one compares its
+    /// entries with the saved ones.
+    func captureChanges(path: [StateString], saved: SavedStructure, into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
         try checkKeys()
+        log.visited(self)
+        guard saved.version == version else { return try captureEdits(path: path, saved: saved.entries, into: &delta, log: &log) }
+        var layoutMoved = false
+        for (key, component) in changedEntries {
+            if let work = component as? LightningWork {
+                if work.hasChanges {
+                    try work.captureOwnChanges(at: path.appending("works", StateString(key)), into: &delta)
+                    log.captured(work)
+                }
+            } else if let flow = component as? LightningFlow, flow.needsVisit {
+                layoutMoved = try flow.captureChanges(path: path.appending("flows", StateString(key)), into: &delta, log: &log).changed || layoutMoved
+            }
+        }
+        return layoutMoved
+    }
+
+    /// Appends to `delta` the differences between the entries now and the `saved` ones.
+    private func captureEdits(path: [StateString], saved savedEntries: [(key: String, component: LightningComponent)], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
         let current = entries
         func keys(_ list: [(key: String, component: LightningComponent)], works: Bool) -> [String] {
             list.filter { ($0.component is LightningWork) == works }.map(\.key)
@@ -145,40 +198,39 @@ extension LightningStructure {
         if orderChanged(saved: keys(savedEntries, works: true), current: keys(current, works: true))
             || orderChanged(saved: keys(savedEntries, works: false), current: keys(current, works: false))
         {
-            let (state, below) = try state(recordingAsSaved: true)
+            let (state, _) = try state(log: &log)
             delta.set(path, to: state)
-            return below
+            return true
         }
         let saved = Dictionary(savedEntries.map { ($0.key, $0.component) }, uniquingKeysWith: { first, _ in first })
-        var descendants: [String] = []
         var present = Set<String>()
         for (key, component) in current {
             present.insert(key)
             let isSame = saved[key] === component
             if let old = saved[key], (old is LightningWork) != (component is LightningWork) {
                 // The key changed kind: it leaves the other group.
-                delta.remove(path + [old is LightningWork ? "works" : "flows", StateString(key)])
+                delta.remove(path.appending(old is LightningWork ? "works" : "flows", StateString(key)))
             }
             if let work = component as? LightningWork {
-                if !isSame || work.hasChanges {
-                    delta.set(path + ["works", StateString(key)], to: try work.state())
-                    work.hasChanges = false
+                if !isSame {
+                    delta.set(path.appending("works", StateString(key)), to: try work.state())
+                    log.captured(work)
+                } else if work.hasChanges {
+                    try work.captureOwnChanges(at: path.appending("works", StateString(key)), into: &delta)
+                    log.captured(work)
                 }
             } else if let flow = component as? LightningFlow {
-                descendants.append(flow.name)
-                let childPath = path + ["flows", StateString(key)]
-                if isSame {
-                    descendants += try flow.captureChanges(path: childPath, into: &delta)
-                } else {
-                    let (state, below) = try flow.state(recordingAsSaved: true)
-                    delta.set(childPath, to: state)
-                    descendants += below
+                let childPath = path.appending("flows", StateString(key))
+                if !isSame {
+                    try flow.captureWhole(at: childPath, into: &delta, log: &log)
+                } else if flow.needsVisit {
+                    _ = try flow.captureChanges(path: childPath, into: &delta, log: &log)
                 }
             }
         }
         for (key, component) in savedEntries where !present.contains(key) {
-            delta.remove(path + [component is LightningWork ? "works" : "flows", StateString(key)])
+            delta.remove(path.appending(component is LightningWork ? "works" : "flows", StateString(key)))
         }
-        return descendants
+        return true
     }
 }

@@ -15,14 +15,23 @@ import OrderedCollections
 /// optional ones, set later in ``run()``) or a ``LightningList``/``LightningDict``; their keys are
 /// the property names. They are found by reflection each time the app names, saves or loads the tree.
 open class LightningFlow: LightningComponent {
-    /// Set by ``stop()``; the app ends after the current iteration.
-    private(set) var stopRequested = false
+    /// Set by ``stop()`` on this flow or a flow below it (it climbs the holders): the app ends
+    /// after the current iteration when the root's is set.
+    private(set) var stopInSubtree = false
+
+    /// Whether the next attachment must look below this flow: a child property was reassigned, or
+    /// a structure below was edited.
+    var needsAttachment = false
 
     /// The children and layout as the last checkpoint captured them; `nil` before the first.
     var savedChildren: SavedChildren?
 
-    /// The labels of the properties that can hold children, found on the first reflection.
-    private var componentProperties: Set<String>?
+    /// The children as last attached (named and linked), and the bits of their properties then.
+    var attached: FlowChildren?
+    var attachedBits: [UInt] = []
+
+    /// Where the properties that can hold children are.
+    lazy var slots = ChildSlots(of: type(of: self))
 
     /// Creates a flow; `_layout` and `_paths` start empty.
     public init() {
@@ -38,7 +47,23 @@ open class LightningFlow: LightningComponent {
 
     /// Ends the app after the current iteration (whose checkpoint has stage `stopping`).
     public final func stop() {
-        stopRequested = true
+        noteStop()
+    }
+
+    /// Marks this flow as stopping and tells its holders, once.
+    final func noteStop() {
+        if !stopInSubtree {
+            stopInSubtree = true
+            holders.notifyStop()
+        }
+    }
+
+    /// Marks this flow as needing attachment and tells its holders, once per attachment.
+    final func noteAttachmentNeeded() {
+        if !needsAttachment {
+            needsAttachment = true
+            holders.notifyAttachment()
+        }
     }
 
     /// Loads this flow's state and its children's from a checkpoint, as Lightning's
@@ -76,23 +101,14 @@ open class LightningFlow: LightningComponent {
     /// The direct children, found by reflection, in declaration order.
     ///
     /// Only the properties whose declared type can hold a component (a flow, a work, an optional
-    /// of one, a structure) are looked at; which those are is worked out once per flow.
+    /// of one, a structure) are looked at.
     final func children() -> FlowChildren {
-        if componentProperties == nil {
-            var labels = Set<String>()
-            forEachSubclassMirror { mirror in
-                for child in mirror.children where Self.canHoldComponent(type(of: child.value)) {
-                    if let label = child.label { labels.insert(label) }
-                }
-            }
-            componentProperties = labels
-        }
-        let candidates = componentProperties!
+        let candidates = slots.labels
         var levels: [FlowChildren] = []
         forEachSubclassMirror { mirror in
             var level = FlowChildren()
             for child in mirror.children {
-                guard let label = child.label, candidates.contains(label) else { continue }
+                guard let label = child.label, candidates?.contains(label) ?? true else { continue }
                 if let flow = child.value as? LightningFlow {
                     level.flows[label] = flow
                 } else if let work = child.value as? LightningWork {
@@ -112,46 +128,82 @@ open class LightningFlow: LightningComponent {
 
     /// Whether a property of this type can hold a child: a component or structure class, or an
     /// optional of one.
-    private static func canHoldComponent(_ type: Any.Type) -> Bool {
+    static func canHoldComponent(_ type: Any.Type) -> Bool {
         if let optional = type as? any OptionalMarker.Type { return canHoldComponent(optional.wrappedType) }
         return type is LightningComponent.Type || type is LightningStructure.Type
     }
 
-    /// Names every component below this flow and reports whether any flow asked to stop.
-    ///
-    /// The app calls it after every iteration; a structure whose entries and name did not change
-    /// since it was last named is only searched for flows.
-    final func attachDescendants() -> Bool {
-        var stop = stopRequested
-        let current = children()
-        for (key, flow) in current.flows {
-            flow.rename("\(name).\(key)")
-            stop = flow.attachDescendants() || stop
-        }
-        for (key, work) in current.works { work.rename("\(name).\(key)") }
-        for (key, structure) in current.structures {
-            let structureName = "\(name).\(key)"
-            if structure.name != structureName { structure.name = structureName }
-            let renaming = structure.namedAs.map { $0.prefix != structureName || $0.version != structure.version } ?? true
-            structure.forEachEntry { childKey, component in
-                if renaming { component.name = "\(structureName).\(childKey)" }
-                if let flow = component as? LightningFlow { stop = flow.attachDescendants() || stop }
+    /// Brings the attachment of this flow's subtree up to date after an iteration, following the
+    /// marks: a flow whose child properties were reassigned (or that was never attached) is
+    /// reflected again, and its children are named, linked to it, and it is marked for the next
+    /// capture; below, only marked, renamed or new flows and structures are looked at.
+    /// - Parameter renaming: Whether this flow's name changed since its children were named.
+    /// - Returns: Whether anything was attached anew (then the slot watch list is rebuilt).
+    final func refreshAttachments(renaming: Bool) -> Bool {
+        needsAttachment = false
+        var renaming = renaming
+        var changed = false
+        if attached == nil || !slots.match(self, attachedBits) {
+            let bits = slots.bits(of: self)
+            let current = children()
+            for (key, flow) in current.flows { link(flow, key: key) }
+            for (key, work) in current.works { work.holders.link(work, to: self, key: key) }
+            for (key, structure) in current.structures {
+                structure.holders.link(structure, to: self, key: key)
+                if structure.stopInSubtree { noteStop() }
             }
-            structure.namedAs = (structureName, structure.version)
+            attached = current
+            attachedBits = bits
+            noteVisitNeeded()
+            renaming = true
+            changed = true
         }
-        return stop
+        guard let current = attached else { return changed }
+        for (key, flow) in current.flows {
+            let renamed = renaming && flow.rename("\(name).\(key)")
+            if renamed || flow.needsAttachment || flow.attached == nil {
+                changed = flow.refreshAttachments(renaming: renamed) || changed
+            }
+        }
+        if renaming {
+            for (key, work) in current.works { work.rename("\(name).\(key)") }
+        }
+        for (key, structure) in current.structures {
+            let renamed = renaming && structure.rename("\(name).\(key)")
+            if renamed || structure.needsAttachment || structure.attachedAs == nil {
+                changed = structure.refreshAttachments(renaming: renamed) || changed
+            }
+        }
+        return changed
+    }
+
+    /// Links a child flow to this flow, taking over a stop it asked for before it was attached.
+    private func link(_ flow: LightningFlow, key: String) {
+        flow.holders.link(flow, to: self, key: key)
+        if flow.stopInSubtree { noteStop() }
+    }
+
+    /// Calls `body` with this flow and every flow attached below it.
+    final func forEachAttachedFlow(_ body: (LightningFlow) -> Void) {
+        body(self)
+        guard let current = attached else { return }
+        for flow in current.flows.values { flow.forEachAttachedFlow(body) }
+        for structure in current.structures.values {
+            for flow in structure.attachedFlows { flow.forEachAttachedFlow(body) }
+        }
     }
 
     /// The flow's state, and the full names of all flows below it (for `_layout`).
     ///
-    /// With `recordingAsSaved`, every component below is recorded as captured by a checkpoint:
-    /// changed flags are cleared and flows remember their children, for the next delta.
-    final func state(recordingAsSaved: Bool = false) throws(LightningError) -> (state: StateValue, descendantFlows: [String]) {
-        let current = children()
+    /// A recording capture reads the children as last attached (the loop attached them just
+    /// before) and records every component below in `log`, for the next delta; a read-only one
+    /// (an export) reflects them afresh, independently of change tracking.
+    final func state(log: inout CaptureLog) throws(LightningError) -> (state: StateValue, descendantFlows: [String]) {
+        let current = log.isRecording ? attached ?? children() : children()
         var descendants: [String] = []
         var flows = StateObject()
         for (key, flow) in current.flows {
-            let (childState, below) = try flow.state(recordingAsSaved: recordingAsSaved)
+            let (childState, below) = try flow.state(log: &log)
             flows[StateString(key)] = childState
             descendants.append(flow.name)
             descendants.append(contentsOf: below)
@@ -159,11 +211,11 @@ open class LightningFlow: LightningComponent {
         var works = StateObject()
         for (key, work) in current.works {
             works[StateString(key)] = try work.state()
-            if recordingAsSaved { work.hasChanges = false }
+            log.captured(work)
         }
         var structures = StateObject()
         for (key, structure) in current.structures {
-            let (structureState, below) = try structure.state(recordingAsSaved: recordingAsSaved)
+            let (structureState, below) = try structure.state(log: &log)
             structures[StateString(key)] = structureState
             descendants.append(contentsOf: below)
         }
@@ -172,10 +224,7 @@ open class LightningFlow: LightningComponent {
             "vars": .object(try varsState()), "calls": .object(calls), "flows": .object(flows),
             "works": .object(works), "structures": .object(structures), "changes": [:],
         ]
-        if recordingAsSaved {
-            savedChildren = SavedChildren(current, layout: descendants)
-            hasChanges = false
-        }
+        log.save(SavedChildren(current, layout: descendants), of: self)
         return (state, descendants)
     }
 
@@ -218,6 +267,20 @@ open class LightningFlow: LightningComponent {
     }
 }
 
+extension LightningFlow: ComponentHolder {
+    func childNeedsVisit(_ child: AnyObject, key: String, stamp: Int) {
+        noteVisitNeeded()
+    }
+
+    func childNeedsAttachment() {
+        noteAttachmentNeeded()
+    }
+
+    func childStopped() {
+        noteStop()
+    }
+}
+
 /// A flow's direct children by attribute name.
 struct FlowChildren {
     var flows: OrderedDictionary<String, LightningFlow> = [:]
@@ -226,7 +289,7 @@ struct FlowChildren {
 }
 
 /// Lets reflection see through optionals: `Counter?` can hold a child.
-private protocol OptionalMarker {
+protocol OptionalMarker {
     static var wrappedType: Any.Type { get }
 }
 

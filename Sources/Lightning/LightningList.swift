@@ -55,6 +55,20 @@ public final class LightningList<Element: LightningComponent>: LightningStructur
         for item in items { try body(item.key, item.component) }
     }
 
+    override func entry(forKey key: String) -> LightningComponent? {
+        // Numeric keys ascend in the list's order: search by number.
+        guard let wanted = Int(key) else { return items.first { $0.key == key }?.component }
+        var low = 0
+        var high = items.count
+        while low < high {
+            let middle = (low + high) / 2
+            let found = Int(items[middle].key) ?? .max
+            if found == wanted { return items[middle].key == key ? items[middle].component : nil }
+            if found < wanted { low = middle + 1 } else { high = middle }
+        }
+        return nil
+    }
+
     override func replaceEntries(_ restored: [(key: String, component: LightningComponent)]) {
         // Keys are the order of appending: keep the list in key order.
         items = restored.compactMap { entry in (entry.component as? Element).map { (entry.key, $0) } }

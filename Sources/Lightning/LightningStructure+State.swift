@@ -1,23 +1,65 @@
 import LightningState
 
 extension LightningStructure {
+    /// Sets the full name unless it is already `newName`; returns whether it changed.
+    func rename(_ newName: String) -> Bool {
+        guard name != newName else { return false }
+        name = newName
+        return true
+    }
+
+    /// Brings the attachment of the entries up to date after an iteration: after an edit (or a
+    /// new name) every entry is named and linked to the structure; otherwise only the marked
+    /// flows among them are looked at.
+    /// - Returns: Whether anything was attached anew.
+    func refreshAttachments(renaming: Bool) -> Bool {
+        needsAttachment = false
+        var changed = false
+        var renamedFlows = Set<ObjectIdentifier>()
+        if renaming || attachedAs?.version != version || attachedAs?.name != name {
+            var flows: [LightningFlow] = []
+            forEachEntry { key, component in
+                component.holders.link(component, to: self, key: key, stamp: version)
+                let renamed = component.rename("\(name).\(key)")
+                if let flow = component as? LightningFlow {
+                    flows.append(flow)
+                    if renamed { renamedFlows.insert(ObjectIdentifier(flow)) }
+                    if flow.stopInSubtree { childStopped() }
+                }
+            }
+            attachedFlows = flows
+            attachedAs = (name, version)
+            changed = true
+        }
+        for flow in attachedFlows {
+            let renamed = renamedFlows.contains(ObjectIdentifier(flow))
+            if renamed || flow.needsAttachment || flow.attached == nil {
+                changed = flow.refreshAttachments(renaming: renamed) || changed
+            }
+        }
+        return changed
+    }
+
     /// The structure's state, `{"works": …, "flows": …}`, and the full names of the flows below it.
-    func state(recordingAsSaved: Bool = false) throws(LightningError) -> (state: StateValue, descendantFlows: [String]) {
+    ///
+    /// Every component below is recorded in `log` as captured, if it records, for the next delta.
+    func state(log: inout CaptureLog) throws(LightningError) -> (state: StateValue, descendantFlows: [String]) {
         try checkKeys()
         var works = StateObject()
         var flows = StateObject()
         var descendants: [String] = []
-        for (key, component) in entries {
+        try forEachEntry { (key, component) throws(LightningError) in
             if let work = component as? LightningWork {
                 works[StateString(key)] = try work.state()
-                if recordingAsSaved { work.hasChanges = false }
+                log.captured(work)
             } else if let flow = component as? LightningFlow {
-                let (childState, below) = try flow.state(recordingAsSaved: recordingAsSaved)
+                let (childState, below) = try flow.state(log: &log)
                 flows[StateString(key)] = childState
                 descendants.append(flow.name)
                 descendants.append(contentsOf: below)
             }
         }
+        log.visited(self)
         return (["works": .object(works), "flows": .object(flows)], descendants)
     }
 

@@ -14,17 +14,40 @@ public class LightningStructure {
     var kindName: String { fatalError("subclass responsibility") }
 
     /// Counts changes to the set or order of entries, so that naming and change capture can skip
-    /// an unchanged structure without comparing its entries.
-    var version = 0
+    /// an unchanged structure without comparing its entries. An edit marks the structure for the
+    /// next capture's visit.
+    var version = 0 {
+        didSet {
+            noteVisitNeeded()
+            noteAttachmentNeeded()
+        }
+    }
 
-    /// The prefix and version of the last naming of the entries.
-    var namedAs: (prefix: String, version: Int)?
+    /// The name and version of the entries as last attached (named and linked), and the flows
+    /// among them, which each iteration looks at for reassigned children.
+    var attachedAs: (name: String, version: Int)?
+    var attachedFlows: [LightningFlow] = []
+
+    /// Whether the next capture must visit the structure: an edit, or an entry that needs a visit.
+    var needsVisit = false
+    /// Whether the next attachment must look at the entries: an edit, or one below.
+    var needsAttachment = false
+    /// Whether a flow among the entries, or below them, asked the app to stop.
+    var stopInSubtree = false
+    /// The entries that needed a visit since the last capture, by key, in the order they asked;
+    /// each is one the structure holds under its key, as long as it is not edited.
+    var changedEntries: [(key: String, component: LightningComponent)] = []
+    /// The flows that hold this structure.
+    var holders: [HolderLink] = []
 
     /// The children with their keys, in order.
     var entries: [(key: String, component: LightningComponent)] { fatalError("subclass responsibility") }
 
     /// Calls `body` with each child and its key, in order, without building an array.
     func forEachEntry<E: Error>(_ body: (String, LightningComponent) throws(E) -> Void) throws(E) { fatalError("subclass responsibility") }
+
+    /// The entry under `key`, if any.
+    func entry(forKey key: String) -> LightningComponent? { fatalError("subclass responsibility") }
 
     /// Throws when an entry's key could not be saved (a `LightningDict` key holding `.`).
     func checkKeys() throws(LightningError) {}
@@ -36,6 +59,44 @@ public class LightningStructure {
     /// A new entry for `key`, made by the structure's element factory from the entry's checkpoint
     /// state; `nil` when the structure has no factory.
     func makeEntry(key: String, state: ComponentState) throws(LightningError) -> LightningComponent? { fatalError("subclass responsibility") }
+}
+
+extension LightningStructure: ComponentHolder {
+    func childNeedsVisit(_ child: AnyObject, key: String, stamp: Int) {
+        // A link stamped with an older version is left from an entry since removed; an edit not yet
+        // attached sends the next capture to compare every entry anyway.
+        if stamp == attachedAs?.version, let component = child as? LightningComponent {
+            changedEntries.append((key, component))
+        }
+        noteVisitNeeded()
+    }
+
+    func childNeedsAttachment() {
+        noteAttachmentNeeded()
+    }
+
+    func childStopped() {
+        if !stopInSubtree {
+            stopInSubtree = true
+            holders.notifyStop()
+        }
+    }
+
+    /// Marks the structure for the next capture's visit and tells its holders, once per capture.
+    final func noteVisitNeeded() {
+        if !needsVisit {
+            needsVisit = true
+            holders.notify(self)
+        }
+    }
+
+    /// Marks the structure as needing attachment and tells its holders, once per attachment.
+    final func noteAttachmentNeeded() {
+        if !needsAttachment {
+            needsAttachment = true
+            holders.notifyAttachment()
+        }
+    }
 }
 
 /// The element factory of a ``LightningList`` or ``LightningDict``: makes the entry that a checkpoint

@@ -70,6 +70,9 @@ extension Int: StateConvertible {
     }
     /// The value as checkpoint state.
     public var stateValue: StateValue { .int(Int64(self)) }
+    /// The value as checkpoint state, directly (not through the `Codable` default, which would
+    /// encode it as JSON).
+    public func checkpointState() -> StateValue { stateValue }
 }
 
 extension Double: StateConvertible {
@@ -83,6 +86,9 @@ extension Double: StateConvertible {
     }
     /// The value as checkpoint state.
     public var stateValue: StateValue { .float(self) }
+    /// The value as checkpoint state, directly (not through the `Codable` default, which would
+    /// encode it as JSON).
+    public func checkpointState() -> StateValue { stateValue }
 }
 
 extension Bool: StateConvertible {
@@ -93,6 +99,9 @@ extension Bool: StateConvertible {
     }
     /// The value as checkpoint state.
     public var stateValue: StateValue { .bool(self) }
+    /// The value as checkpoint state, directly (not through the `Codable` default, which would
+    /// encode it as JSON).
+    public func checkpointState() -> StateValue { stateValue }
 }
 
 extension String: StateConvertible {
@@ -106,6 +115,9 @@ extension String: StateConvertible {
     }
     /// The value as checkpoint state.
     public var stateValue: StateValue { .string(StateString(self)) }
+    /// The value as checkpoint state, directly (not through the `Codable` default, which would
+    /// encode it as JSON).
+    public func checkpointState() -> StateValue { stateValue }
 }
 
 extension StateString: StateConvertible {

@@ -8,8 +8,8 @@ import LightningState
 ///     @Var("learning_rate") var learningRate = 0.01     // saved as "learning_rate"
 /// }
 /// ```
-/// Reading costs a key-path load; writing also marks the component as changed (a flag write),
-/// which is how checkpoints learn what changed. Only ``LightningFlow`` and ``LightningWork``
+/// Reading costs a key-path load; writing also marks the var and its component as changed (flag
+/// writes), which is how checkpoints learn what changed: a delta sets only the vars written. Only ``LightningFlow`` and ``LightningWork``
 /// subclasses may declare `@Var` properties.
 @propertyWrapper
 public final class Var<Value: StateConvertible> {
@@ -17,6 +17,9 @@ public final class Var<Value: StateConvertible> {
     // dynamic exclusivity check, which would double the cost of a write, is left out.
     @usableFromInline @exclusivity(unchecked)
     var value: Value
+    /// Whether the value was set since the last checkpoint captured it (a delta then sets this var alone).
+    @usableFromInline @exclusivity(unchecked)
+    var isChanged = false
     let key: String?
 
     /// Declares a var saved under the property's name.
@@ -50,7 +53,9 @@ public final class Var<Value: StateConvertible> {
     ) -> Value {
         get { owner[keyPath: storageKeyPath].value }
         set {
-            owner[keyPath: storageKeyPath].value = newValue
+            let box = owner[keyPath: storageKeyPath]
+            box.value = newValue
+            box.isChanged = true
             owner.markChanged()
         }
     }
@@ -60,6 +65,8 @@ public final class Var<Value: StateConvertible> {
 protocol AnyStateVar: AnyObject {
     /// The key given in `@Var("key")`, if any.
     var key: String? { get }
+    /// Whether the value was set since the last capture.
+    var isChanged: Bool { get set }
     func checkpointState() throws(StateConversionError) -> StateValue
     func load(_ state: StateValue) throws(StateConversionError)
 }

@@ -1,3 +1,5 @@
+import Lightning
+
 /// Timing helpers: the median of repeated runs on a monotonic clock.
 public enum Measurement {
     /// Runs `body` `runs` times and returns the median duration in seconds.
@@ -6,7 +8,7 @@ public enum Measurement {
         for _ in 0..<max(1, runs) {
             let clock = ContinuousClock()
             let elapsed = try clock.measure(body)
-            samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            samples.append(elapsed.seconds)
         }
         samples.sort()
         return samples[samples.count / 2]

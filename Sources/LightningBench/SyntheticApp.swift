@@ -28,9 +28,18 @@ public final class SyntheticApp {
         var everyWorker: [Worker] = []
         var changesPerIteration = 0
         var iterationsLeft = 0
+        /// The app's own work per iteration, spent spinning, so that a writer in the background has
+        /// the time to finish between checkpoints (a real app computes meanwhile).
+        var workPerIteration: Duration = .zero
         var random = SplitMix(seed: 7)
 
         override func run() throws {
+            if workPerIteration > .zero {
+                // Busy, as an app computing would be (a sleeping thread wakes on a cold core).
+                let clock = ContinuousClock()
+                let end = clock.now + workPerIteration
+                while clock.now < end {}
+            }
             iteration += 1
             for _ in 0..<changesPerIteration {
                 let worker = everyWorker[Int(random.next() % UInt64(everyWorker.count))]
@@ -72,9 +81,12 @@ public final class SyntheticApp {
     /// The number of components: the root, the groups and the workers.
     public var componentCount: Int { 1 + root.groups.count + root.everyWorker.count }
 
-    /// Runs `iterations` iterations that each change `fraction` of the components and save a checkpoint.
-    public func run(iterations: Int, changing fraction: Double, store: CheckpointStore, policy: CheckpointPolicy) throws -> LightningApp {
-        root.changesPerIteration = max(1, Int((Double(componentCount) * fraction).rounded()))
+    /// Runs `iterations` iterations that each do `work` (waiting that long), change `fraction` of
+    /// the components (none when it is zero) and save a checkpoint.
+    public func run(iterations: Int, changing fraction: Double, work: Duration = .zero, store: CheckpointStore, policy: CheckpointPolicy) throws -> LightningApp {
+        root.workPerIteration = work
+        // Any fraction above zero changes at least one component; zero changes none.
+        root.changesPerIteration = fraction > 0 ? max(1, Int((Double(componentCount) * fraction).rounded())) : 0
         root.iterationsLeft = iterations
         let app = LightningApp(root: root, name: "synthetic-app")
         app.policy = policy

@@ -1,4 +1,5 @@
 import Foundation
+import Lightning
 
 #if canImport(Glibc)
 import Glibc
@@ -123,9 +124,4 @@ package final class ProgressLine: @unchecked Sendable {
             if done { return }
         }
     }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -31,7 +31,7 @@ extension LightningCheckpoint {
         @Option(help: "What fills the state: 'float' (random doubles), 'text' (log lines) or 'mixed' (labels, 62-bit ints, nested int lists, booleans, floats, small dicts).")
         var mix: SyntheticState.Mix = .floatHeavy
 
-        @Option(name: .customLong("change-fraction"), help: "The fraction of components changed between incremental saves.")
+        @Option(name: .customLong("change-fraction"), help: "The fraction of components changed between incremental saves; 0 changes none (the pause of a checkpoint with nothing to save).")
         var changeFraction = 0.01
 
         @Option(help: "Runs per measurement; the median is reported.")
@@ -52,7 +52,7 @@ extension LightningCheckpoint {
             guard components >= 2 else { throw ValidationError("--components must be at least 2, not \(components)") }
             guard targetMB > 0 else { throw ValidationError("--target-mb must be above 0, not \(targetMB)") }
             guard runs >= 1 else { throw ValidationError("--runs must be at least 1, not \(runs)") }
-            guard changeFraction > 0 && changeFraction <= 1 else { throw ValidationError("--change-fraction must be in (0, 1], not \(changeFraction)") }
+            guard changeFraction >= 0 && changeFraction <= 1 else { throw ValidationError("--change-fraction must be in [0, 1], not \(changeFraction)") }
         }
 
         func run() throws {

@@ -7,13 +7,20 @@ import LightningTestSupport
 import Testing
 
 /// A root whose run makes seeded random changes: vars edited, works and flows added to and removed
-/// from a Dict, a List grown and shrunk, a dynamic child flow dropped and re-created.
+/// from a Dict, a List grown and shrunk, a dynamic child flow dropped and re-created; components
+/// swapped between properties, moved between structures, held in two places at once, written
+/// before they are attached and after they are detached, and re-attached later.
 final class ChurningRoot: LightningFlow {
     @Var var step = 0
     var dynamic: Middle?
+    var spare: Middle? = Middle()
+    var left: Counter? = Counter()
+    var right: Counter?
     let registry = LightningDict<LightningComponent>()
     let items = LightningList<Counter>()
     let steady = Counter()
+    /// Components taken out of the tree, written while out, and sometimes put back.
+    var pocket: [Counter] = []
     var random: SeededRandom
     var remaining: Int
     /// Called when the app asks whether to save: the test records the state it expects then.
@@ -27,7 +34,7 @@ final class ChurningRoot: LightningFlow {
     override func run() throws {
         step += 1
         for _ in 0..<Int.random(in: 1...4, using: &random) {
-            switch Int.random(in: 0..<9, using: &random) {
+            switch Int.random(in: 0..<17, using: &random) {
             case 7: registry["x"] = Bool.random(using: &random) ? Counter() : Leaf()
             case 0: registry["w\(Int.random(in: 0..<5, using: &random))"] = Counter()
             case 1: registry["f\(Int.random(in: 0..<3, using: &random))"] = Leaf()
@@ -36,6 +43,24 @@ final class ChurningRoot: LightningFlow {
             case 4: if !items.isEmpty { items.remove(at: Int.random(in: 0..<items.count, using: &random)) }
             case 5: dynamic = dynamic == nil ? Middle() : nil
             case 6: if let item = items.randomElement(using: &random) { try item.call() }
+            case 8: (left, right) = (right, left)
+            case 9: (dynamic, spare) = (spare, dynamic)
+            case 10: registry["shared"] = registry["shared"] == nil ? steady : nil
+            case 11: if !items.isEmpty { registry["moved"] = items.remove(at: 0) }
+            case 12:
+                let fresh = Counter()
+                fresh.counter = 5
+                items.append(fresh)
+                fresh.counter += 1
+            case 13:
+                let key = "f\(Int.random(in: 0..<3, using: &random))"
+                (registry[key] as? Leaf).map { $0.text = "edited at \(step)" }
+                (registry[key] as? Leaf).map { $0.work_level_3.counter += 1 }
+            case 14: if !items.isEmpty { pocket.append(items.remove(at: items.count - 1)) }
+            case 15:
+                pocket.forEach { $0.counter += 100 }
+                if Bool.random(using: &random), let back = pocket.popLast() { items.append(back) }
+            case 16: (left ?? right)?.history.append("slot \(step)")
             default: (dynamic?.flow_level_2.work_level_3).map { $0.counter += 10 }
             }
         }
@@ -69,14 +94,14 @@ struct IncrementalCheckpointTests {
         return expected
     }
 
-    @Test("every snapshot of every chain restores exactly the state at its save", arguments: [1, 2, 3, 4] as [UInt64])
+    @Test("every snapshot of every chain restores exactly the state at its save", arguments: Array(1...8) as [UInt64])
     func randomChains(seed: UInt64) throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let expected = try Self.run(seed: seed, iterations: 30, policy: CheckpointPolicy(maxDeltaChain: 7, maxDeltaBytesFraction: .infinity, writesInBackground: false), folder: folder)
+        let expected = try Self.run(seed: seed, iterations: 40, policy: CheckpointPolicy(maxDeltaChain: 7, maxDeltaBytesFraction: .infinity, writesInBackground: false), folder: folder)
         let files = try CheckpointStore(storageRoot: folder.path).list()
-        #expect(files.count == 30)
-        #expect(files.filter(\.isDelta).count == 30 - 30 / 8 - 1)  // a full one, then chains of 7 deltas
+        #expect(files.count == 40)
+        #expect(files.filter(\.isDelta).count == 40 - 40 / 8)  // a full one, then chains of 7 deltas
         for (file, state) in zip(files, expected) {
             #expect(Self.withoutMetadata(try CheckpointLocation.file(file.path).load()) == state, "\(file.name)")
         }

@@ -187,3 +187,34 @@ struct SavableStateTests {
         #expect(throws: CheckpointStoreError.self) { try CheckpointStore(storageRoot: "/nonexistent").keepLast(0) }
     }
 }
+
+@Suite("Plain var values")
+struct PlainVarTests {
+    final class Plain: LightningWork {
+        @Var var loss = Double.nan
+        @Var var peak = -Double.infinity
+        @Var var count = 3
+        @Var var label = "x"
+        @Var var done = true
+    }
+
+    final class Root: LightningFlow {
+        let plain = Plain()
+        override func run() throws { stop() }
+        override func shouldSaveCheckpoint() -> Bool { true }
+    }
+
+    @Test("plain Double, Int, String and Bool vars save as themselves: NaN and infinities too, as Python's json writes them")
+    func nonFiniteDoubles() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let app = LightningApp(root: Root(), name: "plain")
+        app.checkpointFormats = .both
+        try app.run(checkpoint: nil, storageRoot: folder.path)
+        let json = try String(contentsOfFile: try #require(app.savedCheckpoints.first { $0.path.hasSuffix(".json") }).path, encoding: .utf8)
+        #expect(json.contains(#""loss": NaN, "peak": -Infinity, "count": 3, "label": "x", "done": true"#))
+        let restored = Root()
+        try LightningApp(root: restored, name: "plain").run(checkpoint: "latest", storageRoot: folder.path)
+        #expect(restored.plain.loss.isNaN && restored.plain.peak == -.infinity)
+    }
+}

@@ -1,0 +1,128 @@
+/// How a checkpoint learns what changed without walking the app.
+///
+/// Every attached component and structure keeps weak links to what holds it (a flow, by property,
+/// or a structure, by key). The first change after a capture — a `@Var` write, a recorded call, a
+/// structure edit, a flow's children reassigned — marks the node as needing a visit and tells its
+/// holders, which mark themselves in turn, up to the root; a node already marked stops the climb.
+/// A capture then follows the marks down from the root and visits nothing else, and clears them
+/// only once the whole capture succeeded.
+///
+/// Two more marks climb the same links: a structure edit or a reassigned child property marks the
+/// path as needing attachment (the loop names and links what is new there after the iteration),
+/// and ``LightningFlow/stop()`` marks it as stopping.
+
+/// A node of the tree that holds components: a flow (in its properties) or a structure (as entries).
+protocol ComponentHolder: AnyObject {
+    /// Called when `child`, held under `key`, needs a visit by the next capture for the first time
+    /// since the last one; `stamp` is the link's (see ``HolderLink/stamp``).
+    func childNeedsVisit(_ child: AnyObject, key: String, stamp: Int)
+    /// Called when a child was edited or reassigned, or something below it was.
+    func childNeedsAttachment()
+    /// Called when a flow at or below a child asked the app to stop.
+    func childStopped()
+}
+
+/// A weak link from a component or structure to one place that holds it.
+struct HolderLink {
+    weak var holder: (any ComponentHolder)?
+    let key: String
+    /// For a structure, its version when it last attached the entry: a link whose stamp is not the
+    /// structure's attached version is left from an entry since removed.
+    var stamp: Int
+}
+
+extension [HolderLink] {
+    /// Adds the link to `holder` under `key`, dropping links to holders that are gone or no longer
+    /// hold `node` (a component moved elsewhere), so that a node's links stay as few as its places.
+    mutating func link(_ node: AnyObject, to holder: any ComponentHolder, key: String, stamp: Int = 0) {
+        if count == 1, self[0].holder === holder, self[0].key == key {
+            // The common case: re-attached where it was.
+            self[0].stamp = stamp
+            return
+        }
+        removeAll { link in
+            guard let other = link.holder else { return true }
+            return !(other === holder && link.key == key) && !other.stillHolds(node, key: link.key)
+        }
+        if let index = firstIndex(where: { $0.holder === holder && $0.key == key }) {
+            self[index].stamp = stamp
+        } else {
+            append(HolderLink(holder: holder, key: key, stamp: stamp))
+        }
+    }
+
+    /// Tells every holder that `node` needs a visit.
+    func notify(_ node: AnyObject) {
+        for link in self { link.holder?.childNeedsVisit(node, key: link.key, stamp: link.stamp) }
+    }
+
+    /// Tells every holder that something below needs attachment.
+    func notifyAttachment() {
+        for link in self { link.holder?.childNeedsAttachment() }
+    }
+
+    /// Tells every holder that a flow below asked to stop.
+    func notifyStop() {
+        for link in self { link.holder?.childStopped() }
+    }
+}
+
+extension ComponentHolder {
+    /// Whether this holder holds `node` under `key` as it was last attached.
+    func stillHolds(_ node: AnyObject, key: String) -> Bool {
+        if let flow = self as? LightningFlow {
+            guard let children = flow.attached else { return false }
+            return children.flows[key] === node || children.works[key] === node || children.structures[key] === node
+        }
+        if let structure = self as? LightningStructure {
+            return structure.entry(forKey: key) === node
+        }
+        return false
+    }
+}
+
+/// What a capture found, applied only once the whole capture succeeded: a capture that fails part
+/// way leaves every mark in place (and the app's next checkpoint whole), and a component held in
+/// two places is written in both.
+struct CaptureLog {
+    /// Whether anything is recorded: a capture that only reads the state (an export) records nothing.
+    let isRecording: Bool
+    /// The components whose state was captured, and the flows and structures visited.
+    private var components: [LightningComponent] = []
+    private var structures: [LightningStructure] = []
+    /// The children each captured flow now has saved, with their layout.
+    private var savedChildren: [ObjectIdentifier: (flow: LightningFlow, saved: SavedChildren)] = [:]
+
+    init(recording: Bool) {
+        isRecording = recording
+    }
+
+    mutating func captured(_ component: LightningComponent) {
+        if isRecording { components.append(component) }
+    }
+
+    mutating func visited(_ structure: LightningStructure) {
+        if isRecording { structures.append(structure) }
+    }
+
+    mutating func save(_ children: SavedChildren, of flow: LightningFlow) {
+        guard isRecording else { return }
+        savedChildren[ObjectIdentifier(flow)] = (flow, children)
+        components.append(flow)
+    }
+
+    /// The full names of the flows below `flow`, as this capture leaves them.
+    func layout(of flow: LightningFlow) -> [String] {
+        savedChildren[ObjectIdentifier(flow)]?.saved.layout ?? flow.savedChildren?.layout ?? []
+    }
+
+    /// Records everything as captured: clears the marks and keeps the saved children.
+    func commit() {
+        for (flow, saved) in savedChildren.values { flow.savedChildren = saved }
+        for component in components { component.clearChanges() }
+        for structure in structures {
+            structure.needsVisit = false
+            structure.changedEntries.removeAll(keepingCapacity: true)
+        }
+    }
+}
