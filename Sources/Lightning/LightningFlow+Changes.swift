@@ -4,11 +4,20 @@ import OrderedCollections
 
 /// What a flow held when the last checkpoint captured it: enough to tell, at the next capture,
 /// which children were added, removed or replaced without looking at unchanged components' vars.
-struct SavedChildren {
-    var flows: OrderedDictionary<String, LightningFlow> = [:]
-    var works: OrderedDictionary<String, LightningWork> = [:]
-    var structures: OrderedDictionary<String, SavedStructure> = [:]
-    var layout: [String] = []
+///
+/// A class, so that a capture visiting a flow reads it in place instead of copying its dictionaries.
+final class SavedChildren {
+    let flows: OrderedDictionary<String, LightningFlow>
+    let works: OrderedDictionary<String, LightningWork>
+    let structures: OrderedDictionary<String, SavedStructure>
+    let layout: [String]
+
+    init(flows: OrderedDictionary<String, LightningFlow>, works: OrderedDictionary<String, LightningWork>, structures: OrderedDictionary<String, SavedStructure>, layout: [String]) {
+        self.flows = flows
+        self.works = works
+        self.structures = structures
+        self.layout = layout
+    }
 }
 
 /// A structure as a checkpoint captured it.
@@ -155,13 +164,11 @@ extension LightningFlow {
 
 extension SavedChildren {
     /// Records `children`, reusing `previous`'s record of each structure that was not edited.
-    init(_ children: FlowChildren, layout: [String], previous: SavedChildren? = nil) {
-        flows = children.flows
-        works = children.works
-        structures = OrderedDictionary(uniqueKeysWithValues: children.structures.map { key, structure in
+    convenience init(_ children: FlowChildren, layout: [String], previous: SavedChildren? = nil) {
+        let structures = OrderedDictionary(uniqueKeysWithValues: children.structures.map { key, structure in
             (key, previous?.structures[key].flatMap { $0.structure === structure && $0.version == structure.version ? $0 : nil } ?? SavedStructure(structure))
         })
-        self.layout = layout
+        self.init(flows: children.flows, works: children.works, structures: structures, layout: layout)
     }
 }
 

@@ -281,8 +281,8 @@ extension LightningFlow: ComponentHolder {
     }
 }
 
-/// A flow's direct children by attribute name.
-struct FlowChildren {
+/// A flow's direct children by attribute name; a class, so that it is read in place.
+final class FlowChildren {
     var flows: OrderedDictionary<String, LightningFlow> = [:]
     var works: OrderedDictionary<String, LightningWork> = [:]
     var structures: OrderedDictionary<String, LightningStructure> = [:]
