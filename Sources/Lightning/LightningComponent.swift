@@ -154,11 +154,15 @@ open class LightningComponent {
 
     /// Records the component as captured: no change is left to save.
     final func clearChanges() {
+        // A var set marks its component too: an unmarked component (a flow visited for what is
+        // below it) has no var to clear.
+        if hasChanges {
+            for (_, box) in stateVars { box.isChanged = false }
+        }
         hasChanges = false
         needsVisit = false
         privateVarsChanged = false
         callsChanged = false
-        for (_, box) in stateVars { box.isChanged = false }
     }
 
     /// Applies `vars` from a checkpoint, in file order.

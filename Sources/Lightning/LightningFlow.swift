@@ -13,7 +13,8 @@ import OrderedCollections
 /// ```
 /// Children are the stored properties that hold a ``LightningFlow``, a ``LightningWork`` (also
 /// optional ones, set later in ``run()``) or a ``LightningList``/``LightningDict``; their keys are
-/// the property names. They are found by reflection each time the app names, saves or loads the tree.
+/// the property names. They are found by reflection when a flow is first attached and again after
+/// an iteration that reassigned one of them (each iteration compares the properties' references).
 open class LightningFlow: LightningComponent {
     /// Set by ``stop()`` on this flow or a flow below it (it climbs the holders): the app ends
     /// after the current iteration when the root's is set.

@@ -179,10 +179,13 @@ public struct IncrementalBenchmark {
         progress("incremental saves in the background")
         var background = policy
         background.writesInBackground = true
-        // The app works between checkpoints for twice a synchronous delta save, so that the writer
-        // finishes each before the next: the pause is then what a checkpoint adds to the loop.
+        // The app works between checkpoints for twice a synchronous save (the full one after the
+        // first), so that the writer finishes each before the next: the pause is then what a
+        // checkpoint adds to the loop, not a race with the writer.
         let work = Duration.seconds(max(2 * results.deltaSaveSeconds, 0.001))
-        let asyncApp = try SyntheticApp(synthetic).run(iterations: Self.chainLength + 1, changing: changeFraction, work: work, store: store, policy: background)
+        let workAfterFirst = Duration.seconds(2 * results.fullSaveSeconds)
+        let asyncApp = try SyntheticApp(synthetic).run(
+            iterations: Self.chainLength + 1, changing: changeFraction, work: work, workAfterFirst: workAfterFirst, store: store, policy: background)
         results.blockingSeconds = Self.median(Array(asyncApp.checkpointPauses.dropFirst()))
         results.queueWaitSeconds = Self.median(Array(asyncApp.checkpointQueueWaits.dropFirst()))
         return results

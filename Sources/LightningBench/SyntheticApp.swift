@@ -29,15 +29,18 @@ public final class SyntheticApp {
         var changesPerIteration = 0
         var iterationsLeft = 0
         /// The app's own work per iteration, spent spinning, so that a writer in the background has
-        /// the time to finish between checkpoints (a real app computes meanwhile).
+        /// the time to finish between checkpoints (a real app computes meanwhile); the iteration after
+        /// the first checkpoint (a full snapshot) works `workAfterFirst`.
         var workPerIteration: Duration = .zero
+        var workAfterFirst: Duration = .zero
         var random = SplitMix(seed: 7)
 
         override func run() throws {
-            if workPerIteration > .zero {
+            let work = iteration == 1 ? max(workAfterFirst, workPerIteration) : workPerIteration
+            if work > .zero {
                 // Busy, as an app computing would be (a sleeping thread wakes on a cold core).
                 let clock = ContinuousClock()
-                let end = clock.now + workPerIteration
+                let end = clock.now + work
                 while clock.now < end {}
             }
             iteration += 1
@@ -81,10 +84,12 @@ public final class SyntheticApp {
     /// The number of components: the root, the groups and the workers.
     public var componentCount: Int { 1 + root.groups.count + root.everyWorker.count }
 
-    /// Runs `iterations` iterations that each do `work` (waiting that long), change `fraction` of
-    /// the components (none when it is zero) and save a checkpoint.
-    public func run(iterations: Int, changing fraction: Double, work: Duration = .zero, store: CheckpointStore, policy: CheckpointPolicy) throws -> LightningApp {
+    /// Runs `iterations` iterations that each do `work` (spinning that long; `workAfterFirst` after
+    /// the first checkpoint), change `fraction` of the components (none when it is zero) and save a
+    /// checkpoint.
+    public func run(iterations: Int, changing fraction: Double, work: Duration = .zero, workAfterFirst: Duration = .zero, store: CheckpointStore, policy: CheckpointPolicy) throws -> LightningApp {
         root.workPerIteration = work
+        root.workAfterFirst = workAfterFirst
         // Any fraction above zero changes at least one component; zero changes none.
         root.changesPerIteration = fraction > 0 ? max(1, Int((Double(componentCount) * fraction).rounded())) : 0
         root.iterationsLeft = iterations

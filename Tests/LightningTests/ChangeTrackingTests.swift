@@ -126,6 +126,51 @@ struct ChangeTrackingTests {
         #expect(app.stage == .stopping)
     }
 
+    final class ListSpawner: LightningFlow {
+        let flows = LightningList<Stopper>()
+        var iterations = 0
+
+        override func run() throws {
+            iterations += 1
+            if iterations == 2 {
+                flows.append(Stopper())
+                try flows[0].run()
+            }
+        }
+    }
+
+    @Test("a flow appended to a list and stopped in the same iteration ends the app after it")
+    func stopFromNewListEntry() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let root = ListSpawner()
+        try LightningApp(root: root, name: "spawner").run(checkpoint: nil, storageRoot: folder.path)
+        #expect(root.iterations == 2)
+    }
+
+    @Test("after a resume, deltas follow the resumed app: each restores to the app's state at its save")
+    func deltasAfterResume() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        func run(resuming: Bool) throws -> (LightningApp, Wide) {
+            let root = Wide()
+            root.iterations = 3
+            let app = LightningApp(root: root, name: "wide")
+            app.policy = CheckpointPolicy(maxDeltaBytesFraction: .infinity, writesInBackground: false)
+            try app.run(checkpoint: resuming ? "latest" : nil, storageRoot: folder.path)
+            return (app, root)
+        }
+        _ = try run(resuming: false)
+        let (app, root) = try run(resuming: true)
+        #expect(app.savedCheckpoints.count == 3)
+        #expect(app.savedCheckpoints.first?.isDelta == false)
+        #expect(app.savedCheckpoints.dropFirst().allSatisfy { $0.isDelta })
+        let expected = IncrementalCheckpointTests.withoutMetadata(try app.checkpointState())
+        let restored = IncrementalCheckpointTests.withoutMetadata(try CheckpointStore(storageRoot: folder.path).resolve("latest").load())
+        #expect(restored == expected)
+        #expect(root.all.map(\.tally.value).reduce(0, +) == 18)  // 3 writes in each of 6 iterations
+    }
+
     final class Mover: LightningFlow {
         var slot: Counter?
         let list = LightningList<Counter>()
