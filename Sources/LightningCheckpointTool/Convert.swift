@@ -39,6 +39,11 @@ extension LightningCheckpoint {
 
         func run() throws {
             try ProgressLine.during("convert") { progress in
+                if format == .json, let chunks = transcoded(progress) {
+                    progress.phase("writing \(output)")
+                    try writeOutput(chunks, toFile: output == "-" ? nil : output)
+                    return
+                }
                 progress.phase("reading \(input)")
                 let (_, state) = try storageOptions.load(input, validate: false)
                 keepUntilExit(state)
@@ -58,6 +63,18 @@ extension LightningCheckpoint {
                 try writeOutput(chunks, toFile: output == "-" ? nil : output)
             }
         }
+    }
+}
+
+extension LightningCheckpoint.Convert {
+    /// JSON to JSON in one pass, without the tree: the output's chunks, or `nil` when the input
+    /// is not a JSON file that can be (a binary snapshot, `latest-valid`, a repeated key) or does
+    /// not read. The caller then goes through the tree, which also reports any error as usual.
+    func transcoded(_ progress: ProgressLine) -> [[UInt8]]? {
+        // Quietly: a failure here is reported by the tree's path.
+        guard input != "latest-valid", let store = try? StorageAddress.store(explicit: storageOptions.storage) else { return nil }
+        progress.phase("converting \(input)")
+        return try? CheckpointCodec.transcodeJSON(at: store.resolve(input), options: .init(ensureASCII: !utf8, indent: indent))
     }
 }
 

@@ -60,6 +60,25 @@ public enum CheckpointCodec {
         BinarySnapshot.hasSignature(bytes) ? .binary : .json
     }
 
+    /// The JSON checkpoint at `location` rewritten as JSON in one pass, without building its tree
+    /// (memory: the file and the output): the output's chunks; `nil` when it is a binary snapshot,
+    /// or an object in it repeats a key (Python keeps the last value at the first key's place,
+    /// which only the tree can do). Then decode it and write the tree.
+    /// - Throws: ``CheckpointStoreError`` for a read that fails or malformed JSON, as ``decode(_:at:)``.
+    package static func transcodeJSON(at location: CheckpointLocation, options: JSONWriter.Options) throws(CheckpointStoreError) -> [[UInt8]]? {
+        let head = try location.storage.read(location.key, range: 0..<16)
+        guard format(of: head) == .json else { return nil }
+        let bytes = try location.storage.read(location.key)
+        do {
+            switch try JSONTranscoder.transcode(bytes, options: options) {
+            case .written(let chunks): return chunks
+            case .repeatedKey: return nil
+            }
+        } catch {
+            throw .syntax(error, in: location.description)
+        }
+    }
+
     /// Decodes the bytes of a checkpoint, whatever its name says; a delta snapshot is read with its
     /// parents, found next to it in its storage.
     public static func decode(_ bytes: [UInt8], at location: CheckpointLocation) throws(CheckpointStoreError) -> StateValue {

@@ -91,6 +91,19 @@ struct ToolTests {
         }
     }
 
+    @Test("convert JSON to JSON: a repeated key keeps Python's last value at the first place; a broken file is one line naming it")
+    func convertEdgeCases() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write(Array(#"{"a": 1, "b": {"x": [1E5, "\u00e9\/"]}, "a": 2}"#.utf8), to: "repeated.json")
+        #expect(try Self.run(["convert", "repeated.json", "-"], in: folder).standardOutput == #"{"a": 2, "b": {"x": [100000.0, "\u00e9/"]}}"#)
+        try folder.write(Array(#"{"a": [1, 2}"#.utf8), to: "broken.json")
+        let broken = try Self.run(["convert", "broken.json", "out.json"], in: folder)
+        #expect(broken.status == 1)
+        #expect(broken.standardError == "lightning-checkpoint: broken.json:1:12: expected ',' or ']' in an array, found '}'\n")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/out.json"))
+    }
+
     @Test("deep nesting and missing names are errors, not crashes")
     func hostile() throws {
         let folder = try TemporaryFolder()

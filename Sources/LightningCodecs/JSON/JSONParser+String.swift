@@ -1,8 +1,32 @@
 import LightningState
 
+/// Where the bytes of a string just scanned are: a range of the input (a string without escapes;
+/// when not ASCII, still to be checked as UTF-8), or the parser's scratch buffer (escapes decoded,
+/// well-formed WTF-8).
+enum ScannedString {
+    case input(Range<Int>, isASCII: Bool)
+    case scratch
+}
+
 extension JSONParser {
     /// Parses a string literal; the cursor is on the opening quote.
     mutating func parseString() throws(JSONDecodingError) -> StateString {
+        switch try scanString() {
+        case .input(let range, let isASCII):
+            let bytes = UnsafeBufferPointer(rebasing: input[range])
+            if isASCII { return StateString(String(decoding: bytes, as: UTF8.self)) }
+            guard let string = String(validating: bytes, as: UTF8.self) else {
+                throw error(at: firstInvalidUTF8(in: range), "invalid UTF-8 in a string")
+            }
+            return StateString(string)
+        case .scratch:
+            // Well-formed by construction: raw runs were validated and escapes encoded one scalar each.
+            return StateString(wtf8: scratch)!
+        }
+    }
+
+    /// Scans a string literal, the cursor on its opening quote, and leaves the cursor after it.
+    mutating func scanString() throws(JSONDecodingError) -> ScannedString {
         let quote = position
         let start = position + 1
         var index = start
@@ -13,15 +37,11 @@ extension JSONParser {
             let byte = input[index]
             if byte == UInt8(ascii: "\"") {
                 position = index + 1
-                let bytes = UnsafeBufferPointer(rebasing: input[start..<index])
-                if isASCII { return StateString(String(decoding: bytes, as: UTF8.self)) }
-                guard let string = String(validating: bytes, as: UTF8.self) else {
-                    throw error(at: firstInvalidUTF8(in: start..<index), "invalid UTF-8 in a string")
-                }
-                return StateString(string)
+                return .input(start..<index, isASCII: isASCII)
             }
             if byte == UInt8(ascii: "\\") {
-                return try parseEscapedString(quote: quote, plainPrefix: start..<index)
+                try decodeEscapedString(quote: quote, plainPrefix: start..<index)
+                return .scratch
             }
             if byte < 0x20 { throw error(at: index, "invalid control character 0x\(String(byte, radix: 16).leftPadded(to: 2)) in a string") }
             if byte >= 0x80 { isASCII = false }
@@ -30,8 +50,9 @@ extension JSONParser {
         throw error(at: quote, "unterminated string")
     }
 
-    /// The slow path: a string with escapes, decoded into WTF-8 so that lone surrogates survive.
-    private mutating func parseEscapedString(quote: Int, plainPrefix: Range<Int>) throws(JSONDecodingError) -> StateString {
+    /// The slow path: a string with escapes, decoded into the scratch buffer as WTF-8, so that lone
+    /// surrogates survive.
+    private mutating func decodeEscapedString(quote: Int, plainPrefix: Range<Int>) throws(JSONDecodingError) {
         scratch.removeAll(keepingCapacity: true)
         try appendRaw(plainPrefix)
         var index = plainPrefix.upperBound
@@ -40,8 +61,7 @@ extension JSONParser {
             let byte = input[index]
             if byte == UInt8(ascii: "\"") {
                 position = index + 1
-                // Well-formed by construction: raw runs were validated and escapes encoded one scalar each.
-                return StateString(wtf8: scratch)!
+                return
             }
             if byte == UInt8(ascii: "\\") {
                 index = try appendEscape(at: index)
@@ -118,8 +138,9 @@ extension JSONParser {
         return value
     }
 
-    /// The offset of the first byte in `range` that does not start a valid UTF-8 sequence.
-    private func firstInvalidUTF8(in range: Range<Int>) -> Int {
+    /// The offset of the first byte in `range` that does not start a valid UTF-8 sequence
+    /// (`range.upperBound` when there is none).
+    func firstInvalidUTF8(in range: Range<Int>) -> Int {
         var index = range.lowerBound
         while index < range.upperBound {
             let bytes = UnsafeBufferPointer(rebasing: input[index..<range.upperBound])

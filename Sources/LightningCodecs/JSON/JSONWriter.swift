@@ -241,8 +241,13 @@ struct JSONTextWriter {
 
     /// Appends a quoted string with Python's escapes.
     mutating func appendString(_ string: StateString) {
+        string.withWTF8 { appendString(wtf8: $0) }
+    }
+
+    /// Appends a quoted string, given as well-formed WTF-8, with Python's escapes.
+    mutating func appendString(wtf8 bytes: UnsafeBufferPointer<UInt8>) {
         output.append(UInt8(ascii: "\""))
-        string.withWTF8 { bytes in
+        do {
             var runStart = 0
             var index = 0
             while index < bytes.count {
