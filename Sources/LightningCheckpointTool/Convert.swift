@@ -11,7 +11,8 @@ extension LightningCheckpoint {
                 JSON output is what Python's json.dumps writes: compact by default, indented with \
                 --indent, ASCII-only unless --utf8. Binary output is the engine's snapshot format \
                 (docs/FORMAT.md). The input's format is told by its content. OUTPUT '-' writes to \
-                standard output.
+                standard output. JSON to JSON is rewritten in one pass, without building the state \
+                tree, so it needs about twice the file's size in memory.
                 """
         )
 

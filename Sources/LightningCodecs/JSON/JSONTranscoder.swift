@@ -6,18 +6,23 @@
 /// writer, and malformed text fails with the reader's errors. The one thing a single pass cannot do
 /// is Python's treatment of a key repeated in an object (the last value, at the first key's place):
 /// transcoding then stops with ``Outcome/repeatedKey``, and the caller goes through the tree.
-package enum JSONTranscoder {
+public enum JSONTranscoder {
     /// How a transcoding ended.
-    package enum Outcome {
+    public enum Outcome: Sendable {
         /// The text, as consecutive chunks of about a megabyte.
         case written([[UInt8]])
         /// An object repeats a key: read the tree and write it instead.
         case repeatedKey
     }
 
-    /// Transcodes the JSON text in `bytes`.
+    /// Transcodes the JSON text in `bytes` into the layout `options` gives (which must not sort
+    /// keys: that needs whole objects).
+    ///
+    /// ```swift
+    /// if case .written(let chunks) = try JSONTranscoder.transcode(text, options: .init(indent: 2)) { … }
+    /// ```
     /// - Throws: ``JSONDecodingError`` where ``JSONReader`` would, with the same message.
-    package static func transcode(_ bytes: [UInt8], options: JSONWriter.Options = .init(), reading: JSONReader.Options = .init()) throws(JSONDecodingError) -> Outcome {
+    public static func transcode(_ bytes: [UInt8], options: JSONWriter.Options = .init(), reading: JSONReader.Options = .init()) throws(JSONDecodingError) -> Outcome {
         precondition(!options.sortKeys, "sorted keys need the whole object: write the tree")
         var result: Result<Outcome, JSONDecodingError>!
         bytes.withUnsafeBufferPointer { input in
@@ -116,17 +121,25 @@ private struct TranscodingPass {
         }
     }
 
-    private mutating func array(level: Int) throws(Stop) {
+    /// Enters the array or object whose opening bracket is under the cursor; an empty one is
+    /// written whole (`[]`, `{}`) and `false` returned, else its opening bracket.
+    private mutating func open(_ opening: UInt8, closing: UInt8) throws(Stop) -> Bool {
         try parse { parser throws(JSONDecodingError) in try parser.enterContainer() }
         parser.position += 1
         parser.skipWhitespace()
-        if parser.position < input.count, input[parser.position] == UInt8(ascii: "]") {
+        if parser.position < input.count, input[parser.position] == closing {
             parser.position += 1
             parser.depth -= 1
-            writer.appendASCII("[]")
-            return
+            writer.output.append(opening)
+            writer.output.append(closing)
+            return false
         }
-        writer.output.append(UInt8(ascii: "["))
+        writer.output.append(opening)
+        return true
+    }
+
+    private mutating func array(level: Int) throws(Stop) {
+        guard try open(UInt8(ascii: "["), closing: UInt8(ascii: "]")) else { return }
         var first = true
         repeat {
             if !first { writer.appendItemSeparator() }
@@ -141,16 +154,7 @@ private struct TranscodingPass {
     }
 
     private mutating func object(level: Int) throws(Stop) {
-        try parse { parser throws(JSONDecodingError) in try parser.enterContainer() }
-        parser.position += 1
-        parser.skipWhitespace()
-        if parser.position < input.count, input[parser.position] == UInt8(ascii: "}") {
-            parser.position += 1
-            parser.depth -= 1
-            writer.appendASCII("{}")
-            return
-        }
-        writer.output.append(UInt8(ascii: "{"))
+        guard try open(UInt8(ascii: "{"), closing: UInt8(ascii: "}")) else { return }
         let firstKey = keyEnds.count
         let bytesBase = keyBytes.count
         defer {
