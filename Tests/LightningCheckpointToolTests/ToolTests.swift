@@ -102,6 +102,8 @@ struct ToolTests {
         #expect(broken.status == 1)
         #expect(broken.standardError == "lightning-checkpoint: broken.json:1:12: expected ',' or ']' in an array, found '}'\n")
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/out.json"))
+        try folder.write(Array(#"{"a": 1, "a": [1 2]}"#.utf8), to: "both.json")
+        #expect(try Self.run(["convert", "both.json", "-"], in: folder).standardError == "lightning-checkpoint: both.json:1:18: expected ',' or ']' in an array, found '2'\n")
     }
 
     @Test("deep nesting and missing names are errors, not crashes")
