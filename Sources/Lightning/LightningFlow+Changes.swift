@@ -44,13 +44,6 @@ func orderChanged(saved: some Collection<String>, current: some Collection<Strin
     return !expected.elementsEqual(current)
 }
 
-/// The full names of the flows below a flow or structure, and whether they differ from what the
-/// last capture recorded (then the flow holding them rewrites its `_layout`).
-struct CapturedLayout {
-    var names: [String]
-    var changed: Bool
-}
-
 extension LightningFlow {
     /// Appends to `delta` what changed at and below this flow since the last capture, and records
     /// in `log` what the capture saw.
@@ -59,7 +52,9 @@ extension LightningFlow {
     /// written and, if a call was recorded, its `calls` (a flow whose `_layout` changed sets its
     /// `vars` whole); added children are set whole, removed ones removed. The caller visits a flow
     /// only when it is marked.
-    func captureChanges(path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> CapturedLayout {
+    /// - Returns: Whether the full names of the flows below changed since the last capture (then
+    ///   the flow holding this one rewrites its `_layout`); the names are in `log`.
+    func captureChanges(path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
         guard let previous = savedChildren, let current = attached,
             !orderChanged(saved: previous.flows.keys, current: current.flows.keys),
             !orderChanged(saved: previous.works.keys, current: current.works.keys),
@@ -68,7 +63,7 @@ extension LightningFlow {
             // Never captured, or children reordered (rare): write the whole flow.
             let (state, below) = try state(log: &log)
             delta.set(path, to: state)
-            return CapturedLayout(names: below, changed: below != savedChildren?.layout)
+            return below != savedChildren?.layout
         }
         // Whether the children changed (then the saved record is rebuilt), and whether the flows
         // below may have (then the layout is recomputed and compared).
@@ -80,7 +75,7 @@ extension LightningFlow {
                 structural = true
                 layoutMoved = true
             } else if flow.needsVisit {
-                layoutMoved = try flow.captureChanges(path: path.appending("flows", StateString(key)), into: &delta, log: &log).changed || layoutMoved
+                layoutMoved = try flow.captureChanges(path: path.appending("flows", StateString(key)), into: &delta, log: &log) || layoutMoved
             }
         }
         for key in previous.flows.keys where current.flows[key] == nil {
@@ -131,7 +126,7 @@ extension LightningFlow {
         } else {
             log.captured(self)
         }
-        return CapturedLayout(names: descendants, changed: layoutChanged)
+        return layoutChanged
     }
 
     /// Sets this flow's whole state at `path`, recording it in `log`.
@@ -190,7 +185,7 @@ extension LightningStructure {
                     log.captured(work)
                 }
             } else if let flow = component as? LightningFlow, flow.needsVisit {
-                layoutMoved = try flow.captureChanges(path: path.appending("flows", StateString(key)), into: &delta, log: &log).changed || layoutMoved
+                layoutMoved = try flow.captureChanges(path: path.appending("flows", StateString(key)), into: &delta, log: &log) || layoutMoved
             }
         }
         return layoutMoved
