@@ -210,25 +210,27 @@ private struct TranscodingPass {
         // Small objects compare their keys directly; larger ones look at hashes first.
         var mayRepeat = earlier > 0
         if earlier >= 8 {
-            if hashes.isEmpty { hashes = Set(earlierKeys(firstKey: firstKey, bytesBase: bytesBase).map(Self.hash)) }
+            if hashes.isEmpty {
+                _ = anyEarlierKey(firstKey: firstKey, bytesBase: bytesBase) { hashes.insert(Self.hash($0)); return false }
+            }
             mayRepeat = !hashes.insert(Self.hash(key)).inserted
         }
-        if mayRepeat, earlierKeys(firstKey: firstKey, bytesBase: bytesBase).contains(where: { $0.elementsEqual(key) }) {
+        if mayRepeat, anyEarlierKey(firstKey: firstKey, bytesBase: bytesBase, where: { $0.elementsEqual(key) }) {
             throw .repeatedKey
         }
         keyBytes.append(contentsOf: key)
         keyEnds.append(keyBytes.count)
     }
 
-    /// The keys of the innermost object so far, as written.
-    private func earlierKeys(firstKey: Int, bytesBase: Int) -> [ArraySlice<UInt8>] {
-        var keys: [ArraySlice<UInt8>] = []
+    /// Whether `test` holds for one of the innermost object's keys so far (as written), without
+    /// collecting them: this runs for every key of every object.
+    private func anyEarlierKey(firstKey: Int, bytesBase: Int, where test: (ArraySlice<UInt8>) -> Bool) -> Bool {
         var begin = bytesBase
         for end in keyEnds[firstKey...] {
-            keys.append(keyBytes[begin..<end])
+            if test(keyBytes[begin..<end]) { return true }
             begin = end
         }
-        return keys
+        return false
     }
 
     private static func hash(_ bytes: ArraySlice<UInt8>) -> Int {
