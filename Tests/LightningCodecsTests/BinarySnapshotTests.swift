@@ -67,6 +67,25 @@ struct BinarySnapshotTests {
         #expect(first.count < JSONWriter.write(big).count / 2)
     }
 
+    @Test("blocks are cut at every MiB of each stream while encoding, whatever write crosses the cut")
+    func blocksCutWhileEncoding() throws {
+        var random = SeededRandom(seed: 23)
+        // Many small writes crossing cuts, a float array whose planes cross a cut of the float
+        // stream, and last a string longer than two blocks (one write crossing two cuts).
+        let long = StateString(String((0..<2_500_000).map { _ in Character(Unicode.Scalar(UInt8(97 + random.next() % 26))) }))
+        let labels = StateValue.array((0..<150_000).map { _ in .string(StateString("label-\(random.next() % 1_000_000)")) })
+        let series = StateValue.array((0..<200_000).map { _ in .float(Double(random.next() >> 11) * 0x1p-53) })
+        let state: StateValue = ["labels": labels, "series": series, "flags": [1, "end", true], "long": .string(long)]
+        let one = try BinarySnapshot.encode(state, threads: 1)
+        #expect(try BinarySnapshot.encode(state, threads: 4) == one)
+        #expect(try BinarySnapshot.decode(one) == state)
+        let header = try BinarySnapshot.header(of: one)
+        let blocks = { (bytes: Int) in (bytes + (1 << 20) - 1) >> 20 }
+        #expect(header.treeBytes > 3 << 20)
+        #expect(header.floatBytes == 1_600_000)
+        #expect(header.blockCount == blocks(header.treeBytes) + blocks(header.floatBytes))
+    }
+
     @Test("repeated keys and short strings are stored once")
     func interning() throws {
         let work: StateValue = ["vars": ["_host": "127.0.0.1", "counter": 1], "calls": [:], "changes": [:]]

@@ -67,10 +67,7 @@ public enum BinarySnapshot {
     /// file can be written from the compressed blocks without joining them in memory first.
     /// - Parameter maximumNesting: When given, a state nested deeper is refused, with nothing written.
     package static func encodeChunks(_ state: StateValue, sequence: UInt64 = 0, threads: Int? = nil, maximumNesting: Int? = nil) throws(SnapshotError) -> [[UInt8]] {
-        var encoder = TreeEncoder()
-        encoder.encode(state)
-        if let maximumNesting, encoder.deepest > maximumNesting { throw .nesting(encoder.deepest, limit: maximumNesting) }
-        return try assemble(tree: encoder.tree.bytes, floats: encoder.floats.bytes, kind: .full, sequence: sequence, parent: 0, threads: threads ?? ProcessorCount.online)
+        try encodeChunks(of: state, kind: .full, sequence: sequence, parent: 0, threads: threads, maximumNesting: maximumNesting)
     }
 
     static func joined(_ chunks: [[UInt8]]) -> [UInt8] {
@@ -80,76 +77,52 @@ public enum BinarySnapshot {
         return bytes
     }
 
-    struct Block {
-        var stream: SnapshotFormat.Stream
-        var method: SnapshotFormat.Method
-        var uncompressedSize: Int
-        var data: [UInt8]
+    /// Encodes a tree (a state, or a delta's edits) into a snapshot's chunks, compressing each
+    /// block of the streams as soon as the encoder has written it.
+    static func encodeChunks(
+        of value: StateValue, kind: SnapshotFormat.Kind, sequence: UInt64, parent: UInt64, threads: Int?, maximumNesting: Int? = nil
+    ) throws(SnapshotError) -> [[UInt8]] {
+        let compressor = BlockCompressor(threads: threads ?? ProcessorCount.online)
+        var encoder = TreeEncoder(compressor: compressor)
+        encoder.encode(value)
+        let sizes = encoder.finish()
+        let blocks = try compressor.finish()
+        if let maximumNesting, encoder.deepest > maximumNesting { throw .nesting(encoder.deepest, limit: maximumNesting) }
+        return assemble(blocks, treeBytes: sizes.tree, floatBytes: sizes.floats, kind: kind, sequence: sequence, parent: parent)
     }
 
-    static func assemble(tree: [UInt8], floats: [UInt8], kind: SnapshotFormat.Kind, sequence: UInt64, parent: UInt64, threads: Int) throws(SnapshotError) -> [[UInt8]] {
-        let pieces = blockRanges(count: tree.count).map { (SnapshotFormat.Stream.tree, $0) }
-            + blockRanges(count: floats.count).map { (SnapshotFormat.Stream.floats, $0) }
-        var blocks = [Result<Block, SnapshotError>](repeating: .failure(.compression("not compressed")), count: pieces.count)
-        blocks.withUnsafeMutableBufferPointer { slots in
-            let output = BlockSlots(base: slots.baseAddress!)
-            let work: @Sendable (Int) -> Void = { index in
-                let (stream, range) = pieces[index]
-                let source = stream == .tree ? tree : floats
-                output.base[index] = source.withUnsafeBufferPointer { buffer in
-                    Result { () throws(SnapshotError) -> Block in
-                        let input = UnsafeBufferPointer(rebasing: buffer[range])
-                        let compressed = stream == .tree ? try Zlib.compressTreeBlock(input).bytes : try Zlib.compress(input, effort: .huffmanOnly)
-                        // Store a block that deflate cannot shrink: reading it back then costs a copy.
-                        if compressed.count >= input.count {
-                            return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: Array(input))
-                        }
-                        return Block(stream: stream, method: .zlib, uncompressedSize: input.count, data: compressed)
-                    }
-                }
-            }
-            if threads > 1 && pieces.count > 1 {
-                DispatchQueue.concurrentPerform(iterations: pieces.count, execute: work)
-            } else {
-                (0..<pieces.count).forEach(work)
-            }
-        }
-        var finished: [Block] = []
-        for block in blocks { finished.append(try block.get()) }
-
-        var file = ByteWriter()
-        file.bytes.reserveCapacity(SnapshotFormat.headerSize + finished.count * SnapshotFormat.blockEntrySize)
-        file.bytes.append(contentsOf: SnapshotFormat.magic)
+    /// The header and block table, the blocks, and the trailer.
+    private static func assemble(
+        _ blocks: [BlockCompressor.Block], treeBytes: Int, floatBytes: Int, kind: SnapshotFormat.Kind, sequence: UInt64, parent: UInt64
+    ) -> [[UInt8]] {
+        var file = ByteWriter(capacity: SnapshotFormat.headerSize + blocks.count * SnapshotFormat.blockEntrySize)
+        file.append(SnapshotFormat.magic)
         file.littleEndian(SnapshotFormat.version)
         file.littleEndian(UInt16(0))  // flags
         file.byte(kind.rawValue)
-        file.bytes.append(contentsOf: [0, 0, 0])
+        file.append([0, 0, 0])
         file.littleEndian(sequence)
         file.littleEndian(parent)
-        file.littleEndian(UInt64(tree.count))
-        file.littleEndian(UInt64(floats.count))
-        file.littleEndian(UInt32(finished.count))
+        file.littleEndian(UInt64(treeBytes))
+        file.littleEndian(UInt64(floatBytes))
+        file.littleEndian(UInt32(blocks.count))
         file.littleEndian(UInt32(SnapshotFormat.blockSize))
         file.littleEndian(UInt64(0))  // reserved
-        for block in finished {
+        for block in blocks {
             file.byte(block.stream.rawValue)
             file.byte(block.method.rawValue)
             file.littleEndian(UInt16(0))
             file.littleEndian(UInt32(block.uncompressedSize))
             file.littleEndian(UInt32(block.data.count))
         }
-        var chunks = [file.bytes] + finished.map(\.data)
+        var chunks = [file.finish()] + blocks.map(\.data)
         var crc = Zlib.crc32Start
         for chunk in chunks { crc = chunk.withUnsafeBufferPointer { Zlib.crc32($0, continuing: crc) } }
-        var trailer = ByteWriter()
+        var trailer = ByteWriter(capacity: SnapshotFormat.trailerSize)
         trailer.littleEndian(crc)
-        trailer.bytes.append(contentsOf: SnapshotFormat.endMagic)
-        chunks.append(trailer.bytes)
+        trailer.append(SnapshotFormat.endMagic)
+        chunks.append(trailer.finish())
         return chunks
-    }
-
-    private static func blockRanges(count: Int) -> [Range<Int>] {
-        stride(from: 0, to: count, by: SnapshotFormat.blockSize).map { $0..<min(count, $0 + SnapshotFormat.blockSize) }
     }
 
     // MARK: - Decoding
@@ -316,12 +289,6 @@ public enum BinarySnapshot {
         }
         if let failure = failures.compactMap({ $0 }).first { throw failure }
     }
-}
-
-/// Output slots of parallel block compression.
-// reason: each block writes only its own slot; concurrentPerform returns after every block finished.
-private struct BlockSlots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Result<BinarySnapshot.Block, SnapshotError>>
 }
 
 /// Output slots and buffers of parallel block inflation.

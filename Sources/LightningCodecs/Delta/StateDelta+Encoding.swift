@@ -44,9 +44,7 @@ extension BinarySnapshot {
     ///   - parent: The number of the snapshot the delta applies to.
     ///   - threads: How many blocks to compress at once; all cores when `nil`.
     public static func encode(_ delta: StateDelta, sequence: UInt64, parent: UInt64, threads: Int? = nil) throws(SnapshotError) -> [UInt8] {
-        var encoder = TreeEncoder()
-        encoder.encode(delta.stateValue)
-        return joined(try assemble(tree: encoder.tree.bytes, floats: encoder.floats.bytes, kind: .delta, sequence: sequence, parent: parent, threads: threads ?? ProcessorCount.online))
+        joined(try encodeChunks(of: delta.stateValue, kind: .delta, sequence: sequence, parent: parent, threads: threads))
     }
 
     /// What a snapshot file holds: a whole state, or a delta against its parent.
