@@ -26,6 +26,8 @@ for fixture in "$top"/Tests/LightningCodecsTests/Fixtures/*.json; do
   "$bin/lightning-checkpoint" convert "$fixture" fixture.lsnap --format binary
   same fixture.lsnap
 done
+# A snapshot written in format version 1, which readers of version 2 still read.
+same "$top/Tests/LightningCodecsTests/Fixtures/version1_floats.lsnap"
 for mix in float text mixed; do
   "$bin/lightning-checkpoint" bench --mix "$mix" --target-mb 3 --components 300 --runs 1 --write-state "$mix.json" --storage bench >/dev/null
   "$bin/lightning-checkpoint" convert "$mix.json" "$mix.lsnap" --format binary

@@ -75,14 +75,14 @@ def wtf8(raw):
 
 
 def parse_file(data):
-    """Checks the file and returns (kind, sequence, parent, tree stream, float stream)."""
+    """Checks the file and returns (version, kind, sequence, parent, tree stream, float stream)."""
     if not data.startswith(MAGIC):
         raise FormatError("not a binary snapshot")
     if len(data) < 72:
         raise FormatError("truncated")
     (version,) = struct.unpack_from("<H", data, 8)
-    if version != 1:
-        raise FormatError(f"snapshot format version {version} is not supported (this reader reads version 1)")
+    if version not in (1, 2):
+        raise FormatError(f"snapshot format version {version} is not supported (this reader reads versions 1 and 2)")
     if data[-4:] != END:
         raise FormatError("truncated: no end signature")
     (stored_crc,) = struct.unpack_from("<I", data, len(data) - 8)
@@ -117,20 +117,41 @@ def parse_file(data):
         raise FormatError("the blocks do not tile the data")
     if len(streams[0]) != tree_bytes or len(streams[1]) != float_bytes:
         raise FormatError("the blocks do not add up to the stream sizes")
-    return kind, sequence, parent, bytes(streams[0]), bytes(streams[1])
+    if float_bytes % 8:
+        raise FormatError("the float stream is not a whole number of floats")
+    return version, kind, sequence, parent, bytes(streams[0]), bytes(streams[1])
 
 
 class TreeReader:
-    def __init__(self, tree, floats):
+    def __init__(self, version, tree, floats):
+        self.version = version
         self.tree = Cursor(tree)
-        self.floats = Cursor(floats)
+        self.floats = floats
+        self.float_count = len(floats) // 8
+        self.floats_read = 0
         self.table = []
 
     def document(self):
         value = self.value(0)
-        if self.tree.left() or self.floats.left():
+        if self.tree.left() or self.floats_read != self.float_count:
             raise FormatError("bytes left over in a stream")
         return value
+
+    def packed_floats(self, n):
+        """The next n floats: byte p of float i is at p * stride + i after the first, where the
+        stride is the array's length in version 1 and the stream's float count in version 2."""
+        if n > self.float_count - self.floats_read:
+            raise FormatError("more packed floats than the float stream holds")
+        if self.version == 1:
+            first, stride = 8 * self.floats_read, n
+        else:
+            first, stride = self.floats_read, self.float_count
+        self.floats_read += n
+        out = []
+        for i in range(n):
+            bits = sum(self.floats[first + p * stride + i] << (8 * p) for p in range(8))
+            out.append(struct.unpack("<d", struct.pack("<Q", bits))[0])
+        return out
 
     def string(self):
         r = self.tree.varint()
@@ -175,13 +196,7 @@ class TreeReader:
                 members[key] = self.value(depth + 1)
             return members
         if tag == 0x09:
-            n = self.tree.varint()
-            planes = self.floats.take(8 * n)
-            out = []
-            for i in range(n):
-                bits = sum(planes[p * n + i] << (8 * p) for p in range(8))
-                out.append(struct.unpack("<d", struct.pack("<Q", bits))[0])
-            return out
+            return self.packed_floats(self.tree.varint())
         if tag == 0x0A:
             return [self.tree.zigzag() for _ in range(self.tree.count())]
         raise FormatError(f"unknown tag 0x{tag:02x}")
@@ -229,10 +244,10 @@ def read(path):
     expected = None
     while True:
         with open(path, "rb") as handle:
-            kind, sequence, parent, tree, floats = parse_file(handle.read())
+            version, kind, sequence, parent, tree, floats = parse_file(handle.read())
         if expected is not None and sequence != expected:
             raise FormatError(f"{path}: its sequence is {sequence}, not the {expected} its child names")
-        value = TreeReader(tree, floats).document()
+        value = TreeReader(version, tree, floats).document()
         if kind == 0:
             state = value
             for edits in reversed(deltas):

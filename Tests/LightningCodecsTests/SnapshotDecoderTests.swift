@@ -10,10 +10,10 @@ struct SnapshotDecoderTests {
         withUnsafeBytes(of: value.littleEndian, Array.init)
     }
 
-    /// A version-1 file holding `tree` and `floats` as stored blocks (docs/FORMAT.md).
-    static func file(tree: [UInt8], floats: [UInt8] = [], delta: Bool = false) -> [UInt8] {
+    /// A file holding `tree` and `floats` as stored blocks (docs/FORMAT.md).
+    static func file(tree: [UInt8], floats: [UInt8] = [], delta: Bool = false, version: UInt16 = 2) -> [UInt8] {
         var file: [UInt8] = [0x89, 0x4C, 0x43, 0x4B, 0x0D, 0x0A, 0x1A, 0x0A]
-        file += littleEndian(UInt16(1)) + littleEndian(UInt16(0)) + [delta ? 1 : 0, 0, 0, 0]
+        file += littleEndian(version) + littleEndian(UInt16(0)) + [delta ? 1 : 0, 0, 0, 0]
         file += littleEndian(UInt64(delta ? 2 : 0)) + littleEndian(UInt64(delta ? 1 : 0))
         file += littleEndian(UInt64(tree.count)) + littleEndian(UInt64(floats.count))
         let blocks = [tree, floats].enumerated().filter { !$0.element.isEmpty }
@@ -41,6 +41,46 @@ struct SnapshotDecoderTests {
         for index in 0..<4 { for plane in 0..<8 { planes[plane * 4 + index] = floats[index * 8 + plane] } }
         let simple = try BinarySnapshot.decode(Self.file(tree: [0x08, 2, 3, 0x61, 0x03, 0x04, 0x03, 0x62, 0x09, 4], floats: planes))
         #expect(simple == ["a": 2, "b": [1.5, -0.0, .float(.infinity), 2.0]])
+    }
+
+    /// The byte planes of `arrays` as version 1 lays them out (each array's planes on their own)
+    /// and as version 2 does (eight planes over every float).
+    static func planes(_ arrays: [[Double]]) -> (version1: [UInt8], version2: [UInt8]) {
+        let byte = { (value: Double, plane: Int) in UInt8(truncatingIfNeeded: value.bitPattern >> (8 * UInt64(plane))) }
+        let version1 = arrays.flatMap { array in (0..<8).flatMap { plane in array.map { byte($0, plane) } } }
+        let all = arrays.flatMap { $0 }
+        return (version1, (0..<8).flatMap { plane in all.map { byte($0, plane) } })
+    }
+
+    @Test("version 1 files, whose float arrays each have their own planes, still read; version 2 lays planes over the whole stream")
+    func floatLayouts() throws {
+        let first = [1.5, -0.0, .infinity, 2.0]
+        let second = [0.1, -3.25, .greatestFiniteMagnitude, 1e-300, .leastNonzeroMagnitude]
+        let tree: [UInt8] = [0x08, 2, 3, 0x61, 0x09, 4, 0x03, 0x62, 0x09, 5]
+        let expected: StateValue = ["a": .array(first.map(StateValue.float)), "b": .array(second.map(StateValue.float))]
+        let (version1, version2) = Self.planes([first, second])
+        #expect(version1 != version2)
+        #expect(try BinarySnapshot.decode(Self.file(tree: tree, floats: version1, version: 1)) == expected)
+        #expect(try BinarySnapshot.decode(Self.file(tree: tree, floats: version2, version: 2)) == expected)
+        #expect(try BinarySnapshot.decode(Self.file(tree: tree, floats: version1, version: 2)) != expected)
+        // What the engine writes today is version 2, with that layout (read as version 1's, the
+        // planes above give other floats).
+        let written = try BinarySnapshot.encode(expected, threads: 1)
+        #expect(try BinarySnapshot.header(of: written).version == 2)
+        #expect(try BinarySnapshot.header(of: written).floatBytes == 72)
+        #expect(try BinarySnapshot.decode(written) == expected)
+    }
+
+    @Test("a snapshot the engine wrote in version 1 reads as it did, floats included")
+    func version1Fixture() throws {
+        let file = try Fixtures.bytes("version1_floats.lsnap")
+        #expect(try BinarySnapshot.header(of: file).version == 1)
+        #expect(try BinarySnapshot.decode(file) == JSONReader.read(try Fixtures.bytes("version1_floats.json")))
+    }
+
+    @Test("a float stream that is not a whole number of floats is an error")
+    func partialFloat() {
+        #expect(Self.message(tree: [0x00], floats: [1, 2, 3]) == "malformed at byte 40: the float stream's 3 bytes are not a whole number of 8-byte floats")
     }
 
     @Test("every malformed stream is a precise error", arguments: [

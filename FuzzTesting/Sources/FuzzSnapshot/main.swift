@@ -54,7 +54,8 @@ func withTrailer(_ bytes: [UInt8]) -> [UInt8] {
     bytes + littleEndian(crc32(bytes)) + Array("LCKE".utf8)
 }
 
-/// A version-1 file holding `bytes` as a stored tree block and a stored float block (docs/FORMAT.md).
+/// A file holding `bytes` as a stored tree block and a stored float block (docs/FORMAT.md), of
+/// format version 1 or 2 (their float streams differ in layout).
 func wrapStreams(_ bytes: [UInt8]) -> [UInt8] {
     guard bytes.count >= 2 else { return [] }
     let split = min(Int(bytes[0]) | Int(bytes[1]) << 8, bytes.count - 2)
@@ -63,7 +64,9 @@ func wrapStreams(_ bytes: [UInt8]) -> [UInt8] {
     var file: [UInt8] = [0x89, 0x4C, 0x43, 0x4B, 0x0D, 0x0A, 0x1A, 0x0A]
     // Odd split lengths make a delta (kind 1) of snapshot 1, numbered 2; even ones a full snapshot.
     let kind: UInt8 = bytes[0] & 1
-    file += littleEndian(UInt16(1)) + littleEndian(UInt16(0)) + [kind, 0, 0, 0]
+    // Split lengths with bit 1 set make a version-1 file; others version 2.
+    let version: UInt16 = bytes[0] & 2 == 0 ? 2 : 1
+    file += littleEndian(version) + littleEndian(UInt16(0)) + [kind, 0, 0, 0]
     file += littleEndian(UInt64(kind == 1 ? 2 : 0)) + littleEndian(UInt64(kind == 1 ? 1 : 0))
     file += littleEndian(UInt64(tree.count)) + littleEndian(UInt64(floats.count))
     let blocks = [tree, floats].enumerated().filter { !$0.element.isEmpty }

@@ -32,6 +32,8 @@ public enum BinarySnapshot {
 
     /// What a snapshot's header says.
     public struct Header: Sendable, Hashable {
+        /// The format version the snapshot was written in.
+        public var version: UInt16
         /// Full state, or changes against ``parent``.
         public var isDelta: Bool
         /// The snapshot's own number (0 when unnumbered).
@@ -171,7 +173,7 @@ public enum BinarySnapshot {
             }
             let value = try tree.withUnsafeBufferPointer { treeBuffer throws(SnapshotError) in
                 try floats.withUnsafeBufferPointer { floatBuffer throws(SnapshotError) in
-                    var decoder = TreeDecoder(tree: treeBuffer, floats: floatBuffer, options: options)
+                    var decoder = TreeDecoder(tree: treeBuffer, floats: floatBuffer, layout: .init(version: parsed.header.version), options: options)
                     return try decoder.decodeDocument()
                 }
             }
@@ -201,7 +203,7 @@ public enum BinarySnapshot {
         var reader = ByteReader(buffer)
         reader.offset = SnapshotFormat.magic.count
         let version = try reader.littleEndian(UInt16.self)
-        guard version == SnapshotFormat.version else { throw .unsupportedVersion(version) }
+        guard SnapshotFormat.readableVersions.contains(version) else { throw .unsupportedVersion(version) }
         guard buffer.suffix(4).elementsEqual(SnapshotFormat.endMagic) else {
             throw .truncated("no end signature: the file was cut short or damaged")
         }
@@ -257,7 +259,10 @@ public enum BinarySnapshot {
         guard UInt64(streamOffsets[0]) == treeBytes, UInt64(streamOffsets[1]) == floatBytes else {
             throw .malformed("the blocks add up to \(streamOffsets[0]) + \(streamOffsets[1]) bytes, the header says \(treeBytes) + \(floatBytes)", offset: 32)
         }
-        let header = Header(isDelta: kind == .delta, sequence: sequence, parent: parent, treeBytes: Int(treeBytes), floatBytes: Int(floatBytes), blockCount: blockCount)
+        guard floatBytes % 8 == 0 else {
+            throw .malformed("the float stream's \(floatBytes) bytes are not a whole number of 8-byte floats", offset: 40)
+        }
+        let header = Header(version: version, isDelta: kind == .delta, sequence: sequence, parent: parent, treeBytes: Int(treeBytes), floatBytes: Int(floatBytes), blockCount: blockCount)
         return (header, blocks)
     }
 

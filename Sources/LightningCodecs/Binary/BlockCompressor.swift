@@ -46,6 +46,49 @@ final class BlockCompressor: @unchecked Sendable {
         }
     }
 
+    /// Lays out `bits`, every packed float of the snapshot, as the float stream — eight byte
+    /// planes: byte 0 of every float, then byte 1, …, then byte 7 (see `docs/FORMAT.md`) — and
+    /// compresses its blocks. Each block gathers its own bytes from `bits`, on the thread that
+    /// compresses it.
+    func submitFloatPlanes(_ bits: [UInt64]) {
+        let total = bits.count * 8
+        for start in stride(from: 0, to: total, by: SnapshotFormat.blockSize) {
+            let slot = Pending()
+            pending[Int(SnapshotFormat.Stream.floats.rawValue)].append(slot)
+            let range = start..<min(total, start + SnapshotFormat.blockSize)
+            guard parallel && range.count == SnapshotFormat.blockSize else {
+                slot.outcome = Self.compress(Self.planeBytes(range, of: bits), stream: .floats)
+                continue
+            }
+            DispatchQueue.global().async(group: group) {
+                slot.outcome = Self.compress(Self.planeBytes(range, of: bits), stream: .floats)
+            }
+        }
+    }
+
+    /// The bytes at `range` of the float stream of `bits`: stream offset `p × n + i` is byte `p`
+    /// (little endian) of float `i`, for `n` floats.
+    static func planeBytes(_ range: Range<Int>, of bits: [UInt64]) -> [UInt8] {
+        let count = bits.count
+        return [UInt8](unsafeUninitializedCapacity: range.count) { output, initialized in
+            bits.withUnsafeBufferPointer { floats in
+                var offset = range.lowerBound
+                while offset < range.upperBound {
+                    let plane = offset / count
+                    let first = offset - plane * count
+                    let run = min(count - first, range.upperBound - offset)
+                    let shift = UInt64(8 * plane)
+                    let target = output.baseAddress! + (offset - range.lowerBound)
+                    for index in 0..<run {
+                        target[index] = UInt8(truncatingIfNeeded: floats[first &+ index] &>> shift)
+                    }
+                    offset += run
+                }
+            }
+            initialized = range.count
+        }
+    }
+
     /// A sink for ``ByteWriter`` that submits the blocks of `stream`.
     func sink(for stream: SnapshotFormat.Stream) -> ByteWriter.Sink {
         { self.submit($0, stream: stream) }
@@ -61,10 +104,15 @@ final class BlockCompressor: @unchecked Sendable {
     }
 
     /// Deflates a block (string matching for the tree where it pays, Huffman coding alone for
-    /// float planes); a block that deflate cannot shrink is stored, so that reading it costs a copy.
+    /// float planes); a block that deflate cannot shrink is stored, so that reading it costs a
+    /// copy, and so is a float block whose bytes are noise (the low mantissa bytes of measured or
+    /// computed values), without trying.
     private static func compress(_ bytes: [UInt8], stream: SnapshotFormat.Stream) -> Result<Block, SnapshotError> {
         bytes.withUnsafeBufferPointer { input in
             Result { () throws(SnapshotError) -> Block in
+                if stream == .floats && !Zlib.entropyCodingPays(input) {
+                    return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: bytes)
+                }
                 let compressed = stream == .tree ? try Zlib.compressTreeBlock(input).bytes : try Zlib.compress(input, effort: .huffmanOnly)
                 if compressed.count >= input.count {
                     return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: bytes)

@@ -73,15 +73,6 @@ struct ByteWriter: ~Copyable {
         bytes.withUnsafeBufferPointer { append($0) }
     }
 
-    /// Lets `body` fill the next `count` bytes in place, then counts them as written.
-    mutating func withNextBytes(_ count: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
-        if capacity &- buffered < count { makeRoom(for: count) }
-        body(UnsafeMutableBufferPointer(start: base + buffered, count: count))
-        buffered &+= count
-        // A long write (a large float array) may fill several blocks: pass them on now.
-        if sink != nil && buffered >= SnapshotFormat.blockSize { handOffFullBlocks() }
-    }
-
     /// Hands the bytes left (the last, partial block) to the sink; with no sink, returns them.
     mutating func finish() -> [UInt8] {
         if sink != nil { handOffFullBlocks() }

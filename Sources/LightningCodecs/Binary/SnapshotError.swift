@@ -22,7 +22,7 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
 
     static func notASnapshot() -> Self { .init(.notASnapshot, "not a binary snapshot (no snapshot signature)") }
     static func unsupportedVersion(_ version: UInt16) -> Self {
-        .init(.unsupportedVersion, "snapshot format version \(version) is not supported (this build reads version \(SnapshotFormat.version))")
+        .init(.unsupportedVersion, "snapshot format version \(version) is not supported (this build reads versions \(SnapshotFormat.readableVersions.map(String.init).joined(separator: " and ")))")
     }
     static func truncated(_ detail: String) -> Self { .init(.truncated, "truncated: \(detail)") }
     static func checksum(stored: UInt32, computed: UInt32) -> Self {

@@ -5,8 +5,11 @@ package enum SnapshotFormat {
     package static let magic: [UInt8] = [0x89, 0x4C, 0x43, 0x4B, 0x0D, 0x0A, 0x1A, 0x0A]
     /// The last four bytes of every snapshot file: `LCKE`.
     package static let endMagic: [UInt8] = [0x4C, 0x43, 0x4B, 0x45]
-    /// The format version this code writes and reads.
-    package static let version: UInt16 = 1
+    /// The format version this code writes.
+    package static let version: UInt16 = 2
+    /// The versions this code reads. Version 1 laid out each float array's byte planes on their
+    /// own; version 2 lays out all the floats of a snapshot as eight planes (see `docs/FORMAT.md`).
+    package static let readableVersions: ClosedRange<UInt16> = 1...2
     /// The size of the fixed header.
     package static let headerSize = 64
     /// The size of one block-table entry.
@@ -34,7 +37,8 @@ package enum SnapshotFormat {
     package enum Stream: UInt8 {
         /// Tags, lengths, strings, integers: compressed with deflate.
         case tree = 0
-        /// The bytes of packed float arrays, shuffled into byte planes: Huffman-coded only.
+        /// The bytes of packed float arrays, shuffled into byte planes: Huffman-coded, or stored
+        /// when their bytes are noise.
         case floats = 1
     }
 

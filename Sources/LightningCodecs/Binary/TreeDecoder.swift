@@ -2,23 +2,45 @@ import LightningState
 
 /// Decodes the tree and float streams into a state tree, checking every length and limit.
 struct TreeDecoder {
+    /// How the float stream lays out its byte planes.
+    enum FloatLayout {
+        /// Version 1: each array's planes on their own, one array after another.
+        case perArray
+        /// Version 2: eight planes spanning every float of the snapshot.
+        case wholeStream
+
+        init(version: UInt16) {
+            self = version == 1 ? .perArray : .wholeStream
+        }
+    }
+
     var tree: ByteReader
-    var floats: ByteReader
+    let floats: UnsafeBufferPointer<UInt8>
+    let layout: FloatLayout
+    /// The floats of the stream read so far.
+    private var floatsRead = 0
+    /// The floats the stream holds.
+    private let floatCount: Int
     let options: BinarySnapshot.Options
     private var interned: [StateString] = []
     private var nodes = 0
     private var depth = 0
 
-    init(tree: UnsafeBufferPointer<UInt8>, floats: UnsafeBufferPointer<UInt8>, options: BinarySnapshot.Options) {
+    /// - Precondition: `floats.count` is a multiple of 8 (``BinarySnapshot`` checks it).
+    init(tree: UnsafeBufferPointer<UInt8>, floats: UnsafeBufferPointer<UInt8>, layout: FloatLayout, options: BinarySnapshot.Options) {
         self.tree = ByteReader(tree)
-        self.floats = ByteReader(floats)
+        self.floats = floats
+        self.layout = layout
+        self.floatCount = floats.count / 8
         self.options = options
     }
 
     mutating func decodeDocument() throws(SnapshotError) -> StateValue {
         let value = try decode()
         guard tree.remaining == 0 else { throw .malformed("\(tree.remaining) bytes after the tree", offset: tree.offset) }
-        guard floats.remaining == 0 else { throw .malformed("\(floats.remaining) float bytes not used by the tree", offset: tree.offset) }
+        guard floatsRead == floatCount else {
+            throw .malformed("\((floatCount - floatsRead) * 8) float bytes not used by the tree", offset: tree.offset)
+        }
         return value
     }
 
@@ -67,8 +89,8 @@ struct TreeDecoder {
         case .packedFloats:
             let countOffset = tree.offset
             let count = try tree.varint()
-            guard count <= UInt64(floats.remaining / 8) else {
-                throw .malformed("\(count) packed floats but \(floats.remaining) float bytes left", offset: countOffset)
+            guard count <= UInt64(floatCount - floatsRead) else {
+                throw .malformed("\(count) packed floats but \((floatCount - floatsRead) * 8) float bytes left", offset: countOffset)
             }
             try enter(at: tagOffset)
             defer { depth -= 1 }
@@ -89,15 +111,27 @@ struct TreeDecoder {
         guard depth <= options.maxDepth else { throw .limit("nesting deeper than \(options.maxDepth) levels (at byte \(offset))") }
     }
 
+    /// The next `count` floats of the float stream: float `i` is byte `p` of its bits at `p × stride`
+    /// after its first byte, where the stride is the array's length (version 1) or the stream's.
     private mutating func unshuffle(count: Int) throws(SnapshotError) -> [StateValue] {
         nodes += count
         guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
-        let planes = try floats.bytes(count * 8)
+        let first: UnsafePointer<UInt8>
+        let stride: Int
+        switch layout {
+        case .perArray:
+            first = floats.baseAddress! + floatsRead * 8
+            stride = count
+        case .wholeStream:
+            first = floats.baseAddress! + floatsRead
+            stride = floatCount
+        }
+        floatsRead += count
         return [StateValue](unsafeUninitializedCapacity: count) { buffer, initialized in
             for index in 0..<count {
                 var bits: UInt64 = 0
                 for plane in 0..<8 {
-                    bits |= UInt64(planes[plane * count + index]) << (8 * UInt64(plane))
+                    bits |= UInt64(first[plane &* stride &+ index]) << (8 * UInt64(plane))
                 }
                 (buffer.baseAddress! + index).initialize(to: .float(Double(bitPattern: bits)))
             }

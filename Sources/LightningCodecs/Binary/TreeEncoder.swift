@@ -7,25 +7,29 @@ import Darwin
 #endif
 
 /// Encodes a state tree into the tree stream and the float stream (see `docs/FORMAT.md`), handing
-/// their blocks to a compressor as they fill.
+/// the tree's blocks to a compressor as they fill and the floats at the end (the float stream's
+/// byte planes span every float of the snapshot).
 struct TreeEncoder: ~Copyable {
+    private let compressor: BlockCompressor
     private var tree: ByteWriter
-    private var floats: ByteWriter
+    /// The bit patterns of every packed float, in stream order.
+    private var floats: [UInt64] = []
     private var interned = InternCache()
     /// The current and the deepest nesting of arrays and objects (the root container is 1).
     private var depth = 0
     private(set) var deepest = 0
 
     init(compressor: BlockCompressor) {
+        self.compressor = compressor
         tree = ByteWriter(sink: compressor.sink(for: .tree))
-        floats = ByteWriter(sink: compressor.sink(for: .floats))
     }
 
-    /// Hands the last bytes of both streams to the compressor; returns the streams' sizes.
+    /// Hands the rest of the tree stream and the whole float stream to the compressor; returns the
+    /// streams' sizes.
     mutating func finish() -> (tree: Int, floats: Int) {
         _ = tree.finish()
-        _ = floats.finish()
-        return (tree.count, floats.count)
+        compressor.submitFloatPlanes(floats)
+        return (tree.count, floats.count * 8)
     }
 
     mutating func encode(_ value: StateValue) {
@@ -85,21 +89,11 @@ struct TreeEncoder: ~Copyable {
         for element in elements { encode(element) }
     }
 
-    /// Writes the floats' bytes as eight planes (all first bytes, then all second bytes, …), so that
-    /// the sign and exponent bytes, which vary little, sit together for the compressor.
+    /// Keeps the floats' bit patterns for the float stream, which lays them out as byte planes.
     private mutating func encodePackedFloats(_ elements: [StateValue]) {
         tree.byte(SnapshotFormat.Tag.packedFloats.rawValue)
         tree.varint(UInt64(elements.count))
-        let count = elements.count
-        floats.withNextBytes(count * 8) { planes in
-            for (index, element) in elements.enumerated() {
-                guard case .float(let double) = element else { continue }
-                let bits = double.bitPattern
-                for plane in 0..<8 {
-                    planes[plane &* count &+ index] = UInt8(truncatingIfNeeded: bits >> (8 * UInt64(plane)))
-                }
-            }
-        }
+        for case .float(let double) in elements { floats.append(double.bitPattern) }
     }
 
     /// A string: a reference to an earlier interned one (`index << 1`), or a literal

@@ -1,5 +1,11 @@
 import CZlib
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One-shot deflate and inflate of whole blocks, and CRC-32, through the system zlib.
 package enum Zlib {
     /// How to deflate a block.
@@ -32,6 +38,27 @@ package enum Zlib {
         if sample.count == block.count { return (effort, effort == .fast ? matched : coded) }
         return (effort, try compress(block, effort: effort))
     }
+
+    /// Whether Huffman coding would shrink `block` by at least ``minimumHuffmanGain``, judged from
+    /// its bytes' entropy (Huffman coding gets within a few tenths of a percent of it on a block
+    /// this size), for the cost of counting them: noise, such as the low mantissa bytes of most
+    /// floats, is then stored without being coded first.
+    package static func entropyCodingPays(_ block: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !block.isEmpty else { return false }
+        var counts = [Int](repeating: 0, count: 256)
+        counts.withUnsafeMutableBufferPointer { counts in
+            for byte in block { counts[Int(byte)] &+= 1 }
+        }
+        let total = Double(block.count)
+        var bits = 0.0
+        for count in counts where count > 0 {
+            bits += Double(count) * log2(total / Double(count))
+        }
+        return bits / 8 <= total * (1 - minimumHuffmanGain)
+    }
+
+    /// The least saving for which a float block is Huffman-coded rather than stored: 2 %.
+    package static let minimumHuffmanGain = 0.02
 
     /// The zlib version string, e.g. `1.2.13`.
     package static var version: String { String(cString: zlibVersion()) }
