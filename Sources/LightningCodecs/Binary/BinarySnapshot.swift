@@ -87,9 +87,10 @@ public enum BinarySnapshot {
         let compressor = BlockCompressor(threads: threads ?? ProcessorCount.online)
         var encoder = TreeEncoder(compressor: compressor)
         encoder.encode(value)
+        // Refused before the floats are compressed; blocks already handed over finish on their own.
+        if let maximumNesting, encoder.deepest > maximumNesting { throw .nesting(encoder.deepest, limit: maximumNesting) }
         let sizes = encoder.finish()
         let blocks = try compressor.finish()
-        if let maximumNesting, encoder.deepest > maximumNesting { throw .nesting(encoder.deepest, limit: maximumNesting) }
         return assemble(blocks, treeBytes: sizes.tree, floatBytes: sizes.floats, kind: kind, sequence: sequence, parent: parent)
     }
 
