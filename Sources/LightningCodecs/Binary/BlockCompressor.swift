@@ -35,15 +35,7 @@ final class BlockCompressor: @unchecked Sendable {
 
     /// Compresses `bytes`, the next block of `stream`.
     func submit(_ bytes: [UInt8], stream: SnapshotFormat.Stream) {
-        let slot = Pending()
-        pending[Int(stream.rawValue)].append(slot)
-        guard parallel && bytes.count == SnapshotFormat.blockSize else {
-            slot.outcome = Self.compress(bytes, stream: stream)
-            return
-        }
-        DispatchQueue.global().async(group: group) {
-            slot.outcome = Self.compress(bytes, stream: stream)
-        }
+        schedule(stream, isFullBlock: bytes.count == SnapshotFormat.blockSize) { Self.compress(bytes, stream: stream) }
     }
 
     /// Lays out `bits`, every packed float of the snapshot, as the float stream — eight byte
@@ -53,17 +45,23 @@ final class BlockCompressor: @unchecked Sendable {
     func submitFloatPlanes(_ bits: [UInt64]) {
         let total = bits.count * 8
         for start in stride(from: 0, to: total, by: SnapshotFormat.blockSize) {
-            let slot = Pending()
-            pending[Int(SnapshotFormat.Stream.floats.rawValue)].append(slot)
             let range = start..<min(total, start + SnapshotFormat.blockSize)
-            guard parallel && range.count == SnapshotFormat.blockSize else {
-                slot.outcome = Self.compress(Self.planeBytes(range, of: bits), stream: .floats)
-                continue
-            }
-            DispatchQueue.global().async(group: group) {
-                slot.outcome = Self.compress(Self.planeBytes(range, of: bits), stream: .floats)
+            schedule(.floats, isFullBlock: range.count == SnapshotFormat.blockSize) {
+                Self.compress(Self.planeBytes(range, of: bits), stream: .floats)
             }
         }
+    }
+
+    /// Takes the next block of `stream`: a full block on another thread when compressing in
+    /// parallel, else (the last, partial block) on this one.
+    private func schedule(_ stream: SnapshotFormat.Stream, isFullBlock: Bool, _ work: @escaping @Sendable () -> Result<Block, SnapshotError>) {
+        let slot = Pending()
+        pending[Int(stream.rawValue)].append(slot)
+        guard parallel && isFullBlock else {
+            slot.outcome = work()
+            return
+        }
+        DispatchQueue.global().async(group: group) { slot.outcome = work() }
     }
 
     /// The bytes at `range` of the float stream of `bits`: stream offset `p × n + i` is byte `p`

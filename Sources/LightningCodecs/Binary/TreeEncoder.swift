@@ -1,11 +1,5 @@
 import LightningState
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Encodes a state tree into the tree stream and the float stream (see `docs/FORMAT.md`), handing
 /// the tree's blocks to a compressor as they fill and the floats at the end (the float stream's
 /// byte planes span every float of the snapshot).
