@@ -107,7 +107,7 @@ open class LightningFlow: LightningComponent {
         let candidates = slots.labels
         var levels: [FlowChildren] = []
         forEachSubclassMirror { mirror in
-            var level = FlowChildren()
+            let level = FlowChildren()
             for child in mirror.children {
                 guard let label = child.label, candidates?.contains(label) ?? true else { continue }
                 if let flow = child.value as? LightningFlow {
