@@ -78,6 +78,13 @@ struct SnapshotDecoderTests {
         #expect(try BinarySnapshot.decode(file) == JSONReader.read(try Fixtures.bytes("version1_floats.json")))
     }
 
+    @Test("an empty packed float array reads as an empty array, in both versions, with no float stream")
+    func emptyPackedFloats() throws {
+        for version: UInt16 in [1, 2] {
+            #expect(try BinarySnapshot.decode(Self.file(tree: [0x09, 0], version: version)) == [])
+        }
+    }
+
     @Test("a float stream that is not a whole number of floats is an error")
     func partialFloat() {
         #expect(Self.message(tree: [0x00], floats: [1, 2, 3]) == "malformed at byte 40: the float stream's 3 bytes are not a whole number of 8-byte floats")

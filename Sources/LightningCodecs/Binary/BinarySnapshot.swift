@@ -59,7 +59,9 @@ public enum BinarySnapshot {
     /// - Parameters:
     ///   - state: The state tree.
     ///   - sequence: The snapshot's number, stored in the header.
-    ///   - threads: How many blocks to compress at once; all cores when `nil`.
+    ///   - threads: `1` compresses every block on the calling thread; more lets blocks compress on
+    ///     other threads while the encoder goes on. Every core's worth when `nil`. The bytes are
+    ///     the same either way.
     /// - Throws: ``SnapshotError`` only if zlib fails (out of memory).
     public static func encode(_ state: StateValue, sequence: UInt64 = 0, threads: Int? = nil) throws(SnapshotError) -> [UInt8] {
         joined(try encodeChunks(state, sequence: sequence, threads: threads))

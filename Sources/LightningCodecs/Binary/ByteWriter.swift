@@ -88,7 +88,7 @@ struct ByteWriter: ~Copyable {
     private mutating func makeRoom(for count: Int) {
         if sink != nil && buffered >= SnapshotFormat.blockSize { handOffFullBlocks() }
         guard capacity - buffered < count else { return }
-        // With a sink, one block and room for the writes that cross its end is enough.
+        // Doubling: with a sink, the buffer stops growing at about a block plus the longest write.
         let wanted = Swift.max(capacity * 2, buffered + count)
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: wanted)
         grown.moveInitialize(from: base, count: buffered)

@@ -116,6 +116,8 @@ struct TreeDecoder {
     private mutating func unshuffle(count: Int) throws(SnapshotError) -> [StateValue] {
         nodes += count
         guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
+        // Writers pack 4 or more, but a file may say 0, with an empty float stream and no address.
+        guard count > 0 else { return [] }
         let first: UnsafePointer<UInt8>
         let stride: Int
         switch layout {

@@ -42,7 +42,9 @@ extension BinarySnapshot {
     ///   - delta: The edits.
     ///   - sequence: The delta's own number.
     ///   - parent: The number of the snapshot the delta applies to.
-    ///   - threads: How many blocks to compress at once; all cores when `nil`.
+    ///   - threads: `1` compresses every block on the calling thread; more lets blocks compress on
+    ///     other threads while the encoder goes on. Every core's worth when `nil`. The bytes are
+    ///     the same either way.
     public static func encode(_ delta: StateDelta, sequence: UInt64, parent: UInt64, threads: Int? = nil) throws(SnapshotError) -> [UInt8] {
         joined(try encodeChunks(of: delta.stateValue, kind: .delta, sequence: sequence, parent: parent, threads: threads))
     }
