@@ -26,8 +26,9 @@ protocol ComponentHolder: AnyObject {
 struct HolderLink {
     weak var holder: (any ComponentHolder)?
     let key: String
-    /// For a structure, its version when it last attached the entry: a link whose stamp is not the
-    /// structure's attached version is left from an entry since removed.
+    /// The holder's attachment when it linked the node (a structure's version, a flow's count of
+    /// attachments): a link whose stamp is not the holder's current one is left from an entry or
+    /// child since removed.
     var stamp: Int
 }
 
@@ -89,6 +90,7 @@ struct CaptureLog {
     let isRecording: Bool
     /// The components whose state was captured, and the flows and structures visited.
     private var components: [LightningComponent] = []
+    private var flows: [LightningFlow] = []
     private var structures: [LightningStructure] = []
     /// The children each captured flow now has saved, with their layout.
     private var savedChildren: [ObjectIdentifier: (flow: LightningFlow, saved: SavedChildren)] = [:]
@@ -101,6 +103,12 @@ struct CaptureLog {
         if isRecording { components.append(component) }
     }
 
+    mutating func captured(_ flow: LightningFlow) {
+        guard isRecording else { return }
+        components.append(flow)
+        flows.append(flow)
+    }
+
     mutating func visited(_ structure: LightningStructure) {
         if isRecording { structures.append(structure) }
     }
@@ -109,6 +117,7 @@ struct CaptureLog {
         guard isRecording else { return }
         savedChildren[ObjectIdentifier(flow)] = (flow, children)
         components.append(flow)
+        flows.append(flow)
     }
 
     /// The full names of the flows below `flow`, as this capture leaves them.
@@ -120,6 +129,7 @@ struct CaptureLog {
     func commit() {
         for (flow, saved) in savedChildren.values { flow.savedChildren = saved }
         for component in components { component.clearChanges() }
+        for flow in flows { flow.askedChildren.removeAll(keepingCapacity: true) }
         for structure in structures {
             structure.needsVisit = false
             structure.changedEntries.removeAll(keepingCapacity: true)

@@ -7,12 +7,16 @@ import OrderedCollections
 ///
 /// A class, so that a capture visiting a flow reads it in place instead of copying its dictionaries.
 final class SavedChildren {
+    /// The attachment the record was made from: while the flow's is this very one, its children
+    /// are those recorded.
+    let attachment: FlowChildren?
     let flows: OrderedDictionary<String, LightningFlow>
     let works: OrderedDictionary<String, LightningWork>
     let structures: OrderedDictionary<String, SavedStructure>
     let layout: [String]
 
-    init(flows: OrderedDictionary<String, LightningFlow>, works: OrderedDictionary<String, LightningWork>, structures: OrderedDictionary<String, SavedStructure>, layout: [String]) {
+    init(attachment: FlowChildren?, flows: OrderedDictionary<String, LightningFlow>, works: OrderedDictionary<String, LightningWork>, structures: OrderedDictionary<String, SavedStructure>, layout: [String]) {
+        self.attachment = attachment
         self.flows = flows
         self.works = works
         self.structures = structures
@@ -51,69 +55,49 @@ extension LightningFlow {
     /// Only what was marked as needing a visit is looked at: a changed component sets the vars
     /// written and, if a call was recorded, its `calls` (a flow whose `_layout` changed sets its
     /// `vars` whole); added children are set whole, removed ones removed. The caller visits a flow
-    /// only when it is marked.
+    /// only when it is marked. While the flow's children are those the last capture saved (no
+    /// child property was reassigned since), only the children that asked are visited, so that a
+    /// flow holding many children costs what changed below it; after a reassignment, every child
+    /// is compared with the saved ones.
     /// - Returns: Whether the full names of the flows below changed since the last capture (then
     ///   the flow holding this one rewrites its `_layout`); the names are in `log`.
     func captureChanges(path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
-        guard let previous = savedChildren, let current = attached,
-            !orderChanged(saved: previous.flows.keys, current: current.flows.keys),
-            !orderChanged(saved: previous.works.keys, current: current.works.keys),
-            !orderChanged(saved: previous.structures.keys, current: current.structures.keys)
-        else {
-            // Never captured, or children reordered (rare): write the whole flow.
-            let (state, below) = try state(log: &log)
-            delta.set(path, to: state)
-            return below != savedChildren?.layout
+        guard let previous = savedChildren, let current = attached else {
+            // Never captured: write the whole flow.
+            return try captureReplacingAll(at: path, into: &delta, log: &log)
         }
         // Whether the children changed (then the saved record is rebuilt), and whether the flows
         // below may have (then the layout is recomputed and compared).
         var structural = false
         var layoutMoved = false
-        for (key, flow) in current.flows {
-            if previous.flows[key] !== flow {
-                try flow.captureWhole(at: path.appending("flows", StateString(key)), into: &delta, log: &log)
-                structural = true
-                layoutMoved = true
-            } else if flow.needsVisit {
-                layoutMoved = try flow.captureChanges(path: path.appending("flows", StateString(key)), into: &delta, log: &log) || layoutMoved
-            }
-        }
-        for key in previous.flows.keys where current.flows[key] == nil {
-            delta.remove(path.appending("flows", StateString(key)))
-            structural = true
-            layoutMoved = true
-        }
-        for (key, work) in current.works where previous.works[key] !== work || work.hasChanges {
-            if previous.works[key] === work {
-                try work.captureOwnChanges(at: path.appending("works", StateString(key)), into: &delta)
-            } else {
-                delta.set(path.appending("works", StateString(key)), to: try work.state())
-                structural = true
-            }
-            log.captured(work)
-        }
-        for key in previous.works.keys where current.works[key] == nil {
-            delta.remove(path.appending("works", StateString(key)))
-            structural = true
-        }
-        for (key, structure) in current.structures {
-            if let saved = previous.structures[key], saved.structure === structure {
-                if structure.needsVisit {
-                    let structurePath = path.appending("structures", StateString(key))
-                    layoutMoved = try structure.captureChanges(path: structurePath, saved: saved, into: &delta, log: &log) || layoutMoved
+        if previous.attachment === current {
+            // The children are those saved: visit the ones that asked.
+            for (key, child) in askedChildren {
+                if let flow = child as? LightningFlow {
+                    if flow.needsVisit {
+                        layoutMoved = try flow.captureChanges(path: path.appending("flows", StateString(key)), into: &delta, log: &log) || layoutMoved
+                    }
+                } else if let work = child as? LightningWork {
+                    if work.hasChanges {
+                        try work.captureOwnChanges(at: path.appending("works", StateString(key)), into: &delta)
+                        log.captured(work)
+                    }
+                } else if let structure = child as? LightningStructure, structure.needsVisit, let saved = previous.structures[key] {
+                    layoutMoved = try structure.captureChanges(path: path.appending("structures", StateString(key)), saved: saved, into: &delta, log: &log) || layoutMoved
                     structural = structural || saved.version != structure.version
                 }
-            } else {
-                let (state, _) = try structure.state(log: &log)
-                delta.set(path.appending("structures", StateString(key)), to: state)
-                structural = true
-                layoutMoved = true
             }
-        }
-        for key in previous.structures.keys where current.structures[key] == nil {
-            delta.remove(path.appending("structures", StateString(key)))
+        } else {
+            guard !orderChanged(saved: previous.flows.keys, current: current.flows.keys),
+                !orderChanged(saved: previous.works.keys, current: current.works.keys),
+                !orderChanged(saved: previous.structures.keys, current: current.structures.keys)
+            else {
+                // Children reordered (rare): write the whole flow.
+                return try captureReplacingAll(at: path, into: &delta, log: &log)
+            }
+            // Reattached: the record is rebuilt, so that the next capture recognises the children.
             structural = true
-            layoutMoved = true
+            try captureChildren(current, saved: previous, path: path, into: &delta, log: &log, layoutMoved: &layoutMoved)
         }
 
         let descendants = layoutMoved ? Self.descendants(of: current, log: log) : previous.layout
@@ -127,6 +111,57 @@ extension LightningFlow {
             log.captured(self)
         }
         return layoutChanged
+    }
+
+    /// Compares the children reattached since the last capture with the `saved` ones: added
+    /// children are set whole, removed ones removed, kept ones visited when marked.
+    private func captureChildren(_ current: FlowChildren, saved previous: SavedChildren, path: [StateString], into delta: inout StateDelta, log: inout CaptureLog, layoutMoved: inout Bool) throws(LightningError) {
+        for (key, flow) in current.flows {
+            if previous.flows[key] !== flow {
+                try flow.captureWhole(at: path.appending("flows", StateString(key)), into: &delta, log: &log)
+                layoutMoved = true
+            } else if flow.needsVisit {
+                layoutMoved = try flow.captureChanges(path: path.appending("flows", StateString(key)), into: &delta, log: &log) || layoutMoved
+            }
+        }
+        for key in previous.flows.keys where current.flows[key] == nil {
+            delta.remove(path.appending("flows", StateString(key)))
+            layoutMoved = true
+        }
+        for (key, work) in current.works where previous.works[key] !== work || work.hasChanges {
+            if previous.works[key] === work {
+                try work.captureOwnChanges(at: path.appending("works", StateString(key)), into: &delta)
+            } else {
+                delta.set(path.appending("works", StateString(key)), to: try work.state())
+            }
+            log.captured(work)
+        }
+        for key in previous.works.keys where current.works[key] == nil {
+            delta.remove(path.appending("works", StateString(key)))
+        }
+        for (key, structure) in current.structures {
+            if let saved = previous.structures[key], saved.structure === structure {
+                if structure.needsVisit {
+                    layoutMoved = try structure.captureChanges(path: path.appending("structures", StateString(key)), saved: saved, into: &delta, log: &log) || layoutMoved
+                }
+            } else {
+                let (state, _) = try structure.state(log: &log)
+                delta.set(path.appending("structures", StateString(key)), to: state)
+                layoutMoved = true
+            }
+        }
+        for key in previous.structures.keys where current.structures[key] == nil {
+            delta.remove(path.appending("structures", StateString(key)))
+            layoutMoved = true
+        }
+    }
+
+    /// Sets this flow's whole state at `path` (never captured, or its children reordered) and
+    /// returns whether the flows below differ from the saved ones.
+    private func captureReplacingAll(at path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
+        let (state, below) = try state(log: &log)
+        delta.set(path, to: state)
+        return below != savedChildren?.layout
     }
 
     /// Sets this flow's whole state at `path`, recording it in `log`.
@@ -163,7 +198,7 @@ extension SavedChildren {
         let structures = OrderedDictionary(uniqueKeysWithValues: children.structures.map { key, structure in
             (key, previous?.structures[key].flatMap { $0.structure === structure && $0.version == structure.version ? $0 : nil } ?? SavedStructure(structure))
         })
-        self.init(flows: children.flows, works: children.works, structures: structures, layout: layout)
+        self.init(attachment: children, flows: children.flows, works: children.works, structures: structures, layout: layout)
     }
 }
 

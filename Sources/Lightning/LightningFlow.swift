@@ -28,8 +28,14 @@ open class LightningFlow: LightningComponent {
     var savedChildren: SavedChildren?
 
     /// The children as last attached (named and linked), and the bits of their properties then.
-    var attached: FlowChildren?
+    private(set) var attached: FlowChildren?
     var attachedBits: [UInt] = []
+    /// Counts the attachments: the children's links are stamped with it, so that a child since
+    /// dropped (whose link is older) is not taken for one held now.
+    private var attachment = 0
+    /// The children that asked for a visit since the last capture, held now under these keys, in
+    /// the order they asked: while the children are those the capture saved, it visits only these.
+    var askedChildren: [(key: String, child: AnyObject)] = []
 
     /// Where the properties that can hold children are.
     lazy var slots = ChildSlots(of: type(of: self))
@@ -147,13 +153,14 @@ open class LightningFlow: LightningComponent {
         if attached == nil || !slots.match(self, attachedBits) {
             let bits = slots.bits(of: self)
             let current = children()
+            attached = current
+            attachment += 1
             for (key, flow) in current.flows { link(flow, key: key) }
-            for (key, work) in current.works { work.holders.link(work, to: self, key: key) }
+            for (key, work) in current.works { work.holders.link(work, to: self, key: key, stamp: attachment) }
             for (key, structure) in current.structures {
-                structure.holders.link(structure, to: self, key: key)
+                structure.holders.link(structure, to: self, key: key, stamp: attachment)
                 if structure.stopInSubtree { noteStop() }
             }
-            attached = current
             attachedBits = bits
             noteVisitNeeded()
             renaming = true
@@ -180,7 +187,7 @@ open class LightningFlow: LightningComponent {
 
     /// Links a child flow to this flow, taking over a stop it asked for before it was attached.
     private func link(_ flow: LightningFlow, key: String) {
-        flow.holders.link(flow, to: self, key: key)
+        flow.holders.link(flow, to: self, key: key, stamp: attachment)
         if flow.stopInSubtree { noteStop() }
     }
 
@@ -270,6 +277,7 @@ open class LightningFlow: LightningComponent {
 
 extension LightningFlow: ComponentHolder {
     func childNeedsVisit(_ child: AnyObject, key: String, stamp: Int) {
+        if stamp == attachment { askedChildren.append((key, child)) }
         noteVisitNeeded()
     }
 

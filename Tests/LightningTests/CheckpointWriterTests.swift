@@ -42,11 +42,12 @@ struct CheckpointWriterTests {
         return delta
     }
 
-    static func writer(_ storage: FaultyStorage, whenBehind: CheckpointPolicy.WhenBehind = .wait) -> CheckpointWriter {
-        let settings = CheckpointWriter.Settings(
+    static func writer(_ storage: FaultyStorage, whenBehind: CheckpointPolicy.WhenBehind = .wait, lingering: Duration = .seconds(1)) -> CheckpointWriter {
+        var settings = CheckpointWriter.Settings(
             policy: CheckpointPolicy(whenBehind: whenBehind, retryDelay: 0),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
             metrics: CheckpointMetrics(factory: NOOPMetricsHandler.instance))
+        settings.lingering = lingering
         return CheckpointWriter(store: CheckpointStore(storage: storage), newest: nil, settings: settings)
     }
 
@@ -54,6 +55,28 @@ struct CheckpointWriterTests {
     static func contents(_ folder: String) throws -> [(x: StateValue?, isDelta: Bool)] {
         let store = CheckpointStore(storageRoot: folder)
         return try store.list().map { (try store.location(of: $0).read()["x"], $0.isDelta) }
+    }
+
+    @Test("a checkpoint handed over after the writer's thread ended starts another; every one is written, in order", arguments: [Duration.zero, .seconds(1)])
+    func threadEndsAndRestarts(lingering: Duration) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let writer = Self.writer(FaultyStorage(root: folder.path, fault: nil, beforeCreate: { _ in }), lingering: lingering)
+        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
+        writer.submit(.delta(Self.delta(1), time: 100), background: true)
+        writer.waitUntilIdle()
+        // With no lingering the thread ends once idle; with a second's, the same thread takes the next.
+        Thread.sleep(forTimeInterval: 0.05)
+        let written = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            writer.submit(.delta(Self.delta(2), time: 100), background: true)
+            writer.waitUntilIdle()
+            written.signal()
+        }
+        // A checkpoint no thread takes would leave the writer busy for ever: bounded here.
+        try #require(written.wait(timeout: .now() + 10) == .success)
+        #expect(try Self.contents(folder.path).map(\.x) == [0, 1, 2])
+        if case .none = writer.pending {} else { Issue.record("every checkpoint is written, yet the writer holds one as pending") }
     }
 
     @Test("with the storage behind, the loop waits for room and every checkpoint is written, in order")

@@ -146,6 +146,53 @@ struct IncrementalCheckpointTests {
         #expect(files[1].size * 10 < files[0].size)
     }
 
+    @Test("a child taken out of a flow's property and written afterwards is not saved in its old place")
+    func writtenAfterReplacement() throws {
+        // A capture visits only the children that asked; a child replaced before the last capture
+        // still links to the flow, and must not be taken for the one the property holds now.
+        final class Root: LightningFlow {
+            var slot = Counter()
+            var inner = Leaf()
+            var old: [LightningComponent] = []
+            var iteration = 0
+            var onSave: (() -> Void)?
+            override func run() throws {
+                iteration += 1
+                switch iteration {
+                case 2:
+                    old = [slot, inner]
+                    slot = Counter()
+                    inner = Leaf()
+                case 3:
+                    (old[0] as! Counter).counter = 99
+                    (old[1] as! Leaf).text = "written while out"
+                    (old[1] as! Leaf).work_level_3.counter = 5
+                case 4: slot.counter = 7
+                default: break
+                }
+                if iteration == 5 { stop() }
+            }
+            override func shouldSaveCheckpoint() -> Bool {
+                onSave?()
+                return true
+            }
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let root = Root()
+        let app = LightningApp(root: root, name: "replaced")
+        app.policy = CheckpointPolicy(maxDeltaChain: 10, maxDeltaBytesFraction: .infinity, writesInBackground: false)
+        var expected: [StateValue] = []
+        root.onSave = { [unowned app] in expected.append(Self.withoutMetadata(try! app.checkpointState())) }
+        try app.run(checkpoint: nil, storageRoot: folder.path)
+        let files = try CheckpointStore(storageRoot: folder.path).list()
+        #expect(files.map(\.isDelta) == [false, true, true, true, true])
+        for (file, state) in zip(files, expected) {
+            #expect(Self.withoutMetadata(try CheckpointLocation.file(file.path).load()) == state, "\(file.name)")
+        }
+        #expect(expected.last?["works"]?["slot"]?["vars"]?["counter"] == 7)
+    }
+
     /// A root whose second iteration hides the checkpoints folder (a file takes its place) until
     /// the third, so that the second save fails.
     final class FailingStorageRoot: LightningFlow {
