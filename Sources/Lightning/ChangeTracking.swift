@@ -99,11 +99,12 @@ struct CaptureLog {
         isRecording = recording
     }
 
-    mutating func captured(_ component: LightningComponent) {
-        if isRecording { components.append(component) }
+    mutating func captured(_ work: LightningWork) {
+        if isRecording { components.append(work) }
     }
 
-    mutating func captured(_ flow: LightningFlow) {
+    /// Records a flow as captured; its asked children are cleared on commit too.
+    mutating func capturedFlow(_ flow: LightningFlow) {
         guard isRecording else { return }
         components.append(flow)
         flows.append(flow)

@@ -108,7 +108,7 @@ extension LightningFlow {
         if structural || layoutChanged {
             log.save(SavedChildren(current, layout: descendants, previous: previous), of: self)
         } else {
-            log.captured(self)
+            log.capturedFlow(self)
         }
         return layoutChanged
     }
