@@ -95,8 +95,13 @@ final class CheckpointWriter: @unchecked Sendable {
     let settings: Settings
     private let condition = NSCondition()
     private var waiting: [Job] = []
+    /// Whether a checkpoint is being written.
+    private var writing = false
     /// Whether a checkpoint is being written or waits.
-    private var busy = false
+    private var busy: Bool { writing || !waiting.isEmpty }
+    /// Whether the queue is full: a checkpoint is written (or about to be, once the thread looks)
+    /// and ``CheckpointPolicy/maximumWaiting`` more wait.
+    private var queueIsFull: Bool { waiting.count + (writing ? 1 : 0) > CheckpointPolicy.maximumWaiting }
     /// Whether the writer's thread runs (writing, or lingering after its last checkpoint).
     private var threadRuns = false
 
@@ -153,7 +158,7 @@ final class CheckpointWriter: @unchecked Sendable {
         }
         condition.lock()
         var waited = 0.0
-        if busy && waiting.count >= CheckpointPolicy.maximumWaiting {
+        if queueIsFull {
             switch settings.whenBehind {
             case .merge:
                 waiting[waiting.count - 1] = merge(waiting[waiting.count - 1], job)
@@ -162,12 +167,11 @@ final class CheckpointWriter: @unchecked Sendable {
             case .wait:
                 let clock = ContinuousClock()
                 let started = clock.now
-                while busy && waiting.count >= CheckpointPolicy.maximumWaiting { condition.wait() }
+                while queueIsFull { condition.wait() }
                 waited = (clock.now - started).seconds
             }
         }
         waiting.append(job)
-        busy = true
         let startThread = !threadRuns
         threadRuns = true
         condition.unlock()
@@ -216,10 +220,11 @@ final class CheckpointWriter: @unchecked Sendable {
         while true {
             if !waiting.isEmpty {
                 let job = waiting.removeFirst()
+                writing = true
                 condition.unlock()
                 write(job)
                 condition.lock()
-                if waiting.isEmpty { busy = false }
+                writing = false
                 condition.broadcast()  // room in the queue, or idle
                 idleSince = clock.now
             } else if clock.now - idleSince >= settings.lingering {
