@@ -64,7 +64,7 @@ extension LightningFlow {
     func captureChanges(path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
         guard let previous = savedChildren, let current = attached else {
             // Never captured: write the whole flow.
-            return try captureReplacingAll(at: path, into: &delta, log: &log)
+            return try captureWhole(at: path, into: &delta, log: &log)
         }
         // Whether the children changed (then the saved record is rebuilt), and whether the flows
         // below may have (then the layout is recomputed and compared).
@@ -93,7 +93,7 @@ extension LightningFlow {
                 !orderChanged(saved: previous.structures.keys, current: current.structures.keys)
             else {
                 // Children reordered (rare): write the whole flow.
-                return try captureReplacingAll(at: path, into: &delta, log: &log)
+                return try captureWhole(at: path, into: &delta, log: &log)
             }
             // Reattached: the record is rebuilt, so that the next capture recognises the children.
             structural = true
@@ -156,18 +156,14 @@ extension LightningFlow {
         }
     }
 
-    /// Sets this flow's whole state at `path` (never captured, or its children reordered) and
-    /// returns whether the flows below differ from the saved ones.
-    private func captureReplacingAll(at path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
+    /// Sets this flow's whole state at `path` (a new child, one never captured, or one whose
+    /// children were reordered), recording it in `log`.
+    /// - Returns: Whether the full names of the flows below differ from the saved ones.
+    @discardableResult
+    func captureWhole(at path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
         let (state, below) = try state(log: &log)
         delta.set(path, to: state)
         return below != savedChildren?.layout
-    }
-
-    /// Sets this flow's whole state at `path`, recording it in `log`.
-    func captureWhole(at path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) {
-        let (state, _) = try state(log: &log)
-        delta.set(path, to: state)
     }
 
     /// The full names of the flows below `children`, as the capture recorded in `log` leaves them.
