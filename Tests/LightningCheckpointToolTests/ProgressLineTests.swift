@@ -28,11 +28,18 @@ struct ProgressLineTests {
         let progress = ProgressLine("verify", isTerminal: true, delay: 0, write: writes.append)
         progress.phase("checking")
         progress.step(1, of: 4)
-        Thread.sleep(forTimeInterval: 0.6)
+        // The redrawing thread may draw once before the phase is set, so wait (at most 10 s,
+        // for a loaded machine) for a redraw showing the phase and the steps.
+        let full = "\r\u{1B}[2Kverify: checking 1/4 (25%), "
+        let deadline = Date().addingTimeInterval(10)
+        while !writes.all.contains(where: { $0.hasPrefix(full) }), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         progress.finish()
         let all = writes.all
         #expect(all.count >= 2)
-        #expect(all.first == "\r\u{1B}[2Kverify: checking 1/4 (25%), 0 s")
+        #expect(all.contains(where: { $0.hasPrefix(full) && $0.hasSuffix(" s") }))
+        #expect(all.dropLast().allSatisfy { $0.hasPrefix("\r\u{1B}[2Kverify") })  // every draw in place
         #expect(all.last == "\r\u{1B}[2K")  // erased before finish returns
         Thread.sleep(forTimeInterval: 0.3)
         #expect(writes.all.count == all.count)  // and never drawn again
@@ -48,15 +55,16 @@ struct ProgressLineTests {
     }
 
     @Test("a line the command prints goes above the progress line, which is erased first")
-    func printAbove() {
+    func printAbove() throws {
         let writes = Writes()
         let progress = ProgressLine("verify", isTerminal: true, delay: 0, write: writes.append)
-        Thread.sleep(forTimeInterval: 0.4)
+        let deadline = Date().addingTimeInterval(10)
+        while writes.all.isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }  // drawn once
         progress.printAbove { writes.append("ok a\n") }
         progress.finish()
         let all = writes.all
-        let index = all.firstIndex(of: "ok a\n")
-        #expect(index.map { all[$0 - 1] } == "\r\u{1B}[2K")
+        let index = try #require(all.firstIndex(of: "ok a\n"))
+        #expect(index > 0 && all[index - 1] == "\r\u{1B}[2K")
     }
 
     @Test("the rendered line", arguments: [
