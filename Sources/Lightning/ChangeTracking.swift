@@ -13,6 +13,8 @@
 
 /// A node of the tree that holds components: a flow (in its properties) or a structure (as entries).
 protocol ComponentHolder: AnyObject {
+    /// The stand-in that the links to this holder keep.
+    var handle: HolderHandle { get }
     /// Called when `child`, held under `key`, needs a visit by the next capture for the first time
     /// since the last one; `stamp` is the link's (see ``HolderLink/stamp``).
     func childNeedsVisit(_ child: AnyObject, key: String, stamp: Int)
@@ -22,33 +24,50 @@ protocol ComponentHolder: AnyObject {
     func childStopped()
 }
 
-/// A weak link from a component or structure to one place that holds it.
+/// A holder's stand-in, which the links to it keep instead of a weak reference: the holder clears
+/// it when it goes. A weakly referenced object moves its reference counts to a side table, and
+/// then every retain, of which a capture makes several per flow it visits, costs a second cache
+/// miss.
+final class HolderHandle {
+    /// The holder, until it is deinitialised (its `deinit` sets `nil`).
+    unowned(unsafe) var holder: (any ComponentHolder)?
+
+    init(_ holder: any ComponentHolder) {
+        self.holder = holder
+    }
+}
+
+/// A link from a component or structure to one place that holds it; it does not keep the holder.
 struct HolderLink {
-    weak var holder: (any ComponentHolder)?
+    let handle: HolderHandle
     let key: String
     /// The holder's attachment when it linked the node (a structure's version, a flow's count of
     /// attachments): a link whose stamp is not the holder's current one is left from an entry or
     /// child since removed.
     var stamp: Int
+
+    /// The holder, while it exists.
+    var holder: (any ComponentHolder)? { handle.holder }
 }
 
 extension [HolderLink] {
     /// Adds the link to `holder` under `key`, dropping links to holders that are gone or no longer
     /// hold `node` (a component moved elsewhere), so that a node's links stay as few as its places.
     mutating func link(_ node: AnyObject, to holder: any ComponentHolder, key: String, stamp: Int = 0) {
-        if count == 1, self[0].holder === holder, self[0].key == key {
+        let handle = holder.handle
+        if count == 1, self[0].handle === handle, self[0].key == key {
             // The common case: re-attached where it was.
             self[0].stamp = stamp
             return
         }
         removeAll { link in
             guard let other = link.holder else { return true }
-            return !(other === holder && link.key == key) && !other.stillHolds(node, key: link.key)
+            return !(link.handle === handle && link.key == key) && !other.stillHolds(node, key: link.key)
         }
-        if let index = firstIndex(where: { $0.holder === holder && $0.key == key }) {
+        if let index = firstIndex(where: { $0.handle === handle && $0.key == key }) {
             self[index].stamp = stamp
         } else {
-            append(HolderLink(holder: holder, key: key, stamp: stamp))
+            append(HolderLink(handle: handle, key: key, stamp: stamp))
         }
     }
 

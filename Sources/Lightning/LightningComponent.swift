@@ -44,6 +44,10 @@ open class LightningComponent {
     /// Whether a call was recorded since the last capture (a delta then sets `calls`).
     var callsChanged = false
 
+    /// The `@Var` properties set since the last capture, in the order of their first set: a delta
+    /// reads these alone, not every var of the component.
+    private var changedVars: [any AnyStateVar] = []
+
     /// The `@Var` properties, found once by reflection.
     private var cachedStateVars: [(key: StateString, box: any AnyStateVar)]?
 
@@ -69,6 +73,15 @@ open class LightningComponent {
         }
     }
 
+    /// Records the first set of `box` since the last capture and marks the component changed;
+    /// `@Var` setters call it.
+    @usableFromInline
+    final func varChanged<Value>(_ box: Var<Value>) {
+        box.isChanged = true
+        changedVars.append(box)
+        markChanged()
+    }
+
     /// Marks the component for the next capture's visit and tells its holders, once per capture.
     final func noteVisitNeeded() {
         if !needsVisit {
@@ -85,7 +98,9 @@ open class LightningComponent {
             levels.append(mirror.children.compactMap { child -> (key: StateString, box: any AnyStateVar)? in
                 guard let box = child.value as? any AnyStateVar, let label = child.label else { return nil }
                 let propertyName = label.hasPrefix("_") ? String(label.dropFirst()) : label
-                return (StateString(box.key ?? propertyName), box)
+                let key = StateString(box.key ?? propertyName)
+                box.savedKey = key
+                return (key, box)
             })
         }
         let found = levels.reversed().flatMap { $0 }
@@ -140,8 +155,11 @@ open class LightningComponent {
     final func captureOwnChanges(at path: [StateString], into delta: inout StateDelta) throws(LightningError) {
         if privateVarsChanged {
             delta.set(path.appending("vars"), to: .object(try varsState()))
-        } else {
-            for (key, box) in stateVars where box.isChanged {
+        } else if !changedVars.isEmpty {
+            // The vars set are named once the component's vars were listed (by its first capture).
+            if cachedStateVars == nil { _ = stateVars }
+            for box in changedVars {
+                guard let key = box.savedKey else { continue }  // not a var of this component's class
                 do {
                     delta.set(path.appending("vars", key), to: try box.checkpointState())
                 } catch {
@@ -154,11 +172,8 @@ open class LightningComponent {
 
     /// Records the component as captured: no change is left to save.
     final func clearChanges() {
-        // A var set marks its component too: an unmarked component (a flow visited for what is
-        // below it) has no var to clear.
-        if hasChanges {
-            for (_, box) in stateVars { box.isChanged = false }
-        }
+        for box in changedVars { box.isChanged = false }
+        changedVars.removeAll(keepingCapacity: true)
         hasChanges = false
         needsVisit = false
         privateVarsChanged = false

@@ -10,6 +10,10 @@ public class LightningStructure {
 
     init() {}
 
+    deinit {
+        holderHandle?.holder = nil
+    }
+
     /// The Lightning name of the structure type, `List` or `Dict`, for messages.
     var kindName: String { fatalError("subclass responsibility") }
 
@@ -39,6 +43,8 @@ public class LightningStructure {
     var changedEntries: [(key: String, component: LightningComponent)] = []
     /// The flows that hold this structure.
     var holders: [HolderLink] = []
+    /// The stand-in its entries' links keep; made when the first entry links.
+    private var holderHandle: HolderHandle?
 
     /// The children with their keys, in order.
     var entries: [(key: String, component: LightningComponent)] { fatalError("subclass responsibility") }
@@ -62,6 +68,13 @@ public class LightningStructure {
 }
 
 extension LightningStructure: ComponentHolder {
+    var handle: HolderHandle {
+        if let holderHandle { return holderHandle }
+        let made = HolderHandle(self)
+        holderHandle = made
+        return made
+    }
+
     func childNeedsVisit(_ child: AnyObject, key: String, stamp: Int) {
         // A link stamped with an older version is left from an entry since removed; an edit not yet
         // attached sends the next capture to compare every entry anyway.

@@ -21,6 +21,8 @@ public final class Var<Value: StateConvertible> {
     @usableFromInline @exclusivity(unchecked)
     var isChanged = false
     let key: String?
+    /// The key the var is saved under, set when its component first lists its vars.
+    var savedKey: StateString?
 
     /// Declares a var saved under the property's name.
     public init(wrappedValue: Value) {
@@ -44,7 +46,8 @@ public final class Var<Value: StateConvertible> {
     /// Reads and writes the value through the owning component, marking it changed on writes.
     ///
     /// Inlinable, so that in the app's module the key paths are resolved at compile time and an
-    /// access costs a load (and a write a store and a flag store).
+    /// access costs a load (and a write a store and a flag test; the first write after a
+    /// checkpoint also records the var with its component).
     @inlinable
     public static subscript<Owner: LightningComponent>(
         _enclosingInstance owner: Owner,
@@ -55,8 +58,7 @@ public final class Var<Value: StateConvertible> {
         set {
             let box = owner[keyPath: storageKeyPath]
             box.value = newValue
-            box.isChanged = true
-            owner.markChanged()
+            if !box.isChanged { owner.varChanged(box) }
         }
     }
 }
@@ -65,6 +67,8 @@ public final class Var<Value: StateConvertible> {
 protocol AnyStateVar: AnyObject {
     /// The key given in `@Var("key")`, if any.
     var key: String? { get }
+    /// The key the var is saved under, once its component listed its vars.
+    var savedKey: StateString? { get set }
     /// Whether the value was set since the last capture.
     var isChanged: Bool { get set }
     func checkpointState() throws(StateConversionError) -> StateValue
