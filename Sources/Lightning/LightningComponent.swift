@@ -149,25 +149,30 @@ open class LightningComponent {
         return vars
     }
 
-    /// Appends to `delta`, for this component at `path`, what changed in its own state since the
-    /// last capture: each var set (or `vars` whole when a private var changed), and `calls` when a
-    /// call was recorded.
-    final func captureOwnChanges(at path: [StateString], into delta: inout StateDelta) throws(LightningError) {
+    /// Appends to `delta`, for this component at `path` (then `group`, `key`: a work's place below
+    /// its holder's path, so that a work's own path is never built), what changed in its own state
+    /// since the last capture: each var set (or `vars` whole when a private var changed), and
+    /// `calls` when a call was recorded.
+    final func captureOwnChanges(at path: [StateString], _ group: StateString? = nil, _ key: StateString? = nil, into delta: inout StateDelta) throws(LightningError) {
+        func below(_ member: StateString, _ subkey: StateString? = nil) -> [StateString] {
+            if let group, let key { return path.appending(group, key, member, subkey) }
+            return path.appending(member, subkey)
+        }
         if privateVarsChanged {
-            delta.set(path.appending("vars"), to: .object(try varsState()))
+            delta.set(below("vars"), to: .object(try varsState()))
         } else if !changedVars.isEmpty {
             // The vars set are named once the component's vars were listed (by its first capture).
             if cachedStateVars == nil { _ = stateVars }
             for box in changedVars {
-                guard let key = box.savedKey else { continue }  // not a var of this component's class
+                guard let varKey = box.savedKey else { continue }  // not a var of this component's class
                 do {
-                    delta.set(path.appending("vars", key), to: try box.checkpointState())
+                    delta.set(below("vars", varKey), to: try box.checkpointState())
                 } catch {
-                    throw .unsavableVar(key.displayString, component: name, error)
+                    throw .unsavableVar(varKey.displayString, component: name, error)
                 }
             }
         }
-        if callsChanged { delta.set(path.appending("calls"), to: .object(calls)) }
+        if callsChanged { delta.set(below("calls"), to: .object(calls)) }
     }
 
     /// Records the component as captured: no change is left to save.

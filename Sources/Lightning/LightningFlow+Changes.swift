@@ -79,7 +79,7 @@ extension LightningFlow {
                     }
                 } else if let work = child as? LightningWork {
                     if work.hasChanges {
-                        try work.captureOwnChanges(at: path.appending("works", StateString(key)), into: &delta)
+                        try work.captureOwnChanges(at: path, "works", StateString(key), into: &delta)
                         log.captured(work)
                     }
                 } else if let structure = child as? LightningStructure, structure.needsVisit, let saved = previous.structures[key] {
@@ -130,7 +130,7 @@ extension LightningFlow {
         }
         for (key, work) in current.works where previous.works[key] !== work || work.hasChanges {
             if previous.works[key] === work {
-                try work.captureOwnChanges(at: path.appending("works", StateString(key)), into: &delta)
+                try work.captureOwnChanges(at: path, "works", StateString(key), into: &delta)
             } else {
                 delta.set(path.appending("works", StateString(key)), to: try work.state())
             }
@@ -212,7 +212,7 @@ extension LightningStructure {
         for (key, component) in changedEntries {
             if let work = component as? LightningWork {
                 if work.hasChanges {
-                    try work.captureOwnChanges(at: path.appending("works", StateString(key)), into: &delta)
+                    try work.captureOwnChanges(at: path, "works", StateString(key), into: &delta)
                     log.captured(work)
                 }
             } else if let flow = component as? LightningFlow, flow.needsVisit {
@@ -249,7 +249,7 @@ extension LightningStructure {
                     delta.set(path.appending("works", StateString(key)), to: try work.state())
                     log.captured(work)
                 } else if work.hasChanges {
-                    try work.captureOwnChanges(at: path.appending("works", StateString(key)), into: &delta)
+                    try work.captureOwnChanges(at: path, "works", StateString(key), into: &delta)
                     log.captured(work)
                 }
             } else if let flow = component as? LightningFlow {
