@@ -103,7 +103,8 @@ public struct CheckpointBenchmark {
 /// Incremental checkpoints of a ``SyntheticApp``: a full snapshot, then deltas while a fraction of
 /// the components changes between saves.
 public struct IncrementalBenchmark {
-    /// The figures; seconds are medians over the deltas of a chain of ``chainLength``.
+    /// The figures; seconds are medians over the deltas of a chain of ``chainLength`` (the pause
+    /// and the queue wait over ``pauseSamples`` checkpoints in the background).
     public struct Results: Sendable {
         /// The first, full snapshot: capture, encode, compress, write (synchronous).
         public var fullSaveSeconds = 0.0
@@ -128,6 +129,10 @@ public struct IncrementalBenchmark {
 
     /// Deltas written after the full snapshot.
     public static let chainLength = 10
+    /// Deltas whose pauses are measured in the background, after the full snapshot: the pause is
+    /// a fraction of a millisecond and single ones vary by half, so their median needs more than
+    /// ten.
+    public static let pauseSamples = 50
 
     public let synthetic: SyntheticState
     public let changeFraction: Double
@@ -179,13 +184,14 @@ public struct IncrementalBenchmark {
         progress("incremental saves in the background")
         var background = policy
         background.writesInBackground = true
+        background.maxDeltaChain = Self.pauseSamples
         // The app works between checkpoints for twice a synchronous save (the full one after the
         // first), so that the writer finishes each before the next: the pause is then what a
         // checkpoint adds to the loop, not a race with the writer.
         let work = Duration.seconds(max(2 * results.deltaSaveSeconds, 0.001))
         let workAfterFirst = Duration.seconds(2 * results.fullSaveSeconds)
         let asyncApp = try SyntheticApp(synthetic).run(
-            iterations: Self.chainLength + 1, changing: changeFraction, work: work, workAfterFirst: workAfterFirst, store: store, policy: background)
+            iterations: Self.pauseSamples + 1, changing: changeFraction, work: work, workAfterFirst: workAfterFirst, store: store, policy: background)
         results.blockingSeconds = Self.median(Array(asyncApp.checkpointPauses.dropFirst()))
         results.queueWaitSeconds = Self.median(Array(asyncApp.checkpointQueueWaits.dropFirst()))
         return results
