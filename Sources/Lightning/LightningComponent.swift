@@ -44,9 +44,10 @@ open class LightningComponent {
     /// Whether a call was recorded since the last capture (a delta then sets `calls`).
     var callsChanged = false
 
-    /// The `@Var` properties set since the last capture, in the order of their first set: a delta
-    /// reads these alone, not every var of the component.
-    private var changedVars: [any AnyStateVar] = []
+    /// The last `@Var` set since the last capture, the start of a list of those set (newest
+    /// first) threaded through the vars themselves, so that recording a set allocates nothing and
+    /// a delta reads the vars set alone, not every var of the component.
+    private var lastChangedVar: (any AnyStateVar)?
 
     /// The `@Var` properties, found once by reflection.
     private var cachedStateVars: [(key: StateString, box: any AnyStateVar)]?
@@ -78,7 +79,8 @@ open class LightningComponent {
     @usableFromInline
     final func varChanged<Value>(_ box: Var<Value>) {
         box.isChanged = true
-        changedVars.append(box)
+        box.previousChanged = lastChangedVar
+        lastChangedVar = box
         markChanged()
     }
 
@@ -160,10 +162,12 @@ open class LightningComponent {
         }
         if privateVarsChanged {
             delta.set(below("vars"), to: .object(try varsState()))
-        } else if !changedVars.isEmpty {
+        } else if lastChangedVar != nil {
             // The vars set are named once the component's vars were listed (by its first capture).
             if cachedStateVars == nil { _ = stateVars }
-            for box in changedVars {
+            var next = lastChangedVar
+            while let box = next {
+                next = box.previousChanged
                 guard let varKey = box.savedKey else { continue }  // not a var of this component's class
                 do {
                     delta.set(below("vars", varKey), to: try box.checkpointState())
@@ -177,8 +181,11 @@ open class LightningComponent {
 
     /// Records the component as captured: no change is left to save.
     final func clearChanges() {
-        for box in changedVars { box.isChanged = false }
-        changedVars.removeAll(keepingCapacity: true)
+        while let box = lastChangedVar {
+            box.isChanged = false
+            lastChangedVar = box.previousChanged
+            box.previousChanged = nil
+        }
         hasChanges = false
         needsVisit = false
         privateVarsChanged = false

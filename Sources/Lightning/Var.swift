@@ -23,6 +23,9 @@ public final class Var<Value: StateConvertible> {
     let key: String?
     /// The key the var is saved under, set when its component first lists its vars.
     var savedKey: StateString?
+    /// The var of the same component set before this one since the last capture (see
+    /// `LightningComponent.lastChangedVar`).
+    var previousChanged: (any AnyStateVar)?
 
     /// Declares a var saved under the property's name.
     public init(wrappedValue: Value) {
@@ -71,6 +74,8 @@ protocol AnyStateVar: AnyObject {
     var savedKey: StateString? { get set }
     /// Whether the value was set since the last capture.
     var isChanged: Bool { get set }
+    /// The var of the same component set before this one since the last capture.
+    var previousChanged: (any AnyStateVar)? { get set }
     func checkpointState() throws(StateConversionError) -> StateValue
     func load(_ state: StateValue) throws(StateConversionError)
 }
