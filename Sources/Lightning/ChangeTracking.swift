@@ -151,6 +151,7 @@ struct CaptureLog {
         for component in components { component.clearChanges() }
         for flow in flows { flow.askedChildren.removeAll(keepingCapacity: true) }
         for structure in structures {
+            structure.capturedVersion = structure.version
             structure.needsVisit = false
             structure.changedEntries.removeAll(keepingCapacity: true)
         }

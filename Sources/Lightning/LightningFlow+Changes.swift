@@ -70,7 +70,7 @@ extension LightningFlow {
         // below may have (then the layout is recomputed and compared).
         var structural = false
         var layoutMoved = false
-        if previous.attachment === current {
+        if childrenAreSaved {
             // The children are those saved: visit the ones that asked.
             for (key, child) in askedChildren {
                 if let flow = child as? LightningFlow {
@@ -82,9 +82,15 @@ extension LightningFlow {
                         try work.captureOwnChanges(at: path, "works", StateString(key), into: &delta)
                         log.captured(work)
                     }
-                } else if let structure = child as? LightningStructure, structure.needsVisit, let saved = previous.structures[key] {
-                    layoutMoved = try structure.captureChanges(path: path.appending("structures", StateString(key)), saved: saved, into: &delta, log: &log) || layoutMoved
-                    structural = structural || saved.version != structure.version
+                } else if let structure = child as? LightningStructure, structure.needsVisit {
+                    let structurePath = path.appending("structures", StateString(key))
+                    if structure.isAsCaptured {
+                        // Not edited since the last capture: no need to read the saved record.
+                        layoutMoved = try structure.captureAskedEntries(path: structurePath, into: &delta, log: &log) || layoutMoved
+                    } else if let saved = previous.structures[key] {
+                        layoutMoved = try structure.captureChanges(path: structurePath, saved: saved, into: &delta, log: &log) || layoutMoved
+                        structural = structural || saved.version != structure.version
+                    }
                 }
             }
         } else {
@@ -100,13 +106,14 @@ extension LightningFlow {
             try captureChildren(current, saved: previous, path: path, into: &delta, log: &log, layoutMoved: &layoutMoved)
         }
 
-        let descendants = layoutMoved ? Self.descendants(of: current, log: log) : previous.layout
-        let layoutChanged = layoutMoved && descendants != previous.layout
+        // The record is read only when something below moved (most captures leave it alone).
+        let descendants = layoutMoved ? Self.descendants(of: current, log: log) : nil
+        let layoutChanged = descendants.map { $0 != previous.layout } ?? false
         // `_layout` is rebuilt only when the flows below changed; it stays in the private vars.
-        if layoutChanged { privateVars["_layout"] = Self.layout(descendants) }
+        if layoutChanged, let descendants { privateVars["_layout"] = Self.layout(descendants) }
         if hasChanges || layoutChanged { try captureOwnChanges(at: path, into: &delta) }
         if structural || layoutChanged {
-            log.save(SavedChildren(current, layout: descendants, previous: previous), of: self)
+            log.save(SavedChildren(current, layout: descendants ?? previous.layout, previous: previous), of: self)
         } else {
             log.capturedFlow(self)
         }
@@ -205,9 +212,23 @@ extension LightningStructure {
     /// An unedited structure visits only the entries that asked; an edited one compares its
     /// entries with the saved ones.
     func captureChanges(path: [StateString], saved: SavedStructure, into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
+        guard saved.version == version else {
+            try checkKeys()
+            log.visited(self)
+            return try captureEdits(path: path, saved: saved.entries, into: &delta, log: &log)
+        }
+        return try captureAskedEntries(path: path, into: &delta, log: &log)
+    }
+
+    /// Whether the entries are those the last capture of the structure committed (no edit since);
+    /// a holder's saved record of them then says the same.
+    var isAsCaptured: Bool { capturedVersion == version }
+
+    /// Appends to `delta` what changed in the entries that asked for a visit, in an unedited
+    /// structure; returns whether the flows below may have changed.
+    func captureAskedEntries(path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
         try checkKeys()
         log.visited(self)
-        guard saved.version == version else { return try captureEdits(path: path, saved: saved.entries, into: &delta, log: &log) }
         var layoutMoved = false
         for (key, component) in changedEntries {
             if let work = component as? LightningWork {

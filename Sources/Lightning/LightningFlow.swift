@@ -25,7 +25,12 @@ open class LightningFlow: LightningComponent {
     var needsAttachment = false
 
     /// The children and layout as the last checkpoint captured them; `nil` before the first.
-    var savedChildren: SavedChildren?
+    var savedChildren: SavedChildren? {
+        didSet { childrenAreSaved = savedChildren.map { $0.attachment != nil && $0.attachment === attached } ?? false }
+    }
+    /// Whether the children attached now are those of `savedChildren` (no child property was
+    /// reassigned since): kept in the flow, so that a capture can tell without reading the record.
+    private(set) var childrenAreSaved = false
 
     /// The children as last attached (named and linked), and the bits of their properties then.
     private(set) var attached: FlowChildren?
@@ -162,6 +167,7 @@ open class LightningFlow: LightningComponent {
             let current = children()
             attached = current
             attachment += 1
+            childrenAreSaved = false
             for (key, flow) in current.flows { link(flow, key: key) }
             for (key, work) in current.works { work.holders.link(work, to: self, key: key, stamp: attachment) }
             for (key, structure) in current.structures {

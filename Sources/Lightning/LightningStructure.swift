@@ -32,6 +32,10 @@ public class LightningStructure {
     var attachedAs: (name: String, version: Int)?
     var attachedFlows: [LightningFlow] = []
 
+    /// The version of the entries the last committed capture saw; `nil` before one (see
+    /// `isAsCaptured`).
+    var capturedVersion: Int?
+
     /// Whether the next capture must visit the structure: an edit, or an entry that needs a visit.
     var needsVisit = false
     /// Whether the next attachment must look at the entries: an edit, or one below.

@@ -193,6 +193,67 @@ struct IncrementalCheckpointTests {
         #expect(expected.last?["works"]?["slot"]?["vars"]?["counter"] == 7)
     }
 
+    @Test("a structure held by three flows is saved in every place after every edit and every write to an entry")
+    func structureInSeveralFlows() throws {
+        // A capture skips an unedited structure's saved record; with three holders, each must still
+        // see every edit and every entry written, whichever visits the structure first.
+        final class Holder: LightningFlow {
+            let items: LightningList<Counter>
+            init(_ items: LightningList<Counter>) {
+                self.items = items
+            }
+        }
+        final class Root: LightningFlow {
+            let shared: LightningList<Counter>  // held by the root too: three holders
+            let a: Holder
+            let b: Holder
+            var iteration = 0
+            var onSave: (() -> Void)?
+            override init() {
+                shared = LightningList<Counter>([Counter()])
+                a = Holder(shared)
+                b = Holder(shared)
+            }
+            override func run() throws {
+                iteration += 1
+                switch iteration {
+                case 2: shared.append(Counter())
+                case 3: shared[1].counter = 3
+                case 4: shared.remove(at: 0)
+                case 5: shared[0].counter += 1
+                case 6: a.items[0].history.append("via a")
+                default: break
+                }
+                if iteration == 7 { stop() }
+            }
+            override func shouldSaveCheckpoint() -> Bool {
+                onSave?()
+                return true
+            }
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let root = Root()
+        let app = LightningApp(root: root, name: "shared")
+        app.policy = CheckpointPolicy(maxDeltaChain: 10, maxDeltaBytesFraction: .infinity, writesInBackground: false)
+        var expected: [StateValue] = []
+        root.onSave = { [unowned app] in expected.append(Self.withoutMetadata(try! app.checkpointState())) }
+        try app.run(checkpoint: nil, storageRoot: folder.path)
+        let files = try CheckpointStore(storageRoot: folder.path).list()
+        #expect(files.map(\.isDelta) == [false] + Array(repeating: true, count: 6))
+        for (file, state) in zip(files, expected) {
+            #expect(Self.withoutMetadata(try CheckpointLocation.file(file.path).load()) == state, "\(file.name)")
+        }
+        // The list keeps its keys: the entry appended second is "1", in all three places.
+        let last = try #require(expected.last)
+        for entries in [last["flows"]?["a"]?["structures"]?["items"], last["flows"]?["b"]?["structures"]?["items"], last["structures"]?["shared"]] {
+            #expect(entries?["works"]?.objectValue?.keys.map(\.string) == ["1"])
+            let entry = entries?["works"]?["1"]
+            #expect(entry?["vars"]?["counter"] == 4)
+            #expect(entry?["vars"]?["history"] == ["via a"])
+        }
+    }
+
     /// A root whose second iteration hides the checkpoints folder (a file takes its place) until
     /// the third, so that the second save fails.
     final class FailingStorageRoot: LightningFlow {
