@@ -8,25 +8,32 @@
 /// saved children keep every child they record alive, so its address cannot be reused. Different
 /// bits send the flow back to reflection, which reads the children properly (weak ones included).
 struct ChildSlots {
-    /// The byte offsets of the properties whose declared type can hold a child.
+    /// The byte offsets of the `var` properties whose declared type can hold a child (a `let`
+    /// property cannot be reassigned, so it is never compared).
     let offsets: [Int]
-    /// The names of those properties, as reflection labels them; `nil` when the runtime did not
-    /// describe every field, and reflection must then look at every property's value.
+    /// The names of the properties that can hold a child, `let` or `var`, as reflection labels
+    /// them; `nil` when the runtime did not describe every field, and reflection must then look at
+    /// every property's value.
     let labels: Set<String>?
     /// Whether the runtime described every field; if not, every check reports a change.
     let complete: Bool
 
     init(of type: LightningFlow.Type) {
-        var offsets: [Int] = []
-        var labels = Set<String>()
+        var fields: [(name: String, offset: Int, type: Any.Type)] = []
         // `_forEachField` visits a class's fields, its superclasses' included, only with `.classType`
         // (raw value 1, spelled so because the option is a global that strict concurrency refuses).
         complete = _forEachField(of: type, options: _EachFieldOptions(rawValue: 1 << 0)) { name, offset, fieldType, _ in
-            if LightningFlow.canHoldComponent(fieldType) {
-                offsets.append(offset)
-                labels.insert(String(cString: name))
-            }
+            fields.append((String(cString: name), offset, fieldType))
             return true
+        }
+        // Trusted only when the records name exactly these fields; otherwise every one is a `var`.
+        let records = FieldRecords.storedProperties(of: type)
+        let isVar = records.flatMap { $0.map(\.name) == fields.map(\.name) ? $0.map(\.isVar) : nil }
+        var offsets: [Int] = []
+        var labels = Set<String>()
+        for (index, field) in fields.enumerated() where LightningFlow.canHoldComponent(field.type) {
+            labels.insert(field.name)
+            if isVar?[index] ?? true { offsets.append(field.offset) }
         }
         self.offsets = offsets
         self.labels = complete ? labels : nil
