@@ -268,7 +268,7 @@ public final class LightningApp {
     /// Names and links the components added or moved since the last call (each iteration, so that
     /// names are current and the next capture knows what changed); returns whether a flow asked to stop.
     ///
-    /// Its cost follows the change: a word compare per child property of each flow, then a visit
+    /// Its cost follows the change: a word compare per `var` child property of each flow, then a visit
     /// of the paths to what was edited or reassigned.
     @discardableResult
     private func attachComponents() -> Bool {

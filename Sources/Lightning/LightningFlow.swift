@@ -14,7 +14,8 @@ import OrderedCollections
 /// Children are the stored properties that hold a ``LightningFlow``, a ``LightningWork`` (also
 /// optional ones, set later in ``run()``) or a ``LightningList``/``LightningDict``; their keys are
 /// the property names. They are found by reflection when a flow is first attached and again after
-/// an iteration that reassigned one of them (each iteration compares the properties' references).
+/// an iteration that reassigned one of them (each iteration compares the references of the `var`
+/// properties; a `let` child, which cannot be reassigned, costs nothing after it is attached).
 open class LightningFlow: LightningComponent {
     /// Set by ``stop()`` on this flow or a flow below it (it climbs the holders): the app ends
     /// after the current iteration when the root's is set.

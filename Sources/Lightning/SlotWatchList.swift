@@ -1,5 +1,5 @@
 /// The check, after each iteration, for child properties reassigned since they were attached: one
-/// word per child property of every attached flow, laid out flat, so that the check costs a load
+/// word per `var` child property of every attached flow (see `ChildSlots`), laid out flat, so that the check costs a load
 /// and a compare per property instead of a walk of the tree (whose nodes, after the app's own work,
 /// are no longer in the cache).
 ///
