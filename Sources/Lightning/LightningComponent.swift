@@ -151,13 +151,13 @@ open class LightningComponent {
         return vars
     }
 
-    /// Appends to `delta`, for this component at `path` (then `group`, `key`: a work's place below
-    /// its holder's path, so that a work's own path is never built), what changed in its own state
-    /// since the last capture: each var set (or `vars` whole when a private var changed), and
-    /// `calls` when a call was recorded.
-    final func captureOwnChanges(at path: [StateString], _ group: StateString? = nil, _ key: StateString? = nil, into delta: inout StateDelta) throws(LightningError) {
+    /// Appends to `delta`, for this component at `path` (or, for a work, at its holder's `path`
+    /// then `child`, its group and key, so that the work's own path is never built), what changed
+    /// in its own state since the last capture: each var set (or `vars` whole when a private var
+    /// changed), and `calls` when a call was recorded.
+    final func captureOwnChanges(at path: [StateString], child: (group: StateString, key: StateString)? = nil, into delta: inout StateDelta) throws(LightningError) {
         func below(_ member: StateString, _ subkey: StateString? = nil) -> [StateString] {
-            if let group, let key { return path.appending(group, key, member, subkey) }
+            if let child { return path.appending(child.group, child.key, member, subkey) }
             return path.appending(member, subkey)
         }
         if privateVarsChanged {

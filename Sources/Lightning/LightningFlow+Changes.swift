@@ -79,7 +79,7 @@ extension LightningFlow {
                     }
                 } else if let work = child as? LightningWork {
                     if work.hasChanges {
-                        try work.captureOwnChanges(at: path, "works", StateString(key), into: &delta)
+                        try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta)
                         log.captured(work)
                     }
                 } else if let structure = child as? LightningStructure, structure.needsVisit {
@@ -137,7 +137,7 @@ extension LightningFlow {
         }
         for (key, work) in current.works where previous.works[key] !== work || work.hasChanges {
             if previous.works[key] === work {
-                try work.captureOwnChanges(at: path, "works", StateString(key), into: &delta)
+                try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta)
             } else {
                 delta.set(path.appending("works", StateString(key)), to: try work.state())
             }
@@ -233,7 +233,7 @@ extension LightningStructure {
         for (key, component) in changedEntries {
             if let work = component as? LightningWork {
                 if work.hasChanges {
-                    try work.captureOwnChanges(at: path, "works", StateString(key), into: &delta)
+                    try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta)
                     log.captured(work)
                 }
             } else if let flow = component as? LightningFlow, flow.needsVisit {
@@ -270,7 +270,7 @@ extension LightningStructure {
                     delta.set(path.appending("works", StateString(key)), to: try work.state())
                     log.captured(work)
                 } else if work.hasChanges {
-                    try work.captureOwnChanges(at: path, "works", StateString(key), into: &delta)
+                    try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta)
                     log.captured(work)
                 }
             } else if let flow = component as? LightningFlow {
