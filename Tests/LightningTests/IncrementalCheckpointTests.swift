@@ -6,11 +6,22 @@ import LightningStore
 import LightningTestSupport
 import Testing
 
+/// A root that saves after every iteration and calls `onSave` first, so that a test can record the
+/// state the app asks to save.
+class RecordingRoot: LightningFlow {
+    var onSave: (() -> Void)?
+
+    override func shouldSaveCheckpoint() -> Bool {
+        onSave?()
+        return true
+    }
+}
+
 /// A root whose run makes seeded random changes: vars edited, works and flows added to and removed
 /// from a Dict, a List grown and shrunk, a dynamic child flow dropped and re-created; components
 /// swapped between properties, moved between structures, held in two places at once, written
 /// before they are attached and after they are detached, and re-attached later.
-final class ChurningRoot: LightningFlow {
+final class ChurningRoot: RecordingRoot {
     @Var var step = 0
     var dynamic: Middle?
     var spare: Middle? = Middle()
@@ -23,8 +34,6 @@ final class ChurningRoot: LightningFlow {
     var pocket: [Counter] = []
     var random: SeededRandom
     var remaining: Int
-    /// Called when the app asks whether to save: the test records the state it expects then.
-    var onSave: (() -> Void)?
 
     init(seed: UInt64, iterations: Int) {
         random = SeededRandom(seed: seed)
@@ -68,11 +77,6 @@ final class ChurningRoot: LightningFlow {
         remaining -= 1
         if remaining == 0 { stop() }
     }
-
-    override func shouldSaveCheckpoint() -> Bool {
-        onSave?()
-        return true
-    }
 }
 
 @Suite("Incremental checkpoints")
@@ -92,6 +96,24 @@ struct IncrementalCheckpointTests {
         root.onSave = { [unowned app] in expected.append(Self.withoutMetadata(try! app.checkpointState())) }
         try app.run(checkpoint: nil, storageRoot: folder.path)
         return expected
+    }
+
+    /// Runs `root` with synchronous saves, recording the state at each save, and expects every
+    /// snapshot to restore exactly that state; returns the files and the states.
+    static func runExpectingEverySave(_ root: RecordingRoot, name: String) throws -> (files: [CheckpointInfo], states: [StateValue]) {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let app = LightningApp(root: root, name: name)
+        app.policy = CheckpointPolicy(maxDeltaChain: 10, maxDeltaBytesFraction: .infinity, writesInBackground: false)
+        var expected: [StateValue] = []
+        root.onSave = { [unowned app] in expected.append(Self.withoutMetadata(try! app.checkpointState())) }
+        try app.run(checkpoint: nil, storageRoot: folder.path)
+        let files = try CheckpointStore(storageRoot: folder.path).list()
+        #expect(files.count == expected.count)
+        for (file, state) in zip(files, expected) {
+            #expect(Self.withoutMetadata(try CheckpointLocation.file(file.path).load()) == state, "\(file.name)")
+        }
+        return (files, expected)
     }
 
     @Test("every snapshot of every chain restores exactly the state at its save", arguments: Array(1...8) as [UInt64])
@@ -150,12 +172,11 @@ struct IncrementalCheckpointTests {
     func writtenAfterReplacement() throws {
         // A capture visits only the children that asked; a child replaced before the last capture
         // still links to the flow, and must not be taken for the one the property holds now.
-        final class Root: LightningFlow {
+        final class Root: RecordingRoot {
             var slot = Counter()
             var inner = Leaf()
             var old: [LightningComponent] = []
             var iteration = 0
-            var onSave: (() -> Void)?
             override func run() throws {
                 iteration += 1
                 switch iteration {
@@ -172,24 +193,9 @@ struct IncrementalCheckpointTests {
                 }
                 if iteration == 5 { stop() }
             }
-            override func shouldSaveCheckpoint() -> Bool {
-                onSave?()
-                return true
-            }
         }
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let root = Root()
-        let app = LightningApp(root: root, name: "replaced")
-        app.policy = CheckpointPolicy(maxDeltaChain: 10, maxDeltaBytesFraction: .infinity, writesInBackground: false)
-        var expected: [StateValue] = []
-        root.onSave = { [unowned app] in expected.append(Self.withoutMetadata(try! app.checkpointState())) }
-        try app.run(checkpoint: nil, storageRoot: folder.path)
-        let files = try CheckpointStore(storageRoot: folder.path).list()
+        let (files, expected) = try Self.runExpectingEverySave(Root(), name: "replaced")
         #expect(files.map(\.isDelta) == [false, true, true, true, true])
-        for (file, state) in zip(files, expected) {
-            #expect(Self.withoutMetadata(try CheckpointLocation.file(file.path).load()) == state, "\(file.name)")
-        }
         #expect(expected.last?["works"]?["slot"]?["vars"]?["counter"] == 7)
     }
 
@@ -203,12 +209,11 @@ struct IncrementalCheckpointTests {
                 self.items = items
             }
         }
-        final class Root: LightningFlow {
+        final class Root: RecordingRoot {
             let shared: LightningList<Counter>  // held by the root too: three holders
             let a: Holder
             let b: Holder
             var iteration = 0
-            var onSave: (() -> Void)?
             override init() {
                 shared = LightningList<Counter>([Counter()])
                 a = Holder(shared)
@@ -226,24 +231,9 @@ struct IncrementalCheckpointTests {
                 }
                 if iteration == 7 { stop() }
             }
-            override func shouldSaveCheckpoint() -> Bool {
-                onSave?()
-                return true
-            }
         }
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
-        let root = Root()
-        let app = LightningApp(root: root, name: "shared")
-        app.policy = CheckpointPolicy(maxDeltaChain: 10, maxDeltaBytesFraction: .infinity, writesInBackground: false)
-        var expected: [StateValue] = []
-        root.onSave = { [unowned app] in expected.append(Self.withoutMetadata(try! app.checkpointState())) }
-        try app.run(checkpoint: nil, storageRoot: folder.path)
-        let files = try CheckpointStore(storageRoot: folder.path).list()
+        let (files, expected) = try Self.runExpectingEverySave(Root(), name: "shared")
         #expect(files.map(\.isDelta) == [false] + Array(repeating: true, count: 6))
-        for (file, state) in zip(files, expected) {
-            #expect(Self.withoutMetadata(try CheckpointLocation.file(file.path).load()) == state, "\(file.name)")
-        }
         // The list keeps its keys: the entry appended second is "1", in all three places.
         let last = try #require(expected.last)
         for entries in [last["flows"]?["a"]?["structures"]?["items"], last["flows"]?["b"]?["structures"]?["items"], last["structures"]?["shared"]] {
