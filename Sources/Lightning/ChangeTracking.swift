@@ -29,12 +29,8 @@ protocol ComponentHolder: AnyObject {
 /// then every retain, of which a capture makes several per flow it visits, costs a second cache
 /// miss.
 final class HolderHandle {
-    /// The holder, until it is deinitialised (its `deinit` sets `nil`).
+    /// The holder, set by its `init` and cleared by its `deinit`.
     unowned(unsafe) var holder: (any ComponentHolder)?
-
-    init(_ holder: any ComponentHolder) {
-        self.holder = holder
-    }
 }
 
 /// A link from a component or structure to one place that holds it; it does not keep the holder.

@@ -46,16 +46,17 @@ open class LightningFlow: LightningComponent {
     /// Where the properties that can hold children are.
     lazy var slots = ChildSlots(of: type(of: self))
 
-    /// The stand-in its children's links keep; made when the first child links.
-    private var holderHandle: HolderHandle?
+    /// The stand-in its children's links keep.
+    let handle = HolderHandle()
 
     /// Creates a flow; `_layout` and `_paths` start empty.
     public init() {
         super.init(privateVars: ["_layout": [], "_paths": [:]])
+        handle.holder = self
     }
 
     deinit {
-        holderHandle?.holder = nil
+        handle.holder = nil
     }
 
     /// One step of the app; the app calls the root flow's `run()` in a loop. Override it.
@@ -290,13 +291,6 @@ open class LightningFlow: LightningComponent {
 }
 
 extension LightningFlow: ComponentHolder {
-    var handle: HolderHandle {
-        if let holderHandle { return holderHandle }
-        let made = HolderHandle(self)
-        holderHandle = made
-        return made
-    }
-
     func childNeedsVisit(_ child: AnyObject, key: String, stamp: Int) {
         if stamp == attachment { askedChildren.append((key, child)) }
         noteVisitNeeded()

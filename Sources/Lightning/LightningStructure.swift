@@ -8,10 +8,12 @@ public class LightningStructure {
     /// The full name, e.g. `root.items`.
     public internal(set) var name = "root"
 
-    init() {}
+    init() {
+        handle.holder = self
+    }
 
     deinit {
-        holderHandle?.holder = nil
+        handle.holder = nil
     }
 
     /// The Lightning name of the structure type, `List` or `Dict`, for messages.
@@ -47,8 +49,8 @@ public class LightningStructure {
     var changedEntries: [(key: String, component: LightningComponent)] = []
     /// The flows that hold this structure.
     var holders: [HolderLink] = []
-    /// The stand-in its entries' links keep; made when the first entry links.
-    private var holderHandle: HolderHandle?
+    /// The stand-in its entries' links keep.
+    let handle = HolderHandle()
 
     /// The children with their keys, in order.
     var entries: [(key: String, component: LightningComponent)] { fatalError("subclass responsibility") }
@@ -72,13 +74,6 @@ public class LightningStructure {
 }
 
 extension LightningStructure: ComponentHolder {
-    var handle: HolderHandle {
-        if let holderHandle { return holderHandle }
-        let made = HolderHandle(self)
-        holderHandle = made
-        return made
-    }
-
     func childNeedsVisit(_ child: AnyObject, key: String, stamp: Int) {
         // A link stamped with an older version is left from an entry since removed; an edit not yet
         // attached sends the next capture to compare every entry anyway.

@@ -13,7 +13,7 @@ struct HolderLinkTests {
         let flowHandle = flow!.handle
         let listHandle = list!.handle
         #expect(flowHandle.holder === flow && listHandle.holder === list)
-        #expect(flow!.handle === flowHandle)  // made once
+        #expect(flow!.handle === flowHandle)  // one per holder
         flow = nil
         list = nil
         #expect(flowHandle.holder == nil)
@@ -53,33 +53,5 @@ struct HolderLinkTests {
         let counters = try files.map { try CheckpointLocation.file($0.path).load()["works"]?["kept"]?["vars"]?["counter"] }
         #expect(counters == [nil, 0, 1, 2, 3])
         #expect(try CheckpointLocation.file(files[4].path).load()["flows"]?["holder"] == nil)
-    }
-}
-
-@Suite("Child slots")
-struct ChildSlotTests {
-    final class Slots: LightningFlow {
-        let fixed = Counter()
-        var swappable = Counter()
-        var optional: Leaf?
-        let items = LightningList<Counter>()
-        var count = 0
-    }
-
-    @Test("a var child property is compared after each iteration; a let one, which cannot be reassigned, is not")
-    func onlyVarPropertiesWatched() throws {
-        let records = try #require(FieldRecords.storedProperties(of: Slots.self))
-        #expect(records.suffix(5).map(\.name) == ["fixed", "swappable", "optional", "items", "count"])
-        #expect(records.suffix(5).map(\.isVar) == [false, true, true, false, true])
-        let slots = ChildSlots(of: Slots.self)
-        #expect(slots.complete)
-        #expect(slots.labels == ["fixed", "swappable", "optional", "items"])
-        let flow = Slots()
-        #expect(slots.bits(of: flow).count == 2)
-        let before = slots.bits(of: flow)
-        flow.swappable = Counter()
-        #expect(!slots.match(flow, before))
-        flow.optional = Leaf()
-        #expect(slots.bits(of: flow) != before)
     }
 }
