@@ -4,7 +4,7 @@ import PackageDescription
 // Modules depend one way: state tree → codecs → snapshot store → app framework → tools and examples.
 let package = Package(
     name: "swift-lightning",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Lightning", targets: ["Lightning"]),
         .library(name: "LightningState", targets: ["LightningState"]),
@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "LightningStore", targets: ["LightningStore"]),
         .library(name: "LightningS3", targets: ["LightningS3"]),
         .library(name: "LightningCLI", targets: ["LightningCLI"]),
+        .library(name: "LightningServiceLifecycle", targets: ["LightningServiceLifecycle"]),
         // Synthetic states for the benchmarks package (Benchmarks/), which cannot see package-level
         // declarations. Not API: the leading underscore is the ecosystem's mark for that.
         .library(name: "_LightningBenchmarkSupport", targets: ["LightningBench"]),
@@ -19,6 +20,7 @@ let package = Package(
         .executable(name: "counter-app", targets: ["CounterApp"]),
         .executable(name: "dynamic-app", targets: ["DynamicApp"]),
         .executable(name: "churn-app", targets: ["ChurnApp"]),
+        .executable(name: "service-app", targets: ["ServiceApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         .target(
@@ -56,10 +59,16 @@ let package = Package(
             ]
         ),
         .target(name: "LightningBench", dependencies: ["Lightning"]),
+        // The Service adapter lives apart, so that the core does not depend on swift-service-lifecycle.
+        .target(
+            name: "LightningServiceLifecycle",
+            dependencies: ["Lightning", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
         .target(
             name: "Lightning",
             dependencies: [
                 "LightningStore",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -74,6 +83,15 @@ let package = Package(
         ),
         .executableTarget(name: "CounterApp", dependencies: ["Lightning", "LightningCLI"]),
         .executableTarget(name: "DynamicApp", dependencies: ["Lightning", "LightningCLI"]),
+        .executableTarget(
+            name: "ServiceApp",
+            dependencies: [
+                "Lightning", "LightningCLI", "LightningServiceLifecycle",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(name: "ChurnApp", dependencies: ["Lightning", "LightningCLI", "LightningCodecs", "LightningState"]),
 
         .target(name: "LightningTestSupport", dependencies: ["LightningState", "LightningStore"], path: "Tests/LightningTestSupport"),
@@ -101,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "LightningCheckpointToolTests",
             dependencies: [
-                "LightningCheckpointTool", "CounterApp", "DynamicApp", "ChurnApp", "LightningCLI", "LightningStore", "LightningTestSupport",
+                "LightningCheckpointTool", "CounterApp", "DynamicApp", "ChurnApp", "ServiceApp", "LightningCLI", "LightningState", "LightningStore", "LightningTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

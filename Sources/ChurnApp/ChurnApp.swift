@@ -39,9 +39,12 @@ final class Root: LightningFlow {
     let cells = LightningDict<LightningComponent>(makeElement: { key, _ in key.hasPrefix("cell") ? Cell() : Item() })
     var visitor: Visitor?
     let iterations: Int
+    /// Whether the hook asks for a checkpoint after every iteration (else only the policy saves).
+    let savesEveryIteration: Bool
 
-    init(iterations: Int) {
+    init(iterations: Int, savesEveryIteration: Bool = true) {
         self.iterations = iterations
+        self.savesEveryIteration = savesEveryIteration
     }
 
     override func run() throws {
@@ -80,7 +83,7 @@ final class Root: LightningFlow {
         if iteration >= iterations { stop() }
     }
 
-    override func shouldSaveCheckpoint() -> Bool { true }
+    override func shouldSaveCheckpoint() -> Bool { savesEveryIteration }
 
     override func loadStateDict(flowState: ComponentState, childrenStates: ChildrenStates, strict: Bool) throws {
         visitor = childrenStates["visitor"] == nil ? nil : Visitor()
@@ -138,6 +141,9 @@ struct ChurnApp: ParsableCommand {
     @Option(help: "The app's whole life, in iterations.")
     var iterations = 300
 
+    @Flag(help: "Save only when the policy says so (--checkpoint-every, --checkpoint-interval, SIGUSR1, the final checkpoint at a stop): the app's own hook asks for none.")
+    var policyOnly = false
+
     @OptionGroup var lightning: LightningAppOptions
 
     func validate() throws {
@@ -146,7 +152,7 @@ struct ChurnApp: ParsableCommand {
 
     func run() throws {
         LightningLogging.bootstrap()
-        let root = Root(iterations: iterations)
+        let root = Root(iterations: iterations, savesEveryIteration: !policyOnly)
         let app = LightningApp(root: root, name: "churn-app")
         try app.run(lightning)
         print("iteration=\(root.iteration) digest=\(StateDigest.of(try app.checkpointState()))")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Lightning
 import LightningCLI
 
@@ -16,18 +17,25 @@ final class Root: LightningFlow {
     let w = Counter()
     /// Iterations left in this run; not state, so a resumed run counts its own iterations.
     private var remaining: Int
+    /// Whether the hook asks for a checkpoint after every iteration (else only the policy saves).
+    private let savesEveryIteration: Bool
+    /// How long each iteration sleeps, in seconds: an app that waits most of the time.
+    private let sleep: Double
 
-    init(iterations: Int) {
+    init(iterations: Int, savesEveryIteration: Bool = true, sleep: Double = 0) {
         remaining = iterations
+        self.savesEveryIteration = savesEveryIteration
+        self.sleep = sleep
     }
 
     override func run() throws {
         try w.call()
         remaining -= 1
         if remaining == 0 { stop() }
+        if sleep > 0 { Thread.sleep(forTimeInterval: sleep) }
     }
 
-    override func shouldSaveCheckpoint() -> Bool { true }
+    override func shouldSaveCheckpoint() -> Bool { savesEveryIteration }
 }
 
 @main
@@ -41,15 +49,22 @@ struct CounterApp: ParsableCommand {
     @Option(help: "How many iterations to run before stopping.")
     var iterations = 3
 
+    @Flag(help: "Save only when the policy says so (--checkpoint-every, --checkpoint-interval, SIGUSR1, the final checkpoint at a stop): the app's own hook asks for none.")
+    var policyOnly = false
+
+    @Option(help: ArgumentHelp("Sleep this long in every iteration, like an app that waits most of the time.", valueName: "seconds"))
+    var sleep = 0.0
+
     @OptionGroup var lightning: LightningAppOptions
 
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, not \(iterations)") }
+        guard sleep >= 0, sleep.isFinite else { throw ValidationError("--sleep must be 0 or more seconds, not \(sleep)") }
     }
 
     func run() throws {
         LightningLogging.bootstrap()
-        let root = Root(iterations: iterations)
+        let root = Root(iterations: iterations, savesEveryIteration: !policyOnly, sleep: sleep)
         try LightningApp(root: root, name: "counter-app").run(lightning)
         print("counter=\(root.w.counter)")
     }

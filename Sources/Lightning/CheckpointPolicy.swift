@@ -32,8 +32,26 @@ public struct CheckpointPolicy: Sendable, Hashable {
     /// A full snapshot is also written when the deltas since the last one add up to more than this
     /// fraction of its size: a chain then never costs more to read than about (1 + this) full loads.
     public var maxDeltaBytesFraction: Double
-    /// Keep only the newest this many checkpoints (`nil`: keep all). Snapshots a kept delta needs are kept too.
+    /// Keep only the newest this many checkpoints (`nil`: keep all, unless ``keepEvery`` is set).
+    /// Snapshots a kept delta needs are kept too.
     public var keepLast: Int?
+    /// Also keep the first checkpoint of every period of this many seconds (by the time in its
+    /// name, periods counted from the Unix epoch), beside the newest ``keepLast``: a long run keeps
+    /// one checkpoint an hour with `3600`. Set alone, it keeps one per period and the newest one.
+    public var keepEvery: Double?
+    /// Whether every stop — ``LightningFlow/stop()``, a stop requested through
+    /// ``LightningAppControl`` or a signal, a task's cancellation — takes a final checkpoint when
+    /// the state changed since the last one, whatever ``LightningFlow/shouldSaveCheckpoint()``
+    /// says, so that the newest durable checkpoint holds the state the app stopped with.
+    /// `false` saves only what the hook and the triggers ask for.
+    public var checkpointsOnStop: Bool
+    /// How long, in seconds, a stop requested from outside the loop (a signal,
+    /// ``LightningAppControl/requestStop(timeout:)`` without a timeout, a task's cancellation) may
+    /// take, the iteration in progress included; `nil` waits for the saves however long they
+    /// take. When it runs out, the run stops waiting and throws
+    /// ``LightningError/Code/stopTimedOut`` naming the newest durable checkpoint. The default, 25
+    /// seconds, ends before Kubernetes' default grace period of 30.
+    public var stopTimeout: Double?
     /// Encode, compress and write checkpoints on a background thread; the loop pauses only to
     /// capture what changed.
     public var writesInBackground: Bool
@@ -46,12 +64,16 @@ public struct CheckpointPolicy: Sendable, Hashable {
 
     /// Creates a policy. The defaults: no extra triggers, chains of at most 16 deltas or 50 % of
     /// their base, keep everything, write in the background, wait when behind, 3 attempts per save
-    /// starting 50 ms apart.
+    /// starting 50 ms apart, a final checkpoint at every stop, 25 seconds for a requested stop.
     public init(
         everyIterations: Int? = nil, everySeconds: Double? = nil, maxDeltaChain: Int = 16,
-        maxDeltaBytesFraction: Double = 0.5, keepLast: Int? = nil, writesInBackground: Bool = true,
-        whenBehind: WhenBehind = .wait, saveAttempts: Int = 3, retryDelay: Double = 0.05
+        maxDeltaBytesFraction: Double = 0.5, keepLast: Int? = nil, keepEvery: Double? = nil, writesInBackground: Bool = true,
+        whenBehind: WhenBehind = .wait, saveAttempts: Int = 3, retryDelay: Double = 0.05,
+        checkpointsOnStop: Bool = true, stopTimeout: Double? = 25
     ) {
+        self.keepEvery = keepEvery
+        self.checkpointsOnStop = checkpointsOnStop
+        self.stopTimeout = stopTimeout
         self.everyIterations = everyIterations
         self.everySeconds = everySeconds
         self.maxDeltaChain = maxDeltaChain
@@ -73,6 +95,8 @@ public struct CheckpointPolicy: Sendable, Hashable {
         if maxDeltaChain < 0 { throw refuse("maxDeltaChain must be 0 or more, not \(maxDeltaChain)") }
         if !(maxDeltaBytesFraction >= 0) { throw refuse("maxDeltaBytesFraction must be 0 or more, not \(maxDeltaBytesFraction)") }
         if let keepLast, keepLast < 1 { throw refuse("keepLast must be at least 1, not \(keepLast) (it would delete every checkpoint)") }
+        if let keepEvery, !(keepEvery > 0) || !keepEvery.isFinite { throw refuse("keepEvery must be a number of seconds above 0, not \(keepEvery)") }
+        if let stopTimeout, !(stopTimeout >= 0) || !stopTimeout.isFinite { throw refuse("stopTimeout must be 0 or more seconds, not \(stopTimeout)") }
         if saveAttempts < 1 { throw refuse("saveAttempts must be at least 1, not \(saveAttempts)") }
         if !(retryDelay >= 0) || !retryDelay.isFinite { throw refuse("retryDelay must be 0 or more seconds, not \(retryDelay)") }
     }

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Logging
 import LightningCodecs
@@ -19,6 +20,11 @@ import LightningStore
 ///
 /// Each write that fails with a storage error is tried again, a bounded number of times with
 /// backoff; a failure is reported once with its cause.
+///
+/// Background writes happen on one thread, started with the first of them and kept until
+/// ``finish(until:)``; while idle it sleeps on the writer's condition (no polling). Every wait on
+/// the writer — the loop's for room, the end of a run's for the last save, a retry's pause — ends
+/// at the stop deadline the app sets (``stop(deadline:immediately:)``).
 // reason: every mutable field is read and written only while `condition` is locked.
 final class CheckpointWriter: @unchecked Sendable {
     /// One checkpoint to write.
@@ -30,6 +36,12 @@ final class CheckpointWriter: @unchecked Sendable {
         /// Changes were dropped (a merge that could not be applied): until the next full state,
         /// nothing can be written as a delta.
         case gap(String)
+    }
+
+    /// A job and those waiting for it to become durable.
+    private struct Queued {
+        var job: Job
+        var waiters: [CheckpointWaiter]
     }
 
     /// Where the binary chain stands.
@@ -62,21 +74,25 @@ final class CheckpointWriter: @unchecked Sendable {
         case state(StateValue, formats: CheckpointStore.SaveFormats)
         /// The app must capture its whole state again.
         case needsCapture
+
+        /// Whether anything is pending.
+        var isSomething: Bool {
+            if case .none = self { return false }
+            return true
+        }
     }
 
     /// How the writer retries and reports.
     struct Settings: Sendable {
-        var keepLast: Int?
+        var retention: RetentionPolicy
         var whenBehind: CheckpointPolicy.WhenBehind
         var retrier: Retrier
         /// Where saves, retries and failures are logged.
         var logger: Logger
         var metrics: CheckpointMetrics
-        /// How long the writer's thread stays after its last checkpoint (see ``CheckpointWriter/pollInterval``).
-        var lingering = Duration.seconds(1)
 
         init(policy: CheckpointPolicy, logger: Logger, metrics: CheckpointMetrics) {
-            keepLast = policy.keepLast
+            retention = RetentionPolicy(keepLast: policy.keepLast, keepEvery: policy.keepEvery)
             whenBehind = policy.whenBehind
             self.logger = logger
             self.metrics = metrics
@@ -93,39 +109,53 @@ final class CheckpointWriter: @unchecked Sendable {
 
     let store: CheckpointStore
     let settings: Settings
+    /// Where saves and failures are counted.
+    let statistics: StatisticsRecorder
     private let condition = NSCondition()
-    private var waiting: [Job] = []
+    private var waiting = Deque<Queued>()
     /// Whether a checkpoint is being written.
     private var writing = false
     /// Whether a checkpoint is being written or waits.
     private var busy: Bool { writing || !waiting.isEmpty }
-    /// Whether the queue is full: a checkpoint is written (or about to be, once the thread looks)
+    /// Whether the queue is full: a checkpoint is written (or about to be, once the thread wakes)
     /// and ``CheckpointPolicy/maximumWaiting`` more wait.
     private var queueIsFull: Bool { waiting.count + (writing ? 1 : 0) > CheckpointPolicy.maximumWaiting }
-    /// Whether the writer's thread runs (writing, or lingering after its last checkpoint).
-    private var threadRuns = false
 
-    /// How often the writer's thread, lingering after its last checkpoint (by default a second),
-    /// looks for the next one.
-    ///
-    /// Handing a checkpoint to a thread that sleeps means waking it, which costs the caller a
-    /// cross-CPU interrupt: 25–45 µs on a virtual machine, more than capturing a small change. A
-    /// thread that looks every millisecond costs the loop nothing but a lock; it polls only while
-    /// checkpoints keep coming (each look costs its own CPU a few microseconds), and a checkpoint
-    /// waits at most a millisecond longer to start.
-    static let pollInterval = 0.001
+    /// The background thread's life: started with the first background job, ended by ``finish(until:)``.
+    private var threadStarted = false
+    private var threadSleeping = false
+    private var threadEnded = false
+    /// Set by ``finish(until:)``: the thread ends once the queue is empty.
+    private var finishing = false
+    /// Set by ``abandon(releasing:)``: the app stopped waiting; nothing more is written.
+    private var abandoned = false
+    /// The storage lock, handed over by an app that stopped waiting while a write was under way:
+    /// the thread releases it once that write is over, so that no other app writes meanwhile.
+    private var lockToRelease: (any StorageLock)?
+
+    /// When the app's stop stops waiting; `nil` while it has not asked to stop.
+    private var deadline: ContinuousClock.Instant?
+    /// Whether the waits end at once.
+    private var immediately = false
+
     private var unsaved = Unsaved.nothing
+    /// Waiting for the state that ``unsaved`` holds to become durable.
+    private var unsavedWaiters: [CheckpointWaiter] = []
     private var chainState = Chain()
     /// The newest name in the storage: saves take names after it.
     private var newestName: CheckpointName?
     private var durableName: CheckpointName?
-    private var written: [CheckpointInfo] = []
-    private var failures: [CheckpointStoreError] = []
+    private var lastFailure: CheckpointStoreError?
+    /// The parents of the snapshots retention has read (see ``CheckpointStore/applyRetention(_:knownParents:)``).
+    private var knownParents: [CheckpointName: CheckpointName?] = [:]
 
-    /// - Parameter newest: The newest checkpoint in the storage when the app started.
-    init(store: CheckpointStore, newest: CheckpointName?, settings: Settings) {
+    /// - Parameters:
+    ///   - newest: The newest checkpoint in the storage when the app started.
+    ///   - statistics: Where saves and failures are counted.
+    init(store: CheckpointStore, newest: CheckpointName?, settings: Settings, statistics: StatisticsRecorder = StatisticsRecorder()) {
         self.store = store
         self.settings = settings
+        self.statistics = statistics
         newestName = newest
         durableName = newest
     }
@@ -139,21 +169,19 @@ final class CheckpointWriter: @unchecked Sendable {
             return true
         }
     }
-    /// The files written so far, oldest first.
-    var files: [CheckpointInfo] { locked { written } }
-    /// The failed saves so far.
-    var errors: [CheckpointStoreError] { locked { failures } }
     /// The newest checkpoint known to be durable: this run's last save, or the newest before it.
     var newestDurable: CheckpointName? { locked { durableName } }
 
     /// Hands a checkpoint to the writer: written now, on this thread, when `background` is false;
     /// otherwise queued (waiting for room, or merged, when the queue is full) and written on the
-    /// writer's thread.
+    /// writer's thread. `waiters` are told once a checkpoint holding its state is durable.
+    ///
+    /// The wait for room ends at the stop deadline; the checkpoint is queued all the same.
     /// - Returns: The seconds the caller waited for room in the queue.
     @discardableResult
-    func submit(_ job: Job, background: Bool) -> Double {
+    func submit(_ job: Job, waiters: [CheckpointWaiter] = [], background: Bool) -> Double {
         guard background else {
-            write(job)
+            write(Queued(job: job, waiters: waiters))
             return 0
         }
         condition.lock()
@@ -161,19 +189,20 @@ final class CheckpointWriter: @unchecked Sendable {
         if queueIsFull {
             switch settings.whenBehind {
             case .merge:
-                waiting[waiting.count - 1] = merge(waiting[waiting.count - 1], job)
+                let last = waiting.count - 1
+                waiting[last] = Queued(job: merge(waiting[last].job, job), waiters: waiting[last].waiters + waiters)
                 condition.unlock()
                 return 0
             case .wait:
-                let clock = ContinuousClock()
-                let started = clock.now
-                while queueIsFull { condition.wait() }
-                waited = (clock.now - started).seconds
+                let started = ContinuousClock.now
+                while queueIsFull && waitOnce() {}
+                waited = (ContinuousClock.now - started).seconds
             }
         }
-        waiting.append(job)
-        let startThread = !threadRuns
-        threadRuns = true
+        waiting.append(Queued(job: job, waiters: waiters))
+        let startThread = !threadStarted
+        threadStarted = true
+        if threadSleeping { condition.broadcast() }
         condition.unlock()
         if startThread {
             let thread = Thread { self.runThread() }
@@ -183,11 +212,53 @@ final class CheckpointWriter: @unchecked Sendable {
         return waited
     }
 
-    /// Blocks until every submitted checkpoint is written or has failed.
-    func waitUntilIdle() {
-        condition.lock()
-        while busy { condition.wait() }
-        condition.unlock()
+    /// Sets when the waits on this writer end: at `deadline`, or at once when `immediately`.
+    func stop(deadline: ContinuousClock.Instant?, immediately: Bool) {
+        locked {
+            if let deadline { self.deadline = min(self.deadline ?? deadline, deadline) }
+            self.immediately = self.immediately || immediately
+            condition.broadcast()
+        }
+    }
+
+    /// Whether the stop deadline has passed (or the waits were ended at once).
+    var stopWaitEnded: Bool { locked { waitsAreOver } }
+
+    /// Blocks until every submitted checkpoint is written or has failed, or the stop deadline.
+    /// - Returns: Whether the writer is idle.
+    @discardableResult
+    func waitUntilIdle() -> Bool {
+        locked {
+            while busy && waitOnce() {}
+            return !busy
+        }
+    }
+
+    /// Ends the background thread once the queue is empty, and waits for it until the stop
+    /// deadline.
+    /// - Returns: Whether the thread ended (or never started).
+    @discardableResult
+    func finish() -> Bool {
+        locked {
+            finishing = true
+            condition.broadcast()
+            while threadStarted && !threadEnded && waitOnce() {}
+            return !threadStarted || threadEnded
+        }
+    }
+
+    /// The app stopped waiting: nothing more is written, and `lock` is released once no write is
+    /// under way (at once when none is).
+    func abandon(releasing lock: any StorageLock) {
+        let releaseNow = locked { () -> Bool in
+            abandoned = true
+            finishing = true
+            condition.broadcast()
+            guard writing else { return true }
+            lockToRelease = lock
+            return false
+        }
+        if releaseNow { lock.release() }
     }
 
     /// What is not durable, once idle.
@@ -204,45 +275,91 @@ final class CheckpointWriter: @unchecked Sendable {
     /// Saves `state` whole now, on this thread, with retries (the last resort at the end of a run).
     /// - Returns: The error of the last attempt, or `nil` once the state is durable.
     func saveNow(_ state: StateValue, formats: CheckpointStore.SaveFormats, time: Double) -> CheckpointStoreError? {
-        saveFull(state, formats: formats, time: time)
+        saveFull(state, formats: formats, time: time, waiters: [])
         return locked {
             if case .nothing = unsaved { return nil }
-            return failures.last
+            return lastFailure
         }
     }
 
-    /// The writer's thread: writes the waiting checkpoints in order, then lingers (see
-    /// ``pollInterval``) before it ends; the next submit starts another.
+    /// Takes those still waiting for a durable checkpoint, queued or carried over a failure (at
+    /// the end of a run, to tell them why not).
+    func takeWaiters() -> [CheckpointWaiter] {
+        locked {
+            defer {
+                unsavedWaiters = []
+                for index in waiting.indices { waiting[index].waiters = [] }
+            }
+            return unsavedWaiters + waiting.flatMap(\.waiters)
+        }
+    }
+
+    /// Waits on the condition until woken or the stop deadline; returns `false` once the waits
+    /// are over. Called with the condition locked.
+    private func waitOnce() -> Bool {
+        if waitsAreOver { return false }
+        if let deadline {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: max(0, (deadline - .now).seconds)))
+        } else {
+            condition.wait()
+        }
+        return !waitsAreOver
+    }
+
+    /// Called with the condition locked.
+    private var waitsAreOver: Bool { immediately || deadline.map { .now >= $0 } ?? false }
+
+    /// A retry's pause: ends early, and says to give up, when the app stopped waiting.
+    private func pauseBeforeRetry(_ seconds: Double) -> Bool {
+        let end = ContinuousClock.now + .seconds(seconds)
+        return locked {
+            while !abandoned && !waitsAreOver && .now < end {
+                let until = min(end, deadline ?? end)
+                _ = condition.wait(until: Date(timeIntervalSinceNow: max(0, (until - .now).seconds)))
+            }
+            return !abandoned && !waitsAreOver
+        }
+    }
+
+    /// The writer's thread: writes the waiting checkpoints in order and sleeps while there are none.
     private func runThread() {
-        let clock = ContinuousClock()
         condition.lock()
-        var idleSince = clock.now
         while true {
-            if !waiting.isEmpty {
-                let job = waiting.removeFirst()
+            if abandoned {
+                waiting.removeAll()
+            }
+            if let next = waiting.popFirst() {
                 writing = true
                 condition.unlock()
-                write(job)
+                write(next)
                 condition.lock()
                 writing = false
                 condition.broadcast()  // room in the queue, or idle
-                idleSince = clock.now
-            } else if clock.now - idleSince >= settings.lingering {
-                threadRuns = false
+            } else if finishing {
+                threadEnded = true
+                let lock = lockToRelease
+                lockToRelease = nil
+                condition.broadcast()
                 condition.unlock()
+                lock?.release()
                 return
             } else {
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.pollInterval))
+                threadSleeping = true
+                condition.wait()
+                threadSleeping = false
             }
         }
     }
 
-    private func write(_ job: Job) {
-        switch job {
+    private func write(_ queued: Queued) {
+        switch queued.job {
         case .full(let state, let formats, let time):
-            saveFull(state, formats: formats, time: time)
+            saveFull(state, formats: formats, time: time, waiters: queued.waiters)
         case .gap(let reason):
-            locked { unsaved = .lost }
+            locked {
+                unsaved = .lost
+                unsavedWaiters += queued.waiters
+            }
             notSaved("\(reason)")
         case .delta(let delta, let time):
             let (pending, head) = locked { (unsaved, chainState.head) }
@@ -250,22 +367,29 @@ final class CheckpointWriter: @unchecked Sendable {
             case .nothing, .edits:
                 guard let head else {
                     // The app starts every chain with a full snapshot; this is a guard, not a path.
-                    locked { unsaved = .lost }
+                    locked {
+                        unsaved = .lost
+                        unsavedWaiters += queued.waiters
+                    }
                     return notSaved("a delta has no durable snapshot to apply to")
                 }
                 var edits = StateDelta()
                 if case .edits(let earlier) = pending { edits = earlier }
-                edits.append(contentsOf: delta)
-                saveDelta(edits, on: head, time: time)
+                edits.merge(delta)
+                saveDelta(edits, on: head, time: time, waiters: queued.waiters)
             case .state(var state, let formats):
                 do {
                     try delta.apply(to: &state)
                 } catch {
-                    locked { unsaved = .lost }
+                    locked {
+                        unsaved = .lost
+                        unsavedWaiters += queued.waiters
+                    }
                     return notSaved("its changes do not apply to the unsaved state before it (\(error))")
                 }
-                saveFull(state, formats: formats, time: time)
+                saveFull(state, formats: formats, time: time, waiters: queued.waiters)
             case .lost:
+                locked { unsavedWaiters += queued.waiters }
                 notSaved("an earlier checkpoint's changes were lost, so this one cannot be a delta")
             }
         }
@@ -280,32 +404,44 @@ final class CheckpointWriter: @unchecked Sendable {
     /// Reports a save that failed after its retries.
     private func saveFailed(_ failure: Retrier.Failure, consequence: String) {
         settings.metrics.saveFailures.increment()
+        statistics.update { $0.recordFailure(failure.error) }
         settings.logger.error(
             "checkpoint save failed\(failure.attemptsText): \(failure.error); \(consequence)",
             metadata: ["error": "\(failure.error)", "attempts": "\(failure.attempts)"])
     }
 
-    /// Reports a durable save.
-    private func saved(_ files: [CheckpointInfo], delta: Bool, since started: ContinuousClock.Instant) {
+    /// Records a durable save, and tells those waiting for it.
+    private func saved(_ files: [CheckpointInfo], delta: Bool, since started: ContinuousClock.Instant, waiters: [CheckpointWaiter]) {
         let seconds = (ContinuousClock.now - started).seconds
         let bytes = files.reduce(0) { $0 + $1.size }
         settings.metrics.recordSave(delta: delta, seconds: seconds, bytes: bytes)
+        statistics.update { $0.recordSave(files, delta: delta) }
         settings.logger.debug(
             "saved checkpoint \(files[0].name)",
             metadata: [
                 "checkpoint": "\(files[0].name)", "kind": delta ? "delta" : "full",
                 "bytes": "\(bytes)", "seconds": "\(seconds)",
             ])
+        let carried = locked {
+            defer { unsavedWaiters = [] }
+            return unsavedWaiters
+        }
+        for waiter in carried + waiters { waiter.resolve(.success(files[0].name)) }
     }
 
-    private func saveFull(_ state: StateValue, formats: CheckpointStore.SaveFormats, time: Double) {
+    /// The writer's retrier, whose pauses end when the app stops waiting.
+    private var retrier: Retrier {
+        var retrier = settings.retrier
+        retrier.sleep = { [unowned self] seconds in pauseBeforeRetry(seconds) }
+        return retrier
+    }
+
+    private func saveFull(_ state: StateValue, formats: CheckpointStore.SaveFormats, time: Double, waiters: [CheckpointWaiter]) {
         let after = locked { newestName }
         let started = ContinuousClock.now
-        switch settings.retrier.run({ () throws(CheckpointStoreError) in try store.save(state, time: time, formats: formats, after: after) }) {
+        switch retrier.run({ () throws(CheckpointStoreError) in try store.save(state, time: time, formats: formats, after: after) }) {
         case .success(let files):
-            saved(files, delta: false, since: started)
             locked {
-                written += files
                 newestName = files[0].name
                 durableName = files[0].name
                 unsaved = .nothing
@@ -315,24 +451,24 @@ final class CheckpointWriter: @unchecked Sendable {
                     chainState = Chain()
                 }
             }
+            saved(files, delta: false, since: started, waiters: waiters)
             applyRetention()
         case .failure(let failure):
             locked {
                 unsaved = .state(state, formats: formats)
-                failures.append(failure.error)
+                unsavedWaiters += waiters
+                lastFailure = failure.error
             }
             saveFailed(failure, consequence: "the next checkpoint is written whole, with its changes")
         }
     }
 
-    private func saveDelta(_ edits: StateDelta, on head: CheckpointName, time: Double) {
+    private func saveDelta(_ edits: StateDelta, on head: CheckpointName, time: Double, waiters: [CheckpointWaiter]) {
         let after = locked { newestName }
         let started = ContinuousClock.now
-        switch settings.retrier.run({ () throws(CheckpointStoreError) in try store.saveDelta(edits, parent: head, time: time, after: after) }) {
+        switch retrier.run({ () throws(CheckpointStoreError) in try store.saveDelta(edits, parent: head, time: time, after: after) }) {
         case .success(let file):
-            saved([file], delta: true, since: started)
             locked {
-                written.append(file)
                 newestName = file.name
                 durableName = file.name
                 unsaved = .nothing
@@ -340,20 +476,26 @@ final class CheckpointWriter: @unchecked Sendable {
                 chainState.length += 1
                 chainState.deltaBytes += file.size
             }
+            saved([file], delta: true, since: started, waiters: waiters)
             applyRetention()
         case .failure(let failure):
             locked {
                 unsaved = .edits(edits)
-                failures.append(failure.error)
+                unsavedWaiters += waiters
+                lastFailure = failure.error
             }
             saveFailed(failure, consequence: "its changes go with the next checkpoint")
         }
     }
 
+    /// Runs on the thread that saved, so `knownParents` needs no lock beyond the writer's one
+    /// save at a time.
     private func applyRetention() {
-        guard let keepLast = settings.keepLast else { return }
+        guard settings.retention.deletes else { return }
         do {
-            try store.keepLast(keepLast)
+            var parents = locked { knownParents }
+            defer { locked { knownParents = parents } }
+            try store.applyRetention(settings.retention, knownParents: &parents)
         } catch {
             // Old checkpoints stay; nothing new is at risk.
             settings.logger.warning("checkpoint retention failed: \(error); older checkpoints are kept", metadata: ["error": "\(error)"])
@@ -361,7 +503,7 @@ final class CheckpointWriter: @unchecked Sendable {
     }
 
     /// The job that writes both (``CheckpointPolicy/WhenBehind/merge`` only): a later full state
-    /// wins; a later delta is appended to a waiting delta or applied to a waiting full state.
+    /// wins; a later delta is merged into a waiting delta or applied to a waiting full state.
     private func merge(_ earlier: Job, _ later: Job) -> Job {
         switch (earlier, later) {
         case (_, .full), (_, .gap):
@@ -369,7 +511,7 @@ final class CheckpointWriter: @unchecked Sendable {
         case (.gap, .delta):
             return earlier  // changes after a gap cannot be written as a delta either
         case (.delta(var edits, _), .delta(let more, let time)):
-            edits.append(contentsOf: more)
+            edits.merge(more)
             return .delta(edits, time: time)
         case (.full(let state, let formats, _), .delta(let more, let time)):
             // The edits were captured against the state just taken, so they apply. If they did not,

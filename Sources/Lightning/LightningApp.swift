@@ -5,17 +5,23 @@ import LightningStore
 import Logging
 
 /// Runs a Lightning app: calls the root flow's ``LightningFlow/run()`` in a loop until a flow
-/// calls ``LightningFlow/stop()``, saving a checkpoint after every iteration in which
-/// ``LightningFlow/shouldSaveCheckpoint()`` returns `true`, and starting from a checkpoint when asked.
+/// calls ``LightningFlow/stop()`` or a stop is requested through ``control``, saving a checkpoint
+/// after every iteration in which ``LightningFlow/shouldSaveCheckpoint()`` returns `true` (or the
+/// ``policy`` says so), and starting from a checkpoint when asked.
 ///
 /// ```swift
-/// let root = Root()
-/// let app = LightningApp(root: root, name: "counter-app")
-/// try app.run(checkpoint: "latest", storageRoot: ".storage")
+/// let app = LightningApp(root: Root(), name: "counter-app")
+/// try app.run(from: .newestCheckpointIfAny, storageRoot: ".storage")
 /// ```
 /// Command-line apps use `LightningCLI`: they pass their `LightningAppOptions` to `run(_:)`, which
-/// handles `--checkpoint`, `--storage` (local or `s3://`), the policy flags and `--non-strict`,
-/// and reports failures as one line.
+/// handles `--checkpoint`, `--resume`, `--storage` (local or `s3://`), the policy flags,
+/// `--non-strict` and the signals (SIGTERM and SIGINT stop gracefully, SIGUSR1 checkpoints), and
+/// reports failures as one line. Services run it with `await app.run(from:store:strict:)`, or
+/// through `LightningServiceLifecycle`.
+///
+/// The app and its components belong to the thread that runs the loop. Other threads and tasks
+/// talk to it through ``control``, a `Sendable` handle whose requests the loop takes at its
+/// iteration boundary.
 public final class LightningApp {
     /// The root flow.
     public let root: LightningFlow
@@ -23,38 +29,35 @@ public final class LightningApp {
     public let name: String
     /// The app's own version of its state layout, recorded in checkpoint metadata for migrations.
     public let schemaVersion: Int
-    /// The checkpoint files saved by this app, oldest first.
-    public private(set) var savedCheckpoints: [CheckpointInfo] = []
     /// Which files a checkpoint writes: the binary snapshot (the default), the documented JSON, or both.
     /// Binary checkpoints after the first are incremental (see ``CheckpointPolicy``); JSON ones are whole.
     public var checkpointFormats: CheckpointStore.SaveFormats = .binary
-    /// When and how checkpoints are saved.
+    /// When and how checkpoints are saved, and how long a stop may take.
     public var policy = CheckpointPolicy()
-    /// The pause of the loop for each checkpoint, in seconds: capturing what changed and handing it
-    /// to the writer (encoding, compressing and writing happen in the background), not counting
-    /// waits for room in the writer's queue.
-    public private(set) var checkpointPauses: [Double] = []
-    /// For each checkpoint, the seconds the loop waited for room in the writer's queue (storage
-    /// slower than the loop, with ``CheckpointPolicy/WhenBehind/wait``).
-    public private(set) var checkpointQueueWaits: [Double] = []
+    /// The handle through which any thread, task or signal handler asks the app to stop or to take
+    /// a checkpoint. Replace it before a run to share one made earlier (a service hands out its
+    /// control before the app exists).
+    public var control = LightningAppControl()
 
-    /// Where the app logs its checkpoints: each save (`debug`), storage retries (`info`), a resume
-    /// and clean-ups (`notice`), skipped damaged checkpoints and failed retention (`warning`), and
-    /// failed saves (`error`), with metadata (`checkpoint`, `kind`, `bytes`, `seconds`, `error`).
-    /// By default a logger labelled `lightning.app`, handled as `LoggingSystem` was bootstrapped.
+    /// Where the app logs its checkpoints: each save (`debug`), storage retries (`info`), a resume,
+    /// a requested stop and clean-ups (`notice`), skipped damaged checkpoints and failed retention
+    /// (`warning`), and failed saves (`error`), with metadata (`checkpoint`, `kind`, `bytes`,
+    /// `seconds`, `error`). By default a logger labelled `lightning.app`, handled as
+    /// `LoggingSystem` was bootstrapped.
     public var logger = Logger(label: "lightning.app")
     /// Where the app records its checkpoint metrics (see the metric names in the documentation's
     /// "Logging and metrics" article); `nil`, the default, means the factory bootstrapped with
     /// `MetricsSystem` when the app runs.
     public var metricsFactory: (any MetricsFactory)?
 
+    /// The stage of the app.
+    public private(set) var stage: AppStage = .running
+
     private var writer: CheckpointWriter?
     private let slotWatch = SlotWatchList()
     private var iterationsSinceSave = 0
     private var deltasSinceFull = 0
     private var lastSaveTime = 0.0
-    /// The stage of the app.
-    public private(set) var stage: AppStage = .running
 
     /// Creates an app around a root flow.
     /// - Parameters:
@@ -67,25 +70,45 @@ public final class LightningApp {
         self.schemaVersion = schemaVersion
     }
 
+    /// The checkpoint statistics of the current or last run: saves, failures, bytes, the loop's
+    /// pauses, and the newest files and errors in bounded windows.
+    public var statistics: CheckpointStatistics { control.statistics }
+
     /// Loads `checkpoint` when given (a path, a name in the storage, `latest` or `latest-valid`),
-    /// then runs the loop, in a local storage root. Throws as ``run(checkpoint:store:strict:)``.
+    /// then runs the loop, in a local storage root. Throws as ``run(from:store:strict:)``.
     public func run(checkpoint: String?, storageRoot: String, strict: Bool = true) throws {
-        try run(checkpoint: checkpoint, store: CheckpointStore(storageRoot: storageRoot), strict: strict)
+        try run(from: checkpoint.map(StartingPoint.checkpoint) ?? .initialState, store: CheckpointStore(storageRoot: storageRoot), strict: strict)
+    }
+
+    /// Starts from `start`, then runs the loop, in a local storage root. Throws as ``run(from:store:strict:)``.
+    public func run(from start: StartingPoint, storageRoot: String, strict: Bool = true) throws {
+        try run(from: start, store: CheckpointStore(storageRoot: storageRoot), strict: strict)
     }
 
     /// Loads `checkpoint` when given (a path, a name in the storage, `latest`, or `latest-valid` for
-    /// the newest checkpoint that loads), then runs the loop, saving checkpoints to `store`.
-    ///
-    /// The app holds the storage's writer lock while it runs. When it stops, it waits for every
-    /// save; if the newest requested state is not durable, it saves the whole state once more, and
-    /// if that fails too, it throws ``LightningError/Code/stateNotSaved``: a run that returns has
-    /// its newest requested state durable.
-    /// - Throws: ``LightningError`` when the policy is invalid, the storage is in use, the checkpoint
-    ///   cannot be found, read or loaded (nothing runs then), or the state cannot be saved; the
-    ///   error a flow or work threw, unchanged (the app's ``stage`` is then `failed`, and the saves
-    ///   already handed to the writer are finished first).
+    /// the newest checkpoint that loads), then runs the loop. Throws as ``run(from:store:strict:)``.
     public func run(checkpoint: String?, store: CheckpointStore, strict: Bool = true) throws {
+        try run(from: checkpoint.map(StartingPoint.checkpoint) ?? .initialState, store: store, strict: strict)
+    }
+
+    /// Starts from `start` (a checkpoint, the newest one if any, or the initial state), then runs
+    /// the loop on this thread, saving checkpoints to `store`, until a flow calls
+    /// ``LightningFlow/stop()`` or ``control`` asks for a stop.
+    ///
+    /// The app holds the storage's writer lock while it runs. Every stop ends the same way: the
+    /// iteration in progress finishes, a final checkpoint is taken when the newest durable one
+    /// does not hold the newest state (``CheckpointPolicy/checkpointsOnStop``), and the run waits
+    /// for every save; if the newest state is still not durable, it saves the whole state once
+    /// more. A run that returns has its newest state durable. A stop requested from outside
+    /// waits at most its timeout (``CheckpointPolicy/stopTimeout``).
+    /// - Throws: ``LightningError`` when the policy is invalid, the storage is in use, the checkpoint
+    ///   cannot be found, read or loaded (nothing runs then), the state cannot be saved
+    ///   (`stateNotSaved`), or a stop's wait ended first (`stopTimedOut`); the error a flow or
+    ///   work threw, unchanged (the app's ``stage`` is then `failed`, and the saves already handed
+    ///   to the writer are finished first).
+    public func run(from start: StartingPoint, store: CheckpointStore, strict: Bool = true) throws {
         try policy.validate()
+        let control = self.control
         let metrics = CheckpointMetrics(factory: metricsFactory ?? MetricsSystem.factory)
         let settings = CheckpointWriter.Settings(policy: policy, logger: logger, metrics: metrics)
         // Storage faults at start are retried like saves; a checkpoint that does not load is not.
@@ -97,25 +120,9 @@ public final class LightningApp {
             }
         }
         let lock = try starting { () throws(CheckpointStoreError) in try store.lockForWriting() }
-        defer { lock.release() }
-        if let checkpoint {
-            let started = ContinuousClock.now
-            let loaded: CheckpointStore.LoadedCheckpoint
-            do {
-                loaded = try starting { () throws(CheckpointStoreError) in try store.loadCheckpoint(checkpoint) }
-            } catch {
-                metrics.loadFailures.increment()
-                throw error
-            }
-            for damaged in loaded.skipped {
-                logger.warning("skipped a damaged checkpoint: \(damaged)", metadata: ["error": "\(damaged)"])
-            }
-            try load(loaded.state, strict: strict)
-            let seconds = (ContinuousClock.now - started).seconds
-            metrics.loads.increment()
-            metrics.loadDuration.recordSeconds(seconds)
-            logger.notice("resumed from \(loaded.location)", metadata: ["checkpoint": "\(loaded.location)", "seconds": "\(seconds)"])
-        }
+        var lockHandedOver = false
+        defer { if !lockHandedOver { lock.release() } }
+        let loadedName = try loadStart(start, from: store, strict: strict, metrics: metrics, starting: starting)
         stage = .running
         do {
             let removed = try store.removeLeftovers()
@@ -126,46 +133,205 @@ public final class LightningApp {
             logger.warning("could not remove the leftovers of interrupted saves: \(error)", metadata: ["error": "\(error)"])
         }
         let newest = try starting { () throws(CheckpointStoreError) in try store.newestName() }
-        let writer = CheckpointWriter(store: store, newest: newest, settings: settings)
+        control.recorder.reset(newestDurable: newest)
+        let writer = CheckpointWriter(store: store, newest: newest, settings: settings, statistics: control.recorder)
         self.writer = writer
+        defer { self.writer = nil }
         // A run's chain starts with a whole snapshot, even if the app ran before.
         root.savedChildren = nil
         iterationsSinceSave = 0
         deltasSinceFull = 0
         lastSaveTime = LightningWork.now()
-        defer { savedCheckpoints = writer.files }
+        let stopTimeout = policy.stopTimeout
+        @Sendable func stopWaits(_ request: LightningAppControl.StopRequest) {
+            let timeout = request.timeout ?? stopTimeout.map { Duration.seconds($0) }
+            writer.stop(deadline: timeout.map { request.requestedAt + $0 }, immediately: request.immediately)
+        }
+        if let early = control.runStarted(.init(stopRequested: stopWaits)) { stopWaits(early) }
+        defer { control.runEnded() }
+
+        let outcome: Result<LoopEnd, any Error>
         do {
-            try loop(with: writer)
+            let end = try loop(with: writer, stateIsSaved: loadedName != nil && loadedName == newest)
+            if end.stop != nil { logger.notice("stopping as requested: finishing the saves") }
+            outcome = .success(end)
         } catch {
-            writer.waitUntilIdle()
-            if case .none = writer.pending {} else {
+            outcome = .failure(error)
+        }
+        let idle = writer.waitUntilIdle()
+        var failure: (any Error)?
+        switch outcome {
+        case .failure(let error):
+            if !idle || writer.pending.isSomething {
                 let durable = writer.newestDurable.map { "the newest durable checkpoint is \($0)" } ?? "no checkpoint is durable"
                 logger.error("the app stopped with its newest requested checkpoint not saved; \(durable)")
             }
-            throw error
+            failure = error
+        case .success(let end):
+            if !idle || end.finalCheckpointSkipped {
+                failure = timedOut(writer)
+            } else {
+                do {
+                    try makeNewestStateDurable(writer)
+                } catch {
+                    failure = error
+                }
+            }
         }
-        writer.waitUntilIdle()
-        try makeNewestStateDurable(writer)
+        let threadEnded = writer.finish()
+        if !threadEnded, failure == nil { failure = timedOut(writer) }
+        let refusal = failure.map(Self.asLightningError) ?? .notRunning("no checkpoint was made durable")
+        for waiter in writer.takeWaiters() { waiter.resolve(.failure(refusal)) }
+        if !threadEnded {
+            // A save is still under way and the stop's wait is over: the writer gives the lock up
+            // once that save ends, so that no other app writes meanwhile.
+            writer.abandon(releasing: lock)
+            lockHandedOver = true
+        }
+        if let failure { throw failure }
+        if case .success(let end) = outcome, let durable = writer.newestDurable {
+            if end.stop != nil {
+                logger.notice("stopped; the newest state is saved as \(durable): resume with --checkpoint latest", metadata: ["checkpoint": "\(durable)"])
+            } else {
+                logger.info("stopped; the newest state is saved as \(durable)", metadata: ["checkpoint": "\(durable)"])
+            }
+        }
     }
 
-    private func loop(with writer: CheckpointWriter) throws {
+    /// How the loop ended.
+    private struct LoopEnd {
+        /// The stop request that ended it, if one did.
+        var stop: LightningAppControl.StopRequest?
+        /// Whether the final checkpoint was needed but the stop's time was over.
+        var finalCheckpointSkipped = false
+    }
+
+    /// The error a stop's wait ran out with.
+    private func timedOut(_ writer: CheckpointWriter) -> LightningError {
+        let why = control.stopReason ?? policy.stopTimeout.map { "its stop timeout of \(Self.seconds($0)) ran out" } ?? "its stop's wait ended"
+        return .stopTimedOut(why, newestDurable: writer.newestDurable)
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    }
+
+    private static func asLightningError(_ error: any Error) -> LightningError {
+        (error as? LightningError) ?? LightningError("The app failed: \(error)", code: .notRunning, underlying: error)
+    }
+
+    /// Loads the checkpoint `start` names, if any, logging what was loaded or skipped.
+    /// - Returns: The name of the checkpoint loaded, when it is one of `store`'s.
+    private func loadStart(
+        _ start: StartingPoint, from store: CheckpointStore, strict: Bool, metrics: CheckpointMetrics,
+        starting: (() throws(CheckpointStoreError) -> CheckpointStore.LoadedCheckpoint) throws(LightningError) -> CheckpointStore.LoadedCheckpoint
+    ) throws(LightningError) -> CheckpointName? {
+        let value: String
+        switch start.kind {
+        case .initialState:
+            return nil
+        case .checkpoint(let asked):
+            value = asked
+        case .newestIfAny:
+            value = "latest"
+        }
+        let started = ContinuousClock.now
+        let loaded: CheckpointStore.LoadedCheckpoint
+        do {
+            loaded = try starting { () throws(CheckpointStoreError) in try store.loadCheckpoint(value) }
+        } catch where start.kind == .newestIfAny && error.code == .noCheckpoints {
+            logger.notice("no checkpoint in \(store.folder): starting from the initial state", metadata: ["storage": "\(store.folder)"])
+            return nil
+        } catch {
+            metrics.loadFailures.increment()
+            throw error
+        }
+        for damaged in loaded.skipped {
+            logger.warning("skipped a damaged checkpoint: \(damaged)", metadata: ["error": "\(damaged)"])
+        }
+        try load(loaded.state, strict: strict)
+        let seconds = (ContinuousClock.now - started).seconds
+        metrics.loads.increment()
+        metrics.loadDuration.recordSeconds(seconds)
+        logger.notice("resumed from \(loaded.location)", metadata: ["checkpoint": "\(loaded.location)", "seconds": "\(seconds)"])
+        let parts = StorageKey.split(loaded.location.key)
+        guard loaded.location.description == store.storage.location(of: loaded.location.key), parts.folder == CheckpointStore.folderName else { return nil }
+        return CheckpointName(fileName: parts.name)
+    }
+
+    /// Runs iterations until a flow or a request stops the app; the last iteration's checkpoint,
+    /// the final one, is taken here too.
+    /// - Parameter stateIsSaved: Whether the state before the first iteration is the newest checkpoint.
+    private func loop(with writer: CheckpointWriter, stateIsSaved: Bool) throws -> LoopEnd {
         let clock = ContinuousClock()
-        while true {
+        var iterations = 0
+        var requests = control.takeRequests()
+        var end = LoopEnd()
+        // A stop asked for before the first iteration ends the app before it.
+        while requests?.stop == nil {
             do {
                 try root.run()
             } catch {
                 stage = .failed
+                // Checkpoints asked for and not taken are told why.
+                for waiter in requests?.waiters ?? [] { waiter.resolve(.failure(Self.asLightningError(error))) }
                 throw error
             }
             let iterationEnded = clock.now
+            iterations += 1
             iterationsSinceSave += 1
-            let stopping = attachComponents()
+            let flowStopped = attachComponents()
+            requests = Self.combine(requests, control.takeRequests())
+            let stopping = flowStopped || requests?.stop != nil
             if stopping { stage = .stopping }
-            if root.shouldSaveCheckpoint() || policyIsDue() {
-                try takeCheckpoint(with: writer, since: iterationEnded)
+            let asked = requests?.checkpoint ?? false
+            if root.shouldSaveCheckpoint() || policyIsDue() || asked || (stopping && policy.checkpointsOnStop && stateChangedSinceCapture) {
+                if stopping && writer.stopWaitEnded {
+                    end.finalCheckpointSkipped = true  // too late: the stop's time is over
+                } else {
+                    try takeCheckpoint(with: writer, since: iterationEnded, waiters: requests?.waiters ?? [])
+                    requests?.waiters = []
+                }
             }
-            if stopping { return }
+            if stopping { break }
+            requests = nil
         }
+        if iterations == 0 {
+            stage = .stopping
+            if (policy.checkpointsOnStop && !stateIsSaved) || requests?.checkpoint == true {
+                if writer.stopWaitEnded {
+                    end.finalCheckpointSkipped = true
+                } else {
+                    attachComponents()
+                    try takeCheckpoint(with: writer, since: clock.now, waiters: requests?.waiters ?? [])
+                    requests?.waiters = []
+                }
+            }
+        }
+        // Asked for, but no checkpoint was needed: the newest durable one holds the state.
+        if let waiters = requests?.waiters, !waiters.isEmpty {
+            if writer.waitUntilIdle(), !writer.pending.isSomething, !end.finalCheckpointSkipped, let durable = writer.newestDurable {
+                for waiter in waiters { waiter.resolve(.success(durable)) }
+            } else {
+                for waiter in waiters { waiter.resolve(.failure(.notRunning("the app stopped before its newest state was durable"))) }
+            }
+        }
+        end.stop = requests?.stop
+        return end
+    }
+
+    private static func combine(_ earlier: LightningAppControl.Requests?, _ later: LightningAppControl.Requests?) -> LightningAppControl.Requests? {
+        guard var earlier else { return later }
+        guard let later else { return earlier }
+        earlier.stop = later.stop ?? earlier.stop
+        earlier.checkpoint = earlier.checkpoint || later.checkpoint
+        earlier.waiters += later.waiters
+        return earlier
+    }
+
+    /// Whether the state changed since the last capture (or was never captured in this run).
+    private var stateChangedSinceCapture: Bool {
+        root.savedChildren == nil || root.needsVisit || root.hasChanges
     }
 
     /// At the end of a run: when a requested checkpoint is not durable, saves the whole state now.
@@ -181,7 +347,10 @@ public final class LightningApp {
             attachComponents()
             failure = writer.saveNow(try capturedState(time: time, recordingAsSaved: true), formats: checkpointFormats, time: time)
         }
-        if let failure { throw .stateNotSaved(failure, newestDurable: writer.newestDurable) }
+        if let failure {
+            if writer.stopWaitEnded { throw timedOut(writer) }
+            throw .stateNotSaved(failure, newestDurable: writer.newestDurable)
+        }
         if let saved = writer.newestDurable {
             logger.notice("saved the newest state whole as \(saved) after the failures above", metadata: ["checkpoint": "\(saved)"])
         }
@@ -194,11 +363,11 @@ public final class LightningApp {
     }
 
     /// Captures a checkpoint — a delta when the binary chain allows, else the whole state — and
-    /// hands it to the writer.
+    /// hands it to the writer, with those waiting for it.
     ///
     /// The pause recorded runs from the end of the iteration's `run()` (so it includes attaching
     /// the components) to the hand-off, less the wait for room in the writer's queue.
-    private func takeCheckpoint(with writer: CheckpointWriter, since started: ContinuousClock.Instant) throws(LightningError) {
+    private func takeCheckpoint(with writer: CheckpointWriter, since started: ContinuousClock.Instant, waiters: [CheckpointWaiter]) throws(LightningError) {
         let clock = ContinuousClock()
         let time = LightningWork.now()
         // Deltas chain onto what was captured before, even if it is still being written.
@@ -215,16 +384,19 @@ public final class LightningApp {
             deltasSinceFull += 1
             delta.set([CheckpointLayout.appStateKey], to: ["stage": .string(StateString(stage.rawValue))])
             delta.set([CheckpointMetadata.key], to: metadata(time: time).stateValue)
-            waited = writer.submit(.delta(delta, time: time), background: policy.writesInBackground)
+            waited = writer.submit(.delta(delta, time: time), waiters: waiters, background: policy.writesInBackground)
         } else {
             // The loop attached the tree just before; no second walk.
             let state = try capturedState(time: time, recordingAsSaved: true)
             deltasSinceFull = 0
-            waited = writer.submit(.full(state, formats: checkpointFormats, time: time), background: policy.writesInBackground)
+            waited = writer.submit(.full(state, formats: checkpointFormats, time: time), waiters: waiters, background: policy.writesInBackground)
         }
         let pause = (clock.now - started).seconds - waited
-        checkpointPauses.append(pause)
-        checkpointQueueWaits.append(waited)
+        control.recorder.update { statistics in
+            statistics.checkpointsTaken += 1
+            statistics.pauses.record(pause)
+            statistics.queueWaits.record(waited)
+        }
         writer.settings.metrics.pause.recordSeconds(pause)
         writer.settings.metrics.queueWait.recordSeconds(waited)
         iterationsSinceSave = 0
@@ -235,29 +407,12 @@ public final class LightningApp {
         CheckpointMetadata(schemaVersion: schemaVersion, createdAt: time, appName: name)
     }
 
-    /// Saves the whole state now, synchronously, as a new checkpoint in `store`, in
-    /// ``checkpointFormats``, and returns the files.
-    @discardableResult
-    public func save(to store: CheckpointStore) throws(LightningError) -> [CheckpointInfo] {
-        let time = LightningWork.now()
-        do {
-            attachComponents()
-            let files = try store.save(try capturedState(time: time, recordingAsSaved: true), time: time, formats: checkpointFormats)
-            savedCheckpoints.append(contentsOf: files)
-            return files
-        } catch let error as LightningError {
-            throw error
-        } catch let error as CheckpointStoreError {
-            throw LightningError("Could not save a checkpoint: \(error)", code: .stateNotSaved, underlying: error)
-        } catch {
-            throw LightningError("Could not save a checkpoint: \(error)", code: .stateNotSaved, underlying: error)
-        }
-    }
-
-    /// The failed saves of the last run, oldest first (each was also reported).
-    public var checkpointErrors: [CheckpointStoreError] { writer?.errors ?? [] }
-
     /// The checkpoint tree of the app now: the root flow's state, `app_state`, and metadata.
+    ///
+    /// Reading it does not disturb change tracking: the next checkpoint of a run still holds
+    /// every change since the one before. To save a checkpoint while the app runs, ask
+    /// ``control`` (``LightningAppControl/requestCheckpoint()``); to write this tree yourself,
+    /// `CheckpointStore.save(_:time:formats:after:)`.
     /// - Parameter time: The Unix time recorded in the metadata; now when `nil`.
     /// - Throws: ``LightningError`` when a var or key cannot be saved.
     public func checkpointState(time: Double? = nil) throws(LightningError) -> StateValue {

@@ -19,35 +19,61 @@ import LightningStore
 /// and `errno`, a var's conversion error, an error a flow threw while loading its state).
 public struct LightningError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
-    public enum Code: Hashable, Sendable {
+    ///
+    /// A struct with a static member per kind, as swift-nio's errors are, so that new kinds can be
+    /// added without breaking a caller's `switch` (which then needs a `default:`). Compare with `==`
+    /// or match in a `switch`: `case .noCheckpoints:`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Kind: String, Hashable, Sendable {
+            case noCheckpoints, checkpointNotFound, checkpointCorrupt, checkpointUnreadable
+            case componentNotInstantiated, undeclaredVar, checkpointMismatch, stateNotSaved
+            case unsavableState, storageInUse, invalidPolicy, stopTimedOut, notRunning, cancelled
+        }
+
+        private let kind: Kind
+        private init(_ kind: Kind) { self.kind = kind }
+
+        /// The code's name, as its static member is spelled: `noCheckpoints`.
+        public var description: String { kind.rawValue }
+
         /// `latest` or `latest-valid` was asked for, and the storage holds no checkpoint yet.
-        case noCheckpoints
+        public static let noCheckpoints = Code(.noCheckpoints)
         /// No checkpoint has the name or path asked for.
-        case checkpointNotFound
+        public static let checkpointNotFound = Code(.checkpointNotFound)
         /// The checkpoint's bytes are damaged: bad JSON, a truncated or corrupt snapshot, a broken
         /// chain of deltas, or a tree without Lightning's layout.
-        case checkpointCorrupt
+        public static let checkpointCorrupt = Code(.checkpointCorrupt)
         /// The storage could not be read (see ``LightningError/storeError`` for the `errno` or the
         /// HTTP status).
-        case checkpointUnreadable
+        public static let checkpointUnreadable = Code(.checkpointUnreadable)
         /// Strict loading: the checkpoint holds a component that the code did not create
         /// (`The component <name> wasn't instantiated for the component <parent>`).
-        case componentNotInstantiated
+        public static let componentNotInstantiated = Code(.componentNotInstantiated)
         /// Strict loading: the checkpoint sets a var that the component does not declare.
-        case undeclaredVar
+        public static let undeclaredVar = Code(.undeclaredVar)
         /// The checkpoint does not fit the app's components otherwise: a var of the wrong type, a
         /// structure whose keys differ, a child that could not be re-created, a flow's own
         /// ``LightningFlow/loadStateDict(flowState:childrenStates:strict:)`` failing.
-        case checkpointMismatch
+        public static let checkpointMismatch = Code(.checkpointMismatch)
         /// The newest requested state is not durable: its save failed, and so did the last full
         /// retry at the end of the run (see ``LightningError/newestDurableCheckpoint``).
-        case stateNotSaved
+        public static let stateNotSaved = Code(.stateNotSaved)
         /// The state holds something no checkpoint can hold (a NaN inside a `Codable` var, a key with `.`).
-        case unsavableState
+        public static let unsavableState = Code(.unsavableState)
         /// Another app is writing checkpoints to the same storage.
-        case storageInUse
+        public static let storageInUse = Code(.storageInUse)
         /// The ``CheckpointPolicy`` is not usable.
-        case invalidPolicy
+        public static let invalidPolicy = Code(.invalidPolicy)
+        /// A stop requested from outside the loop (a signal, ``LightningAppControl``, a task's
+        /// cancellation) ran out of time, or was told to end at once, before the newest state was
+        /// durable (see ``LightningError/newestDurableCheckpoint``).
+        public static let stopTimedOut = Code(.stopTimedOut)
+        /// A checkpoint was asked for through ``LightningAppControl``, but the app's run ended
+        /// (it failed, or it was never started) before the checkpoint could be taken.
+        public static let notRunning = Code(.notRunning)
+        /// The task awaiting ``LightningAppControl/checkpoint()`` was cancelled; the checkpoint
+        /// itself is still taken.
+        public static let cancelled = Code(.cancelled)
     }
 
     /// What kind of failure this is.
@@ -57,7 +83,8 @@ public struct LightningError: Error, Sendable, CustomStringConvertible {
     /// The error behind this one, when there is one: a `CheckpointStoreError`, a
     /// ``StateConversionError``, or the error a flow's code threw while loading.
     public let underlying: (any Error)?
-    /// For ``Code/stateNotSaved``: the newest checkpoint known to be whole and durable, if any.
+    /// For ``Code/stateNotSaved`` and ``Code/stopTimedOut``: the newest checkpoint known to be
+    /// whole and durable, if any.
     public let newestDurableCheckpoint: CheckpointName?
 
     /// The storage failure behind this one, when there is one.
@@ -72,13 +99,12 @@ public struct LightningError: Error, Sendable, CustomStringConvertible {
 
     /// The checkpoint or the storage could not be read, or locked.
     public static func store(_ error: CheckpointStoreError) -> Self {
-        let code: Code
-        switch error.code {
-        case .noCheckpoints: code = .noCheckpoints
-        case .notFound: code = .checkpointNotFound
-        case .corrupt, .layout: code = .checkpointCorrupt
-        case .lockHeld: code = .storageInUse
-        case .io, .refused, .encoding, .invalidArgument: code = .checkpointUnreadable
+        let code: Code = switch error.code {
+        case .noCheckpoints: .noCheckpoints
+        case .notFound: .checkpointNotFound
+        case .corrupt, .layout: .checkpointCorrupt
+        case .lockHeld: .storageInUse
+        default: .checkpointUnreadable
         }
         return LightningError(error.description, code: code, underlying: error)
     }
@@ -88,6 +114,19 @@ public struct LightningError: Error, Sendable, CustomStringConvertible {
         let resume = newestDurable.map { "the newest durable checkpoint is \($0): resume with --checkpoint \($0)" }
             ?? "no checkpoint of this app is durable"
         return LightningError("The newest state was not saved: \(error); \(resume)", code: .stateNotSaved, underlying: error, newestDurable: newestDurable)
+    }
+
+    /// A stop's wait for saves ended (its deadline passed, or ``LightningAppControl/stopNow()``)
+    /// before the newest state was durable.
+    static func stopTimedOut(_ why: String, newestDurable: CheckpointName?) -> Self {
+        let resume = newestDurable.map { "the newest durable checkpoint is \($0): resume with --checkpoint \($0)" }
+            ?? "no checkpoint of this app is durable"
+        return LightningError("The app stopped before its newest state was saved (\(why)); \(resume)", code: .stopTimedOut, newestDurable: newestDurable)
+    }
+
+    /// A checkpoint request that no run will take.
+    static func notRunning(_ why: String) -> Self {
+        LightningError("The checkpoint was not taken: \(why)", code: .notRunning)
     }
 
     /// A checkpoint holds a child that the code did not create (strict loading).

@@ -9,8 +9,12 @@ struct Retrier: Sendable {
     var attempts: Int
     /// The pause before the first retry, in seconds; each later one is four times longer.
     var delay: Double
-    /// Pauses before a retry; a parameter so that tests need not wait.
-    var sleep: @Sendable (Double) -> Void = { seconds in Thread.sleep(forTimeInterval: seconds) }
+    /// Pauses before a retry, and says whether to retry: a writer whose app stopped waiting ends
+    /// the pause early and gives up. A parameter so that tests need not wait.
+    var sleep: @Sendable (Double) -> Bool = { seconds in
+        Thread.sleep(forTimeInterval: seconds)
+        return true
+    }
     /// Told of each failure that is tried again: the error, and the attempt that failed (1 for the first).
     var onRetry: @Sendable (CheckpointStoreError, Int) -> Void = { _, _ in }
 
@@ -33,7 +37,7 @@ struct Retrier: Sendable {
             } catch {
                 guard error.isTransient, attempt < attempts else { return .failure(Failure(error: error, attempts: attempt)) }
                 onRetry(error, attempt)
-                sleep(pause * Double.random(in: 0.5...1.5))
+                guard sleep(pause * Double.random(in: 0.5...1.5)) else { return .failure(Failure(error: error, attempts: attempt)) }
                 pause *= 4
                 attempt += 1
             }

@@ -164,10 +164,11 @@ public struct IncrementalBenchmark {
         let syncApp = SyntheticApp(synthetic)
         let app = try syncApp.run(iterations: Self.chainLength + 1, changing: changeFraction, store: store, policy: policy)
         results.changedComponents = syncApp.root.changesPerIteration
-        let files = app.savedCheckpoints
-        results.fullSaveSeconds = app.checkpointPauses[0]
+        let files = app.statistics.recentCheckpoints
+        let pauses = app.statistics.pauses.recentSeconds
+        results.fullSaveSeconds = pauses[0]
         results.fullBytes = files[0].size
-        results.deltaSaveSeconds = Self.median(Array(app.checkpointPauses.dropFirst()))
+        results.deltaSaveSeconds = Self.median(Array(pauses.dropFirst()))
         results.deltaBytes = Int(Self.median(files.dropFirst().map { Double($0.size) }))
         let last = store.location(of: files[files.count - 1])
         let base = store.location(of: files[0])
@@ -192,8 +193,8 @@ public struct IncrementalBenchmark {
         let workAfterFirst = Duration.seconds(2 * results.fullSaveSeconds)
         let asyncApp = try SyntheticApp(synthetic).run(
             iterations: Self.pauseSamples + 1, changing: changeFraction, work: work, workAfterFirst: workAfterFirst, store: store, policy: background)
-        results.blockingSeconds = Self.median(Array(asyncApp.checkpointPauses.dropFirst()))
-        results.queueWaitSeconds = Self.median(Array(asyncApp.checkpointQueueWaits.dropFirst()))
+        results.blockingSeconds = Self.median(Array(asyncApp.statistics.pauses.recentSeconds.dropFirst()))
+        results.queueWaitSeconds = Self.median(Array(asyncApp.statistics.queueWaits.recentSeconds.dropFirst()))
         return results
     }
 

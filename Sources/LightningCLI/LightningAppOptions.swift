@@ -9,9 +9,19 @@ import Logging
 public struct LightningAppOptions: ParsableArguments {
     /// The checkpoint to start from: a file path, a checkpoint name in the storage, or `latest`.
     @Option(help: ArgumentHelp(
-        "Start from a checkpoint: a file path, a checkpoint name in <storage>/checkpoints (with or without .json or .lsnap), 'latest', or 'latest-valid' (the newest that loads, skipping damaged ones).",
+        "Start from a checkpoint: a file path, a checkpoint name in <storage>/checkpoints (with or without .json or .lsnap), 'latest' (fails when there is none), or 'latest-valid' (the newest that loads, skipping damaged ones).",
         valueName: "checkpoint"))
     public var checkpoint: String?
+
+    /// Start from the newest checkpoint when the storage holds one, else from the initial state.
+    @Flag(help: "Start from the newest checkpoint when the storage holds one, else from the app's initial state, saying which (for services, whose command line is the same on the first boot and every later one).")
+    public var resume = false
+
+    /// Where the run starts: `--resume`, `--checkpoint`, or the initial state.
+    public var startingPoint: StartingPoint {
+        if resume { return .newestCheckpointIfAny }
+        return checkpoint.map(StartingPoint.checkpoint) ?? .initialState
+    }
 
     /// The shared storage root; checkpoints go to `<storage>/checkpoints`.
     @Option(help: "The shared storage: a folder, or s3://BUCKET[/PREFIX] (default: $STORAGE_ROOT_DIR, else ./.storage).")
@@ -32,6 +42,18 @@ public struct LightningAppOptions: ParsableArguments {
     /// Keep only the newest this many checkpoints.
     @Option(help: "Keep only the newest N checkpoints (and the snapshots their deltas need); default: keep all.")
     public var keepLast: Int?
+
+    /// Also keep the first checkpoint of every such period.
+    @Option(help: ArgumentHelp(
+        "Also keep the first checkpoint of every period of this many seconds (by the time in its name), beside the newest --keep-last; alone, keep one per period and the newest.",
+        valueName: "seconds"))
+    public var keepEvery: Double?
+
+    /// How long a stop asked for by SIGTERM or SIGINT may take.
+    @Option(help: ArgumentHelp(
+        "How long a stop asked for by SIGTERM or SIGINT may take, the iteration in progress included, before the app gives up waiting for its saves and exits 2 naming the newest durable checkpoint (default 25).",
+        valueName: "seconds"))
+    public var stopTimeout: Double = 25
 
     /// The longest chain of deltas before a full snapshot.
     @Option(help: "Write a full binary snapshot after this many deltas (default 16; 0: every checkpoint is full).")
@@ -62,6 +84,9 @@ public struct LightningAppOptions: ParsableArguments {
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1, not \(checkpointEvery)") }
         if let checkpointInterval, !(checkpointInterval > 0) { throw ValidationError("--checkpoint-interval must be above 0, not \(checkpointInterval)") }
         if let keepLast, keepLast < 1 { throw ValidationError("--keep-last must be at least 1, not \(keepLast)") }
+        if let keepEvery, !(keepEvery > 0) || !keepEvery.isFinite { throw ValidationError("--keep-every must be a number of seconds above 0, not \(keepEvery)") }
+        if !(stopTimeout >= 0) || !stopTimeout.isFinite { throw ValidationError("--stop-timeout must be 0 or more seconds, not \(stopTimeout)") }
+        if resume, let checkpoint { throw ValidationError("--resume and --checkpoint \(checkpoint) both say where to start: give one") }
         if let maxDeltaChain, maxDeltaChain < 0 { throw ValidationError("--max-delta-chain must be 0 or more, not \(maxDeltaChain)") }
     }
 }

@@ -112,7 +112,7 @@ final class S3Client: Sendable {
         var verb: String
         var cause: String
         var code: CheckpointStoreError.Code
-        var isTransient: Bool { if case .io(let number) = code { number != ENOENT } else { false } }
+        var isTransient: Bool { code.isIO && code.errno != ENOENT }
 
         /// `<url>: <operation> failed[ <context>]: <cause>`.
         func error(_ request: S3Request, after context: String? = nil) -> CheckpointStoreError {

@@ -50,6 +50,59 @@ public struct StateDelta: Sendable, Hashable {
         edits.append(contentsOf: later.edits)
     }
 
+    /// Appends the edits of `later` and drops what they make moot, so that a delta merged with one
+    /// after another (a checkpoint carried over a failed save, or merged while the storage is
+    /// behind) grows with the paths changed, not with the number of deltas merged.
+    ///
+    /// The result applies to any state exactly as appending would, member order included. An
+    /// edit is dropped when a later one sets or removes a node above it; a `set` followed, with
+    /// nothing removing that node in between, by another `set` of the same node keeps its place
+    /// and takes the later value.
+    /// - Complexity: O(*n* × *d*) for *n* edits of at most *d* keys.
+    public mutating func merge(_ later: StateDelta) {
+        edits.append(contentsOf: later.edits)
+        fold()
+    }
+
+    /// Drops the edits that later ones make moot (see ``merge(_:)``).
+    public mutating func fold() {
+        guard edits.count > 1 else { return }
+        // Walk backwards: what a later edit replaces or removes wholesale covers everything below it.
+        var covering = Set<ArraySlice<StateString>>()
+        var shallowest = Int.max  // no covering path is shorter: a quick test for the common case
+        var laterAtPath: [[StateString]: Int] = [:]  // the kept edit nearest after, at each exact path
+        var keep = [Bool](repeating: true, count: edits.count)
+        var values: [Int: StateValue] = [:]  // a later set's value moved into an earlier set
+        for index in edits.indices.reversed() {
+            let path = edits[index].path
+            if path.count > shallowest {
+                var covered = false
+                for depth in shallowest..<path.count where covering.contains(path[..<depth]) {
+                    covered = true
+                    break
+                }
+                if covered {
+                    keep[index] = false
+                    continue
+                }
+            }
+            if case .set = edits[index], let later = laterAtPath[path], case .set(_, let value) = edits[later] {
+                // set, …, set of the same node: the earlier keeps its place with the later value.
+                values[index] = values.removeValue(forKey: later) ?? value
+                keep[later] = false
+            }
+            laterAtPath[path] = index
+            covering.insert(path[...])
+            shallowest = min(shallowest, path.count)
+        }
+        var folded: [Edit] = []
+        folded.reserveCapacity(keep.count(where: { $0 }))
+        for (index, edit) in edits.enumerated() where keep[index] {
+            if let value = values[index] { folded.append(.set(path: edit.path, value: value)) } else { folded.append(edit) }
+        }
+        edits = folded
+    }
+
     /// Applies the edits, in order, to `state`.
     /// - Throws: ``StateDeltaError`` naming the edit whose path does not lead to an object member.
     public func apply(to state: inout StateValue) throws(StateDeltaError) {

@@ -241,38 +241,6 @@ public struct CheckpointStore: Sendable {
 
     // MARK: - Retention and compaction
 
-    /// Keeps the newest `count` checkpoints (by name, both formats) and deletes the older ones,
-    /// except the snapshots a kept delta needs, directly or through other deltas.
-    ///
-    /// Only the headers of kept snapshots are read. When one cannot be read, its parent is unknown
-    /// and nothing is deleted. Files go newest first: if a removal fails, every file left still loads.
-    /// - Returns: The files deleted.
-    @discardableResult
-    public func keepLast(_ count: Int) throws(CheckpointStoreError) -> [CheckpointInfo] {
-        guard count >= 1 else {
-            throw CheckpointStoreError(path: folder, problem: "keep-last must be at least 1, not \(count): nothing was deleted", code: .invalidArgument)
-        }
-        let all = try names()
-        var names: [CheckpointName] = []
-        for info in all where names.last != info.name { names.append(info.name) }
-        guard names.count > count else { return [] }
-        var needed = Set(names.suffix(count))
-        var frontier = Array(needed)
-        let byName = Dictionary(grouping: all, by: \.name)
-        while let name = frontier.popLast() {
-            for info in byName[name] ?? [] where info.format == .binary {
-                guard let header = SnapshotChain.peek(location(of: info)) else {
-                    throw CheckpointStoreError(path: info.path, problem: "its header cannot be read, so the snapshots it needs are unknown: nothing was deleted")
-                }
-                if let parent = header.parent, needed.insert(parent).inserted { frontier.append(parent) }
-            }
-        }
-        // Newest first, so that a failure part way leaves no delta whose parent is gone.
-        let doomed = all.filter { !needed.contains($0.name) }
-        for info in doomed.reversed() { try storage.remove(info.key) }
-        return doomed
-    }
-
     /// Rewrites the binary snapshot at `location` as a full snapshot of the same state, in place
     /// (atomically, keeping its number), so that it no longer needs its parents; deltas that name it
     /// stay valid.

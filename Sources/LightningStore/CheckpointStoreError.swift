@@ -16,27 +16,60 @@ import Darwin
 /// ``code`` tells the kinds of failure apart for code that reacts to them.
 public struct CheckpointStoreError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
-    public enum Code: Hashable, Sendable {
+    ///
+    /// A struct with static members, as swift-nio's errors are, so that new kinds can be added
+    /// without breaking a caller's `switch`. Compare with `==` (`error.code == .notFound`,
+    /// `error.code == .io(errno: ENOSPC)`), or read ``errno`` and ``httpStatus``.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        package enum Kind: String, Hashable, Sendable {
+            case io, refused, notFound, noCheckpoints, corrupt, layout, encoding, lockHeld, invalidArgument
+        }
+
+        /// The kind, for the package's own `switch`es.
+        package let kind: Kind
+        /// For ``io(errno:)``: the C library's error number, when there is one.
+        public let errno: Int32?
+        /// For ``refused(status:)``: the HTTP status the object store answered.
+        public let httpStatus: Int?
+
+        private init(_ kind: Kind, errno: Int32? = nil, httpStatus: Int? = nil) {
+            self.kind = kind
+            self.errno = errno
+            self.httpStatus = httpStatus
+        }
+
         /// The storage failed an operation; `errno` is the C library's error number when there is one.
         /// Trying again may succeed.
-        case io(errno: Int32?)
+        public static func io(errno: Int32?) -> Code { Code(.io, errno: errno) }
         /// An object store refused the request with this HTTP status (bad credentials, no such
         /// bucket, access denied): trying again will not help.
-        case refused(status: Int)
+        public static func refused(status: Int) -> Code { Code(.refused, httpStatus: status) }
         /// No checkpoint has the name asked for.
-        case notFound
+        public static let notFound = Code(.notFound)
         /// `latest` was asked for, and the storage holds no checkpoint.
-        case noCheckpoints
+        public static let noCheckpoints = Code(.noCheckpoints)
         /// The bytes are not a valid checkpoint: bad JSON, a damaged or truncated snapshot, a broken chain.
-        case corrupt
+        public static let corrupt = Code(.corrupt)
         /// The state does not have Lightning's layout.
-        case layout
+        public static let layout = Code(.layout)
         /// The state cannot be written in the format asked for (a value the reader would refuse).
-        case encoding
+        public static let encoding = Code(.encoding)
         /// Another app holds the storage's writer lock.
-        case lockHeld
+        public static let lockHeld = Code(.lockHeld)
         /// The request itself is wrong (a JSON checkpoint to compact, a retention of no checkpoints).
-        case invalidArgument
+        public static let invalidArgument = Code(.invalidArgument)
+
+        /// Whether this is a failure of the storage itself (``io(errno:)``), whatever its `errno`.
+        public var isIO: Bool { kind == .io }
+
+        /// The code as its static member is written: `io(errno: 28)`, `refused(status: 403)`, `notFound`.
+        public var description: String {
+            switch kind {
+            case .io: "io(errno: \(errno.map(String.init) ?? "nil"))"
+            case .refused: "refused(status: \(httpStatus ?? 0))"
+            default: kind.rawValue
+            }
+        }
     }
 
     /// The file or folder concerned, as the storage names it.
@@ -61,8 +94,7 @@ public struct CheckpointStoreError: Error, Hashable, Sendable, CustomStringConve
     /// Whether trying the same operation again may succeed: storage failures, not bad data, a
     /// refusal or a missing object.
     public var isTransient: Bool {
-        if case .io(let number) = code { return number != ENOENT }
-        return false
+        code.isIO && code.errno != ENOENT
     }
 
     /// Whether the storage reported that the object does not exist (`ENOENT`; an object store's 404).

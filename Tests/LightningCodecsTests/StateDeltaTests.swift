@@ -77,4 +77,71 @@ struct StateDeltaTests {
             #expect(state == expected)
         }
     }
+
+    /// A random edit that applies to `state` (which it is applied to): sets of existing and new
+    /// members at any depth, whole objects replaced, members removed.
+    static func randomEdit(on state: inout StateValue, using random: inout SeededRandom) throws -> StateDelta.Edit {
+        // Walk down from the top to an object, choosing a member at each step.
+        var path: [StateString] = []
+        var node = state
+        while case .object(let members) = node, !members.isEmpty, Int.random(in: 0..<3, using: &random) > 0 {
+            let key = members.keys[Int.random(in: 0..<members.count, using: &random)]
+            guard case .object = members[key]! else { break }
+            path.append(key)
+            node = members[key]!
+        }
+        guard case .object(let members) = node else { preconditionFailure("the walk stops on objects") }
+        let names: [StateString] = ["a", "b", "c", "d"]
+        let edit: StateDelta.Edit
+        switch Int.random(in: 0..<5, using: &random) {
+        case 0 where !members.isEmpty:
+            edit = .remove(path: path + [members.keys[Int.random(in: 0..<members.count, using: &random)]])
+        case 1, 2:
+            let child: StateValue = Bool.random(using: &random) ? ["a": .int(Int64.random(in: 0..<9, using: &random))] : [:]
+            edit = .set(path: path + [names.randomElement(using: &random)!], value: child)
+        default:
+            edit = .set(path: path + [names.randomElement(using: &random)!], value: .int(Int64.random(in: 0..<99, using: &random)))
+        }
+        try StateDelta(edits: [edit]).apply(to: &state)
+        return edit
+    }
+
+    @Test("merging deltas applies exactly as applying them in turn, key order included, and folds repeated writes", arguments: 0..<40)
+    func mergeFolds(seed: UInt64) throws {
+        var random = SeededRandom(seed: seed)
+        let start: StateValue = ["a": ["b": ["c": 1]], "b": 2, "c": ["d": [:]]]
+        var state = start
+        var merged = StateDelta()
+        var count = 0
+        for _ in 0..<Int.random(in: 1...8, using: &random) {
+            var delta = StateDelta()
+            for _ in 0..<Int.random(in: 1...12, using: &random) { delta.edits.append(try Self.randomEdit(on: &state, using: &random)) }
+            count += delta.edits.count
+            merged.merge(delta)
+            var applied = start
+            try merged.apply(to: &applied)
+            // The result is the state the edits lead to, member order included.
+            #expect(JSONWriter.write(applied) == JSONWriter.write(state))
+        }
+        #expect(merged.edits.count <= count)
+    }
+
+    @Test("a var written in every one of many merged deltas stays one edit; what a later edit replaces or removes is dropped")
+    func mergeBounds() {
+        var merged = StateDelta()
+        for value in 0..<1_000 {
+            var delta = StateDelta()
+            delta.set(["works", "w", "vars", "counter"], to: .int(Int64(value)))
+            delta.set(["app_state"], to: ["stage": "running"])
+            merged.merge(delta)
+        }
+        #expect(merged.edits == [.set(path: ["works", "w", "vars", "counter"], value: 999), .set(path: ["app_state"], value: ["stage": "running"])])
+        var replaced = StateDelta(edits: [.set(path: ["w", "vars", "x"], value: 1), .set(path: ["w", "calls"], value: [:])])
+        replaced.merge(StateDelta(edits: [.remove(path: ["w"])]))
+        #expect(replaced.edits == [.remove(path: ["w"])])
+        // set, remove, set of one node: the order of members they leave depends on the state, so all stay.
+        var toggled = StateDelta(edits: [.set(path: ["x"], value: 1), .remove(path: ["x"])])
+        toggled.merge(StateDelta(edits: [.set(path: ["x"], value: 2)]))
+        #expect(toggled.edits.count == 3)
+    }
 }

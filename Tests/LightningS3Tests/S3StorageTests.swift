@@ -210,8 +210,8 @@ struct S3StorageTests {
         let error = #expect(throws: LightningError.self) { try app.run(checkpoint: nil, store: CheckpointStore(storage: storage)) }
         #expect(Date().timeIntervalSince(started) < 120)
         #expect(error?.code == .stateNotSaved)
-        #expect(error?.newestDurableCheckpoint == app.savedCheckpoints.last?.name)
-        #expect(app.savedCheckpoints.count == 3)
+        #expect(error?.newestDurableCheckpoint == app.statistics.recentCheckpoints.last?.name)
+        #expect(app.statistics.recentCheckpoints.count == 3)
         #expect(error?.description.contains("failed after 2 attempts at http://127.0.0.1:\(port)") == true)
     }
 }

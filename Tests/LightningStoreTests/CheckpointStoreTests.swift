@@ -163,6 +163,49 @@ struct CheckpointStoreTests {
         #expect(CheckpointMetadata(checkpoint: Self.state) == nil)
         try CheckpointLayout.validate(.object(members))
     }
+    @Test("retention keeps the newest K and the first checkpoint of every period, with the snapshots their deltas need; a failure part way leaves every file loadable")
+    func keepEvery() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        // Four hours of checkpoints, one every 20 minutes: a full snapshot each hour at :00 and
+        // :40, deltas in between.
+        var parent: CheckpointName?
+        for minute in stride(from: 0, to: 240, by: 20) {
+            let time = Double(1_800_000_000 + minute * 60)
+            if minute % 40 == 0 || parent == nil {
+                parent = try store.save(CheckpointStoreTests.state, time: time, formats: .binary)[0].name
+            } else {
+                var delta = StateDelta()
+                delta.set(["vars", "minute"], to: .int(Int64(minute)))
+                parent = try store.saveDelta(delta, parent: parent!, time: time).name
+            }
+        }
+        let all = try store.list().map(\.name)
+        #expect(all.count == 12)
+        var parents: [CheckpointName: CheckpointName?] = [:]
+        let deleted = try store.applyRetention(RetentionPolicy(keepLast: 2, keepEvery: 3600), knownParents: &parents)
+        let kept = try store.list()
+        // The first of each hour (at :00 past 1_800_000_000's hour boundary) and the newest two,
+        // with every parent they need.
+        let hours = Set(all.map { $0.timestamp / 3600 })
+        for hour in hours {
+            #expect(kept.contains { $0.name == all.first { $0.timestamp / 3600 == hour } })
+        }
+        #expect(kept.suffix(2).map(\.name) == all.suffix(2))
+        for info in kept { #expect((try? store.location(of: info).load()) != nil) }
+        #expect(deleted.count + kept.count == 12)
+        #expect(!deleted.isEmpty)
+        // Known parents are remembered, and forgotten with their files.
+        #expect(parents.keys.allSatisfy { name in kept.contains { $0.name == name } })
+        // Alone, keep-every keeps one per period and the newest.
+        #expect(try store.applyRetention(RetentionPolicy(keepEvery: 3600), knownParents: &parents).count >= 0)
+        #expect(try store.list().last?.name == all.last)
+        // Nonsense is refused, deleting nothing.
+        let before = try store.list().count
+        #expect(throws: CheckpointStoreError.self) { try store.applyRetention(RetentionPolicy(keepEvery: 0), knownParents: &parents) }
+        #expect(try store.list().count == before)
+    }
 }
 
 @Suite("Interrupted saves")
@@ -193,4 +236,5 @@ struct InterruptedSaveTests {
         #expect(TemporaryName.writer(of: ".x.tmp-12-notanumber-host") == nil)
         #expect(TemporaryName.writer(of: ".x.tmp-12-34-") == nil)
     }
+
 }

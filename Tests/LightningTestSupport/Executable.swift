@@ -17,7 +17,12 @@ public enum Executable {
     /// Runs `name` with `arguments` in `folder`, with `environment` added to this process's.
     /// - Parameter fileSizeLimit: When given, the largest file the program may write, in KiB
     ///   (`ulimit -f`); a larger write fails with `EFBIG`, as a full disk fails with `ENOSPC`.
-    public static func run(_ name: String, _ arguments: [String], in folder: String, environment: [String: String] = [:], fileSizeLimit: Int? = nil) throws -> Result {
+    /// - Parameter signals: Signals to send while it runs, each this many seconds after the one
+    ///   before (the first after the start), as a supervisor or a user at a terminal would.
+    public static func run(
+        _ name: String, _ arguments: [String], in folder: String, environment: [String: String] = [:], fileSizeLimit: Int? = nil,
+        signals: [(after: Double, signal: Int32)] = []
+    ) throws -> Result {
         let process = Process()
         let program = productsFolder.appendingPathComponent(name)
         if let fileSizeLimit {
@@ -38,6 +43,15 @@ public enum Executable {
         process.standardOutput = output
         process.standardError = error
         try process.run()
+        if !signals.isEmpty {
+            let pid = process.processIdentifier
+            Thread.detachNewThread {
+                for (after, signal) in signals {
+                    Thread.sleep(forTimeInterval: after)
+                    kill(pid, signal)
+                }
+            }
+        }
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         let errData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

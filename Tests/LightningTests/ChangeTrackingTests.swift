@@ -95,7 +95,7 @@ struct ChangeTrackingTests {
         // at most `changing` (a work written twice is converted once). Read at the next save.
         #expect(root.conversionsPerSave[1] == 1000, "\(root.conversionsPerSave)")
         for count in root.conversionsPerSave.dropFirst(2) { #expect(count <= changing && (changing == 0 || count > 0)) }
-        #expect(app.savedCheckpoints.dropFirst().allSatisfy { $0.isDelta })
+        #expect(app.statistics.recentCheckpoints.dropFirst().allSatisfy { $0.isDelta })
     }
 
     final class Stopper: LightningFlow {
@@ -162,9 +162,9 @@ struct ChangeTrackingTests {
         }
         _ = try run(resuming: false)
         let (app, root) = try run(resuming: true)
-        #expect(app.savedCheckpoints.count == 3)
-        #expect(app.savedCheckpoints.first?.isDelta == false)
-        #expect(app.savedCheckpoints.dropFirst().allSatisfy { $0.isDelta })
+        #expect(app.statistics.recentCheckpoints.count == 3)
+        #expect(app.statistics.recentCheckpoints.first?.isDelta == false)
+        #expect(app.statistics.recentCheckpoints.dropFirst().allSatisfy { $0.isDelta })
         let expected = IncrementalCheckpointTests.withoutMetadata(try app.checkpointState())
         let restored = IncrementalCheckpointTests.withoutMetadata(try CheckpointStore(storageRoot: folder.path).resolve("latest").load())
         #expect(restored == expected)

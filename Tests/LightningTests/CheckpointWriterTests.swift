@@ -6,6 +6,7 @@ import LightningStore
 import LightningTestSupport
 import Logging
 import CoreMetrics
+import Synchronization
 import Testing
 
 /// The writer's interleavings, driven step by step: a storage whose saves wait at a gate stands
@@ -42,13 +43,18 @@ struct CheckpointWriterTests {
         return delta
     }
 
-    static func writer(_ storage: FaultyStorage, whenBehind: CheckpointPolicy.WhenBehind = .wait, lingering: Duration = .seconds(1)) -> CheckpointWriter {
-        var settings = CheckpointWriter.Settings(
-            policy: CheckpointPolicy(whenBehind: whenBehind, retryDelay: 0),
+    static func writer(_ storage: FaultyStorage, whenBehind: CheckpointPolicy.WhenBehind = .wait, retryDelay: Double = 0) -> CheckpointWriter {
+        let settings = CheckpointWriter.Settings(
+            policy: CheckpointPolicy(whenBehind: whenBehind, retryDelay: retryDelay),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
             metrics: CheckpointMetrics(factory: NOOPMetricsHandler.instance))
-        settings.lingering = lingering
         return CheckpointWriter(store: CheckpointStore(storage: storage), newest: nil, settings: settings)
+    }
+
+    /// A storage lock that counts its releases.
+    final class CountingLock: StorageLock {
+        let releases = Mutex(0)
+        func release() { releases.withLock { $0 += 1 } }
     }
 
     /// The `x` of every checkpoint in the folder, oldest first, with whether it is a delta.
@@ -57,15 +63,14 @@ struct CheckpointWriterTests {
         return try store.list().map { (try store.location(of: $0).read()["x"], $0.isDelta) }
     }
 
-    @Test("a checkpoint handed over after the writer's thread ended starts another; every one is written, in order", arguments: [Duration.zero, .seconds(1)])
-    func threadEndsAndRestarts(lingering: Duration) throws {
+    @Test("one thread for the writer's life: idle, it sleeps, and takes a checkpoint handed over long after; finish ends it")
+    func oneThreadSleepsWhileIdle() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let writer = Self.writer(FaultyStorage(root: folder.path, fault: nil, beforeCreate: { _ in }), lingering: lingering)
+        let writer = Self.writer(FaultyStorage(root: folder.path, fault: nil, beforeCreate: { _ in }))
         writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
         writer.submit(.delta(Self.delta(1), time: 100), background: true)
-        writer.waitUntilIdle()
-        // With no lingering the thread ends once idle; with a second's, the same thread takes the next.
+        #expect(writer.waitUntilIdle())
         Thread.sleep(forTimeInterval: 0.05)
         let written = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
@@ -76,7 +81,57 @@ struct CheckpointWriterTests {
         // A checkpoint no thread takes would leave the writer busy for ever: bounded here.
         try #require(written.wait(timeout: .now() + 10) == .success)
         #expect(try Self.contents(folder.path).map(\.x) == [0, 1, 2])
-        if case .none = writer.pending {} else { Issue.record("every checkpoint is written, yet the writer holds one as pending") }
+        #expect(!writer.pending.isSomething)
+        #expect(writer.finish())
+    }
+
+    @Test("a stop's deadline ends the waits for room and for the last save; abandoned, the writer writes nothing more and gives the lock up once the save under way ends")
+    func deadlineEndsWaits() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let gate = Gate(held: 1)
+        let writer = Self.writer(FaultyStorage(root: folder.path, fault: nil, beforeCreate: gate.pass))
+        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
+        gate.awaitArrival()
+        writer.submit(.delta(Self.delta(1), time: 100), background: true)
+        writer.submit(.delta(Self.delta(2), time: 100), background: true)
+        let started = ContinuousClock.now
+        writer.stop(deadline: .now + .milliseconds(200), immediately: false)
+        // The queue is full: the wait for room ends at the deadline, and the checkpoint is queued.
+        writer.submit(.delta(Self.delta(3), time: 100), background: true)
+        #expect(!writer.waitUntilIdle())
+        #expect(!writer.finish())
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .milliseconds(190) && waited < .seconds(5))
+        #expect(writer.stopWaitEnded)
+        let lock = CountingLock()
+        writer.abandon(releasing: lock)
+        #expect(lock.releases.withLock { $0 } == 0)  // the save under way still writes
+        gate.open()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while lock.releases.withLock({ $0 }) == 0 && .now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(lock.releases.withLock { $0 } == 1)
+        // The save under way finished; nothing queued after it was written.
+        #expect(try Self.contents(folder.path).map(\.x) == [0])
+    }
+
+    @Test("an immediate stop ends a retry's pause: the writer gives up at once instead of sleeping")
+    func immediateStopEndsRetries() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let storage = FaultyStorage(root: folder.path, fault: .init(.create, call: 1, count: 100, errno: EIO))
+        let writer = Self.writer(storage, retryDelay: 30)
+        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while storage.calls(of: .create) == 0 && .now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        let started = ContinuousClock.now
+        writer.stop(deadline: nil, immediately: true)
+        // Out of its 30 s pause, the writer reports the save as failed.
+        while writer.statistics.snapshot.failedSaves == 0 && .now < started + .seconds(10) { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(storage.calls(of: .create) == 1)
+        #expect(writer.statistics.snapshot.failedSaves == 1)
+        #expect(writer.pending.isSomething)
     }
 
     @Test("with the storage behind, the loop waits for room and every checkpoint is written, in order")
@@ -104,7 +159,7 @@ struct CheckpointWriterTests {
         let files = try Self.contents(folder.path)
         #expect(files.map(\.x) == [0, 1, 2, 3])
         #expect(files.map(\.isDelta) == [false, true, true, true])
-        #expect(writer.errors.isEmpty)
+        #expect(writer.statistics.snapshot.recentErrors.isEmpty)
     }
 
     @Test("merging is an opt-in: the loop never waits, and waiting checkpoints become one file")
@@ -143,7 +198,7 @@ struct CheckpointWriterTests {
         // A, then B with the delta applied, whole: no delta names A's chain after B failed.
         #expect(files.map(\.x) == [0, 11])
         #expect(files.map(\.isDelta) == [false, false])
-        #expect(writer.errors.map(\.code) == [.io(errno: EIO)])
+        #expect(writer.statistics.snapshot.recentErrors.map(\.code) == [.io(errno: EIO)])
         if case .none = writer.pending {} else { Issue.record("the newest state is durable, yet the writer holds it as pending") }
     }
 
@@ -177,7 +232,7 @@ struct CheckpointWriterTests {
         for _ in 0..<1_100 { deep = [deep] }
         writer.submit(.full(["x": deep], formats: .binary, time: 100), background: false)
         #expect(storage.calls(of: .create) == 0)
-        let error = try #require(writer.errors.first)
+        let error = try #require(writer.statistics.snapshot.recentErrors.first)
         #expect(error.code == .encoding)
         #expect(error.description.hasSuffix(": the state nests 1101 levels deep, deeper than the 1024 a reader accepts; nothing was saved"))
     }

@@ -54,7 +54,9 @@ struct ComponentStateTests {
         let app = LightningApp(root: root, name: "test")
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        try app.save(to: .init(storageRoot: folder.path))
+        app.control.requestStop()  // before the first iteration: the run only takes its final checkpoint
+        try app.run(checkpoint: nil, storageRoot: folder.path)
+        #expect(app.statistics.saves == 1)
         #expect(!root.w.hasChanges)
         #expect(!root.hasChanges)
         root.w.counter += 1

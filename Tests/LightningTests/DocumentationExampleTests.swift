@@ -108,7 +108,7 @@ struct DocumentationExampleTests {
             try app.run(checkpoint: nil, storageRoot: storage)
         }
         #expect(first.w.counter == 3)
-        #expect(app.savedCheckpoints.count == 3)
+        #expect(app.statistics.recentCheckpoints.count == 3)
 
         let second = GettingStarted.Root()
         try LightningApp(root: second, name: "counter-app").run(checkpoint: "latest", storageRoot: storage)
@@ -164,7 +164,7 @@ struct DocumentationExampleTests {
         original.workers.append(DynamicChildren.Counter())
         original.registry["evaluator"] = DynamicChildren.Scorer()
         original.registry["trainer"] = DynamicChildren.Counter()
-        let saved = try LightningApp(root: original, name: "structures").save(to: store)[0]
+        let saved = try LightningApp(root: original, name: "structures").saveCheckpoint(to: store)[0]
         let restored = DynamicChildren.Structures()
         try LightningApp(root: restored, name: "structures").load(try store.location(of: saved).load())
         #expect(restored.workers.count == 1)
@@ -177,7 +177,7 @@ struct DocumentationExampleTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let store = CheckpointStore(storageRoot: folder.path)
-        let old = try LightningApp(root: DynamicChildren.OldRoot(), name: "trainer", schemaVersion: 1).save(to: store)[0]
+        let old = try LightningApp(root: DynamicChildren.OldRoot(), name: "trainer", schemaVersion: 1).saveCheckpoint(to: store)[0]
         let root = DynamicChildren.MigratingRoot()
         let app = LightningApp(root: root, name: "trainer", schemaVersion: 2)
         try app.load(try store.location(of: old).load())

@@ -71,7 +71,7 @@ struct FaultInjectionTests {
             Issue.record("an error that is not a LightningError: \(error)")
         }
         outcome.faultsRaised = storage.faultsRaised
-        outcome.saveErrors = app.checkpointErrors
+        outcome.saveErrors = app.statistics.recentErrors
         return outcome
     }
 

@@ -283,8 +283,8 @@ struct IncrementalCheckpointTests {
         let app = LightningApp(root: FailingStorageRoot(folder: folder.path, settle: background ? 0.5 : 0), name: "retry")
         app.policy.writesInBackground = background
         try app.run(checkpoint: nil, storageRoot: folder.path)
-        #expect(app.checkpointErrors.count == 1)
-        #expect(app.checkpointErrors.first?.code == .io(errno: ENOTDIR))
+        #expect(app.statistics.recentErrors.count == 1)
+        #expect(app.statistics.recentErrors.first?.code == .io(errno: ENOTDIR))
         let files = try CheckpointStore(storageRoot: folder.path).list()
         #expect(files.count == 3)
         let last = try CheckpointLocation.file(files.last!.path).load()
@@ -355,9 +355,18 @@ struct IncrementalCheckpointTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let app = LightningApp(root: Quiet(), name: "quiet")
-        app.policy = CheckpointPolicy(everyIterations: 3, writesInBackground: false)
+        app.policy = CheckpointPolicy(everyIterations: 3, writesInBackground: false, checkpointsOnStop: false)
         try app.run(checkpoint: nil, storageRoot: folder.path)
         #expect(try CheckpointStore(storageRoot: folder.path).list().count == 3)  // after iterations 3, 6, 9
+        // By default a stop also saves the state it stops with: after iteration 10 too.
+        let final = try TemporaryFolder()
+        defer { final.remove() }
+        let third = LightningApp(root: Quiet(), name: "quiet")
+        third.policy = CheckpointPolicy(everyIterations: 3, writesInBackground: false)
+        try third.run(checkpoint: nil, storageRoot: final.path)
+        let saved = try CheckpointStore(storageRoot: final.path).list()
+        #expect(saved.count == 4)
+        #expect(try CheckpointStore(storageRoot: final.path).loadCheckpoint("latest").state["works"]?["w"]?["vars"]?["counter"] == 10)
         let timed = try TemporaryFolder()
         defer { timed.remove() }
         let second = LightningApp(root: Quiet(), name: "quiet")

@@ -11,7 +11,7 @@ struct RestoreTests {
     /// Saves `root`'s app in a fresh store and returns the store and the saved state.
     static func saved(_ root: LightningFlow, in folder: TemporaryFolder) throws -> (CheckpointStore, StateValue) {
         let store = CheckpointStore(storageRoot: folder.path)
-        let info = try LightningApp(root: root, name: "test").save(to: store)[0]
+        let info = try LightningApp(root: root, name: "test").saveCheckpoint(to: store)[0]
         return (store, try CheckpointLocation.file(info.path).load())
     }
 
@@ -179,7 +179,7 @@ struct RestoreTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let store = CheckpointStore(storageRoot: folder.path)
-        let info = try LightningApp(root: OldRoot(), name: "old", schemaVersion: 1).save(to: store)[0]
+        let info = try LightningApp(root: OldRoot(), name: "old", schemaVersion: 1).saveCheckpoint(to: store)[0]
         let root = NewRoot()
         try LightningApp(root: root, name: "new", schemaVersion: 2).run(checkpoint: info.path, storageRoot: folder.path)
         #expect(root.seenSchema == 1)

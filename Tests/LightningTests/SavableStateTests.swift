@@ -20,7 +20,7 @@ struct SavableStateTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let store = CheckpointStore(storageRoot: folder.path)
-        let info = try LightningApp(root: root, name: "test").save(to: store)[0]
+        let info = try LightningApp(root: root, name: "test").saveCheckpoint(to: store)[0]
         let saved = try store.location(of: info).load()
         let app = LightningApp(root: fresh, name: "test")
         try app.load(saved, strict: strict)
@@ -211,7 +211,7 @@ struct PlainVarTests {
         let app = LightningApp(root: Root(), name: "plain")
         app.checkpointFormats = .both
         try app.run(checkpoint: nil, storageRoot: folder.path)
-        let json = try String(contentsOfFile: try #require(app.savedCheckpoints.first { $0.path.hasSuffix(".json") }).path, encoding: .utf8)
+        let json = try String(contentsOfFile: try #require(app.statistics.recentCheckpoints.first { $0.path.hasSuffix(".json") }).path, encoding: .utf8)
         #expect(json.contains(#""loss": NaN, "peak": -Infinity, "count": 3, "label": "x", "done": true"#))
         let restored = Root()
         try LightningApp(root: restored, name: "plain").run(checkpoint: "latest", storageRoot: folder.path)

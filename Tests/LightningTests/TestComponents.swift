@@ -1,4 +1,5 @@
-import Lightning
+@testable import Lightning
+import LightningStore
 import LightningState
 
 /// Components shaped like the apps in Lightning's docs and fixtures.
@@ -104,5 +105,14 @@ final class DynamicRoot: LightningFlow {
     override func loadStateDict(flowState: ComponentState, childrenStates: ChildrenStates, strict: Bool) throws {
         if recreates { flow_level_1 = DynamicLevel2Holder() }
         try super.loadStateDict(flowState: flowState, childrenStates: childrenStates, strict: strict)
+    }
+}
+
+extension LightningApp {
+    /// Saves the app's state as it is now as one whole checkpoint in `store` (a fixture for tests
+    /// that load; a running app is asked through its control instead).
+    @discardableResult
+    func saveCheckpoint(to store: CheckpointStore) throws -> [CheckpointInfo] {
+        try store.save(checkpointState(), time: LightningWork.now(), formats: checkpointFormats)
     }
 }

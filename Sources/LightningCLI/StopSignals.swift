@@ -1,0 +1,94 @@
+import ArgumentParser
+import Dispatch
+import Lightning
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The signals a command-line app answers while it runs: SIGTERM and SIGINT ask it to stop
+/// gracefully (a second one ends the stop's wait), SIGUSR1 asks for a checkpoint.
+///
+/// The signals are taken by dispatch sources on a queue of their own (as swift-service-lifecycle
+/// does), never in a signal handler, and passed to the app's ``LightningAppControl``. A watchdog
+/// on the same queue ends the process with exit code 2 if the app has not returned a moment after
+/// its stop's deadline — when a flow's `run()` itself does not return, nothing else can.
+final class StopSignals: Sendable {
+    /// The exit code of a stop cut short before the newest state was durable.
+    static let cutShort = ExitCode(2)
+    /// How long after the deadline the watchdog waits for the app to return on its own.
+    static let grace = 2.0
+
+    private let queue = DispatchQueue(label: "lightning.signals")
+    // reason: DispatchSourceSignal is not Sendable; the sources are made in `init` and only
+    // cancelled in `remove()`, which dispatch allows from any thread.
+    private nonisolated(unsafe) let sources: [any DispatchSourceSignal]
+    private let state = Mutex(State())
+
+    private struct State {
+        var stops = 0
+        var removed = false
+    }
+
+    private static let stopSignals: [Int32] = [SIGTERM, SIGINT]
+    private static let checkpointSignal: Int32 = SIGUSR1
+
+    init(control: LightningAppControl, stopTimeout: Double) {
+        var sources: [any DispatchSourceSignal] = []
+        for number in Self.stopSignals + [Self.checkpointSignal] {
+            signal(number, SIG_IGN)  // the dispatch source takes it instead of the default action
+            sources.append(DispatchSource.makeSignalSource(signal: number, queue: queue))
+        }
+        self.sources = sources
+        for source in sources {
+            let number = Int32(source.handle)
+            source.setEventHandler { [self] in
+                if number == Self.checkpointSignal {
+                    control.requestCheckpoint()
+                } else {
+                    stopRequested(by: number, control: control, stopTimeout: stopTimeout)
+                }
+            }
+            source.resume()
+        }
+    }
+
+    private func stopRequested(by number: Int32, control: LightningAppControl, stopTimeout: Double) {
+        let count = state.withLock { state in
+            state.stops += 1
+            return state.stops
+        }
+        if count == 1 {
+            control.requestStop(timeout: .seconds(stopTimeout))
+            watch(control: control, after: stopTimeout + Self.grace, why: "its stop timeout of \(Self.format(stopTimeout)) s ran out")
+        } else {
+            control.stopNow()
+            watch(control: control, after: Self.grace, why: "a second signal ended the wait")
+        }
+    }
+
+    /// Ends the process if the app's run has not returned by then.
+    private func watch(control: LightningAppControl, after seconds: Double, why: String) {
+        queue.asyncAfter(deadline: .now() + seconds) { [self] in
+            guard !state.withLock({ $0.removed }) else { return }
+            let durable = control.statistics.newestDurable
+            let resume = durable.map { "the newest durable checkpoint is \($0): resume with --checkpoint \($0)" } ?? "no checkpoint of this app is durable"
+            Console.writeErrorLine("The app did not stop in time (\(why), and the iteration in progress has not returned); \(resume)")
+            _exit(Self.cutShort.rawValue)
+        }
+    }
+
+    /// Stops answering the signals and gives them their default actions back.
+    func remove() {
+        state.withLock { $0.removed = true }
+        for source in sources { source.cancel() }
+        for number in Self.stopSignals + [Self.checkpointSignal] { signal(number, SIG_DFL) }
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds))" : "\(seconds)"
+    }
+}
