@@ -10,7 +10,7 @@ public struct CheckpointPolicy: Sendable, Hashable {
     /// ``CheckpointPolicy/maximumWaiting`` waiting.
     public enum WhenBehind: String, Sendable, Hashable, CaseIterable {
         /// The loop waits for room (backpressure): every requested checkpoint is written, in order.
-        /// The wait is reported apart from the capture pause (``LightningApp/checkpointQueueWaits``).
+        /// The wait is reported apart from the capture pause (``CheckpointStatistics/queueWaits``).
         case wait
         /// The loop goes on and the checkpoint is merged into the last waiting one: its state is
         /// written, but under one name with it, so the checkpoint itself never exists as a file.

@@ -22,7 +22,7 @@ import LightningStore
 /// backoff; a failure is reported once with its cause.
 ///
 /// Background writes happen on one thread, started with the first of them and kept until
-/// ``finish(until:)``; while idle it sleeps on the writer's condition (no polling). Every wait on
+/// ``finish(releasing:orTell:)``; while idle it sleeps on the writer's condition (no polling). Every wait on
 /// the writer — the loop's for room, the end of a run's for the last save, a retry's pause — ends
 /// at the stop deadline the app sets (``stop(deadline:immediately:)``).
 // reason: every mutable field is read and written only while `condition` is locked.
@@ -121,14 +121,15 @@ final class CheckpointWriter: @unchecked Sendable {
     /// and ``CheckpointPolicy/maximumWaiting`` more wait.
     private var queueIsFull: Bool { waiting.count + (writing ? 1 : 0) > CheckpointPolicy.maximumWaiting }
 
-    /// The background thread's life: started with the first background job, ended by ``finish(until:)``.
+    /// The background thread's life: started with the first background job, ended by ``finish(releasing:orTell:)``.
     private var threadStarted = false
     private var threadSleeping = false
     private var threadEnded = false
-    /// Set by ``finish(until:)``: the thread ends once the queue is empty.
+    /// Set by ``finish(releasing:orTell:)``: the thread ends once the queue is empty.
     private var finishing = false
-    /// Set by ``abandon(releasing:)``: the app stopped waiting; nothing more is written.
-    private var abandoned = false
+    /// Set when the app stopped waiting with a save under way (see ``finish(releasing:orTell:)``):
+    /// nothing more is written, and those waiting for a checkpoint are told this error.
+    private var abandoned: LightningError?
     /// The storage lock, handed over by an app that stopped waiting while a write was under way:
     /// the thread releases it once that write is over, so that no other app writes meanwhile.
     private var lockToRelease: (any StorageLock)?
@@ -141,6 +142,8 @@ final class CheckpointWriter: @unchecked Sendable {
     private var unsaved = Unsaved.nothing
     /// Waiting for the state that ``unsaved`` holds to become durable.
     private var unsavedWaiters: [CheckpointWaiter] = []
+    /// Waiting for the save under way on the thread (told by it, or by an abandonment first).
+    private var writingWaiters: [CheckpointWaiter] = []
     private var chainState = Chain()
     /// The newest name in the storage: saves take names after it.
     private var newestName: CheckpointName?
@@ -235,30 +238,43 @@ final class CheckpointWriter: @unchecked Sendable {
     }
 
     /// Ends the background thread once the queue is empty, and waits for it until the stop
-    /// deadline.
-    /// - Returns: Whether the thread ended (or never started).
-    @discardableResult
-    func finish() -> Bool {
-        locked {
+    /// deadline. If a save is still under way then, the writer is abandoned, all in one hold of
+    /// its lock: nothing more is written, those waiting for a checkpoint (queued, carried, or
+    /// waiting on the save under way should it fail) are told `error`, and `lock` is released
+    /// by the thread once that save ends, so that no other app writes meanwhile.
+    /// - Parameters:
+    ///   - lock: The storage lock, released here when the thread ended (or never started).
+    ///   - error: The error to tell waiters when the writer is abandoned, from the newest
+    ///     durable checkpoint.
+    /// - Returns: Whether the thread ended (or never started); `false` when it was abandoned.
+    func finish(releasing lock: any StorageLock, orTell error: (CheckpointName?) -> LightningError) -> Bool {
+        var abandonment: LightningError?
+        let (ended, told) = locked { () -> (Bool, [CheckpointWaiter]) in
             finishing = true
             condition.broadcast()
             while threadStarted && !threadEnded && waitOnce() {}
-            return !threadStarted || threadEnded
+            if !threadStarted || threadEnded { return (true, []) }
+            abandonment = error(durableName)
+            abandoned = abandonment
+            lockToRelease = lock
+            condition.broadcast()  // out of a retry's pause
+            return (false, drainWaiters())
         }
+        if ended { lock.release() }
+        if let abandonment { for waiter in told { waiter.resolve(.failure(abandonment)) } }
+        return ended
     }
 
-    /// The app stopped waiting: nothing more is written, and `lock` is released once no write is
-    /// under way (at once when none is).
-    func abandon(releasing lock: any StorageLock) {
-        let releaseNow = locked { () -> Bool in
-            abandoned = true
-            finishing = true
-            condition.broadcast()
-            guard writing else { return true }
-            lockToRelease = lock
-            return false
+    /// Takes every waiter the writer holds: queued, carried, or waiting on the save under way
+    /// (which, should it end later, tells them nothing more: a waiter is told once). Called with
+    /// the condition locked.
+    private func drainWaiters() -> [CheckpointWaiter] {
+        defer {
+            unsavedWaiters = []
+            writingWaiters = []
+            for index in waiting.indices { waiting[index].waiters = [] }
         }
-        if releaseNow { lock.release() }
+        return unsavedWaiters + writingWaiters + waiting.flatMap(\.waiters)
     }
 
     /// What is not durable, once idle.
@@ -285,13 +301,7 @@ final class CheckpointWriter: @unchecked Sendable {
     /// Takes those still waiting for a durable checkpoint, queued or carried over a failure (at
     /// the end of a run, to tell them why not).
     func takeWaiters() -> [CheckpointWaiter] {
-        locked {
-            defer {
-                unsavedWaiters = []
-                for index in waiting.indices { waiting[index].waiters = [] }
-            }
-            return unsavedWaiters + waiting.flatMap(\.waiters)
-        }
+        locked { drainWaiters() }
     }
 
     /// Waits on the condition until woken or the stop deadline; returns `false` once the waits
@@ -313,11 +323,11 @@ final class CheckpointWriter: @unchecked Sendable {
     private func pauseBeforeRetry(_ seconds: Double) -> Bool {
         let end = ContinuousClock.now + .seconds(seconds)
         return locked {
-            while !abandoned && !waitsAreOver && .now < end {
+            while abandoned == nil && !waitsAreOver && .now < end {
                 let until = min(end, deadline ?? end)
                 _ = condition.wait(until: Date(timeIntervalSinceNow: max(0, (until - .now).seconds)))
             }
-            return !abandoned && !waitsAreOver
+            return abandoned == nil && !waitsAreOver
         }
     }
 
@@ -325,23 +335,33 @@ final class CheckpointWriter: @unchecked Sendable {
     private func runThread() {
         condition.lock()
         while true {
-            if abandoned {
+            if let abandoned {
+                // The app stopped waiting: write nothing more, tell those still waiting, and give
+                // the storage up now that no save is under way.
+                let told = drainWaiters()
                 waiting.removeAll()
-            }
-            if let next = waiting.popFirst() {
-                writing = true
-                condition.unlock()
-                write(next)
-                condition.lock()
-                writing = false
-                condition.broadcast()  // room in the queue, or idle
-            } else if finishing {
                 threadEnded = true
                 let lock = lockToRelease
                 lockToRelease = nil
                 condition.broadcast()
                 condition.unlock()
+                for waiter in told { waiter.resolve(.failure(abandoned)) }
                 lock?.release()
+                return
+            }
+            if let next = waiting.popFirst() {
+                writing = true
+                writingWaiters = next.waiters
+                condition.unlock()
+                write(next)
+                condition.lock()
+                writing = false
+                writingWaiters = []
+                condition.broadcast()  // room in the queue, or idle
+            } else if finishing {
+                threadEnded = true  // `finish` releases the storage lock
+                condition.broadcast()
+                condition.unlock()
                 return
             } else {
                 threadSleeping = true
@@ -373,9 +393,11 @@ final class CheckpointWriter: @unchecked Sendable {
                     }
                     return notSaved("a delta has no durable snapshot to apply to")
                 }
-                var edits = StateDelta()
-                if case .edits(let earlier) = pending { edits = earlier }
-                edits.merge(delta)
+                var edits = delta
+                if case .edits(let earlier) = pending {
+                    edits = earlier
+                    edits.merge(delta)  // a failed delta's edits, folded with this one's
+                }
                 saveDelta(edits, on: head, time: time, waiters: queued.waiters)
             case .state(var state, let formats):
                 do {
@@ -398,6 +420,7 @@ final class CheckpointWriter: @unchecked Sendable {
     /// Reports a checkpoint that could not even be attempted.
     private func notSaved(_ reason: String) {
         settings.metrics.saveFailures.increment()
+        statistics.update { $0.failedSaves += 1 }
         settings.logger.error("checkpoint not saved: \(reason); the next checkpoint is a full snapshot")
     }
 
@@ -488,8 +511,7 @@ final class CheckpointWriter: @unchecked Sendable {
         }
     }
 
-    /// Runs on the thread that saved, so `knownParents` needs no lock beyond the writer's one
-    /// save at a time.
+    /// Runs after each save, on the thread that saved (one at a time).
     private func applyRetention() {
         guard settings.retention.deletes else { return }
         do {

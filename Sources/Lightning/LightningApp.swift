@@ -99,16 +99,24 @@ public final class LightningApp {
     /// iteration in progress finishes, a final checkpoint is taken when the newest durable one
     /// does not hold the newest state (``CheckpointPolicy/checkpointsOnStop``), and the run waits
     /// for every save; if the newest state is still not durable, it saves the whole state once
-    /// more. A run that returns has its newest state durable. A stop requested from outside
-    /// waits at most its timeout (``CheckpointPolicy/stopTimeout``).
+    /// more. A run that returns has its newest requested state durable — with
+    /// ``CheckpointPolicy/checkpointsOnStop`` (the default), the state it stopped with. A stop
+    /// requested from outside waits for the writer at most its timeout
+    /// (``CheckpointPolicy/stopTimeout``); the iteration in progress is the app's own code, which
+    /// nothing interrupts (command-line apps exit 2 a moment after the timeout if it has not
+    /// returned).
     /// - Throws: ``LightningError`` when the policy is invalid, the storage is in use, the checkpoint
     ///   cannot be found, read or loaded (nothing runs then), the state cannot be saved
-    ///   (`stateNotSaved`), or a stop's wait ended first (`stopTimedOut`); the error a flow or
+    ///   (`stateNotSaved`), a stop's wait ended first (`stopTimedOut`), or ``control`` is used by
+    ///   another running app (`controlInUse`); the error a flow or
     ///   work threw, unchanged (the app's ``stage`` is then `failed`, and the saves already handed
     ///   to the writer are finished first).
     public func run(from start: StartingPoint, store: CheckpointStore, strict: Bool = true) throws {
         try policy.validate()
         let control = self.control
+        let runNumber = try control.runBegins()
+        // Checkpoints asked for that this run does not take are told so, however it ends.
+        defer { control.runEnded(runNumber) }
         let metrics = CheckpointMetrics(factory: metricsFactory ?? MetricsSystem.factory)
         let settings = CheckpointWriter.Settings(policy: policy, logger: logger, metrics: metrics)
         // Storage faults at start are retried like saves; a checkpoint that does not load is not.
@@ -148,7 +156,6 @@ public final class LightningApp {
             writer.stop(deadline: timeout.map { request.requestedAt + $0 }, immediately: request.immediately)
         }
         if let early = control.runStarted(.init(stopRequested: stopWaits)) { stopWaits(early) }
-        defer { control.runEnded() }
 
         let outcome: Result<LoopEnd, any Error>
         do {
@@ -178,16 +185,16 @@ public final class LightningApp {
                 }
             }
         }
-        let threadEnded = writer.finish()
-        if !threadEnded, failure == nil { failure = timedOut(writer) }
+        // The writer releases the lock: at once, or, when a save is still under way and the
+        // stop's wait is over, once that save ends, so that no other app writes meanwhile.
+        lockHandedOver = true
+        let why = timeoutReason
+        let threadEnded = writer.finish(releasing: lock) { durable in
+            failure.map(Self.asLightningError) ?? .stopTimedOut(why, newestDurable: durable)
+        }
+        if !threadEnded, failure == nil { failure = LightningError.stopTimedOut(why, newestDurable: writer.newestDurable) }
         let refusal = failure.map(Self.asLightningError) ?? .notRunning("no checkpoint was made durable")
         for waiter in writer.takeWaiters() { waiter.resolve(.failure(refusal)) }
-        if !threadEnded {
-            // A save is still under way and the stop's wait is over: the writer gives the lock up
-            // once that save ends, so that no other app writes meanwhile.
-            writer.abandon(releasing: lock)
-            lockHandedOver = true
-        }
         if let failure { throw failure }
         if case .success(let end) = outcome, let durable = writer.newestDurable {
             if end.stop != nil {
@@ -208,12 +215,16 @@ public final class LightningApp {
 
     /// The error a stop's wait ran out with.
     private func timedOut(_ writer: CheckpointWriter) -> LightningError {
-        let why = control.stopReason ?? policy.stopTimeout.map { "its stop timeout of \(Self.seconds($0)) ran out" } ?? "its stop's wait ended"
-        return .stopTimedOut(why, newestDurable: writer.newestDurable)
+        .stopTimedOut(timeoutReason, newestDurable: writer.newestDurable)
     }
 
-    private static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    /// Why a stop's wait ended: `a second stop request ended the wait`, `its stop timeout of 25 s ran out`.
+    private var timeoutReason: String {
+        if let reason = control.stopReason { return reason }
+        if let timeout = control.stopTimeout ?? policy.stopTimeout.map({ Duration.seconds($0) }) {
+            return "its stop timeout of \(LightningError.secondsText(timeout.seconds)) ran out"
+        }
+        return "its stop's wait ended"
     }
 
     private static func asLightningError(_ error: any Error) -> LightningError {
@@ -263,9 +274,19 @@ public final class LightningApp {
     /// the final one, is taken here too.
     /// - Parameter stateIsSaved: Whether the state before the first iteration is the newest checkpoint.
     private func loop(with writer: CheckpointWriter, stateIsSaved: Bool) throws -> LoopEnd {
+        var requests = control.takeRequests()
+        do {
+            return try loop(with: writer, stateIsSaved: stateIsSaved, requests: &requests)
+        } catch {
+            // Checkpoints asked for and not taken are told why.
+            for waiter in requests?.waiters ?? [] { waiter.resolve(.failure(Self.asLightningError(error))) }
+            throw error
+        }
+    }
+
+    private func loop(with writer: CheckpointWriter, stateIsSaved: Bool, requests: inout LightningAppControl.Requests?) throws -> LoopEnd {
         let clock = ContinuousClock()
         var iterations = 0
-        var requests = control.takeRequests()
         var end = LoopEnd()
         // A stop asked for before the first iteration ends the app before it.
         while requests?.stop == nil {
@@ -273,8 +294,6 @@ public final class LightningApp {
                 try root.run()
             } catch {
                 stage = .failed
-                // Checkpoints asked for and not taken are told why.
-                for waiter in requests?.waiters ?? [] { waiter.resolve(.failure(Self.asLightningError(error))) }
                 throw error
             }
             let iterationEnded = clock.now
@@ -286,12 +305,7 @@ public final class LightningApp {
             if stopping { stage = .stopping }
             let asked = requests?.checkpoint ?? false
             if root.shouldSaveCheckpoint() || policyIsDue() || asked || (stopping && policy.checkpointsOnStop && stateChangedSinceCapture) {
-                if stopping && writer.stopWaitEnded {
-                    end.finalCheckpointSkipped = true  // too late: the stop's time is over
-                } else {
-                    try takeCheckpoint(with: writer, since: iterationEnded, waiters: requests?.waiters ?? [])
-                    requests?.waiters = []
-                }
+                try checkpoint(stopping: stopping, with: writer, since: iterationEnded, requests: &requests, end: &end)
             }
             if stopping { break }
             requests = nil
@@ -299,25 +313,29 @@ public final class LightningApp {
         if iterations == 0 {
             stage = .stopping
             if (policy.checkpointsOnStop && !stateIsSaved) || requests?.checkpoint == true {
-                if writer.stopWaitEnded {
-                    end.finalCheckpointSkipped = true
-                } else {
-                    attachComponents()
-                    try takeCheckpoint(with: writer, since: clock.now, waiters: requests?.waiters ?? [])
-                    requests?.waiters = []
-                }
+                attachComponents()
+                try checkpoint(stopping: true, with: writer, since: clock.now, requests: &requests, end: &end)
             }
         }
-        // Asked for, but no checkpoint was needed: the newest durable one holds the state.
-        if let waiters = requests?.waiters, !waiters.isEmpty {
-            if writer.waitUntilIdle(), !writer.pending.isSomething, !end.finalCheckpointSkipped, let durable = writer.newestDurable {
-                for waiter in waiters { waiter.resolve(.success(durable)) }
-            } else {
-                for waiter in waiters { waiter.resolve(.failure(.notRunning("the app stopped before its newest state was durable"))) }
-            }
-        }
+        // Asked for but skipped: the stop's time was over.
+        for waiter in requests?.waiters ?? [] { waiter.resolve(.failure(timedOut(writer))) }
+        requests?.waiters = []
         end.stop = requests?.stop
         return end
+    }
+
+    /// Takes a checkpoint for the requests' waiters, unless the app is stopping and the stop's
+    /// time is over (too late: then the final checkpoint is skipped).
+    private func checkpoint(
+        stopping: Bool, with writer: CheckpointWriter, since started: ContinuousClock.Instant,
+        requests: inout LightningAppControl.Requests?, end: inout LoopEnd
+    ) throws(LightningError) {
+        if stopping && writer.stopWaitEnded {
+            end.finalCheckpointSkipped = true
+            return
+        }
+        try takeCheckpoint(with: writer, since: started, waiters: requests?.waiters ?? [])
+        requests?.waiters = []
     }
 
     private static func combine(_ earlier: LightningAppControl.Requests?, _ later: LightningAppControl.Requests?) -> LightningAppControl.Requests? {
@@ -338,6 +356,7 @@ public final class LightningApp {
     private func makeNewestStateDurable(_ writer: CheckpointWriter) throws(LightningError) {
         let time = LightningWork.now()
         let failure: CheckpointStoreError?
+        if writer.pending.isSomething && writer.stopWaitEnded { throw timedOut(writer) }
         switch writer.pending {
         case .none:
             return

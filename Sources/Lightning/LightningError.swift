@@ -27,7 +27,7 @@ public struct LightningError: Error, Sendable, CustomStringConvertible {
         private enum Kind: String, Hashable, Sendable {
             case noCheckpoints, checkpointNotFound, checkpointCorrupt, checkpointUnreadable
             case componentNotInstantiated, undeclaredVar, checkpointMismatch, stateNotSaved
-            case unsavableState, storageInUse, invalidPolicy, stopTimedOut, notRunning, cancelled
+            case unsavableState, storageInUse, invalidPolicy, stopTimedOut, notRunning, cancelled, controlInUse
         }
 
         private let kind: Kind
@@ -74,6 +74,8 @@ public struct LightningError: Error, Sendable, CustomStringConvertible {
         /// The task awaiting ``LightningAppControl/checkpoint()`` was cancelled; the checkpoint
         /// itself is still taken.
         public static let cancelled = Code(.cancelled)
+        /// The app's ``LightningApp/control`` is already used by another app that is running.
+        public static let controlInUse = Code(.controlInUse)
     }
 
     /// What kind of failure this is.
@@ -99,12 +101,12 @@ public struct LightningError: Error, Sendable, CustomStringConvertible {
 
     /// The checkpoint or the storage could not be read, or locked.
     public static func store(_ error: CheckpointStoreError) -> Self {
-        let code: Code = switch error.code {
+        let code: Code = switch error.code.kind {
         case .noCheckpoints: .noCheckpoints
         case .notFound: .checkpointNotFound
         case .corrupt, .layout: .checkpointCorrupt
         case .lockHeld: .storageInUse
-        default: .checkpointUnreadable
+        case .io, .refused, .encoding, .invalidArgument: .checkpointUnreadable
         }
         return LightningError(error.description, code: code, underlying: error)
     }
@@ -119,9 +121,22 @@ public struct LightningError: Error, Sendable, CustomStringConvertible {
     /// A stop's wait for saves ended (its deadline passed, or ``LightningAppControl/stopNow()``)
     /// before the newest state was durable.
     static func stopTimedOut(_ why: String, newestDurable: CheckpointName?) -> Self {
-        let resume = newestDurable.map { "the newest durable checkpoint is \($0): resume with --checkpoint \($0)" }
+        LightningError(
+            "The app stopped before its newest state was saved (\(why)); \(stopAdvice(newestDurable))",
+            code: .stopTimedOut, newestDurable: newestDurable)
+    }
+
+    /// What to resume from after a stop cut short: a save still under way may yet finish, so the
+    /// advice is `latest`, which is always whole, not the name known now.
+    package static func stopAdvice(_ newestDurable: CheckpointName?) -> String {
+        newestDurable.map { "the newest durable checkpoint is \($0): resume with --resume or --checkpoint latest" }
             ?? "no checkpoint of this app is durable"
-        return LightningError("The app stopped before its newest state was saved (\(why)); \(resume)", code: .stopTimedOut, newestDurable: newestDurable)
+    }
+
+    /// `25 s`, `0.5 s`.
+    package static func secondsText(_ seconds: Double) -> String {
+        let rounded = (seconds * 1000).rounded() / 1000
+        return rounded == rounded.rounded() ? "\(Int(rounded)) s" : "\(rounded) s"
     }
 
     /// A checkpoint request that no run will take.

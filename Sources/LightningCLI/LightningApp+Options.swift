@@ -19,17 +19,18 @@ extension LightningApp {
     ///     when the program handles signals itself, and call ``LightningApp/control`` from its handlers.
     public func run(_ options: LightningAppOptions, handlingSignals: Bool = true) throws {
         if let level = options.logLevel { logger.logLevel = level }
-        let signals = handlingSignals ? StopSignals(control: control, stopTimeout: options.stopTimeout) : nil
+        // The flags given override what the code set; the others leave it.
+        checkpointFormats = options.checkpointFormat
+        if let every = options.checkpointEvery { policy.everyIterations = every }
+        if let interval = options.checkpointInterval { policy.everySeconds = interval }
+        if let keepLast = options.keepLast { policy.keepLast = keepLast }
+        if let keepEvery = options.keepEvery { policy.keepEvery = keepEvery }
+        if let stopTimeout = options.stopTimeout { policy.stopTimeout = stopTimeout }
+        if let chain = options.maxDeltaChain { policy.maxDeltaChain = chain }
+        if let whenBehind = options.whenBehind { policy.whenBehind = whenBehind }
+        let signals = handlingSignals ? StopSignals(control: control, stopTimeout: policy.stopTimeout) : nil
         defer { signals?.remove() }
         do {
-            checkpointFormats = options.checkpointFormat
-            policy.everyIterations = options.checkpointEvery
-            policy.everySeconds = options.checkpointInterval
-            policy.keepLast = options.keepLast
-            policy.keepEvery = options.keepEvery
-            policy.stopTimeout = options.stopTimeout
-            if let chain = options.maxDeltaChain { policy.maxDeltaChain = chain }
-            if let whenBehind = options.whenBehind { policy.whenBehind = whenBehind }
             let store: CheckpointStore
             do {
                 store = try StorageAddress.store(explicit: options.storage)

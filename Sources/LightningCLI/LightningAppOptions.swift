@@ -51,9 +51,9 @@ public struct LightningAppOptions: ParsableArguments {
 
     /// How long a stop asked for by SIGTERM or SIGINT may take.
     @Option(help: ArgumentHelp(
-        "How long a stop asked for by SIGTERM or SIGINT may take, the iteration in progress included, before the app gives up waiting for its saves and exits 2 naming the newest durable checkpoint (default 25).",
+        "How long a stop asked for by SIGTERM or SIGINT may take, the iteration in progress included, before the app gives up waiting for its saves and exits 2 naming the newest durable checkpoint (default: the app's policy, 25 unless its code says otherwise).",
         valueName: "seconds"))
-    public var stopTimeout: Double = 25
+    public var stopTimeout: Double?
 
     /// The longest chain of deltas before a full snapshot.
     @Option(help: "Write a full binary snapshot after this many deltas (default 16; 0: every checkpoint is full).")
@@ -85,7 +85,7 @@ public struct LightningAppOptions: ParsableArguments {
         if let checkpointInterval, !(checkpointInterval > 0) { throw ValidationError("--checkpoint-interval must be above 0, not \(checkpointInterval)") }
         if let keepLast, keepLast < 1 { throw ValidationError("--keep-last must be at least 1, not \(keepLast)") }
         if let keepEvery, !(keepEvery > 0) || !keepEvery.isFinite { throw ValidationError("--keep-every must be a number of seconds above 0, not \(keepEvery)") }
-        if !(stopTimeout >= 0) || !stopTimeout.isFinite { throw ValidationError("--stop-timeout must be 0 or more seconds, not \(stopTimeout)") }
+        if let stopTimeout, !(stopTimeout >= 0) || !stopTimeout.isFinite { throw ValidationError("--stop-timeout must be 0 or more seconds, not \(stopTimeout)") }
         if resume, let checkpoint { throw ValidationError("--resume and --checkpoint \(checkpoint) both say where to start: give one") }
         if let maxDeltaChain, maxDeltaChain < 0 { throw ValidationError("--max-delta-chain must be 0 or more, not \(maxDeltaChain)") }
     }

@@ -36,7 +36,8 @@ final class StopSignals: Sendable {
     private static let stopSignals: [Int32] = [SIGTERM, SIGINT]
     private static let checkpointSignal: Int32 = SIGUSR1
 
-    init(control: LightningAppControl, stopTimeout: Double) {
+    /// - Parameter stopTimeout: How long a stop may take (`nil`: no limit, and no watchdog until a second signal).
+    init(control: LightningAppControl, stopTimeout: Double?) {
         var sources: [any DispatchSourceSignal] = []
         for number in Self.stopSignals + [Self.checkpointSignal] {
             signal(number, SIG_IGN)  // the dispatch source takes it instead of the default action
@@ -56,14 +57,16 @@ final class StopSignals: Sendable {
         }
     }
 
-    private func stopRequested(by number: Int32, control: LightningAppControl, stopTimeout: Double) {
+    private func stopRequested(by number: Int32, control: LightningAppControl, stopTimeout: Double?) {
         let count = state.withLock { state in
             state.stops += 1
             return state.stops
         }
         if count == 1 {
-            control.requestStop(timeout: .seconds(stopTimeout))
-            watch(control: control, after: stopTimeout + Self.grace, why: "its stop timeout of \(Self.format(stopTimeout)) s ran out")
+            control.requestStop()  // within the policy's stop timeout
+            if let stopTimeout {
+                watch(control: control, after: stopTimeout + Self.grace, why: "its stop timeout of \(LightningError.secondsText(stopTimeout)) ran out")
+            }
         } else {
             control.stopNow()
             watch(control: control, after: Self.grace, why: "a second signal ended the wait")
@@ -74,9 +77,8 @@ final class StopSignals: Sendable {
     private func watch(control: LightningAppControl, after seconds: Double, why: String) {
         queue.asyncAfter(deadline: .now() + seconds) { [self] in
             guard !state.withLock({ $0.removed }) else { return }
-            let durable = control.statistics.newestDurable
-            let resume = durable.map { "the newest durable checkpoint is \($0): resume with --checkpoint \($0)" } ?? "no checkpoint of this app is durable"
-            Console.writeErrorLine("The app did not stop in time (\(why), and the iteration in progress has not returned); \(resume)")
+            let advice = LightningError.stopAdvice(control.statistics.newestDurable)
+            Console.writeErrorLine("The app did not stop in time (\(why), and the iteration in progress has not returned); \(advice)")
             _exit(Self.cutShort.rawValue)
         }
     }
@@ -88,7 +90,4 @@ final class StopSignals: Sendable {
         for number in Self.stopSignals + [Self.checkpointSignal] { signal(number, SIG_DFL) }
     }
 
-    private static func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? "\(Int(seconds))" : "\(seconds)"
-    }
 }

@@ -7,6 +7,14 @@ import Testing
 /// What an app run through the library's options does at each signal, run as a supervisor runs it.
 @Suite("Signals and stopping, through the built apps")
 struct StopSignalTests {
+    /// Whether an app running in `folder` took the storage's lock: its signal handlers are in
+    /// place by then. Removes a lock file left by an earlier run first.
+    static func lockTaken(in folder: String) -> @Sendable () -> Bool {
+        let path = "\(folder)/.storage/.writer.lock"
+        try? FileManager.default.removeItem(atPath: path)
+        return { FileManager.default.fileExists(atPath: path) }
+    }
+
     static func counter(in folder: String) throws -> StateValue? {
         try CheckpointStore(storageRoot: "\(folder)/.storage").loadCheckpoint("latest").state["works"]?["w"]?["vars"]?["counter"]
     }
@@ -18,7 +26,7 @@ struct StopSignalTests {
         // Saves only every 100,000 iterations: without the final checkpoint most of the run is lost.
         let run = try Executable.run(
             "counter-app", ["--iterations", "100000000", "--policy-only", "--checkpoint-every", "100000"], in: folder.path,
-            signals: [(after: 1.5, signal: signal)])
+            signals: [(after: 1.5, signal: signal)], ready: Self.lockTaken(in: folder.path))
         #expect(run.status == 0)
         let printed = try #require(Int64(run.standardOutput.dropFirst("counter=".count).dropLast()))
         #expect(try Self.counter(in: folder.path) == .int(printed))
@@ -33,7 +41,7 @@ struct StopSignalTests {
         defer { folder.remove() }
         let run = try Executable.run(
             "counter-app", ["--iterations", "100000000", "--policy-only", "--sleep", "0.01"], in: folder.path,
-            signals: [(after: 1, signal: SIGUSR1), (after: 0.5, signal: SIGUSR1), (after: 0.5, signal: SIGTERM)])
+            signals: [(after: 1, signal: SIGUSR1), (after: 0.5, signal: SIGUSR1), (after: 0.5, signal: SIGTERM)], ready: Self.lockTaken(in: folder.path))
         #expect(run.status == 0)
         #expect(folder.names(in: ".storage/checkpoints").count == 3)
     }
@@ -48,14 +56,14 @@ struct StopSignalTests {
         let started = Date()
         let stuck = try Executable.run(
             "counter-app", ["--resume", "--sleep", "30", "--stop-timeout", "0.5"], in: folder.path,
-            signals: [(after: 1, signal: SIGTERM)])
+            signals: [(after: 1, signal: SIGTERM)], ready: Self.lockTaken(in: folder.path))
         #expect(stuck.status == 2)
         #expect(Date().timeIntervalSince(started) < 15)
         #expect(stuck.standardError.hasSuffix(
-            "The app did not stop in time (its stop timeout of 0.5 s ran out, and the iteration in progress has not returned); the newest durable checkpoint is \(newest): resume with --checkpoint \(newest)\n"))
+            "The app did not stop in time (its stop timeout of 0.5 s ran out, and the iteration in progress has not returned); the newest durable checkpoint is \(newest): resume with --resume or --checkpoint latest\n"))
         let twice = try Executable.run(
             "counter-app", ["--resume", "--sleep", "30"], in: folder.path,
-            signals: [(after: 1, signal: SIGINT), (after: 0.3, signal: SIGINT)])
+            signals: [(after: 1, signal: SIGINT), (after: 0.3, signal: SIGINT)], ready: Self.lockTaken(in: folder.path))
         #expect(twice.status == 2)
         #expect(twice.standardError.contains("(a second signal ended the wait, and the iteration in progress has not returned); the newest durable checkpoint is \(newest)"))
         #expect(try Self.counter(in: folder.path) == 2)
@@ -83,12 +91,12 @@ struct StopSignalTests {
         defer { folder.remove() }
         let run = try Executable.run(
             "service-app", ["--pause", "0.01", "--report-interval", "0.5"], in: folder.path,
-            signals: [(after: 2, signal: SIGTERM)])
+            signals: [(after: 2, signal: SIGTERM)], ready: Self.lockTaken(in: folder.path))
         #expect(run.status == 0)
         let printed = try #require(Int64(run.standardOutput.dropFirst("counter=".count).dropLast()))
         #expect(try Self.counter(in: folder.path) == .int(printed))
         #expect(run.standardError.contains("checkpoint asked for by the reporter: lightningapp_checkpoint_"))
-        let again = try Executable.run("service-app", ["--pause", "0.01"], in: folder.path, signals: [(after: 1, signal: SIGINT)])
+        let again = try Executable.run("service-app", ["--pause", "0.01"], in: folder.path, signals: [(after: 1, signal: SIGINT)], ready: Self.lockTaken(in: folder.path))
         #expect(again.status == 0)
         #expect(again.standardError.hasPrefix("resumed from .storage/checkpoints/lightningapp_checkpoint_"))
         #expect(Int64(again.standardOutput.dropFirst("counter=".count).dropLast()) ?? 0 > printed)

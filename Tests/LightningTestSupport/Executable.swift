@@ -17,11 +17,14 @@ public enum Executable {
     /// Runs `name` with `arguments` in `folder`, with `environment` added to this process's.
     /// - Parameter fileSizeLimit: When given, the largest file the program may write, in KiB
     ///   (`ulimit -f`); a larger write fails with `EFBIG`, as a full disk fails with `ENOSPC`.
-    /// - Parameter signals: Signals to send while it runs, each this many seconds after the one
-    ///   before (the first after the start), as a supervisor or a user at a terminal would.
+    /// - Parameters:
+    ///   - signals: Signals to send while it runs, each this many seconds after the one before
+    ///     (the first after `ready`), as a supervisor or a user at a terminal would.
+    ///   - ready: Checked every 10 ms (for 60 s at most) before the first signal: a signal sent
+    ///     before the program installed its handlers would take its default action instead.
     public static func run(
         _ name: String, _ arguments: [String], in folder: String, environment: [String: String] = [:], fileSizeLimit: Int? = nil,
-        signals: [(after: Double, signal: Int32)] = []
+        signals: [(after: Double, signal: Int32)] = [], ready: @escaping @Sendable () -> Bool = { true }
     ) throws -> Result {
         let process = Process()
         let program = productsFolder.appendingPathComponent(name)
@@ -46,6 +49,8 @@ public enum Executable {
         if !signals.isEmpty {
             let pid = process.processIdentifier
             Thread.detachNewThread {
+                let deadline = Date(timeIntervalSinceNow: 60)
+                while !ready() && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
                 for (after, signal) in signals {
                     Thread.sleep(forTimeInterval: after)
                     kill(pid, signal)

@@ -82,7 +82,7 @@ struct CheckpointWriterTests {
         try #require(written.wait(timeout: .now() + 10) == .success)
         #expect(try Self.contents(folder.path).map(\.x) == [0, 1, 2])
         #expect(!writer.pending.isSomething)
-        #expect(writer.finish())
+        #expect(writer.finish(releasing: CountingLock()) { _ in LightningError("unused", code: .stopTimedOut) })
     }
 
     @Test("a stop's deadline ends the waits for room and for the last save; abandoned, the writer writes nothing more and gives the lock up once the save under way ends")
@@ -100,12 +100,11 @@ struct CheckpointWriterTests {
         // The queue is full: the wait for room ends at the deadline, and the checkpoint is queued.
         writer.submit(.delta(Self.delta(3), time: 100), background: true)
         #expect(!writer.waitUntilIdle())
-        #expect(!writer.finish())
+        let lock = CountingLock()
+        #expect(!writer.finish(releasing: lock) { durable in .stopTimedOut("a test's deadline", newestDurable: durable) })
         let waited = ContinuousClock.now - started
         #expect(waited >= .milliseconds(190) && waited < .seconds(5))
         #expect(writer.stopWaitEnded)
-        let lock = CountingLock()
-        writer.abandon(releasing: lock)
         #expect(lock.releases.withLock { $0 } == 0)  // the save under way still writes
         gate.open()
         let deadline = ContinuousClock.now + .seconds(10)

@@ -95,23 +95,19 @@ private enum DynamicChildren {
 
 @Suite("Documentation examples")
 struct DocumentationExampleTests {
-    @Test("Getting started: run, resume, and start fresh when there is no checkpoint")
+    @Test("The landing page: the first boot starts fresh, every later one resumes, with one call")
     func gettingStarted() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let storage = folder.path + "/.storage"
         let first = GettingStarted.Root()
         let app = LightningApp(root: first, name: "counter-app")
-        do {
-            try app.run(checkpoint: "latest", storageRoot: storage)
-        } catch let error as LightningError where error.code == .noCheckpoints {
-            try app.run(checkpoint: nil, storageRoot: storage)
-        }
+        try app.run(from: .newestCheckpointIfAny, storageRoot: storage)
         #expect(first.w.counter == 3)
         #expect(app.statistics.recentCheckpoints.count == 3)
 
         let second = GettingStarted.Root()
-        try LightningApp(root: second, name: "counter-app").run(checkpoint: "latest", storageRoot: storage)
+        try LightningApp(root: second, name: "counter-app").run(from: .newestCheckpointIfAny, storageRoot: storage)
         #expect(second.w.counter == 6)
     }
 

@@ -40,6 +40,21 @@ struct StopAndControlTests {
         }
     }
 
+    /// A storage whose first save passes and whose second is held until `gate` is signalled;
+    /// `arrived` is signalled when the second reaches it.
+    static func storageHoldingSecondSave(_ folder: String) -> (FaultyStorage, arrived: DispatchSemaphore, gate: DispatchSemaphore) {
+        let arrived = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0)
+        let creates = Mutex(0)
+        let storage = FaultyStorage(root: folder, fault: nil) { _ in
+            if creates.withLock({ $0 += 1; return $0 }) == 2 {
+                arrived.signal()
+                gate.wait()
+            }
+        }
+        return (storage, arrived, gate)
+    }
+
     static func counter(in folder: String) throws -> StateValue? {
         try CheckpointStore(storageRoot: folder).loadCheckpoint("latest").state["works"]?["w"]?["vars"]?["counter"]
     }
@@ -155,17 +170,7 @@ struct StopAndControlTests {
     func stopTimesOut() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        // The first save passes; the second is held until the test opens the gate.
-        let arrived = DispatchSemaphore(value: 0)
-        let gate = DispatchSemaphore(value: 0)
-        let creates = Mutex(0)
-        let storage = FaultyStorage(root: folder.path, fault: nil) { _ in
-            let count = creates.withLock { $0 += 1; return $0 }
-            if count == 2 {
-                arrived.signal()
-                gate.wait()
-            }
-        }
+        let (storage, arrived, gate) = Self.storageHoldingSecondSave(folder.path)
         let app = LightningApp(root: Endless(saves: true), name: "slow")
         let control = app.control
         Thread.detachNewThread {
@@ -178,8 +183,7 @@ struct StopAndControlTests {
         #expect(error?.code == .stopTimedOut)
         let first = try #require(CheckpointStore(storageRoot: folder.path).list().first?.name)
         #expect(error?.newestDurableCheckpoint == first)
-        #expect(error?.description == "The app stopped before its newest state was saved (its stop timeout of 25 s ran out); the newest durable checkpoint is \(first): resume with --checkpoint \(first)"
-            || error?.description.hasPrefix("The app stopped before its newest state was saved (") == true)
+        #expect(error?.description == "The app stopped before its newest state was saved (its stop timeout of 0.3 s ran out); the newest durable checkpoint is \(first): resume with --resume or --checkpoint latest")
         // The abandoned save still holds the storage: no second writer meanwhile.
         #expect(throws: CheckpointStoreError.self) { try CheckpointStore(storageRoot: folder.path).lockForWriting().release() }
         gate.signal()
@@ -193,19 +197,88 @@ struct StopAndControlTests {
         lock?.release()
     }
 
+    @Test("a checkpoint awaited while its save hangs past the stop's deadline is told stopTimedOut, not left waiting")
+    func waiterOfAbandonedSave() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (storage, arrived, gate) = Self.storageHoldingSecondSave(folder.path)
+        defer { gate.signal() }
+        let control = LightningAppControl()
+        let run = Task {
+            let app = LightningApp(root: Endless(), name: "slow")
+            app.control = control
+            app.policy.stopTimeout = 0.3
+            try await app.run(from: .initialState, store: CheckpointStore(storage: storage))
+        }
+        _ = try await control.checkpoint()  // the first save passes
+        let second = Task { () async -> LightningError? in
+            do {
+                _ = try await control.checkpoint()
+                return nil
+            } catch {
+                return error as? LightningError
+            }
+        }
+        // The second save hangs; wait for it on a thread of its own, not on the cooperative pool.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                arrived.wait()
+                continuation.resume()
+            }
+        }
+        control.requestStop()
+        let outcome = await second.value
+        #expect(outcome?.code == LightningError.Code.stopTimedOut)
+        let ended = await run.result
+        #expect(throws: LightningError.self) { try ended.get() }
+    }
+
+    @Test("a run that cannot start tells pending checkpoint requests so, and consumes a pending stop; a control held by a running app is refused to another")
+    func failedStartAndSharedControl() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let held = try CheckpointStore(storageRoot: folder.path).lockForWriting()
+        let app = LightningApp(root: Endless(), name: "blocked")
+        let told = LockedBox<Result<CheckpointName, LightningError>?>(nil)
+        app.control.requestCheckpoint { told.value = $0 }
+        app.control.requestStop()
+        let error = #expect(throws: LightningError.self) { try app.run(checkpoint: nil, storageRoot: folder.path) }
+        #expect(error?.code == .storageInUse)
+        let refusal = try #require(told.value)
+        #expect(throws: LightningError.self) { try refusal.get() }
+        #expect(!app.control.isStopRequested)
+        held.release()
+
+        let other = try TemporaryFolder()
+        defer { other.remove() }
+        let root = Endless(signalAt: 3)
+        let first = LightningApp(root: root, name: "first")
+        let control = first.control
+        let reached = root.reached
+        let secondError = LockedBox<LightningError?>(nil)
+        let path = other.path
+        Thread.detachNewThread {
+            reached.wait()  // the first app runs now
+            let second = LightningApp(root: Endless(), name: "second")
+            second.control = control
+            do {
+                try second.run(checkpoint: nil, storageRoot: path)
+            } catch {
+                secondError.value = error as? LightningError
+            }
+            control.requestStop()  // the refused run left the first one's control as it was
+        }
+        try first.run(checkpoint: nil, storageRoot: folder.path)
+        #expect(secondError.value?.code == .controlInUse)
+        #expect(secondError.value?.description == "The app's control is already used by another running app: give each app its own, or run them one after the other")
+        #expect(root.w.counter >= 3)
+    }
+
     @Test("stopNow ends a stop's wait at once, with the reason in the message")
     func stopNow() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let arrived = DispatchSemaphore(value: 0)
-        let gate = DispatchSemaphore(value: 0)
-        let creates = Mutex(0)
-        let storage = FaultyStorage(root: folder.path, fault: nil) { _ in
-            if creates.withLock({ $0 += 1; return $0 }) == 2 {
-                arrived.signal()
-                gate.wait()
-            }
-        }
+        let (storage, arrived, gate) = Self.storageHoldingSecondSave(folder.path)
         defer { gate.signal() }
         let app = LightningApp(root: Endless(saves: true), name: "slow")
         let control = app.control

@@ -59,6 +59,9 @@ public final class LightningAppControl: Sendable {
         var checkpointRequested = false
         var waiters: [CheckpointWaiter] = []
         var hooks: RunHooks?
+        /// The run that holds the control, by its number.
+        var owner: Int?
+        var runsStarted = 0
     }
 
     /// Set whenever there is a request the loop has not taken, so that the loop's check at each
@@ -83,10 +86,10 @@ public final class LightningAppControl: Sendable {
         let (request, hooks) = state.withLock { state -> (StopRequest?, RunHooks?) in
             guard state.stop == nil else { return (nil, nil) }
             state.stop = StopRequest(requestedAt: .now, timeout: timeout)
+            hasRequests.store(true, ordering: .releasing)
             return (state.stop, state.hooks)
         }
         guard let request else { return }
-        hasRequests.store(true, ordering: .releasing)
         hooks?.stopRequested(request)
     }
 
@@ -99,14 +102,16 @@ public final class LightningAppControl: Sendable {
             stop.immediately = true
             stop.reason = state.stop == nil ? "an immediate stop was requested" : "a second stop request ended the wait"
             state.stop = stop
+            hasRequests.store(true, ordering: .releasing)
             return (stop, state.hooks)
         }
-        hasRequests.store(true, ordering: .releasing)
         hooks?.stopRequested(request)
     }
 
     /// Why a stop's wait was ended at once, when it was.
     var stopReason: String? { state.withLock { $0.stop?.reason } }
+    /// The timeout the stop asked for, when it gave one.
+    var stopTimeout: Duration? { state.withLock { $0.stop?.timeout } }
 
     /// Whether a stop was asked for and not yet taken by a finished run.
     public var isStopRequested: Bool { state.withLock { $0.stop != nil } }
@@ -114,8 +119,10 @@ public final class LightningAppControl: Sendable {
     /// Asks the app to take a checkpoint at its next iteration boundary, whatever its policy says
     /// (SIGUSR1 does this). Requests made before the loop takes them make one checkpoint.
     public func requestCheckpoint() {
-        state.withLock { $0.checkpointRequested = true }
-        hasRequests.store(true, ordering: .releasing)
+        state.withLock { state in
+            state.checkpointRequested = true
+            hasRequests.store(true, ordering: .releasing)
+        }
     }
 
     /// Asks for a checkpoint like ``requestCheckpoint()``, and calls `completion` once a
@@ -128,8 +135,8 @@ public final class LightningAppControl: Sendable {
         state.withLock { state in
             state.checkpointRequested = true
             state.waiters.append(waiter)
+            hasRequests.store(true, ordering: .releasing)
         }
-        hasRequests.store(true, ordering: .releasing)
     }
 
     /// Asks for a checkpoint at the app's next iteration boundary and returns its name once it is
@@ -170,7 +177,23 @@ public final class LightningAppControl: Sendable {
         }
     }
 
-    /// A run starts: it is told of stops through `hooks`, and is handed one asked for already.
+    /// A run begins: it holds the control until ``runEnded(_:)``.
+    /// - Returns: The run's number.
+    /// - Throws: ``LightningError/Code/controlInUse`` when another run holds the control.
+    func runBegins() throws(LightningError) -> Int {
+        let run = state.withLock { state -> Int? in
+            guard state.owner == nil else { return nil }
+            state.runsStarted += 1
+            state.owner = state.runsStarted
+            return state.owner
+        }
+        guard let run else {
+            throw LightningError("The app's control is already used by another running app: give each app its own, or run them one after the other", code: .controlInUse)
+        }
+        return run
+    }
+
+    /// The run's loop starts: it is told of stops through `hooks`, and is handed one asked for already.
     func runStarted(_ hooks: RunHooks) -> StopRequest? {
         state.withLock { state in
             state.hooks = hooks
@@ -178,16 +201,19 @@ public final class LightningAppControl: Sendable {
         }
     }
 
-    /// A run ended: the stop it took is consumed, and checkpoints asked for too late are refused.
-    func runEnded() {
-        let late = state.withLock { state in
+    /// Run `run` ended, however: the stop it took is consumed, and checkpoints asked for too late
+    /// are refused.
+    func runEnded(_ run: Int) {
+        let late = state.withLock { state -> [CheckpointWaiter] in
+            guard state.owner == run else { return [] }
+            state.owner = nil
             state.hooks = nil
             state.stop = nil
             state.checkpointRequested = false
+            hasRequests.store(false, ordering: .releasing)
             defer { state.waiters = [] }
             return state.waiters
         }
-        hasRequests.store(false, ordering: .releasing)
         for waiter in late { waiter.resolve(.failure(.notRunning("the app's run ended before its next iteration boundary"))) }
     }
 }
