@@ -2,7 +2,7 @@ import Foundation
 import LightningStore
 
 extension LightningApp {
-    /// Runs the app like ``run(from:store:strict:)``, on a thread of its own, and returns when it
+    /// Runs the app like ``run(from:store:strict:)-4p8hm``, on a thread of its own, and returns when it
     /// ends: for apps embedded in services (Hummingbird, Vapor, gRPC, a swift-service-lifecycle
     /// `ServiceGroup`).
     ///
@@ -18,7 +18,7 @@ extension LightningApp {
     /// let control = app.control
     /// try await app.run(from: .newestCheckpointIfAny, store: CheckpointStore(storageRoot: "/shared/trainer"))
     /// ```
-    /// - Throws: As ``run(from:store:strict:)``.
+    /// - Throws: As ``run(from:store:strict:)-4p8hm``.
     public func run(from start: StartingPoint, store: CheckpointStore, strict: Bool = true) async throws {
         let control = self.control
         let app = LoopThreadHandOver(self)

@@ -75,18 +75,18 @@ public final class LightningApp {
     public var statistics: CheckpointStatistics { control.statistics }
 
     /// Loads `checkpoint` when given (a path, a name in the storage, `latest` or `latest-valid`),
-    /// then runs the loop, in a local storage root. Throws as ``run(from:store:strict:)``.
+    /// then runs the loop, in a local storage root. Throws as ``run(from:store:strict:)-4p8hm``.
     public func run(checkpoint: String?, storageRoot: String, strict: Bool = true) throws {
         try run(from: checkpoint.map(StartingPoint.checkpoint) ?? .initialState, store: CheckpointStore(storageRoot: storageRoot), strict: strict)
     }
 
-    /// Starts from `start`, then runs the loop, in a local storage root. Throws as ``run(from:store:strict:)``.
+    /// Starts from `start`, then runs the loop, in a local storage root. Throws as ``run(from:store:strict:)-4p8hm``.
     public func run(from start: StartingPoint, storageRoot: String, strict: Bool = true) throws {
         try run(from: start, store: CheckpointStore(storageRoot: storageRoot), strict: strict)
     }
 
     /// Loads `checkpoint` when given (a path, a name in the storage, `latest`, or `latest-valid` for
-    /// the newest checkpoint that loads), then runs the loop. Throws as ``run(from:store:strict:)``.
+    /// the newest checkpoint that loads), then runs the loop. Throws as ``run(from:store:strict:)-4p8hm``.
     public func run(checkpoint: String?, store: CheckpointStore, strict: Bool = true) throws {
         try run(from: checkpoint.map(StartingPoint.checkpoint) ?? .initialState, store: store, strict: strict)
     }

@@ -58,7 +58,7 @@ public struct LightningAppService: Service {
 
     /// Makes the app and runs it until it stops: on its own (a flow called `stop()`), on the
     /// group's graceful shutdown, or when the task is cancelled.
-    /// - Throws: What ``Lightning/LightningApp/run(from:store:strict:)`` throws.
+    /// - Throws: What ``Lightning/LightningApp/run(from:store:strict:)-9sccg`` throws.
     public func run() async throws {
         let app = try makeApp()
         app.control = control
