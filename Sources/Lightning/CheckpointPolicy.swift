@@ -45,12 +45,14 @@ public struct CheckpointPolicy: Sendable, Hashable {
     /// says, so that the newest durable checkpoint holds the state the app stopped with.
     /// `false` saves only what the hook and the triggers ask for.
     public var checkpointsOnStop: Bool
-    /// How long, in seconds, a stop requested from outside the loop (a signal,
-    /// ``LightningAppControl/requestStop(timeout:)`` without a timeout, a task's cancellation) may
-    /// take, the iteration in progress included; `nil` waits for the saves however long they
-    /// take. When it runs out, the run stops waiting and throws
-    /// ``LightningError/Code/stopTimedOut`` naming the newest durable checkpoint. The default, 25
-    /// seconds, ends before Kubernetes' default grace period of 30.
+    /// How long, in seconds after the request, a stop requested from outside the loop (a signal,
+    /// ``LightningAppControl/requestStop(timeout:)`` without a timeout, a task's cancellation)
+    /// waits for the final checkpoint and the saves; `nil` waits however long they take, 0 gives
+    /// up at once. When it runs out, the run stops waiting and throws
+    /// ``LightningError/Code/stopTimedOut`` naming the newest durable checkpoint. The iteration in
+    /// progress counts against it but is not interrupted: one that overruns it makes the run
+    /// throw as soon as it returns. The default, 25 seconds, ends before Kubernetes' default
+    /// grace period of 30.
     public var stopTimeout: Double?
     /// Encode, compress and write checkpoints on a background thread; the loop pauses only to
     /// capture what changed.

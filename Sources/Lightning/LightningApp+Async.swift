@@ -10,8 +10,9 @@ extension LightningApp {
     /// While it runs, the app and its components belong to that thread: the calling task is
     /// suspended, and other tasks talk to the app through ``control``. Cancelling the calling task
     /// stops the app gracefully, as ``LightningAppControl/requestStop(timeout:)`` does (final
-    /// checkpoint, saves finished); a second cancellation cannot happen, so a service that must
-    /// cut a stop short calls ``LightningAppControl/stopNow()``.
+    /// checkpoint, saves finished); cancelling it while a stop is already under way (a service
+    /// group's graceful shutdown that ran out of time) ends the stop's wait, as
+    /// ``LightningAppControl/stopNow()`` does.
     ///
     /// ```swift
     /// let app = LightningApp(root: Root(), name: "trainer")
@@ -37,7 +38,9 @@ extension LightningApp {
                 thread.start()
             }
         } onCancel: {
-            control.requestStop()
+            // A stop already under way (a service group's graceful shutdown) that is now cancelled
+            // has run out of time: end its wait.
+            if control.isStopRequested { control.stopNow() } else { control.requestStop() }
         }
     }
 }

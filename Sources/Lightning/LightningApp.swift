@@ -58,6 +58,8 @@ public final class LightningApp {
     private var iterationsSinceSave = 0
     private var deltasSinceFull = 0
     private var lastSaveTime = 0.0
+    /// Whether this run wrote a full snapshot that deltas may follow.
+    private var chainStarted = false
 
     /// Creates an app around a root flow.
     /// - Parameters:
@@ -147,6 +149,13 @@ public final class LightningApp {
         defer { self.writer = nil }
         // A run's chain starts with a whole snapshot, even if the app ran before.
         root.savedChildren = nil
+        chainStarted = false
+        if loadedName != nil, loadedName == newest {
+            // The state is the newest checkpoint's: record it as captured, so that only changes
+            // from here on ask for a checkpoint (a stop with none writes no copy of it).
+            attachComponents()
+            _ = try? capturedState(time: LightningWork.now(), recordingAsSaved: true)
+        }
         iterationsSinceSave = 0
         deltasSinceFull = 0
         lastSaveTime = LightningWork.now()
@@ -159,7 +168,7 @@ public final class LightningApp {
 
         let outcome: Result<LoopEnd, any Error>
         do {
-            let end = try loop(with: writer, stateIsSaved: loadedName != nil && loadedName == newest)
+            let end = try loop(with: writer)
             if end.stop != nil { logger.notice("stopping as requested: finishing the saves") }
             outcome = .success(end)
         } catch {
@@ -198,7 +207,7 @@ public final class LightningApp {
         if let failure { throw failure }
         if case .success(let end) = outcome, let durable = writer.newestDurable {
             if end.stop != nil {
-                logger.notice("stopped; the newest state is saved as \(durable): resume with --checkpoint latest", metadata: ["checkpoint": "\(durable)"])
+                logger.notice("stopped; the newest state is saved as \(durable), the newest checkpoint", metadata: ["checkpoint": "\(durable)"])
             } else {
                 logger.info("stopped; the newest state is saved as \(durable)", metadata: ["checkpoint": "\(durable)"])
             }
@@ -272,11 +281,10 @@ public final class LightningApp {
 
     /// Runs iterations until a flow or a request stops the app; the last iteration's checkpoint,
     /// the final one, is taken here too.
-    /// - Parameter stateIsSaved: Whether the state before the first iteration is the newest checkpoint.
-    private func loop(with writer: CheckpointWriter, stateIsSaved: Bool) throws -> LoopEnd {
+    private func loop(with writer: CheckpointWriter) throws -> LoopEnd {
         var requests = control.takeRequests()
         do {
-            return try loop(with: writer, stateIsSaved: stateIsSaved, requests: &requests)
+            return try loop(with: writer, requests: &requests)
         } catch {
             // Checkpoints asked for and not taken are told why.
             for waiter in requests?.waiters ?? [] { waiter.resolve(.failure(Self.asLightningError(error))) }
@@ -284,7 +292,7 @@ public final class LightningApp {
         }
     }
 
-    private func loop(with writer: CheckpointWriter, stateIsSaved: Bool, requests: inout LightningAppControl.Requests?) throws -> LoopEnd {
+    private func loop(with writer: CheckpointWriter, requests: inout LightningAppControl.Requests?) throws -> LoopEnd {
         let clock = ContinuousClock()
         var iterations = 0
         var end = LoopEnd()
@@ -312,7 +320,7 @@ public final class LightningApp {
         }
         if iterations == 0 {
             stage = .stopping
-            if (policy.checkpointsOnStop && !stateIsSaved) || requests?.checkpoint == true {
+            if (policy.checkpointsOnStop && stateChangedSinceCapture) || requests?.checkpoint == true {
                 attachComponents()
                 try checkpoint(stopping: true, with: writer, since: clock.now, requests: &requests, end: &end)
             }
@@ -392,7 +400,7 @@ public final class LightningApp {
         // Deltas chain onto what was captured before, even if it is still being written.
         let chain = writer.chain
         var waited = 0.0
-        let deltaAllowed = checkpointFormats == .binary && root.savedChildren != nil && !writer.needsFullSnapshot
+        let deltaAllowed = checkpointFormats == .binary && chainStarted && root.savedChildren != nil && !writer.needsFullSnapshot
             && deltasSinceFull < policy.maxDeltaChain
             && Double(chain.deltaBytes) <= policy.maxDeltaBytesFraction * Double(max(chain.baseBytes, 1)) + 1
         if deltaAllowed {
@@ -408,6 +416,7 @@ public final class LightningApp {
             // The loop attached the tree just before; no second walk.
             let state = try capturedState(time: time, recordingAsSaved: true)
             deltasSinceFull = 0
+            chainStarted = true
             waited = writer.submit(.full(state, formats: checkpointFormats, time: time), waiters: waiters, background: policy.writesInBackground)
         }
         let pause = (clock.now - started).seconds - waited

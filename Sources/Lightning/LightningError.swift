@@ -129,7 +129,7 @@ public struct LightningError: Error, Sendable, CustomStringConvertible {
     /// What to resume from after a stop cut short: a save still under way may yet finish, so the
     /// advice is `latest`, which is always whole, not the name known now.
     package static func stopAdvice(_ newestDurable: CheckpointName?) -> String {
-        newestDurable.map { "the newest durable checkpoint is \($0): resume with --resume or --checkpoint latest" }
+        newestDurable.map { "the newest durable checkpoint is \($0): resume from latest" }
             ?? "no checkpoint of this app is durable"
     }
 

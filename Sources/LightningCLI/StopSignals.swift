@@ -19,8 +19,9 @@ import Darwin
 final class StopSignals: Sendable {
     /// The exit code of a stop cut short before the newest state was durable.
     static let cutShort = ExitCode(2)
-    /// How long after the deadline the watchdog waits for the app to return on its own.
-    static let grace = 2.0
+    /// How long after the deadline the watchdog waits for the app to return on its own (it
+    /// returns within milliseconds of the deadline unless an iteration is still running).
+    static let grace = 0.25
 
     private let queue = DispatchQueue(label: "lightning.signals")
     // reason: DispatchSourceSignal is not Sendable; the sources are made in `init` and only

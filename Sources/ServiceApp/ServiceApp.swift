@@ -6,6 +6,7 @@ import LightningServiceLifecycle
 import LightningStore
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// An app embedded in a service: a work counts while the flow waits between iterations, as a
 /// server's background job would, and a second service asks the app for a checkpoint now and then
@@ -54,6 +55,18 @@ struct CheckpointReporter: Service {
     }
 }
 
+/// Asks the app for a checkpoint on every SIGUSR1, as the command-line apps do.
+struct CheckpointOnSignal: Service {
+    let control: LightningAppControl
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sigusr1)
+        await cancelWhenGracefulShutdown {
+            for await _ in signals { control.requestCheckpoint() }
+        }
+    }
+}
+
 @main
 struct ServiceApp: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,11 +74,14 @@ struct ServiceApp: AsyncParsableCommand {
         abstract: "Run an app inside a swift-service-lifecycle ServiceGroup; SIGTERM stops it gracefully.",
         discussion: """
             A work counts up while the flow waits --pause seconds per iteration. The app checkpoints \
-            every --checkpoint-interval seconds and whenever the reporter service asks through the \
-            app's control (every --report-interval seconds). It starts from the newest checkpoint \
-            when there is one (the first boot starts fresh). On SIGTERM or SIGINT the group shuts \
-            down gracefully: the app takes a final checkpoint, waits for its saves, and the program \
-            prints counter=<n> and exits 0.
+            every --checkpoint-interval seconds, on SIGUSR1, and whenever the reporter service asks \
+            through the app's control (every --report-interval seconds). It starts from the newest \
+            checkpoint when there is one (the first boot starts fresh). On SIGTERM or SIGINT the \
+            group shuts down gracefully: the app takes a final checkpoint, waits for its saves, and \
+            the program prints counter=<n> and exits 0. If that takes longer than --stop-timeout \
+            seconds, the group cancels the app, which stops waiting for its saves and exits 2 \
+            naming the newest durable checkpoint; a flow whose iteration has not returned holds \
+            the program until it does.
             """
     )
 
@@ -81,10 +97,14 @@ struct ServiceApp: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How often the reporter service asks the app for a checkpoint.", valueName: "seconds"))
     var reportInterval = 5.0
 
+    @Option(help: ArgumentHelp("How long a graceful shutdown may take before the group cancels the app.", valueName: "seconds"))
+    var stopTimeout = 25.0
+
     func validate() throws {
         guard pause >= 0, pause.isFinite else { throw ValidationError("--pause must be 0 or more seconds, not \(pause)") }
         guard checkpointInterval > 0 else { throw ValidationError("--checkpoint-interval must be above 0, not \(checkpointInterval)") }
         guard reportInterval > 0 else { throw ValidationError("--report-interval must be above 0, not \(reportInterval)") }
+        guard stopTimeout >= 0, stopTimeout.isFinite else { throw ValidationError("--stop-timeout must be 0 or more seconds, not \(stopTimeout)") }
     }
 
     func run() async throws {
@@ -107,19 +127,20 @@ struct ServiceApp: AsyncParsableCommand {
             if let root = app.root as? Root { print("counter=\(root.w.counter)") }
         }
         let reporter = CheckpointReporter(control: app.control, interval: .seconds(reportInterval), logger: logger)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(service: reporter),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: reporter),
+                .init(service: CheckpointOnSignal(control: app.control)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(stopTimeout)
         do {
-            try await group.run()
+            try await ServiceGroup(configuration: configuration).run()
         } catch let error as LightningError {
             Console.writeErrorLine(error.description)
-            throw ExitCode.failure
+            throw error.code == .stopTimedOut ? ExitCode(2) : ExitCode.failure
         }
     }
 }

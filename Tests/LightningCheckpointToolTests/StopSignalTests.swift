@@ -60,7 +60,7 @@ struct StopSignalTests {
         #expect(stuck.status == 2)
         #expect(Date().timeIntervalSince(started) < 15)
         #expect(stuck.standardError.hasSuffix(
-            "The app did not stop in time (its stop timeout of 0.5 s ran out, and the iteration in progress has not returned); the newest durable checkpoint is \(newest): resume with --resume or --checkpoint latest\n"))
+            "The app did not stop in time (its stop timeout of 0.5 s ran out, and the iteration in progress has not returned); the newest durable checkpoint is \(newest): resume from latest\n"))
         let twice = try Executable.run(
             "counter-app", ["--resume", "--sleep", "30"], in: folder.path,
             signals: [(after: 1, signal: SIGINT), (after: 0.3, signal: SIGINT)], ready: Self.lockTaken(in: folder.path))

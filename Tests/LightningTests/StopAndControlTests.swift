@@ -96,6 +96,38 @@ struct StopAndControlTests {
         #expect(try CheckpointStore(storageRoot: folder.path).list().count == 1)
     }
 
+    @Test("a run resumed from the newest checkpoint takes no final checkpoint when nothing changed; after a change it does, whole")
+    func resumedRunSavesOnlyChanges() throws {
+        final class Idle: LightningFlow {
+            let w = Counter()
+            var changeAt: Int?
+            var iterations = 0
+            override func run() throws {
+                iterations += 1
+                if iterations == changeAt { try w.call() }
+                if iterations == 5 { stop() }
+            }
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try LightningApp(root: Idle(), name: "idle").run(checkpoint: nil, storageRoot: folder.path)
+        let store = CheckpointStore(storageRoot: folder.path)
+        let before = try store.list().count
+        // Nothing changes in five iterations: the stop writes nothing.
+        let idle = LightningApp(root: Idle(), name: "idle")
+        try idle.run(from: .newestCheckpointIfAny, storageRoot: folder.path)
+        #expect(idle.statistics.checkpointsTaken == 0)
+        #expect(try store.list().count == before)
+        // A change at iteration 3: the final checkpoint holds it, whole (this run's chain starts there).
+        let root = Idle()
+        root.changeAt = 3
+        let changed = LightningApp(root: root, name: "idle")
+        try changed.run(from: .newestCheckpointIfAny, storageRoot: folder.path)
+        #expect(changed.statistics.fullSaves == 1)
+        #expect(changed.statistics.deltaSaves == 0)
+        #expect(try store.loadCheckpoint("latest").state["works"]?["w"]?["vars"]?["counter"] == 1)
+    }
+
     @Test("checkpoint() returns the name of a durable checkpoint holding the state at the boundary; task cancellation stops the app gracefully")
     func awaitedCheckpointAndCancellation() async throws {
         let folder = try TemporaryFolder()
@@ -183,7 +215,7 @@ struct StopAndControlTests {
         #expect(error?.code == .stopTimedOut)
         let first = try #require(CheckpointStore(storageRoot: folder.path).list().first?.name)
         #expect(error?.newestDurableCheckpoint == first)
-        #expect(error?.description == "The app stopped before its newest state was saved (its stop timeout of 0.3 s ran out); the newest durable checkpoint is \(first): resume with --resume or --checkpoint latest")
+        #expect(error?.description == "The app stopped before its newest state was saved (its stop timeout of 0.3 s ran out); the newest durable checkpoint is \(first): resume from latest")
         // The abandoned save still holds the storage: no second writer meanwhile.
         #expect(throws: CheckpointStoreError.self) { try CheckpointStore(storageRoot: folder.path).lockForWriting().release() }
         gate.signal()
