@@ -55,6 +55,14 @@ struct StopAndControlTests {
         return (storage, arrived, gate)
     }
 
+    /// Asks for a stop, from another thread, once `reached` is signalled.
+    static func requestStop(_ control: LightningAppControl, when reached: DispatchSemaphore) {
+        Thread.detachNewThread {
+            reached.wait()
+            control.requestStop()
+        }
+    }
+
     static func counter(in folder: String) throws -> StateValue? {
         try CheckpointStore(storageRoot: folder).loadCheckpoint("latest").state["works"]?["w"]?["vars"]?["counter"]
     }
@@ -66,11 +74,7 @@ struct StopAndControlTests {
         let root = Endless(signalAt: 50)
         let app = LightningApp(root: root, name: "endless")
         let control = app.control
-        let reached = root.reached
-        Thread.detachNewThread {
-            reached.wait()
-            control.requestStop()
-        }
+        Self.requestStop(control, when: root.reached)
         try app.run(checkpoint: nil, storageRoot: folder.path)
         #expect(root.w.counter >= 50)
         #expect(app.stage == .stopping)
@@ -164,11 +168,7 @@ struct StopAndControlTests {
         app.control.requestCheckpoint { result in results.withLock { $0.append(result) } }
         let root = app.root as! Endless
         let control = app.control
-        let reached = root.reached
-        Thread.detachNewThread {
-            reached.wait()
-            control.requestStop()
-        }
+        Self.requestStop(control, when: root.reached)
         try app.run(checkpoint: nil, storageRoot: folder.path)
         let first = try #require(results.withLock { $0.first })
         let name = try first.get()
@@ -340,11 +340,7 @@ struct StopAndControlTests {
         let root = Endless(signalAt: 3)
         let second = LightningApp(root: root, name: "endless")
         let control = second.control
-        let reached = root.reached
-        Thread.detachNewThread {
-            reached.wait()
-            control.requestStop()
-        }
+        Self.requestStop(control, when: root.reached)
         try second.run(from: .newestCheckpointIfAny, storageRoot: folder.path)
         let third = Endless()
         let resumed = LightningApp(root: third, name: "endless")
@@ -367,11 +363,7 @@ struct StopAndControlTests {
         let app = LightningApp(root: root, name: "many")
         app.policy.keepLast = 5
         let control = app.control
-        let reached = root.reached
-        Thread.detachNewThread {
-            reached.wait()
-            control.requestStop()
-        }
+        Self.requestStop(control, when: root.reached)
         try app.run(checkpoint: nil, storageRoot: folder.path)
         let statistics = app.statistics
         #expect(statistics.saves >= 300)
