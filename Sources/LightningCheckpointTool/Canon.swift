@@ -12,7 +12,7 @@ extension LightningCheckpoint {
                 """
         )
 
-        @Argument(help: "The checkpoint to read: a path, a name in the storage, or 'latest'.")
+        @Argument(help: "The checkpoint to read: a path, a name in the storage, 'latest' or 'latest-valid' (the newest that loads).")
         var input: String
 
         @OptionGroup var storageOptions: StorageOptions

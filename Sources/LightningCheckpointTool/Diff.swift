@@ -15,7 +15,7 @@ extension LightningCheckpoint {
                 """
         )
 
-        @Argument(help: "The older checkpoint: a path, a name in the storage, 'latest' or an s3:// URL.")
+        @Argument(help: "The older checkpoint: a path, a name in the storage, 'latest', 'latest-valid' or an s3:// URL.")
         var old: String
 
         @Argument(help: "The newer checkpoint.")

@@ -13,7 +13,7 @@ extension LightningCheckpoint {
                 """
         )
 
-        @Argument(help: "The checkpoint to export: a path, a name in the storage, or 'latest'.")
+        @Argument(help: "The checkpoint to export: a path, a name in the storage, 'latest' or 'latest-valid' (the newest that loads).")
         var input: String
 
         @Option(name: .shortAndLong, help: "The file to write (default: standard output).")

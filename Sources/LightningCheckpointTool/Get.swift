@@ -14,7 +14,7 @@ extension LightningCheckpoint {
                 """
         )
 
-        @Argument(help: "The checkpoint to read: a path, a name in the storage, 'latest' or an s3:// URL.")
+        @Argument(help: "The checkpoint to read: a path, a name in the storage, 'latest', 'latest-valid' or an s3:// URL.")
         var input: String
 
         @Argument(help: "The var: COMPONENT.KEY, e.g. root.w.counter.")

@@ -14,7 +14,7 @@ extension LightningCheckpoint {
                 """
         )
 
-        @Argument(help: "The checkpoint to verify: a path, a name in the storage, or 'latest'.")
+        @Argument(help: "The checkpoint to verify: a path, a name in the storage, 'latest' or 'latest-valid' (the newest that loads).")
         var input: String?
 
         @Flag(help: "Verify every checkpoint in the storage.")

@@ -99,6 +99,11 @@ public struct CheckpointStore: Sendable {
     public func resolve(_ value: String) throws(CheckpointStoreError) -> CheckpointLocation {
         // A path or a URL needs no listing of the store (which may be elsewhere, or unreachable).
         if value != "latest", let outside = try locate(value) { return outside }
+        // A checkpoint name never holds a '/': this is a path to something that is not a file.
+        if value.contains("/") {
+            let problem = FileIO.isFolder(value) ? "is a folder, not a checkpoint file" : "no such checkpoint file"
+            throw CheckpointStoreError(path: value, problem: problem, code: .notFound)
+        }
         let available = try names()
         if value == "latest" {
             guard let newest = available.last else { throw .noLatest(in: folder) }

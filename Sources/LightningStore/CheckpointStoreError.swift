@@ -114,7 +114,10 @@ public struct CheckpointStoreError: Error, Hashable, Sendable, CustomStringConve
     }
 
     static func notFound(_ name: String, in folder: String, available: [String]) -> Self {
-        let list = available.isEmpty ? "it holds no checkpoints" : "there are: \(available.joined(separator: ", "))"
+        let shown = 10
+        let list = available.isEmpty ? "it holds no checkpoints"
+            : available.count <= shown ? "there are: \(available.joined(separator: ", "))"
+            : "it holds \(available.count); the newest \(shown): \(available.suffix(shown).joined(separator: ", "))"
         return CheckpointStoreError(path: folder, code: .notFound, description: "no checkpoint named '\(name)' in \(folder) (\(list))")
     }
 

@@ -64,6 +64,22 @@ struct CheckpointStoreTests {
         #expect(missing?.description == "no checkpoint named 'lightningapp_checkpoint_11' in \(folder.path)/checkpoints (there are: lightningapp_checkpoint_10, lightningapp_checkpoint_10_1)")
     }
 
+    @Test("a path to nothing or to a folder says so; an unknown name among many lists the newest ten, not all")
+    func pathsAndLongLists() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        let missing = #expect(throws: CheckpointStoreError.self) { try store.resolve("\(folder.path)/nope.lsnap") }
+        #expect(missing?.description == "\(folder.path)/nope.lsnap: no such checkpoint file")
+        #expect(missing?.code == .notFound)
+        let directory = #expect(throws: CheckpointStoreError.self) { try store.resolve(folder.path) }
+        #expect(directory?.description == "\(folder.path): is a folder, not a checkpoint file")
+        for second in 0..<25 { try store.save(Self.state, time: Double(1_000 + second), formats: .binary) }
+        let unknown = #expect(throws: CheckpointStoreError.self) { try store.resolve("nope") }
+        let newest = (15..<25).map { "lightningapp_checkpoint_\(1_000 + $0)" }.joined(separator: ", ")
+        #expect(unknown?.description == "no checkpoint named 'nope' in \(folder.path)/checkpoints (it holds 25; the newest 10: \(newest))")
+    }
+
     @Test("missing, empty, garbage and malformed files: one line naming the file")
     func loadErrors() throws {
         let folder = try TemporaryFolder()

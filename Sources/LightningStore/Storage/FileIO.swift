@@ -167,6 +167,12 @@ package enum FileIO {
         return Int(status.st_size)
     }
 
+    /// Whether `path` is a folder.
+    package static func isFolder(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+    }
+
     /// Removes the file at `path`; a missing file is not an error.
     package static func remove(_ path: String) throws(CheckpointStoreError) {
         if unlink(path) != 0 && errno != ENOENT { throw .system("remove", path: path, errno: errno) }
