@@ -11,11 +11,7 @@ set -euo pipefail
 kills=${1:-100}
 iterations=${2:-400}
 cd "$(dirname "$0")/.."
-if [ -z "${BIN:-}" ]; then
-  swift build --product churn-app >/dev/null
-  swift build --product lightning-checkpoint >/dev/null
-  BIN=$(swift build --show-bin-path)
-fi
+source Scripts/built-products.sh churn-app lightning-checkpoint
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"

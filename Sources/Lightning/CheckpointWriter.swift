@@ -515,7 +515,11 @@ final class CheckpointWriter: @unchecked Sendable {
     private func applyRetention() {
         guard settings.retention.deletes else { return }
         do {
-            var parents = locked { knownParents }
+            // Moved out and back (not copied): one save runs at a time.
+            var parents = locked { () -> [CheckpointName: CheckpointName?] in
+                defer { knownParents = [:] }
+                return knownParents
+            }
             defer { locked { knownParents = parents } }
             try store.applyRetention(settings.retention, knownParents: &parents)
         } catch {

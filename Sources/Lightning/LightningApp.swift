@@ -53,7 +53,6 @@ public final class LightningApp {
     /// The stage of the app.
     public private(set) var stage: AppStage = .running
 
-    private var writer: CheckpointWriter?
     private let slotWatch = SlotWatchList()
     private var iterationsSinceSave = 0
     private var deltasSinceFull = 0
@@ -145,8 +144,6 @@ public final class LightningApp {
         let newest = try starting { () throws(CheckpointStoreError) in try store.newestName() }
         control.recorder.reset(newestDurable: newest)
         let writer = CheckpointWriter(store: store, newest: newest, settings: settings, statistics: control.recorder)
-        self.writer = writer
-        defer { self.writer = nil }
         // A run's chain starts with a whole snapshot, even if the app ran before.
         root.savedChildren = nil
         chainStarted = false
@@ -201,7 +198,7 @@ public final class LightningApp {
         let threadEnded = writer.finish(releasing: lock) { durable in
             failure.map(Self.asLightningError) ?? .stopTimedOut(why, newestDurable: durable)
         }
-        if !threadEnded, failure == nil { failure = LightningError.stopTimedOut(why, newestDurable: writer.newestDurable) }
+        if !threadEnded, failure == nil { failure = timedOut(writer) }
         let refusal = failure.map(Self.asLightningError) ?? .notRunning("no checkpoint was made durable")
         for waiter in writer.takeWaiters() { waiter.resolve(.failure(refusal)) }
         if let failure { throw failure }

@@ -29,7 +29,8 @@ public enum StorageAddress {
     /// - Throws: `CheckpointStoreError` when an S3 address is malformed or has no credentials.
     public static func store(explicit: String?, environment: [String: String] = processEnvironment) throws(CheckpointStoreError) -> CheckpointStore {
         CheckpointStore(storage: try open(address(explicit: explicit, environment: environment), environment: environment), locating: { value throws(CheckpointStoreError) in
-            try location(ofURL: value, environment: environment) ?? .existingFile(value)
+            if let url = try location(ofURL: value, environment: environment) { return url }
+            return try CheckpointLocation.existingFile(value)
         })
     }
 

@@ -32,8 +32,9 @@ extension CheckpointStore {
     /// directly or through other deltas.
     ///
     /// Only the headers of kept snapshots are read, and only those not in `knownParents` (a
-    /// snapshot's parent never changes, so a writer that applies retention after every save keeps
-    /// the map between calls; it is pruned here to the names still in the store). When a header
+    /// snapshot's parent never changes — compaction can only drop it, and a parent still named
+    /// then merely keeps a file longer — so a writer that applies retention after every save keeps
+    /// the map between calls; the names deleted here leave it). When a header
     /// cannot be read, its parent is unknown and nothing is deleted. Files go newest first: if a
     /// removal fails, every file left still loads.
     /// - Parameters:

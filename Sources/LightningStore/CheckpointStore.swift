@@ -33,7 +33,7 @@ public struct CheckpointStore: Sendable {
     ///   such as `s3://bucket/key`, to its location; `nil` for anything else. By default, local files.
     public init(
         storage: any CheckpointStorage,
-        locating: @escaping @Sendable (String) throws(CheckpointStoreError) -> CheckpointLocation? = { CheckpointLocation.existingFile($0) }
+        locating: @escaping @Sendable (String) throws(CheckpointStoreError) -> CheckpointLocation? = { value throws(CheckpointStoreError) in try CheckpointLocation.existingFile(value) }
     ) {
         self.storage = storage
         locate = locating
@@ -99,11 +99,8 @@ public struct CheckpointStore: Sendable {
     public func resolve(_ value: String) throws(CheckpointStoreError) -> CheckpointLocation {
         // A path or a URL needs no listing of the store (which may be elsewhere, or unreachable).
         if value != "latest", let outside = try locate(value) { return outside }
-        // A checkpoint name never holds a '/': this is a path to something that is not a file.
-        if value.contains("/") {
-            let problem = FileIO.isFolder(value) ? "is a folder, not a checkpoint file" : "no such checkpoint file"
-            throw CheckpointStoreError(path: value, problem: problem, code: .notFound)
-        }
+        // A checkpoint name never holds a '/': this is a path the locator found nothing at.
+        if value.contains("/") { throw CheckpointStoreError(path: value, problem: "no such checkpoint file", code: .notFound) }
         let available = try names()
         if value == "latest" {
             guard let newest = available.last else { throw .noLatest(in: folder) }

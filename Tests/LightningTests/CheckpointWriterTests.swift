@@ -51,6 +51,17 @@ struct CheckpointWriterTests {
         return CheckpointWriter(store: CheckpointStore(storage: storage), newest: nil, settings: settings)
     }
 
+    /// A writer whose queue is full: its first save (of 0) held at the gate, deltas 1 and 2 waiting.
+    static func writerWithFullQueue(_ folder: String) -> (CheckpointWriter, Gate) {
+        let gate = Gate(held: 1)
+        let writer = Self.writer(FaultyStorage(root: folder, fault: nil, beforeCreate: gate.pass))
+        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
+        gate.awaitArrival()
+        writer.submit(.delta(Self.delta(1), time: 100), background: true)
+        writer.submit(.delta(Self.delta(2), time: 100), background: true)
+        return (writer, gate)
+    }
+
     /// A storage lock that counts its releases.
     final class CountingLock: StorageLock {
         let releases = Mutex(0)
@@ -89,12 +100,7 @@ struct CheckpointWriterTests {
     func deadlineEndsWaits() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let gate = Gate(held: 1)
-        let writer = Self.writer(FaultyStorage(root: folder.path, fault: nil, beforeCreate: gate.pass))
-        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
-        gate.awaitArrival()
-        writer.submit(.delta(Self.delta(1), time: 100), background: true)
-        writer.submit(.delta(Self.delta(2), time: 100), background: true)
+        let (writer, gate) = Self.writerWithFullQueue(folder.path)
         let started = ContinuousClock.now
         writer.stop(deadline: .now + .milliseconds(200), immediately: false)
         // The queue is full: the wait for room ends at the deadline, and the checkpoint is queued.
@@ -137,13 +143,8 @@ struct CheckpointWriterTests {
     func backpressure() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let gate = Gate(held: 1)
-        let writer = Self.writer(FaultyStorage(root: folder.path, fault: nil, beforeCreate: gate.pass))
-        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
-        gate.awaitArrival()
         // One save runs (held), two wait: the next submit must wait for room.
-        writer.submit(.delta(Self.delta(1), time: 100), background: true)
-        writer.submit(.delta(Self.delta(2), time: 100), background: true)
+        let (writer, gate) = Self.writerWithFullQueue(folder.path)
         let submitted = DispatchSemaphore(value: 0)
         let waited = LockedBox(0.0)
         Thread.detachNewThread {

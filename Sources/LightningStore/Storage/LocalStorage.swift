@@ -95,8 +95,13 @@ extension CheckpointLocation {
     }
 
     /// The local file at `path` when one exists there (a `--checkpoint` given as a path); else `nil`.
-    public static func existingFile(_ path: String) -> CheckpointLocation? {
-        FileIO.fileSize(path) == nil ? nil : .file(path)
+    /// - Throws: ``CheckpointStoreError`` with code ``CheckpointStoreError/Code/notFound`` when
+    ///   `path` is a folder, which no checkpoint is (only for a path with a `/`: a bare word may
+    ///   be a checkpoint's name that happens to be a folder's too).
+    public static func existingFile(_ path: String) throws(CheckpointStoreError) -> CheckpointLocation? {
+        if FileIO.fileSize(path) != nil { return .file(path) }
+        if path.contains("/"), FileIO.isFolder(path) { throw CheckpointStoreError(path: path, problem: "is a folder, not a checkpoint file", code: .notFound) }
+        return nil
     }
 }
 
