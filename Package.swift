@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "dynamic-app", targets: ["DynamicApp"]),
         .executable(name: "churn-app", targets: ["ChurnApp"]),
         .executable(name: "service-app", targets: ["ServiceApp"]),
+        .executable(name: "train-app", targets: ["TrainApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -53,6 +54,7 @@ let package = Package(
             name: "LightningCLI",
             dependencies: [
                 "Lightning",
+                "LightningCodecs",
                 "LightningS3",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,6 +96,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "ChurnApp", dependencies: ["Lightning", "LightningCLI", "LightningCodecs", "LightningState"]),
+        .executableTarget(name: "TrainApp", dependencies: ["Lightning", "LightningCLI"]),
 
         .target(name: "LightningTestSupport", dependencies: ["LightningState", "LightningStore"], path: "Tests/LightningTestSupport"),
         .testTarget(name: "LightningStateTests", dependencies: ["LightningState", "LightningTestSupport"]),
@@ -120,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "LightningCheckpointToolTests",
             dependencies: [
-                "LightningCheckpointTool", "CounterApp", "DynamicApp", "ChurnApp", "ServiceApp", "LightningCLI", "LightningState", "LightningStore", "LightningTestSupport",
+                "LightningCheckpointTool", "CounterApp", "DynamicApp", "ChurnApp", "ServiceApp", "TrainApp", "LightningCLI", "LightningState", "LightningStore", "LightningTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

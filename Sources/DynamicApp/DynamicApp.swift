@@ -13,8 +13,8 @@ final class Counter: LightningWork {
 }
 
 final class Root: LightningFlow {
-    /// Created by `run()`: a dynamic child.
-    var w: Counter?
+    /// Created by `run()`: a dynamic child, in a property that reports its writes.
+    @Child var w: Counter? = nil
     private var remaining: Int
     private let reloadsDynamicWork: Bool
 

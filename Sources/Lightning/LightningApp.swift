@@ -50,10 +50,27 @@ public final class LightningApp {
     /// `MetricsSystem` when the app runs.
     public var metricsFactory: (any MetricsFactory)?
 
+    /// How long the loop waits, after an iteration, for something to change while parallel works
+    /// run: Lightning's `STATE_ACCUMULATE_WAIT` (0.15 s).
+    ///
+    /// While a parallel work's call runs, the loop runs the flow again at once after an iteration
+    /// that changed the flow's state (its first change since the last checkpoint), and otherwise
+    /// sleeps until a work publishes or ends, the ``control`` is asked something, or this time
+    /// passed — so that a flow that only watches its works costs almost nothing. Zero runs the
+    /// flow back to back, as the loop always does when no parallel work runs.
+    public var stateAccumulateWait: Duration = .milliseconds(150)
+
     /// The stage of the app.
     public private(set) var stage: AppStage = .running
 
-    private let slotWatch = SlotWatchList()
+    private let childWatch = ChildWatch()
+    /// The parallel works of the current run.
+    private var works = ParallelWorks()
+    /// The root flow's `run()` durations of the latest iterations, for the slow-flow warning.
+    private var runDurations = RecentWindow<Double>(limit: 10)
+    private var warnedSlowFlow = false
+    /// The average `run()` duration, in seconds, above which the slow-flow warning is logged.
+    var slowFlowThreshold = 1.0
     private var iterationsSinceSave = 0
     private var deltasSinceFull = 0
     private var lastSaveTime = 0.0
@@ -161,11 +178,14 @@ public final class LightningApp {
             let timeout = request.timeout ?? stopTimeout.map { Duration.seconds($0) }
             writer.stop(deadline: timeout.map { request.requestedAt + $0 }, immediately: request.immediately)
         }
-        if let early = control.runStarted(.init(stopRequested: stopWaits)) { stopWaits(early) }
+        let works = ParallelWorks()
+        self.works = works
+        let wakeup = works.wakeup
+        if let early = control.runStarted(.init(stopRequested: stopWaits, wake: { wakeup.signal() })) { stopWaits(early) }
 
         let outcome: Result<LoopEnd, any Error>
         do {
-            let end = try loop(with: writer)
+            let end = try works.whileCurrent { try loop(with: writer) }
             if end.stop != nil { logger.notice("stopping as requested: finishing the saves") }
             outcome = .success(end)
         } catch {
@@ -293,26 +313,44 @@ public final class LightningApp {
         let clock = ContinuousClock()
         var iterations = 0
         var end = LoopEnd()
+        runDurations = RecentWindow(limit: 10)
+        warnedSlowFlow = false
         // A stop asked for before the first iteration ends the app before it.
         while requests?.stop == nil {
+            // What the parallel works published since the last boundary, for the flow to see.
+            _ = try works.applyNews()
+            let wasMarked = root.needsVisit
+            let runStarted = clock.now
             do {
                 try root.run()
             } catch {
                 stage = .failed
+                stopWorks(deadline: stopDeadline(nil))
                 throw error
             }
             let iterationEnded = clock.now
+            noteRunDuration(iterationEnded - runStarted)
             iterations += 1
             iterationsSinceSave += 1
             let flowStopped = attachComponents()
+            let flowChanged = !wasMarked && root.needsVisit
             requests = Self.combine(requests, control.takeRequests())
             let stopping = flowStopped || requests?.stop != nil
-            if stopping { stage = .stopping }
+            if stopping {
+                stage = .stopping
+                // Running works reach a publication or finish, and the final checkpoint holds them.
+                stopWorks(deadline: stopDeadline(requests?.stop))
+                attachComponents()
+            }
             let asked = requests?.checkpoint ?? false
             if root.shouldSaveCheckpoint() || policyIsDue() || asked || (stopping && policy.checkpointsOnStop && stateChangedSinceCapture) {
                 try checkpoint(stopping: stopping, with: writer, since: iterationEnded, requests: &requests, end: &end)
             }
             if stopping { break }
+            if requests == nil, !flowChanged, !works.isEmpty, stateAccumulateWait > .zero {
+                // The flow only watches its works: sleep until one publishes or ends, or a request.
+                works.wakeup.wait(until: clock.now + stateAccumulateWait)
+            }
             requests = nil
         }
         if iterations == 0 {
@@ -327,6 +365,45 @@ public final class LightningApp {
         requests?.waiters = []
         end.stop = requests?.stop
         return end
+    }
+
+    /// When the running works must have stopped by: half the stop's time (the rest is the final
+    /// save's), from when it was asked for; now for ``LightningAppControl/stopNow()``.
+    private func stopDeadline(_ request: LightningAppControl.StopRequest?) -> ContinuousClock.Instant {
+        if request?.immediately == true { return .now }
+        let start = request?.requestedAt ?? .now
+        guard let timeout = request?.timeout ?? policy.stopTimeout.map({ Duration.seconds($0) }) else {
+            return start + .seconds(365 * 86_400)
+        }
+        return start + timeout / 2
+    }
+
+    /// Asks the running parallel works to stop, and applies what they publish until they ended
+    /// or `deadline` passed; a work still running then is saved as of its last publication.
+    private func stopWorks(deadline: ContinuousClock.Instant) {
+        guard !works.isEmpty else { return }
+        works.requestStop(reason: "sigterm_signal_handler")
+        do {
+            if try !works.waitUntilEnded(deadline: deadline) {
+                let names = works.running.map(\.name).joined(separator: ", ")
+                logger.warning("parallel works still running after the stop's wait: \(names); they are saved as of their last publication")
+            }
+        } catch {
+            logger.error("a parallel work's publication could not be applied: \(error)", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Records how long the root flow's `run()` took, and warns once when it averages over a second.
+    private func noteRunDuration(_ duration: Duration) {
+        runDurations.append(duration.seconds)
+        let recent = runDurations.elements
+        guard !warnedSlowFlow, recent.count >= 3 else { return }
+        let average = recent.reduce(0, +) / Double(recent.count)
+        guard average > slowFlowThreshold else { return }
+        warnedSlowFlow = true
+        logger.warning(
+            "the root flow's run() takes \(LightningError.secondsText(average)) on average: checkpoints and requests wait for it; move long work to a parallel LightningWork (LightningWork(parallel: true))",
+            metadata: ["seconds": "\(average)"])
     }
 
     /// Takes a checkpoint for the requests' waiters, unless the app is stopping and the stop's
@@ -410,6 +487,7 @@ public final class LightningApp {
             delta.set([CheckpointMetadata.key], to: metadata(time: time).stateValue)
             waited = writer.submit(.delta(delta, time: time), waiters: waiters, background: policy.writesInBackground)
         } else {
+            checkFixedChildren()
             // The loop attached the tree just before; no second walk.
             let state = try capturedState(time: time, recordingAsSaved: true)
             deltasSinceFull = 0
@@ -426,6 +504,20 @@ public final class LightningApp {
         writer.settings.metrics.queueWait.recordSeconds(waited)
         iterationsSinceSave = 0
         lastSaveTime = time
+    }
+
+    /// Before a full checkpoint: reflects the flows that hold children in plain non-optional
+    /// properties, which nothing watches, and attaches and reports any replaced since.
+    private func checkFixedChildren() {
+        var replaced: [String] = []
+        root.forEachAttachedFlow { flow in
+            if flow.unreportedReassignments() { replaced.append(flow.name) }
+        }
+        guard !replaced.isEmpty else { return }
+        attachComponents()
+        logger.warning(
+            "a child of \(replaced.joined(separator: ", ")) was replaced in a property declared neither optional nor @Child: only full checkpoints see such a change; declare children you replace as optionals or @Child var",
+            metadata: ["components": "\(replaced.joined(separator: ","))"])
     }
 
     private func metadata(time: Double) -> CheckpointMetadata {
@@ -452,10 +544,10 @@ public final class LightningApp {
     /// of the paths to what was edited or reassigned.
     @discardableResult
     private func attachComponents() -> Bool {
-        slotWatch.markReassigned()
+        childWatch.markReassigned()
         let renamed = root.rename("root")
         if renamed || root.needsAttachment || root.attached == nil, root.refreshAttachments(renaming: renamed) {
-            slotWatch.rebuild(from: root)
+            childWatch.rebuild(from: root)
         }
         return root.stopInSubtree
     }

@@ -14,6 +14,12 @@ open class LightningComponent {
     /// Whether state changed since the last checkpoint captured it.
     public internal(set) var hasChanges = true
 
+    /// The call in flight on a parallel work's own thread (always `nil` for a flow); set and
+    /// cleared by the loop's thread only, before the work's thread starts and after it posted its
+    /// outcome, so that the work's thread reads it without a race.
+    @usableFromInline
+    final var parallelRun: ParallelRun?
+
     /// Whether the next capture must visit this component: its own state or, for a flow, its
     /// children or something below them changed since the last capture (see `ChangeTracking`).
     var needsVisit = false
@@ -83,6 +89,30 @@ open class LightningComponent {
         lastChangedVar = box
         markChanged()
     }
+
+    /// Sets vars from a parallel work's publication, by saved key, marking each as set.
+    final func applyPublished(_ vars: [(key: StateString, value: StateValue)]) throws(LightningError) {
+        if publishedVars == nil {
+            publishedVars = Dictionary(stateVars.map { ($0.key, $0.box) }, uniquingKeysWith: { first, _ in first })
+        }
+        for (key, value) in vars {
+            guard let box = publishedVars?[key] else { continue }
+            do {
+                try box.load(value)
+            } catch {
+                throw .badVar(key.displayString, component: name, error)
+            }
+            if !box.isChanged {
+                box.isChanged = true
+                box.previousChanged = lastChangedVar
+                lastChangedVar = box
+                markChanged()
+            }
+        }
+    }
+
+    /// The vars by saved key, once a publication was applied.
+    private var publishedVars: [StateString: any AnyStateVar]?
 
     /// Marks the component for the next capture's visit and tells its holders, once per capture.
     final func noteVisitNeeded() {

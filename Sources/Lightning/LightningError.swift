@@ -27,7 +27,7 @@ public struct LightningError: Error, Sendable, CustomStringConvertible {
         private enum Kind: String, Hashable, Sendable {
             case noCheckpoints, checkpointNotFound, checkpointCorrupt, checkpointUnreadable
             case componentNotInstantiated, undeclaredVar, checkpointMismatch, stateNotSaved
-            case unsavableState, storageInUse, invalidPolicy, stopTimedOut, notRunning, cancelled, controlInUse
+            case unsavableState, storageInUse, invalidPolicy, stopTimedOut, notRunning, cancelled, controlInUse, workStopped
         }
 
         private let kind: Kind
@@ -76,6 +76,10 @@ public struct LightningError: Error, Sendable, CustomStringConvertible {
         public static let cancelled = Code(.cancelled)
         /// The app's ``LightningApp/control`` is already used by another app that is running.
         public static let controlInUse = Code(.controlInUse)
+        /// A parallel work's ``LightningWork/publish(_:)`` published, and the call was asked to
+        /// stop (``LightningWork/stop()``, or the app stopping): `run()` ends with it, and the call
+        /// is recorded `stopped`.
+        public static let workStopped = Code(.workStopped)
     }
 
     /// What kind of failure this is.
@@ -142,6 +146,11 @@ public struct LightningError: Error, Sendable, CustomStringConvertible {
     /// A checkpoint request that no run will take.
     static func notRunning(_ why: String) -> Self {
         LightningError("The checkpoint was not taken: \(why)", code: .notRunning)
+    }
+
+    /// A parallel work's call was asked to stop.
+    static func workStopped(_ work: String) -> Self {
+        LightningError("The work \(work) was asked to stop", code: .workStopped)
     }
 
     /// A checkpoint holds a child that the code did not create (strict loading).

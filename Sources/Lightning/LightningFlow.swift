@@ -13,9 +13,9 @@ import OrderedCollections
 /// ```
 /// Children are the stored properties that hold a ``LightningFlow``, a ``LightningWork`` (also
 /// optional ones, set later in ``run()``) or a ``LightningList``/``LightningDict``; their keys are
-/// the property names. They are found by reflection when a flow is first attached and again after
-/// an iteration that reassigned one of them (each iteration compares the references of the `var`
-/// properties; a `let` child, which cannot be reassigned, costs nothing after it is attached).
+/// the property names. They are found by reflection when a flow is first attached, and again
+/// after an iteration that replaced one: a `@Child` property reports its writes, a plain optional
+/// one is compared after each iteration, a `let` one cannot change (see ``Child``).
 open class LightningFlow: LightningComponent {
     /// Set by ``stop()`` on this flow or a flow below it (it climbs the holders): the app ends
     /// after the current iteration when the root's is set.
@@ -33,18 +33,17 @@ open class LightningFlow: LightningComponent {
     /// reassigned since): kept in the flow, so that a capture can tell without reading the record.
     private(set) var childrenAreSaved = false
 
-    /// The children as last attached (named and linked), and the bits of their properties then.
+    /// The children as last attached (named and linked).
     private(set) var attached: FlowChildren?
-    var attachedBits: [UInt] = []
+    /// Whether a child property was written since the last attachment (a `@Child` write, or a
+    /// watched optional found changed): the next attachment reflects the flow again.
+    private(set) var childrenReassigned = false
     /// Counts the attachments: the children's links are stamped with it, so that a child since
     /// dropped (whose link is older) is not taken for one held now.
     private var attachment = 0
     /// The children that asked for a visit since the last capture, held now under these keys, in
     /// the order they asked: while the children are those the capture saved, it visits only these.
     var askedChildren: [(key: String, child: AnyObject)] = []
-
-    /// Where the properties that can hold children are.
-    lazy var slots = ChildSlots(of: type(of: self))
 
     /// The stand-in its children's links keep.
     let handle = HolderHandle()
@@ -77,6 +76,13 @@ open class LightningFlow: LightningComponent {
             stopInSubtree = true
             holders.notifyStop()
         }
+    }
+
+    /// Records that a child property was written; `@Child` setters call it.
+    @usableFromInline
+    final func childPropertyReassigned() {
+        childrenReassigned = true
+        noteAttachmentNeeded()
     }
 
     /// Marks this flow as needing attachment and tells its holders, once per attachment.
@@ -119,22 +125,34 @@ open class LightningFlow: LightningComponent {
 
     // MARK: - The tree
 
-    /// The direct children, found by reflection, in declaration order.
+    /// The direct children, found by reflection, in declaration order, with what the watch needs
+    /// to know of the properties that hold them.
     ///
-    /// Only the properties whose declared type can hold a component (a flow, a work, an optional
-    /// of one, a structure) are looked at.
+    /// A property can hold a child when its value is a flow, a work, a structure, or an optional
+    /// of one, plain or in a `@Child` wrapper (whose reflected label is `_name`).
     final func children() -> FlowChildren {
-        let candidates = slots.labels
         var levels: [FlowChildren] = []
         forEachSubclassMirror { mirror in
             let level = FlowChildren()
             for child in mirror.children {
-                guard let label = child.label, candidates?.contains(label) ?? true else { continue }
-                if let flow = child.value as? LightningFlow {
+                guard var label = child.label else { continue }
+                var value = child.value
+                var reports = false
+                if let wrapper = value as? any ChildProperty {
+                    value = wrapper.heldValue
+                    label = String(label.dropFirst())
+                    reports = true
+                }
+                let type = Swift.type(of: value)
+                guard Self.canHoldComponent(type) else { continue }
+                if !reports {
+                    if type is any OptionalMarker.Type { level.watchedLabels.insert(label) } else { level.hasFixedPlainChildren = true }
+                }
+                if let flow = value as? LightningFlow {
                     level.flows[label] = flow
-                } else if let work = child.value as? LightningWork {
+                } else if let work = value as? LightningWork {
                     level.works[label] = work
-                } else if let structure = child.value as? LightningStructure {
+                } else if let structure = value as? LightningStructure {
                     level.structures[label] = structure
                 }
             }
@@ -144,7 +162,37 @@ open class LightningFlow: LightningComponent {
             all.flows.merge(level.flows) { first, _ in first }
             all.works.merge(level.works) { first, _ in first }
             all.structures.merge(level.structures) { first, _ in first }
+            all.watchedLabels.formUnion(level.watchedLabels)
+            all.hasFixedPlainChildren = all.hasFixedPlainChildren || level.hasFixedPlainChildren
         }
+    }
+
+    /// Whether a watched optional property holds something other than what was attached under its name.
+    final func watchedPropertiesChanged() -> Bool {
+        guard let attached else { return true }
+        var changed = false
+        forEachSubclassMirror { mirror in
+            for child in mirror.children where !changed {
+                guard let label = child.label, attached.watchedLabels.contains(label) else { continue }
+                let now: AnyObject? = (child.value as? LightningComponent) ?? (child.value as? LightningStructure)
+                changed = now !== attached.child(forKey: label)
+            }
+        }
+        return changed
+    }
+
+    /// Whether reflection finds children other than those attached — a plain non-optional `var`
+    /// child replaced, which nothing watches; marks the flow for attachment when it does.
+    final func unreportedReassignments() -> Bool {
+        guard let attached, attached.hasFixedPlainChildren, !childrenReassigned else { return false }
+        let now = children()
+        let same = now.flows.keys == attached.flows.keys && now.works.keys == attached.works.keys
+            && now.structures.keys == attached.structures.keys
+            && zip(now.flows.values, attached.flows.values).allSatisfy { $0 === $1 }
+            && zip(now.works.values, attached.works.values).allSatisfy { $0 === $1 }
+            && zip(now.structures.values, attached.structures.values).allSatisfy { $0 === $1 }
+        if !same { childPropertyReassigned() }
+        return !same
     }
 
     /// Whether a property of this type can hold a child: a component or structure class, or an
@@ -164,8 +212,8 @@ open class LightningFlow: LightningComponent {
         needsAttachment = false
         var renaming = renaming
         var changed = false
-        if attached == nil || !slots.match(self, attachedBits) {
-            let bits = slots.bits(of: self)
+        if attached == nil || childrenReassigned {
+            childrenReassigned = false
             let current = children()
             attached = current
             attachment += 1
@@ -176,7 +224,6 @@ open class LightningFlow: LightningComponent {
                 structure.holders.link(structure, to: self, key: key, stamp: attachment)
                 if structure.stopInSubtree { noteStop() }
             }
-            attachedBits = bits
             noteVisitNeeded()
             renaming = true
             changed = true
@@ -310,6 +357,15 @@ final class FlowChildren {
     var flows: OrderedDictionary<String, LightningFlow> = [:]
     var works: OrderedDictionary<String, LightningWork> = [:]
     var structures: OrderedDictionary<String, LightningStructure> = [:]
+    /// The plain optional properties that can hold a child, compared after each iteration.
+    var watchedLabels: Set<String> = []
+    /// Whether a plain non-optional property holds a child (taken as fixed; full checkpoints check it).
+    var hasFixedPlainChildren = false
+
+    /// The child held under `key`, of whichever kind.
+    func child(forKey key: String) -> AnyObject? {
+        flows[key] ?? works[key] ?? structures[key]
+    }
 }
 
 /// Lets reflection see through optionals: `Counter?` can hold a child.

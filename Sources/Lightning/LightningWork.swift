@@ -1,3 +1,4 @@
+import Foundation
 import LightningState
 
 #if canImport(Glibc)
@@ -15,41 +16,189 @@ import Darwin
 /// }
 /// ```
 /// Flows run a work with ``call()``, which records the call in the work's `calls` as Lightning
-/// does (`latest_call_hash`, and per call hash its `statuses` and `ret`). Works run in-process, in
-/// the app's loop. A work cannot hold other components.
+/// does (`latest_call_hash`, and per call hash its `statuses` and `ret`; see ``callStatus``). A work
+/// cannot hold other components.
+///
+/// By default a call runs ``run()`` in the app's loop, and the flow waits for it. A work made with
+/// `parallel: true` — Lightning's `LightningWork(parallel=True)` — runs on a thread of its own
+/// while the flow goes on looping:
+///
+/// ```swift
+/// final class Trainer: LightningWork {
+///     @Var var epoch = 0
+///     @Var var loss = 1.0
+///     init() { super.init(parallel: true, cacheCalls: true) }
+///     override func run() throws {
+///         while epoch < 100 {
+///             let next = train(from: loss)                  // the work's own thread
+///             try publish { epoch += 1; loss = next }       // the flow sees both, or neither
+///         }
+///     }
+/// }
+/// ```
+/// See the "Parallel works" article: the work runs on its own copy of its vars, the loop applies
+/// what it publishes at its iteration boundaries, and a checkpoint holds each running work as of
+/// one of its publications.
 open class LightningWork: LightningComponent {
+    /// Whether ``call()`` runs ``run()`` on a thread of its own (Lightning's `parallel`).
+    public let isParallel: Bool
+    /// Whether a call that succeeded is not run again (Lightning's `cache_calls`): ``call()`` then
+    /// returns at once. A call that failed or stopped runs again.
+    public let cacheCalls: Bool
+
     /// Creates a work with Lightning's private vars set to local values: host `127.0.0.1`, no
     /// port, no URL, the default `cpu-small` cloud compute.
-    public init() {
+    /// - Parameters:
+    ///   - parallel: Whether ``call()`` runs ``run()`` on a thread of its own while the flow goes
+    ///     on (Lightning's `parallel`); `false` runs it in the loop.
+    ///   - cacheCalls: Whether a call that succeeded is not run again (Lightning's `cache_calls`).
+    ///     By default it is on for a parallel work, as in Lightning, so that a flow may call its
+    ///     works in every iteration; and off for a work that runs in the loop, which then runs at
+    ///     every call.
+    public init(parallel: Bool = false, cacheCalls: Bool? = nil) {
+        isParallel = parallel
+        self.cacheCalls = cacheCalls ?? parallel
         super.init(privateVars: Self.localPrivateVars)
     }
 
     /// What the work does; override it.
+    ///
+    /// In a parallel work it runs on the work's own thread: it may read and write the work's
+    /// `@Var` properties (its own copy, published to the flow) and its `let` properties, and call
+    /// ``publish(_:)`` and ``isStopRequested``; it must not touch other components.
     open func run() throws {}
 
-    /// Runs ``run()`` and records the call: on success the call hash's statuses become one
-    /// `succeeded` status, on failure `pending`, `running` and `failed` with the error, which is
-    /// then rethrown.
+    /// Runs the work, and records the call.
+    ///
+    /// - A call of a work whose last call succeeded returns at once when ``cacheCalls`` is set.
+    /// - A parallel work's call starts ``run()`` on a thread of its own and returns at once; the
+    ///   statuses become `pending` and `running`, then, at the loop boundary after ``run()``
+    ///   returned, `succeeded`, `failed` with the error (never rethrown: the flow reads
+    ///   ``hasFailed`` and ``callStatus``), or `stopped`. As in Lightning, calling it again does
+    ///   nothing while the call runs, after it failed, or after ``stop()`` stopped it; it starts
+    ///   the call again after the app's stop ended it (reason `sigterm_signal_handler`), and after
+    ///   a restore from a checkpoint saved while the call ran (no call runs in this process then).
+    /// - Otherwise ``run()`` runs now: on success the call hash's statuses become one `succeeded`
+    ///   status, on failure `pending`, `running` and `failed` with the error, which is then rethrown.
+    ///   (A parallel work called outside an app's loop runs so too.)
     public final func call() throws {
-        let hash = StateString(Self.callHash(for: "run"))
+        if parallelRun != nil { return }
+        if cacheCalls && hasSucceeded { return }
+        let hash = Self.runCallHash
         let started = Self.now()
+        if isParallel, let works = ParallelWorks.current {
+            let status = callStatus
+            switch (status.stage, status.reason) {
+            case (.failed, _), (.stopped, "pending"?): return
+            default: start(hash: hash, at: started, in: works)
+            }
+            return
+        }
         calls["latest_call_hash"] = .string(hash)
         do {
             try run()
         } catch {
-            let failed = Self.now()
-            calls[hash] = [
-                "statuses": [
-                    ["stage": "pending", "timestamp": .float(started)],
-                    ["stage": "running", "timestamp": .float(started)],
-                    ["stage": "failed", "timestamp": .float(failed), "message": .string(StateString("\(error)")), "reason": "user_exception"],
-                ],
-            ]
+            calls[hash] = ["statuses": [
+                WorkStatus.record(.pending, at: started), WorkStatus.record(.running, at: started),
+                WorkStatus.record(.failed, at: Self.now(), message: "\(error)", reason: "user_exception"),
+            ]]
             markChanged()
             throw error
         }
-        calls[hash] = ["statuses": [["stage": "succeeded", "timestamp": .int(Int64(Self.now()))]], "ret": .null]
+        calls[hash] = Self.succeeded(at: Self.now())
         markChanged()
+    }
+
+    /// The status of the latest call, as the work's `calls` record it.
+    public var callStatus: WorkStatus { WorkStatus(latestIn: calls) }
+    /// Whether a call went past `pending`.
+    public var hasStarted: Bool { ![.notStarted, .pending].contains(callStatus.stage) }
+    /// Whether a call is running in this process, on the work's thread. (A checkpoint saved while a
+    /// call ran records it `running`; after a restore no call runs until the flow calls again.)
+    public var isRunning: Bool { parallelRun != nil }
+    /// Whether the latest call succeeded.
+    public var hasSucceeded: Bool { callStatus.stage == .succeeded }
+    /// Whether the latest call failed; ``callStatus`` holds the error as its `message`.
+    public var hasFailed: Bool { callStatus.stage == .failed }
+    /// Whether the latest call was stopped.
+    public var hasStopped: Bool { callStatus.stage == .stopped }
+
+    /// Asks the running call to stop (Lightning's `stop()`): its next ``publish(_:)`` publishes
+    /// and then throws, ``isStopRequested`` turns true, and once ``run()`` returns or throws the
+    /// call is recorded `stopped` (reason `pending`). The work's thread is never interrupted.
+    /// Does nothing when no call runs.
+    public final func stop() {
+        parallelRun?.requestStop(reason: "pending")
+    }
+
+    /// On the work's thread: whether the loop asked the running call to stop (the work's
+    /// ``stop()``, or the app stopping). `false` elsewhere.
+    public final var isStopRequested: Bool {
+        guard let run = parallelRun, run.isCurrentThread else { return false }
+        return run.isStopRequested
+    }
+
+    /// Publishes the vars `updates` writes as one change: the flow, and every checkpoint, sees all
+    /// of them or none.
+    ///
+    /// On a parallel work's thread a plain `@Var` write is published on its own, at once; writes
+    /// inside `publish` wait for its end (blocks nest: the outermost one publishes). After
+    /// publishing, it throws ``LightningError/Code/workStopped`` when the call was asked to stop,
+    /// so that a `run()` that publishes its progress ends there with it saved. Elsewhere (the loop,
+    /// a work that is not parallel) it runs `updates`.
+    /// - Throws: What `updates` throws (nothing it wrote is published then), or `workStopped`.
+    public final func publish(_ updates: () throws -> Void) throws {
+        guard let run = parallelRun, run.isCurrentThread else { return try updates() }
+        try run.publishing(updates)
+    }
+
+    /// Starts a parallel call: statuses `pending` and `running`, the run on a thread of its own.
+    private func start(hash: StateString, at time: Double, in works: ParallelWorks) {
+        calls["latest_call_hash"] = .string(hash)
+        calls[hash] = ["statuses": [WorkStatus.record(.pending, at: time), WorkStatus.record(.running, at: time)]]
+        markChanged()
+        let run = ParallelRun(workName: name, vars: stateVars, wakeup: works.wakeup)
+        parallelRun = run
+        works.started(self)
+        let work = WorkHandOver(self)
+        let thread = Thread { run.execute(work.work) }
+        thread.name = "lightning.work \(name)"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Applies what the running call published, and records its end; returns whether there was
+    /// anything (on the loop's thread, at an iteration boundary).
+    final func applyParallelNews() throws(LightningError) -> Bool {
+        guard let run = parallelRun, let news = run.takeNews() else { return false }
+        for publication in news.publications {
+            try applyPublished(publication.vars)
+        }
+        if let outcome = news.outcome {
+            parallelRun = nil
+            guard case .string(let hash)? = calls["latest_call_hash"] else { return true }
+            let time = Self.now()
+            var statuses = calls[hash]?["statuses"]?.arrayValue ?? []
+            switch outcome {
+            case .succeeded:
+                calls[hash] = Self.succeeded(at: time)
+                markChanged()
+                return true
+            case .failed(let message):
+                statuses.append(WorkStatus.record(.failed, at: time, message: message, reason: "user_exception"))
+            case .stopped(let reason):
+                statuses.append(WorkStatus.record(.stopped, at: time, reason: reason))
+            }
+            calls[hash] = ["statuses": .array(statuses)]
+            markChanged()
+        }
+        return true
+    }
+
+    /// `{"statuses": [{"stage": "succeeded", "timestamp": <whole seconds>}], "ret": null}`, as
+    /// Lightning's flow side records a success.
+    private static func succeeded(at time: Double) -> StateValue {
+        ["statuses": [["stage": "succeeded", "timestamp": .int(Int64(time))]], "ret": .null]
     }
 
     /// The work's state: `{"vars": …, "calls": …, "changes": {}}`.
@@ -66,16 +215,9 @@ open class LightningWork: LightningComponent {
         mergeCalls(checkpointCalls)
     }
 
-    /// A seven-hex-digit hash of a call, in the form of Lightning's call hashes (FNV-1a of the method name).
-    static func callHash(for method: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in method.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        let hex = String(hash >> 36, radix: 16)
-        return String(repeating: "0", count: max(0, 7 - hex.count)) + hex
-    }
+    /// The call hash Lightning gives `run()` called with no arguments (the first seven digits of
+    /// the DeepHash of `{"args": (), "kwargs": {}}`), so that Lightning takes our calls for its own.
+    static let runCallHash: StateString = "fe3fa0f"
 
     static func now() -> Double {
         var time = timespec()
@@ -99,4 +241,15 @@ open class LightningWork: LightningComponent {
         "_display_name": "",
         "_paths": [:],
     ]
+}
+
+/// Hands a parallel work to its thread.
+///
+// reason: the work belongs to the loop's thread, and its thread calls only `run()` on it: the
+// `@Var` accesses there go to the run's own copy (`ParallelRun`), and `publish`, `isStopRequested`
+// read the run, never the loop's state. The framework's own fields of the work (its name, calls,
+// marks and links) are touched by the loop's thread alone.
+private final class WorkHandOver: @unchecked Sendable {
+    let work: LightningWork
+    init(_ work: LightningWork) { self.work = work }
 }

@@ -49,17 +49,24 @@ public final class Var<Value: StateConvertible> {
     /// Reads and writes the value through the owning component, marking it changed on writes.
     ///
     /// Inlinable, so that in the app's module the key paths are resolved at compile time and an
-    /// access costs a load (and a write a store and a flag test; the first write after a
-    /// checkpoint also records the var with its component).
+    /// access costs a load and a test (and a write a store and a flag test; the first write after a
+    /// checkpoint also records the var with its component). On a parallel work's own thread, the
+    /// access goes to the work's copy of its vars instead (see ``LightningWork/publish(_:)``).
     @inlinable
     public static subscript<Owner: LightningComponent>(
         _enclosingInstance owner: Owner,
         wrapped wrappedKeyPath: ReferenceWritableKeyPath<Owner, Value>,
         storage storageKeyPath: ReferenceWritableKeyPath<Owner, Var<Value>>
     ) -> Value {
-        get { owner[keyPath: storageKeyPath].value }
+        get {
+            let box = owner[keyPath: storageKeyPath]
+            // A parallel work's own thread reads its own copy of the vars.
+            if let run = owner.parallelRun, run.isCurrentThread { return run.value(of: box) }
+            return box.value
+        }
         set {
             let box = owner[keyPath: storageKeyPath]
+            if let run = owner.parallelRun, run.isCurrentThread { return run.set(newValue, of: box) }
             box.value = newValue
             if !box.isChanged { owner.varChanged(box) }
         }
@@ -78,6 +85,10 @@ protocol AnyStateVar: AnyObject {
     var previousChanged: (any AnyStateVar)? { get set }
     func checkpointState() throws(StateConversionError) -> StateValue
     func load(_ state: StateValue) throws(StateConversionError)
+    /// The value, for a parallel run's copy.
+    var currentValue: Any { get }
+    /// The state of a parallel run's copy of the value (on the run's thread).
+    func parallelState(in run: ParallelRun) throws(StateConversionError) -> StateValue
 }
 
 extension Var: AnyStateVar {
@@ -85,5 +96,11 @@ extension Var: AnyStateVar {
 
     func load(_ state: StateValue) throws(StateConversionError) {
         value = try Value(state: state)
+    }
+
+    var currentValue: Any { value }
+
+    func parallelState(in run: ParallelRun) throws(StateConversionError) -> StateValue {
+        try run.value(of: self).checkpointState()
     }
 }

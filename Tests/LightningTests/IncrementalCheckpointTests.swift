@@ -173,8 +173,8 @@ struct IncrementalCheckpointTests {
         // A capture visits only the children that asked; a child replaced before the last capture
         // still links to the flow, and must not be taken for the one the property holds now.
         final class Root: RecordingRoot {
-            var slot = Counter()
-            var inner = Leaf()
+            @Child var slot = Counter()
+            @Child var inner = Leaf()
             var old: [LightningComponent] = []
             var iteration = 0
             override func run() throws {

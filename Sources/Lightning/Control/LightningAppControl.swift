@@ -52,6 +52,8 @@ public final class LightningAppControl: Sendable {
     struct RunHooks: Sendable {
         /// Called, outside the lock, when a stop is asked for or made immediate.
         let stopRequested: @Sendable (StopRequest) -> Void
+        /// Called, outside the lock, after every request: wakes a loop waiting for its parallel works.
+        var wake: @Sendable () -> Void = {}
     }
 
     private struct State {
@@ -67,7 +69,7 @@ public final class LightningAppControl: Sendable {
     /// Set whenever there is a request the loop has not taken, so that the loop's check at each
     /// boundary is one atomic load.
     private let hasRequests = Atomic<Bool>(false)
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
     /// Shared with the running app and its writer.
     let recorder = StatisticsRecorder()
 
@@ -91,6 +93,7 @@ public final class LightningAppControl: Sendable {
         }
         guard let request else { return }
         hooks?.stopRequested(request)
+        hooks?.wake()
     }
 
     /// Ends a stop's wait for saves at once (a second SIGTERM or SIGINT does this): the run
@@ -106,6 +109,7 @@ public final class LightningAppControl: Sendable {
             return (stop, state.hooks)
         }
         hooks?.stopRequested(request)
+        hooks?.wake()
     }
 
     /// Why a stop's wait was ended at once, when it was.
@@ -119,10 +123,12 @@ public final class LightningAppControl: Sendable {
     /// Asks the app to take a checkpoint at its next iteration boundary, whatever its policy says
     /// (SIGUSR1 does this). Requests made before the loop takes them make one checkpoint.
     public func requestCheckpoint() {
-        state.withLock { state in
+        let hooks = state.withLock { state in
             state.checkpointRequested = true
             hasRequests.store(true, ordering: .releasing)
+            return state.hooks
         }
+        hooks?.wake()
     }
 
     /// Asks for a checkpoint like ``requestCheckpoint()``, and calls `completion` once a
@@ -132,11 +138,13 @@ public final class LightningAppControl: Sendable {
     /// first). `completion` runs on the writer's or the loop's thread: keep it short.
     public func requestCheckpoint(completion: @escaping @Sendable (Result<CheckpointName, LightningError>) -> Void) {
         let waiter = CheckpointWaiter(completion)
-        state.withLock { state in
+        let hooks = state.withLock { state in
             state.checkpointRequested = true
             state.waiters.append(waiter)
             hasRequests.store(true, ordering: .releasing)
+            return state.hooks
         }
+        hooks?.wake()
     }
 
     /// Asks for a checkpoint at the app's next iteration boundary and returns its name once it is
@@ -220,10 +228,10 @@ public final class LightningAppControl: Sendable {
 
 /// A completion called once, whoever calls first.
 final class CheckpointWaiter: Sendable {
-    private let completion: Mutex<(@Sendable (Result<CheckpointName, LightningError>) -> Void)?>
+    private let completion: LockedValue<(@Sendable (Result<CheckpointName, LightningError>) -> Void)?>
 
     init(_ completion: @escaping @Sendable (Result<CheckpointName, LightningError>) -> Void) {
-        self.completion = Mutex(completion)
+        self.completion = LockedValue(completion)
     }
 
     func resolve(_ result: Result<CheckpointName, LightningError>) {
@@ -243,7 +251,7 @@ final class OneShot<Value: Sendable>: Sendable {
         var delivered = false
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     /// Installs the consumer; it is called at once when the value already arrived.
     func onResult(_ consumer: @escaping @Sendable (Value) -> Void) {
@@ -274,7 +282,7 @@ final class OneShot<Value: Sendable>: Sendable {
 
 /// The statistics of a run, written by the loop and the writer and read from any thread.
 final class StatisticsRecorder: Sendable {
-    private let statistics = Mutex(CheckpointStatistics())
+    private let statistics = LockedValue(CheckpointStatistics())
 
     var snapshot: CheckpointStatistics { statistics.withLock { $0 } }
 

@@ -1,0 +1,36 @@
+import Foundation
+
+/// What the loop sleeps on between iterations while parallel works run: a publication, a finished
+/// call or a control request wakes it; otherwise it sleeps until a deadline.
+///
+/// Signals do not pile up: one signal, however many came while the loop was busy, ends one wait.
+final class LoopWakeup: Sendable {
+    // NSCondition is a lock and a condition variable, both Sendable; `signalled` is read and
+    // written only with it held.
+    private let condition = NSCondition()
+    private nonisolated(unsafe) var signalled = false
+
+    /// Wakes the loop, or makes its next wait return at once.
+    func signal() {
+        condition.lock()
+        signalled = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Sleeps until a signal or `deadline`, whichever comes first; returns whether a signal came.
+    @discardableResult
+    func wait(until deadline: ContinuousClock.Instant) -> Bool {
+        condition.lock()
+        defer {
+            signalled = false
+            condition.unlock()
+        }
+        while !signalled {
+            let left = deadline - .now
+            guard left > .zero else { return false }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: left.seconds))
+        }
+        return true
+    }
+}
