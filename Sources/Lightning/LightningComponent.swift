@@ -91,7 +91,7 @@ open class LightningComponent {
     }
 
     /// Sets vars from a parallel work's publication, by saved key, marking each as set.
-    final func applyPublished(_ vars: [(key: StateString, value: StateValue)]) throws(LightningError) {
+    final func applyPublished(_ vars: some Sequence<(key: StateString, value: StateValue)>) throws(LightningError) {
         if publishedVars == nil {
             publishedVars = Dictionary(stateVars.map { ($0.key, $0.box) }, uniquingKeysWith: { first, _ in first })
         }

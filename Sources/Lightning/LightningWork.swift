@@ -171,9 +171,7 @@ open class LightningWork: LightningComponent {
     /// anything (on the loop's thread, at an iteration boundary).
     final func applyParallelNews() throws(LightningError) -> Bool {
         guard let run = parallelRun, let news = run.takeNews() else { return false }
-        for publication in news.publications {
-            try applyPublished(publication.vars)
-        }
+        try applyPublished(news.vars.elements)
         if let outcome = news.outcome {
             parallelRun = nil
             guard case .string(let hash)? = calls["latest_call_hash"] else { return true }

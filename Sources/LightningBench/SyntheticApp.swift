@@ -1,3 +1,4 @@
+import Foundation
 import Lightning
 import LightningState
 import LightningStore
@@ -20,11 +21,38 @@ public final class SyntheticApp {
         let workers = LightningList<Worker>()
     }
 
+    /// A parallel work that publishes a training step — its step, its loss and 64 weights — every
+    /// millisecond until asked to stop.
+    final class Publisher: LightningWork {
+        @Var var step = 0
+        @Var var loss = 0.0
+        @Var var weights = [Double](repeating: 0, count: 64)
+
+        init() { super.init(parallel: true) }
+
+        override func run() throws {
+            var (step, weights) = (self.step, self.weights)
+            while !isStopRequested {
+                step += 1
+                weights[step % weights.count] += 1e-3
+                let loss = 1 / Double(step)
+                try publish {
+                    self.step = step
+                    self.loss = loss
+                    self.weights = weights
+                }
+                Thread.sleep(forTimeInterval: 0.001)
+            }
+        }
+    }
+
     /// The root: a list of groups; its run changes a random set of workers.
     final class Root: LightningFlow {
         @Var var text = "synthetic app"
         @Var var iteration = 0
         let groups = LightningList<Group>()
+        /// Parallel works publishing while the app runs, when asked for.
+        @Child var publishers: LightningList<Publisher>? = nil
         var everyWorker: [Worker] = []
         var changesPerIteration = 0
         var iterationsLeft = 0
@@ -36,6 +64,9 @@ public final class SyntheticApp {
         var random = SplitMix(seed: 7)
 
         override func run() throws {
+            if let publishers {
+                for publisher in publishers { try publisher.call() }
+            }
             let work = iteration == 1 ? max(workAfterFirst, workPerIteration) : workPerIteration
             if work > .zero {
                 // Busy, as an app computing would be (a sleeping thread wakes on a cold core).
@@ -86,8 +117,12 @@ public final class SyntheticApp {
 
     /// Runs `iterations` iterations that each do `work` (spinning that long; `workAfterFirst` after
     /// the first checkpoint), change `fraction` of the components (none when it is zero) and save a
-    /// checkpoint.
-    public func run(iterations: Int, changing fraction: Double, work: Duration = .zero, workAfterFirst: Duration = .zero, store: CheckpointStore, policy: CheckpointPolicy) throws -> LightningApp {
+    /// checkpoint, while `parallelWorks` parallel works publish a training step every millisecond.
+    public func run(
+        iterations: Int, changing fraction: Double, work: Duration = .zero, workAfterFirst: Duration = .zero, parallelWorks: Int = 0,
+        store: CheckpointStore, policy: CheckpointPolicy
+    ) throws -> LightningApp {
+        root.publishers = parallelWorks > 0 ? LightningList((0..<parallelWorks).map { _ in Publisher() }) : nil
         root.workPerIteration = work
         root.workAfterFirst = workAfterFirst
         // Any fraction above zero changes at least one component; zero changes none.

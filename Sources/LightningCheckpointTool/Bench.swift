@@ -19,7 +19,10 @@ extension LightningCheckpoint {
                 shape, it measures incremental checkpoints: a full snapshot, then 10 deltas while \
                 --change-fraction of the components change between saves (end to end, and restoring \
                 the 10th delta), and the loop's pause per checkpoint when writing in the background \
-                (the median of 50 deltas).
+                (the median of 50 deltas). With --parallel-works N..., it measures instead that pause \
+                while N parallel works each publish a training step (a step, a loss and 64 weights) \
+                every millisecond: the median, 90th percentile and maximum over 200 checkpoints, \
+                for each N.
                 """
         )
 
@@ -34,6 +37,11 @@ extension LightningCheckpoint {
 
         @Option(name: .customLong("change-fraction"), help: "The fraction of components changed between incremental saves; 0 changes none (the pause of a checkpoint with nothing to save).")
         var changeFraction = 0.01
+
+        @Option(
+            name: .customLong("parallel-works"), parsing: .upToNextOption,
+            help: "Measure only the loop's pause per checkpoint while this many parallel works publish, for each count given (e.g. --parallel-works 0 1 2 4).")
+        var parallelWorks: [Int] = []
 
         @Option(help: "Runs per measurement; the median is reported.")
         var runs = 3
@@ -54,6 +62,7 @@ extension LightningCheckpoint {
             guard targetMB > 0 else { throw ValidationError("--target-mb must be above 0, not \(targetMB)") }
             guard runs >= 1 else { throw ValidationError("--runs must be at least 1, not \(runs)") }
             guard changeFraction >= 0 && changeFraction <= 1 else { throw ValidationError("--change-fraction must be in [0, 1], not \(changeFraction)") }
+            if let negative = parallelWorks.first(where: { $0 < 0 }) { throw ValidationError("--parallel-works counts must be at least 0, not \(negative)") }
         }
 
         func run() throws {
@@ -67,6 +76,22 @@ extension LightningCheckpoint {
                 try writeOutput(JSONWriter.writeChunks(state), toFile: writeState)
             }
             let store = try storageOptions.store()
+            if !parallelWorks.isEmpty {
+                var benchmark = ParallelPauseBenchmark(synthetic: synthetic, changeFraction: changeFraction, store: store, workCounts: parallelWorks)
+                benchmark.progress = { progress.phase($0) }
+                let rows = try reportingFailures { () throws(CheckpointStoreError) -> [ParallelPauseBenchmark.Row] in
+                    do {
+                        return try benchmark.run()
+                    } catch let error as CheckpointStoreError {
+                        throw error
+                    } catch {
+                        throw CheckpointStoreError(path: store.folder, problem: "\(error)")
+                    }
+                }
+                progress.finish()
+                print(json ? BenchReport.json(rows) : BenchReport.parallelTable(rows, components: synthetic.components, fraction: changeFraction))
+                return
+            }
             let (results, incremental) = try reportingFailures { () throws(CheckpointStoreError) -> (CheckpointBenchmark.Results, IncrementalBenchmark.Results) in
                 do {
                     var whole = CheckpointBenchmark(state: state, store: store, runs: runs)

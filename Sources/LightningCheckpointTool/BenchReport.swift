@@ -68,6 +68,27 @@ enum BenchReport {
         return String(decoding: JSONWriter.write(object), as: UTF8.self)
     }
 
+    static func parallelTable(_ rows: [ParallelPauseBenchmark.Row], components: Int, fraction: Double) -> String {
+        let table = rows.map { row in
+            [String(row.works), format(row.medianSeconds * 1000, digits: 3), format(row.p90Seconds * 1000, digits: 3), format(row.maxSeconds * 1000, digits: 3), String(row.checkpoints)]
+        }
+        return "loop pause per checkpoint while parallel works publish a step every millisecond; \(components) components, "
+            + "\(format(fraction * 100, digits: 2)) % changing between checkpoints, 2 ms of work per iteration\n"
+            + Table(header: ["PARALLEL WORKS", "MEDIAN MS", "P90 MS", "MAX MS", "CHECKPOINTS"], rows: table, rightAligned: [0, 1, 2, 3, 4]).rendered
+    }
+
+    static func json(_ rows: [ParallelPauseBenchmark.Row]) -> String {
+        let object: StateValue = [
+            "parallel_pause": .array(rows.map { row in
+                [
+                    "works": .int(Int64(row.works)), "pause_median_s": .float(row.medianSeconds), "pause_p90_s": .float(row.p90Seconds),
+                    "pause_max_s": .float(row.maxSeconds), "checkpoints": .int(Int64(row.checkpoints)),
+                ]
+            })
+        ]
+        return String(decoding: JSONWriter.write(object), as: UTF8.self)
+    }
+
     static func format(_ value: Double, digits: Int) -> String {
         guard value.isFinite else { return "-" }
         var scale = 1.0

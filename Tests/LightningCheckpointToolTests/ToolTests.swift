@@ -177,4 +177,22 @@ struct BenchToolTests {
         #expect((figures["json_bytes"] ?? 0) > 200_000)
         #expect(folder.names(in: "store/checkpoints").isEmpty)
     }
+
+    @Test("bench --parallel-works measures the pause for each count of publishing works, and leaves no checkpoint")
+    func parallelWorks() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let run = try Executable.run(
+            "lightning-checkpoint", ["bench", "--parallel-works", "0", "2", "--target-mb", "0.2", "--components", "20", "--json", "--storage", "store"],
+            in: folder.path)
+        #expect(run.status == 0, "\(run.standardError)")
+        let object = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        let rows = try #require(object["parallel_pause"] as? [[String: Double]])
+        #expect(rows.map { $0["works"] } == [0, 2])
+        for row in rows {
+            #expect(row["checkpoints"] == 200)
+            #expect((row["pause_median_s"] ?? -1) > 0 && row["pause_median_s"]! <= row["pause_p90_s"]! && row["pause_p90_s"]! <= row["pause_max_s"]!)
+        }
+        #expect(folder.names(in: "store/checkpoints").isEmpty)
+    }
 }

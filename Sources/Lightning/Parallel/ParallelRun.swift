@@ -1,5 +1,6 @@
 import Foundation
 import LightningState
+import OrderedCollections
 import Synchronization
 
 /// A parallel work's call in flight: the work's own copy of its vars, which only the work's
@@ -17,11 +18,6 @@ final class ParallelRun: @unchecked Sendable {
     // work's thread (every access is behind `isCurrentThread`, or in `execute`, which runs there);
     // everything the loop reads is behind `inbox`, an atomic, or immutable.
 
-    /// What a publication carries: the vars written, by their saved key, in write order.
-    struct Publication: Sendable {
-        let vars: [(key: StateString, value: StateValue)]
-    }
-
     /// How the call ended.
     enum Outcome: Sendable, Equatable {
         case succeeded
@@ -29,9 +25,12 @@ final class ParallelRun: @unchecked Sendable {
         case stopped(reason: String)
     }
 
-    /// What the loop takes at a boundary.
+    /// What the loop takes at a boundary: the publications since the last one, merged (a var
+    /// published twice holds the later value, which is what applying both in order leaves), so that
+    /// what waits for the loop is bounded by the work's vars however long the loop takes; and how
+    /// the call ended, once it did.
     struct News: Sendable {
-        var publications: [Publication] = []
+        var vars: OrderedDictionary<StateString, StateValue> = [:]
         var outcome: Outcome?
     }
 
@@ -132,7 +131,10 @@ final class ParallelRun: @unchecked Sendable {
             }
         }
         guard !vars.isEmpty else { return }
-        inbox.withLock { $0.publications.append(Publication(vars: vars)) }
+        // One publication is merged whole, under the lock: the loop takes all of it or none.
+        inbox.withLock { news in
+            for (key, value) in vars { news.vars[key] = value }
+        }
         hasNews.store(true, ordering: .releasing)
         wakeup?.signal()
     }
