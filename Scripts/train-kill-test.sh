@@ -40,19 +40,21 @@ for ((round = 1; round <= interrupts; round++)); do
   formats=(binary binary json both)
   format=${formats[$((RANDOM % 4))]}
   signals=(KILL TERM)
-  signal=${signals[$((RANDOM % 3))]}
+  signal=${signals[$((RANDOM % ${#signals[@]}))]}
   resume=()
   [ -n "$(ls run/checkpoints 2>/dev/null)" ] && resume=(--checkpoint latest)
   "$BIN/train-app" "${args[@]}" --storage run --checkpoint-format "$format" "${resume[@]}" >out.txt 2>err.txt &
   pid=$!
   sleep "$((RANDOM % 3)).$((RANDOM % 10))$((RANDOM % 10))"
-  kill -"$signal" "$pid" 2>/dev/null || true
+  sent=yes
+  kill -"$signal" "$pid" 2>/dev/null || sent=no
   status=0
   wait "$pid" 2>/dev/null || status=$?
   if grep -q "^epochs=$all_done " out.txt; then
     echo "round $round: the run finished before SIG$signal"
     break
   fi
+  if [ "$sent" = no ]; then echo "FAIL round $round: SIG$signal could not be sent, and the run did not finish:"; cat err.txt; exit 1; fi
   if [ "$signal" = TERM ]; then
     terms=$((terms + 1))
     if [ "$status" -ne 0 ]; then echo "FAIL round $round: SIGTERM ended the app with exit $status:"; cat err.txt; exit 1; fi

@@ -50,22 +50,23 @@ public final class LightningApp {
     /// `MetricsSystem` when the app runs.
     public var metricsFactory: (any MetricsFactory)?
 
-    /// How long the loop waits, after an iteration, for something to change while parallel works
-    /// run: Lightning's `STATE_ACCUMULATE_WAIT` (0.15 s).
+    /// How long the loop collects what parallel works publish before running the flow again:
+    /// Lightning's `STATE_ACCUMULATE_WAIT` (0.15 s).
     ///
     /// While a parallel work's call runs, the loop runs the flow again at once after an iteration
-    /// that changed the flow's state (its first change since the last checkpoint), and otherwise
-    /// sleeps until a work publishes or ends, the ``control`` is asked something, or this time
-    /// passed — so that a flow that only watches its works costs almost nothing. Zero runs the
-    /// flow back to back, as the loop always does when no parallel work runs.
+    /// in which the state changed (the flow's first change since the last checkpoint, or a
+    /// publication applied); otherwise it collects the works' publications for up to this long,
+    /// and runs the flow at once when a call ends or the ``control`` is asked something — so that
+    /// a flow that only watches its works costs almost nothing. Zero runs the flow back to back,
+    /// as the loop always does when no parallel work runs.
     public var stateAccumulateWait: Duration = .milliseconds(150)
 
     /// The stage of the app.
     public private(set) var stage: AppStage = .running
 
     private let childWatch = ChildWatch()
-    /// The parallel works of the current run.
-    private var works = ParallelWorks()
+    /// The parallel works the app's runs started and have not seen end.
+    private let works = ParallelWorks()
     /// The root flow's `run()` durations of the latest iterations, for the slow-flow warning.
     private var runDurations = RecentWindow<Double>(limit: 10)
     private var warnedSlowFlow = false
@@ -178,8 +179,6 @@ public final class LightningApp {
             let timeout = request.timeout ?? stopTimeout.map { Duration.seconds($0) }
             writer.stop(deadline: timeout.map { request.requestedAt + $0 }, immediately: request.immediately)
         }
-        let works = ParallelWorks()
-        self.works = works
         let wakeup = works.wakeup
         if let early = control.runStarted(.init(stopRequested: stopWaits, wake: { wakeup.signal() })) { stopWaits(early) }
 
@@ -316,16 +315,18 @@ public final class LightningApp {
         runDurations = RecentWindow(limit: 10)
         warnedSlowFlow = false
         // A stop asked for before the first iteration ends the app before it.
+        // However the loop ends, no work it started goes on unasked.
+        defer { works.requestStop(reason: "sigterm_signal_handler") }
         while requests?.stop == nil {
-            // What the parallel works published since the last boundary, for the flow to see.
-            _ = try works.applyNews()
             let wasMarked = root.needsVisit
+            // What the parallel works published since the last boundary, for the flow to see.
+            try works.applyNews()
             let runStarted = clock.now
             do {
                 try root.run()
             } catch {
                 stage = .failed
-                stopWorks(deadline: stopDeadline(nil))
+                stopWorks(requests?.stop)
                 throw error
             }
             let iterationEnded = clock.now
@@ -333,13 +334,15 @@ public final class LightningApp {
             iterations += 1
             iterationsSinceSave += 1
             let flowStopped = attachComponents()
-            let flowChanged = !wasMarked && root.needsVisit
+            // The state changed in this iteration: the flow's first change since the last
+            // checkpoint, or a publication applied before it ran.
+            let changed = !wasMarked && root.needsVisit
             requests = Self.combine(requests, control.takeRequests())
             let stopping = flowStopped || requests?.stop != nil
             if stopping {
                 stage = .stopping
                 // Running works reach a publication or finish, and the final checkpoint holds them.
-                stopWorks(deadline: stopDeadline(requests?.stop))
+                stopWorks(requests?.stop)
                 attachComponents()
             }
             let asked = requests?.checkpoint ?? false
@@ -347,8 +350,9 @@ public final class LightningApp {
                 try checkpoint(stopping: stopping, with: writer, since: iterationEnded, requests: &requests, end: &end)
             }
             if stopping { break }
-            if requests == nil, !flowChanged, !works.isEmpty, stateAccumulateWait > .zero {
-                // The flow only watches its works: sleep until one publishes or ends, or a request.
+            if requests == nil, !changed, !works.isEmpty, stateAccumulateWait > .zero {
+                // The flow only watches its works: collect their publications for the window, or
+                // until a call ends or a request comes.
                 works.wakeup.wait(until: clock.now + stateAccumulateWait)
             }
             requests = nil
@@ -368,25 +372,26 @@ public final class LightningApp {
     }
 
     /// When the running works must have stopped by: half the stop's time (the rest is the final
-    /// save's), from when it was asked for; now for ``LightningAppControl/stopNow()``.
-    private func stopDeadline(_ request: LightningAppControl.StopRequest?) -> ContinuousClock.Instant {
-        if request?.immediately == true { return .now }
-        let start = request?.requestedAt ?? .now
-        guard let timeout = request?.timeout ?? policy.stopTimeout.map({ Duration.seconds($0) }) else {
-            return start + .seconds(365 * 86_400)
-        }
-        return start + timeout / 2
+    /// save's) from when it was asked for, and at most a minute when the policy sets no stop
+    /// timeout; now once ``LightningAppControl/stopNow()`` was called.
+    private func worksDeadline(_ request: LightningAppControl.StopRequest) -> ContinuousClock.Instant {
+        if request.immediately || control.currentStop?.immediately == true { return .now }
+        let timeout = request.timeout ?? policy.stopTimeout.map { Duration.seconds($0) } ?? .seconds(120)
+        return request.requestedAt + timeout / 2
     }
 
-    /// Asks the running parallel works to stop, and applies what they publish until they ended
-    /// or `deadline` passed; a work still running then is saved as of its last publication.
-    private func stopWorks(deadline: ContinuousClock.Instant) {
+    /// Asks the running parallel works to stop, and applies what they publish until they ended or
+    /// their deadline passed; a work still running then is saved as of its last publication.
+    private func stopWorks(_ request: LightningAppControl.StopRequest?) {
         guard !works.isEmpty else { return }
         works.requestStop(reason: "sigterm_signal_handler")
+        // A flow's own stop, or a failure, counts from now.
+        let stop = request ?? LightningAppControl.StopRequest(requestedAt: .now, timeout: nil)
         do {
-            if try !works.waitUntilEnded(deadline: deadline) {
+            let ended = try works.waitUntilEnded { worksDeadline(stop) }
+            if !ended {
                 let names = works.running.map(\.name).joined(separator: ", ")
-                logger.warning("parallel works still running after the stop's wait: \(names); they are saved as of their last publication")
+                logger.warning("parallel works still running after the stop's wait: \(names); they are saved as of their last publication, and the app's next run takes them up")
             }
         } catch {
             logger.error("a parallel work's publication could not be applied: \(error)", metadata: ["error": "\(error)"])
@@ -477,6 +482,7 @@ public final class LightningApp {
         let deltaAllowed = checkpointFormats == .binary && chainStarted && root.savedChildren != nil && !writer.needsFullSnapshot
             && deltasSinceFull < policy.maxDeltaChain
             && Double(chain.deltaBytes) <= policy.maxDeltaBytesFraction * Double(max(chain.baseBytes, 1)) + 1
+        checkFixedChildren(beforeFullCheckpoint: !deltaAllowed)
         if deltaAllowed {
             var delta = StateDelta()
             var log = CaptureLog(recording: true)
@@ -487,7 +493,6 @@ public final class LightningApp {
             delta.set([CheckpointMetadata.key], to: metadata(time: time).stateValue)
             waited = writer.submit(.delta(delta, time: time), waiters: waiters, background: policy.writesInBackground)
         } else {
-            checkFixedChildren()
             // The loop attached the tree just before; no second walk.
             let state = try capturedState(time: time, recordingAsSaved: true)
             deltasSinceFull = 0
@@ -506,17 +511,15 @@ public final class LightningApp {
         lastSaveTime = time
     }
 
-    /// Before a full checkpoint: reflects the flows that hold children in plain non-optional
-    /// properties, which nothing watches, and attaches and reports any replaced since.
-    private func checkFixedChildren() {
-        var replaced: [String] = []
-        root.forEachAttachedFlow { flow in
-            if flow.unreportedReassignments() { replaced.append(flow.name) }
-        }
+    /// Before a checkpoint: reflects the flows that hold children in plain non-optional
+    /// properties, which nothing watches (see ``ChildWatch``), and attaches and reports any
+    /// replaced since.
+    private func checkFixedChildren(beforeFullCheckpoint full: Bool) {
+        let replaced = childWatch.unreportedReplacements(beforeFullCheckpoint: full)
         guard !replaced.isEmpty else { return }
         attachComponents()
         logger.warning(
-            "a child of \(replaced.joined(separator: ", ")) was replaced in a property declared neither optional nor @Child: only full checkpoints see such a change; declare children you replace as optionals or @Child var",
+            "a child of \(replaced.joined(separator: ", ")) was replaced in a property declared neither optional nor @Child, which only checkpoints look at: declare children you replace as @Child var (or optionals)",
             metadata: ["components": "\(replaced.joined(separator: ","))"])
     }
 

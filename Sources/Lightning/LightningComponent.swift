@@ -84,6 +84,11 @@ open class LightningComponent {
     /// `@Var` setters call it.
     @usableFromInline
     final func varChanged<Value>(_ box: Var<Value>) {
+        noteSet(box)
+    }
+
+    /// Records the first set of `box` since the last capture and marks the component changed.
+    private func noteSet(_ box: any AnyStateVar) {
         box.isChanged = true
         box.previousChanged = lastChangedVar
         lastChangedVar = box
@@ -92,27 +97,27 @@ open class LightningComponent {
 
     /// Sets vars from a parallel work's publication, by saved key, marking each as set.
     final func applyPublished(_ vars: some Sequence<(key: StateString, value: StateValue)>) throws(LightningError) {
-        if publishedVars == nil {
-            publishedVars = Dictionary(stateVars.map { ($0.key, $0.box) }, uniquingKeysWith: { first, _ in first })
-        }
+        let declared = stateVarsByKey
         for (key, value) in vars {
-            guard let box = publishedVars?[key] else { continue }
+            guard let box = declared[key] else { continue }
             do {
                 try box.load(value)
             } catch {
                 throw .badVar(key.displayString, component: name, error)
             }
-            if !box.isChanged {
-                box.isChanged = true
-                box.previousChanged = lastChangedVar
-                lastChangedVar = box
-                markChanged()
-            }
+            if !box.isChanged { noteSet(box) }
         }
     }
 
-    /// The vars by saved key, once a publication was applied.
-    private var publishedVars: [StateString: any AnyStateVar]?
+    /// The `@Var` properties by saved key (the first, when two share one), found once.
+    private var stateVarsByKey: [StateString: any AnyStateVar] {
+        if let cachedStateVarsByKey { return cachedStateVarsByKey }
+        let found = Dictionary(stateVars.map { ($0.key, $0.box) }, uniquingKeysWith: { first, _ in first })
+        cachedStateVarsByKey = found
+        return found
+    }
+
+    private var cachedStateVarsByKey: [StateString: any AnyStateVar]?
 
     /// Marks the component for the next capture's visit and tells its holders, once per capture.
     final func noteVisitNeeded() {
@@ -227,7 +232,7 @@ open class LightningComponent {
     /// Underscore-prefixed names are Lightning's private vars and are kept verbatim. A name that
     /// no `@Var` declares fails when `strict`, and is skipped otherwise.
     final func applyVars(_ vars: StateObject, strict: Bool) throws(LightningError) {
-        let declared = Dictionary(stateVars.map { ($0.key, $0.box) }, uniquingKeysWith: { first, _ in first })
+        let declared = stateVarsByKey
         for (key, value) in vars {
             if let box = declared[key] {
                 do {

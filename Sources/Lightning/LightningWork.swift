@@ -110,7 +110,10 @@ open class LightningWork: LightningComponent {
     }
 
     /// The status of the latest call, as the work's `calls` record it.
-    public var callStatus: WorkStatus { WorkStatus(latestIn: calls) }
+    public var callStatus: WorkStatus {
+        assert(!(parallelRun?.isCurrentThread ?? false), "\(name): callStatus was read on the work's own thread; it belongs to the loop's")
+        return WorkStatus(latestIn: calls)
+    }
     /// Whether a call went past `pending`.
     public var hasStarted: Bool { ![.notStarted, .pending].contains(callStatus.stage) }
     /// Whether a call is running in this process, on the work's thread. (A checkpoint saved while a
@@ -123,79 +126,9 @@ open class LightningWork: LightningComponent {
     /// Whether the latest call was stopped.
     public var hasStopped: Bool { callStatus.stage == .stopped }
 
-    /// Asks the running call to stop (Lightning's `stop()`): its next ``publish(_:)`` publishes
-    /// and then throws, ``isStopRequested`` turns true, and once ``run()`` returns or throws the
-    /// call is recorded `stopped` (reason `pending`). The work's thread is never interrupted.
-    /// Does nothing when no call runs.
-    public final func stop() {
-        parallelRun?.requestStop(reason: "pending")
-    }
-
-    /// On the work's thread: whether the loop asked the running call to stop (the work's
-    /// ``stop()``, or the app stopping). `false` elsewhere.
-    public final var isStopRequested: Bool {
-        guard let run = parallelRun, run.isCurrentThread else { return false }
-        return run.isStopRequested
-    }
-
-    /// Publishes the vars `updates` writes as one change: the flow, and every checkpoint, sees all
-    /// of them or none.
-    ///
-    /// On a parallel work's thread a plain `@Var` write is published on its own, at once; writes
-    /// inside `publish` wait for its end (blocks nest: the outermost one publishes). After
-    /// publishing, it throws ``LightningError/Code/workStopped`` when the call was asked to stop,
-    /// so that a `run()` that publishes its progress ends there with it saved. Elsewhere (the loop,
-    /// a work that is not parallel) it runs `updates`.
-    /// - Throws: What `updates` throws (nothing it wrote is published then), or `workStopped`.
-    public final func publish(_ updates: () throws -> Void) throws {
-        guard let run = parallelRun, run.isCurrentThread else { return try updates() }
-        try run.publishing(updates)
-    }
-
-    /// Starts a parallel call: statuses `pending` and `running`, the run on a thread of its own.
-    private func start(hash: StateString, at time: Double, in works: ParallelWorks) {
-        calls["latest_call_hash"] = .string(hash)
-        calls[hash] = ["statuses": [WorkStatus.record(.pending, at: time), WorkStatus.record(.running, at: time)]]
-        markChanged()
-        let run = ParallelRun(workName: name, vars: stateVars, wakeup: works.wakeup)
-        parallelRun = run
-        works.started(self)
-        let work = WorkHandOver(self)
-        let thread = Thread { run.execute(work.work) }
-        thread.name = "lightning.work \(name)"
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-
-    /// Applies what the running call published, and records its end; returns whether there was
-    /// anything (on the loop's thread, at an iteration boundary).
-    final func applyParallelNews() throws(LightningError) -> Bool {
-        guard let run = parallelRun, let news = run.takeNews() else { return false }
-        try applyPublished(news.vars.elements)
-        if let outcome = news.outcome {
-            parallelRun = nil
-            guard case .string(let hash)? = calls["latest_call_hash"] else { return true }
-            let time = Self.now()
-            var statuses = calls[hash]?["statuses"]?.arrayValue ?? []
-            switch outcome {
-            case .succeeded:
-                calls[hash] = Self.succeeded(at: time)
-                markChanged()
-                return true
-            case .failed(let message):
-                statuses.append(WorkStatus.record(.failed, at: time, message: message, reason: "user_exception"))
-            case .stopped(let reason):
-                statuses.append(WorkStatus.record(.stopped, at: time, reason: reason))
-            }
-            calls[hash] = ["statuses": .array(statuses)]
-            markChanged()
-        }
-        return true
-    }
-
     /// `{"statuses": [{"stage": "succeeded", "timestamp": <whole seconds>}], "ret": null}`, as
     /// Lightning's flow side records a success.
-    private static func succeeded(at time: Double) -> StateValue {
+    static func succeeded(at time: Double) -> StateValue {
         ["statuses": [["stage": "succeeded", "timestamp": .int(Int64(time))]], "ret": .null]
     }
 
@@ -239,15 +172,4 @@ open class LightningWork: LightningComponent {
         "_display_name": "",
         "_paths": [:],
     ]
-}
-
-/// Hands a parallel work to its thread.
-///
-// reason: the work belongs to the loop's thread, and its thread calls only `run()` on it: the
-// `@Var` accesses there go to the run's own copy (`ParallelRun`), and `publish`, `isStopRequested`
-// read the run, never the loop's state. The framework's own fields of the work (its name, calls,
-// marks and links) are touched by the loop's thread alone.
-private final class WorkHandOver: @unchecked Sendable {
-    let work: LightningWork
-    init(_ work: LightningWork) { self.work = work }
 }

@@ -77,22 +77,56 @@ struct ChildPropertyTests {
         #expect((how == .reported ? root.reported : root.optional)?.name == "root.\(key.displayString)")
     }
 
-    @Test("a plain non-optional var replaced is caught by the next full checkpoint, with a warning that says how to declare it")
-    func plainVarReplacedCaughtByFullCheckpoint() throws {
+    @Test("a plain non-optional var replaced is caught before the next checkpoint, with a warning that says how to declare it")
+    func plainVarReplacedCaught() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let root = Replacer(.plainVar)
         let app = LightningApp(root: root, name: "children")
-        app.policy.maxDeltaChain = 0  // every checkpoint whole
         let logs = InMemoryLogHandler()
         app.logger = Logger(label: "lightning.app", factory: { _ in logs })
         try app.run(from: .initialState, storageRoot: folder.path)
         let store = CheckpointStore(storageRoot: folder.path)
-        let second = try store.loadCheckpoint(try store.list()[1].name.stem).state
+        let infos = try store.list()
+        #expect(infos[1].parent != nil, "the checkpoint after the replacement is a delta")
+        let second = try store.loadCheckpoint(infos[1].name.stem).state
         #expect(second["works"]?["plain"]?["vars"]?["counter"] == 42)
         #expect(root.plain.name == "root.plain")
         let warnings = logs.entries.filter { $0.level == .warning }.map { "\($0.message)" }
-        #expect(warnings == ["a child of root was replaced in a property declared neither optional nor @Child: only full checkpoints see such a change; declare children you replace as optionals or @Child var"])
+        #expect(warnings == ["a child of root was replaced in a property declared neither optional nor @Child, which only checkpoints look at: declare children you replace as @Child var (or optionals)"])
+    }
+
+    @Test("beyond 64 flows with plain non-optional children, only full checkpoints look at them")
+    func plainVarsBeyondTheLimit() throws {
+        final class Holder: LightningFlow {
+            var child = Counter()
+        }
+        final class Many: LightningFlow {
+            let boxes = LightningList<Holder>((0...ChildWatch.fixedCheckLimit).map { _ in Holder() })
+            var iteration = 0
+            override func run() throws {
+                iteration += 1
+                if iteration == 2 { boxes[0].child = Counter() }
+                if iteration == 3 { stop() }
+            }
+            override func shouldSaveCheckpoint() -> Bool { true }
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let root = Many()
+        let app = LightningApp(root: root, name: "children")
+        app.policy.maxDeltaChain = 1  // full, delta, full
+        try app.run(from: .initialState, storageRoot: folder.path)
+        let store = CheckpointStore(storageRoot: folder.path)
+        let infos = try store.list()
+        #expect(infos.map { $0.parent == nil } == [true, false, true])
+        func child(_ index: Int) throws -> StateValue? {
+            let loaded = try store.loadCheckpoint(infos[index].name.stem)
+            return loaded.state["structures"]?["boxes"]?["flows"]?["0"]?["works"]?["child"]
+        }
+        let (first, second) = (try child(0), try child(1))
+        #expect(first != nil && second == first, "the delta does not see the replacement")
+        #expect(root.boxes[0].child.name == "root.boxes.0.child", "the full checkpoint attached the new child")
     }
 
     @Test("a flow holding only let and @Child children is never reflected after an iteration")

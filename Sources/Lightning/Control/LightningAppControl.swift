@@ -112,6 +112,9 @@ public final class LightningAppControl: Sendable {
         hooks?.wake()
     }
 
+    /// The stop asked for and not yet taken by a finished run, as it stands now.
+    var currentStop: StopRequest? { state.withLock { $0.stop } }
+
     /// Why a stop's wait was ended at once, when it was.
     var stopReason: String? { state.withLock { $0.stop?.reason } }
     /// The timeout the stop asked for, when it gave one.

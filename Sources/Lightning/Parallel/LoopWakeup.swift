@@ -5,9 +5,8 @@ import Foundation
 ///
 /// Signals do not pile up: one signal, however many came while the loop was busy, ends one wait.
 final class LoopWakeup: Sendable {
-    // NSCondition is a lock and a condition variable, both Sendable; `signalled` is read and
-    // written only with it held.
     private let condition = NSCondition()
+    // reason: `signalled` is read and written only with `condition` locked.
     private nonisolated(unsafe) var signalled = false
 
     /// Wakes the loop, or makes its next wait return at once.

@@ -14,7 +14,7 @@ import Synchronization
 /// next iteration boundary, through the same change tracking as any write.
 @usableFromInline
 final class ParallelRun: @unchecked Sendable {
-    // reason: `values`, `pending`, `publishDepth` and `conversionFailure` are touched only on the
+    // reason: `values`, `pending`, `publishDepth`, `blockStarts` and `conversionFailure` are touched only on the
     // work's thread (every access is behind `isCurrentThread`, or in `execute`, which runs there);
     // everything the loop reads is behind `inbox`, an atomic, or immutable.
 
@@ -40,17 +40,22 @@ final class ParallelRun: @unchecked Sendable {
     private let stopFlag = Atomic<Bool>(false)
     /// The work's thread, once it started.
     private let workerThread = Atomic<UInt>(0)
-    private let wakeup: LoopWakeup?
+    /// Signalled when the call ends, so that a loop waiting for its works runs the flow at once.
+    /// (Publications do not wake it: they wait for the loop's next boundary, merged.)
+    private let wakeup: LoopWakeup
     /// The work's name when the call started, for messages.
     let workName: String
 
     private var values: [ObjectIdentifier: Any]
     private var pending: [any AnyStateVar] = []
     private var publishDepth = 0
+    /// Per open `publish` block, innermost last: the count of `pending` when it began, and the
+    /// values before it of the vars it wrote.
+    private var blockStarts: [(pending: Int, saved: [ObjectIdentifier: Any])] = []
     private var conversionFailure: (any Error)?
 
     /// A run whose copy of the vars starts as `vars` hold them now.
-    init(workName: String, vars: [(key: StateString, box: any AnyStateVar)], wakeup: LoopWakeup?) {
+    init(workName: String, vars: [(key: StateString, box: any AnyStateVar)], wakeup: LoopWakeup) {
         self.workName = workName
         self.wakeup = wakeup
         values = Dictionary(uniqueKeysWithValues: vars.map { (ObjectIdentifier($0.box), $0.box.currentValue) })
@@ -65,20 +70,24 @@ final class ParallelRun: @unchecked Sendable {
 
     // MARK: - The work's thread
 
-    /// Runs `work.run()` on the calling thread, the work's, and posts how it ended.
+    /// Runs `work.run()` on the calling thread, the work's, and posts how it ended: `stopped` when
+    /// the loop asked it to stop and it returned or threw ``LightningError/Code/workStopped``,
+    /// `failed` when it threw anything else, `succeeded` otherwise.
     func execute(_ work: LightningWork) {
         workerThread.store(currentThreadID(), ordering: .releasing)
         let outcome: Outcome
         do {
             try work.run()
             if let conversionFailure { throw conversionFailure }
-            outcome = .succeeded
+            outcome = isStopRequested ? .stopped(reason: stopReason.withLock { $0 } ?? "pending") : .succeeded
+        } catch let error as LightningError where error.code == .workStopped {
+            outcome = .stopped(reason: stopReason.withLock { $0 } ?? "pending")
         } catch {
-            outcome = isStopRequested ? .stopped(reason: stopReason.withLock { $0 } ?? "pending") : .failed("\(error)")
+            outcome = .failed("\(error)")
         }
         inbox.withLock { $0.outcome = outcome }
         hasNews.store(true, ordering: .releasing)
-        wakeup?.signal()
+        wakeup.signal()
     }
 
     /// The copy's value of `box`.
@@ -91,27 +100,45 @@ final class ParallelRun: @unchecked Sendable {
     /// Sets the copy's value of `box` and publishes it, at once or with its `publish` block.
     @usableFromInline
     func set<Value>(_ value: Value, of box: Var<Value>) {
-        values[ObjectIdentifier(box)] = value
+        let id = ObjectIdentifier(box)
         if publishDepth > 0 {
+            // The value before the innermost block first wrote it, for a block that throws.
+            if blockStarts.last.map({ $0.saved[id] == nil }) == true {
+                blockStarts[blockStarts.count - 1].saved[id] = values[id]
+            }
             if !pending.contains(where: { $0 === box }) { pending.append(box) }
+            values[id] = value
         } else {
+            values[id] = value
             post([box])
         }
     }
 
     /// Runs `updates`, then publishes the vars they wrote as one publication; throws
     /// ``LightningError/Code/workStopped`` after publishing when the loop asked the call to stop.
+    /// When `updates` throws, the vars it wrote get back the values they had before it, and
+    /// nothing it wrote is published.
     func publishing(_ updates: () throws -> Void) throws {
         publishDepth += 1
+        blockStarts.append((pending.count, [:]))
         do {
             try updates()
         } catch {
+            let start = blockStarts.removeLast()
+            for (id, value) in start.saved { values[id] = value }
+            pending.removeSubrange(start.pending...)
             publishDepth -= 1
-            if publishDepth == 0 { pending.removeAll() }  // half an update is never published
             throw error
         }
+        let start = blockStarts.removeLast()
         publishDepth -= 1
-        guard publishDepth == 0 else { return }
+        if publishDepth > 0 {
+            // Nested: the outer block publishes; a throw there restores what this one wrote too.
+            for (id, value) in start.saved where blockStarts[blockStarts.count - 1].saved[id] == nil {
+                blockStarts[blockStarts.count - 1].saved[id] = value
+            }
+            return
+        }
         let written = pending
         pending.removeAll()
         post(written)
@@ -136,7 +163,6 @@ final class ParallelRun: @unchecked Sendable {
             for (key, value) in vars { news.vars[key] = value }
         }
         hasNews.store(true, ordering: .releasing)
-        wakeup?.signal()
     }
 
     // MARK: - The loop's thread

@@ -1,11 +1,13 @@
 import Foundation
 
-/// The parallel works an app's loop started and has not yet seen end, owned by the loop's thread.
+/// The parallel works an app's loop started and has not yet seen end, owned by the thread that
+/// runs the app's loop; one per app, so that a call still running when a run ended (its stop's
+/// wait ran out) is taken up again by the app's next run.
 ///
 /// ``LightningWork/call()`` finds it through the thread it runs on (the loop's), so that a work
 /// needs no link to its app; a work called outside an app's loop runs inline.
 final class ParallelWorks {
-    /// What the loop sleeps on; the runs and the app's control signal it.
+    /// What the loop sleeps on; a call's end and the app's control signal it.
     let wakeup = LoopWakeup()
     /// The works whose calls are in flight, in the order they started.
     private(set) var running: [LightningWork] = []
@@ -18,19 +20,15 @@ final class ParallelWorks {
     }
 
     /// Applies what the running works published since the last boundary, and records the calls
-    /// that ended; returns whether anything was applied.
-    func applyNews() throws(LightningError) -> Bool {
-        guard !running.isEmpty else { return false }
-        var applied = false
+    /// that ended.
+    func applyNews() throws(LightningError) {
+        guard !running.isEmpty else { return }
         var ended = false
         for work in running {
-            if try work.applyParallelNews() {
-                applied = true
-                ended = ended || work.parallelRun == nil
-            }
+            try work.applyParallelNews()
+            ended = ended || work.parallelRun == nil
         }
         if ended { running.removeAll { $0.parallelRun == nil } }
-        return applied
     }
 
     /// Asks every running work to stop (``LightningWork/stop()``, with `reason`).
@@ -38,17 +36,15 @@ final class ParallelWorks {
         for work in running { work.parallelRun?.requestStop(reason: reason) }
     }
 
-    /// Applies news until every call ended or `deadline` passed; returns whether all ended.
-    func waitUntilEnded(deadline: ContinuousClock.Instant) throws(LightningError) -> Bool {
-        _ = try applyNews()
-        while !running.isEmpty {
-            guard wakeup.wait(until: deadline) else {
-                _ = try applyNews()
-                return running.isEmpty
-            }
-            _ = try applyNews()
+    /// Applies news until every call ended or the deadline passed, asking `deadline` again at
+    /// every wake (a second stop request brings it forward); returns whether all ended.
+    func waitUntilEnded(deadline: () -> ContinuousClock.Instant) throws(LightningError) -> Bool {
+        try applyNews()
+        while !running.isEmpty, deadline() > .now {
+            wakeup.wait(until: deadline())
+            try applyNews()
         }
-        return true
+        return running.isEmpty
     }
 
     // MARK: - The loop's thread

@@ -6,10 +6,32 @@ import LightningState
 /// then `succeeded` (alone, its timestamp whole seconds), `failed` (with the error as `message`
 /// and `user_exception` as `reason`) or `stopped` (with the `reason`).
 public struct WorkStatus: Sendable, Equatable, CustomStringConvertible {
-    /// The stage of a call: Lightning's `WorkStageStatus`.
-    public enum Stage: String, Sendable, CaseIterable {
-        case notStarted = "not_started"
-        case started, pending, running, succeeded, failed, stopped
+    /// The stage of a call: Lightning's `WorkStageStatus`, by its name in the checkpoint.
+    ///
+    /// A struct with a static member per stage, so that a stage Lightning adds reads as itself
+    /// (``rawValue``) rather than breaking a caller's `switch`.
+    public struct Stage: Hashable, Sendable, CustomStringConvertible {
+        /// The stage's name in the checkpoint: `running`.
+        public let rawValue: String
+        public var description: String { rawValue }
+
+        /// A stage named `rawValue`.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// No call was made yet (no status is recorded then).
+        public static let notStarted = Stage(rawValue: "not_started")
+        /// Lightning's stage for a work's start action (not written here).
+        public static let started = Stage(rawValue: "started")
+        /// The call was asked for.
+        public static let pending = Stage(rawValue: "pending")
+        /// The call is running (or was, when a checkpoint was taken).
+        public static let running = Stage(rawValue: "running")
+        /// `run()` returned.
+        public static let succeeded = Stage(rawValue: "succeeded")
+        /// `run()` threw; the status holds the error.
+        public static let failed = Stage(rawValue: "failed")
+        /// The call was asked to stop and ended.
+        public static let stopped = Stage(rawValue: "stopped")
     }
 
     /// The stage of the latest call; `notStarted` before the first.
@@ -45,7 +67,7 @@ public struct WorkStatus: Sendable, Equatable, CustomStringConvertible {
         default: nil
         }
         self.init(
-            stage: Stage(rawValue: stageName) ?? .notStarted, timestamp: timestamp,
+            stage: Stage(rawValue: stageName), timestamp: timestamp,
             message: last["message"]?.stringValue?.string, reason: last["reason"]?.stringValue?.string)
     }
 
