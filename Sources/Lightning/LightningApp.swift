@@ -314,9 +314,12 @@ public final class LightningApp {
         var end = LoopEnd()
         runDurations = RecentWindow(limit: 10)
         warnedSlowFlow = false
-        // A stop asked for before the first iteration ends the app before it.
+        // Components have their full names from the first iteration on (a work started then
+        // names itself in its messages).
+        attachComponents()
         // However the loop ends, no work it started goes on unasked.
         defer { works.requestStop(reason: "sigterm_signal_handler") }
+        // A stop asked for before the first iteration ends the app before it.
         while requests?.stop == nil {
             let wasMarked = root.needsVisit
             // What the parallel works published since the last boundary, for the flow to see.

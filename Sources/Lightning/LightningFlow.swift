@@ -136,6 +136,8 @@ open class LightningFlow: LightningComponent {
             let level = FlowChildren()
             for child in mirror.children {
                 guard var label = child.label else { continue }
+                // A `lazy var`'s storage is reflected under a compiler-made name.
+                if label.hasPrefix(Self.lazyStoragePrefix) { label.removeFirst(Self.lazyStoragePrefix.count) }
                 var value = child.value
                 var reports = false
                 if let wrapper = value as? any ChildProperty {
@@ -167,13 +169,18 @@ open class LightningFlow: LightningComponent {
         }
     }
 
+    /// The prefix reflection gives the storage of a `lazy var`: `$__lazy_storage_$_name`.
+    private static let lazyStoragePrefix = "$__lazy_storage_$_"
+
     /// Whether a watched optional property holds something other than what was attached under its name.
     final func watchedPropertiesChanged() -> Bool {
         guard let attached else { return true }
         var changed = false
         forEachSubclassMirror { mirror in
             for child in mirror.children where !changed {
-                guard let label = child.label, attached.watchedLabels.contains(label) else { continue }
+                guard var label = child.label else { continue }
+                if label.hasPrefix(Self.lazyStoragePrefix) { label.removeFirst(Self.lazyStoragePrefix.count) }
+                guard attached.watchedLabels.contains(label) else { continue }
                 let now: AnyObject? = (child.value as? LightningComponent) ?? (child.value as? LightningStructure)
                 changed = now !== attached.child(forKey: label)
             }

@@ -43,7 +43,7 @@ open class LightningWork: LightningComponent {
     /// Whether ``call()`` runs ``run()`` on a thread of its own (Lightning's `parallel`).
     public let isParallel: Bool
     /// Whether a call that succeeded is not run again (Lightning's `cache_calls`): ``call()`` then
-    /// returns at once. A call that failed or stopped runs again.
+    /// returns at once. (What ``call()`` does after a failed or stopped call is in its documentation.)
     public let cacheCalls: Bool
 
     /// Creates a work with Lightning's private vars set to local values: host `127.0.0.1`, no

@@ -43,7 +43,7 @@ extension LightningCheckpoint {
             help: "Measure only the loop's pause per checkpoint while this many parallel works publish, for each count given (e.g. --parallel-works 0 1 2 4).")
         var parallelWorks: [Int] = []
 
-        @Option(help: "Runs per measurement; the median is reported.")
+        @Option(help: "Runs per measurement; the median is reported (not used by --parallel-works, which takes 200 checkpoints per count).")
         var runs = 3
 
         @Option(name: .customLong("write-state"), help: "Also write the state as compact JSON to this file.")
@@ -89,7 +89,10 @@ extension LightningCheckpoint {
                     }
                 }
                 progress.finish()
-                print(json ? BenchReport.json(rows) : BenchReport.parallelTable(rows, components: synthetic.components, fraction: changeFraction))
+                let bytes = JSONWriter.write(state).count
+                print(json
+                    ? BenchReport.json(rows, synthetic: synthetic, stateBytes: bytes, fraction: changeFraction)
+                    : BenchReport.parallelTable(rows, synthetic: synthetic, stateBytes: bytes, fraction: changeFraction))
                 return
             }
             let (results, incremental) = try reportingFailures { () throws(CheckpointStoreError) -> (CheckpointBenchmark.Results, IncrementalBenchmark.Results) in

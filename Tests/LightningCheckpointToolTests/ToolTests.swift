@@ -187,6 +187,8 @@ struct BenchToolTests {
             in: folder.path)
         #expect(run.status == 0, "\(run.standardError)")
         let object = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        #expect(object["components"] as? Int == 20)
+        #expect(object["publish_interval_s"] as? Double == 0.001)
         let rows = try #require(object["parallel_pause"] as? [[String: Double]])
         #expect(rows.map { $0["works"] } == [0, 2])
         for row in rows {
