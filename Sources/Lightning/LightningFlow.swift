@@ -148,7 +148,7 @@ open class LightningFlow: LightningComponent {
                 let type = Swift.type(of: value)
                 guard Self.canHoldComponent(type) else { continue }
                 if !reports {
-                    if type is any OptionalMarker.Type { level.watchedLabels.insert(label) } else { level.hasFixedPlainChildren = true }
+                    if type is any OptionalMarker.Type { level.watchedLabels.insert(label) } else { level.fixedPlainLabels.insert(label) }
                 }
                 if let flow = value as? LightningFlow {
                     level.flows[label] = flow
@@ -165,7 +165,7 @@ open class LightningFlow: LightningComponent {
             all.works.merge(level.works) { first, _ in first }
             all.structures.merge(level.structures) { first, _ in first }
             all.watchedLabels.formUnion(level.watchedLabels)
-            all.hasFixedPlainChildren = all.hasFixedPlainChildren || level.hasFixedPlainChildren
+            all.fixedPlainLabels.formUnion(level.fixedPlainLabels)
         }
     }
 
@@ -175,31 +175,31 @@ open class LightningFlow: LightningComponent {
     /// Whether a watched optional property holds something other than what was attached under its name.
     final func watchedPropertiesChanged() -> Bool {
         guard let attached else { return true }
+        return propertiesChanged(attached.watchedLabels, attached)
+    }
+
+    /// Whether a plain non-optional child property holds something other than what was attached —
+    /// a `var` child replaced, which nothing watches; marks the flow for attachment when it does.
+    final func unreportedReassignments() -> Bool {
+        guard let attached, !attached.fixedPlainLabels.isEmpty, !childrenReassigned else { return false }
+        let changed = propertiesChanged(attached.fixedPlainLabels, attached)
+        if changed { childPropertyReassigned() }
+        return changed
+    }
+
+    /// Whether a property named in `labels` holds something other than the child attached under its name.
+    private func propertiesChanged(_ labels: Set<String>, _ attached: FlowChildren) -> Bool {
         var changed = false
         forEachSubclassMirror { mirror in
             for child in mirror.children where !changed {
                 guard var label = child.label else { continue }
                 if label.hasPrefix(Self.lazyStoragePrefix) { label.removeFirst(Self.lazyStoragePrefix.count) }
-                guard attached.watchedLabels.contains(label) else { continue }
+                guard labels.contains(label) else { continue }
                 let now: AnyObject? = (child.value as? LightningComponent) ?? (child.value as? LightningStructure)
                 changed = now !== attached.child(forKey: label)
             }
         }
         return changed
-    }
-
-    /// Whether reflection finds children other than those attached — a plain non-optional `var`
-    /// child replaced, which nothing watches; marks the flow for attachment when it does.
-    final func unreportedReassignments() -> Bool {
-        guard let attached, attached.hasFixedPlainChildren, !childrenReassigned else { return false }
-        let now = children()
-        let same = now.flows.keys == attached.flows.keys && now.works.keys == attached.works.keys
-            && now.structures.keys == attached.structures.keys
-            && zip(now.flows.values, attached.flows.values).allSatisfy { $0 === $1 }
-            && zip(now.works.values, attached.works.values).allSatisfy { $0 === $1 }
-            && zip(now.structures.values, attached.structures.values).allSatisfy { $0 === $1 }
-        if !same { childPropertyReassigned() }
-        return !same
     }
 
     /// Whether a property of this type can hold a child: a component or structure class, or an
@@ -366,8 +366,9 @@ final class FlowChildren {
     var structures: OrderedDictionary<String, LightningStructure> = [:]
     /// The plain optional properties that can hold a child, compared after each iteration.
     var watchedLabels: Set<String> = []
-    /// Whether a plain non-optional property holds a child (taken as fixed; full checkpoints check it).
-    var hasFixedPlainChildren = false
+    /// The plain non-optional properties that can hold a child (most are `let`; compared before
+    /// checkpoints, see `ChildWatch`).
+    var fixedPlainLabels: Set<String> = []
 
     /// The child held under `key`, of whichever kind.
     func child(forKey key: String) -> AnyObject? {

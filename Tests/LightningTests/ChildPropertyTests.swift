@@ -30,7 +30,7 @@ struct ChildPropertyTests {
         #expect(Array(children.structures.keys) == ["items"])
         #expect(children.flows.isEmpty)
         #expect(children.watchedLabels == ["optional"], "only a plain optional is compared after each iteration")
-        #expect(children.hasFixedPlainChildren)
+        #expect(children.fixedPlainLabels == ["fixed", "swappable", "items"])
     }
 
     /// Replaces a child in iteration 2 in the way `how` says, and saves after every iteration.

@@ -10,7 +10,7 @@
 /// structures their edits: flows holding only those, and `let` children, are not looked at.
 final class ChildWatch {
     /// The most flows with plain non-optional child properties reflected before every checkpoint.
-    static let fixedCheckLimit = 64
+    static let fixedCheckLimit = 16
 
     private var flows: [LightningFlow] = []
     /// The attached flows that hold children in plain non-optional properties.
@@ -23,7 +23,7 @@ final class ChildWatch {
         root.forEachAttachedFlow { flow in
             guard let attached = flow.attached else { return }
             if !attached.watchedLabels.isEmpty { flows.append(flow) }
-            if attached.hasFixedPlainChildren { fixedPlainFlows.append(flow) }
+            if !attached.fixedPlainLabels.isEmpty { fixedPlainFlows.append(flow) }
         }
     }
 
