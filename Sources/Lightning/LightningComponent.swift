@@ -17,8 +17,13 @@ open class LightningComponent {
     /// The call in flight on a parallel work's own thread (always `nil` for a flow); set and
     /// cleared by the loop's thread only, before the work's thread starts and after it posted its
     /// outcome, so that the work's thread reads it without a race.
+    /// (A `@Var` access tests its box's `inParallelCall` first, and reads this only then.)
     @usableFromInline
-    final var parallelRun: ParallelRun?
+    final var parallelRun: ParallelRun? {
+        didSet {
+            for (_, box) in stateVars { box.inParallelCall = parallelRun != nil }
+        }
+    }
 
     /// Whether the next capture must visit this component: its own state or, for a flow, its
     /// children or something below them changed since the last capture (see `ChangeTracking`).

@@ -20,6 +20,12 @@ public final class Var<Value: StateConvertible> {
     /// Whether the value was set since the last checkpoint captured it (a delta then sets this var alone).
     @usableFromInline @exclusivity(unchecked)
     var isChanged = false
+    /// Whether the var's work has a parallel call in flight, whose thread has its own copy of the
+    /// value. Set and cleared by the loop's thread only, before that thread starts and after it
+    /// posted its outcome; kept in the box, beside the value, so that the common access tests a
+    /// byte it loads anyway.
+    @usableFromInline @exclusivity(unchecked)
+    var inParallelCall = false
     let key: String?
     /// The key the var is saved under, set when its component first lists its vars.
     var savedKey: StateString?
@@ -61,15 +67,32 @@ public final class Var<Value: StateConvertible> {
         get {
             let box = owner[keyPath: storageKeyPath]
             // A parallel work's own thread reads its own copy of the vars.
-            if let run = owner.parallelRun, run.isCurrentThread { return run.value(of: box) }
+            if _slowPath(box.inParallelCall) { return parallelValue(of: box, owner) }
             return box.value
         }
         set {
             let box = owner[keyPath: storageKeyPath]
-            if let run = owner.parallelRun, run.isCurrentThread { return run.set(newValue, of: box) }
+            if _slowPath(box.inParallelCall) { return setDuringParallelCall(newValue, of: box, owner) }
             box.value = newValue
             if !box.isChanged { owner.varChanged(box) }
         }
+    }
+
+    /// The value as the calling thread sees it, while the work's parallel call is in flight: its
+    /// own copy on the work's thread, the loop's elsewhere.
+    @usableFromInline
+    static func parallelValue(of box: Var<Value>, _ owner: LightningComponent) -> Value {
+        if let run = owner.parallelRun, run.isCurrentThread { return run.value(of: box) }
+        return box.value
+    }
+
+    /// Sets the value while the work's parallel call is in flight: on the work's thread, its own
+    /// copy, published; elsewhere, the loop's copy, as any write.
+    @usableFromInline
+    static func setDuringParallelCall(_ value: Value, of box: Var<Value>, _ owner: LightningComponent) {
+        if let run = owner.parallelRun, run.isCurrentThread { return run.set(value, of: box) }
+        box.value = value
+        if !box.isChanged { owner.varChanged(box) }
     }
 }
 
@@ -83,6 +106,8 @@ protocol AnyStateVar: AnyObject {
     var isChanged: Bool { get set }
     /// The var of the same component set before this one since the last capture.
     var previousChanged: (any AnyStateVar)? { get set }
+    /// Whether the var's work has a parallel call in flight.
+    var inParallelCall: Bool { get set }
     func checkpointState() throws(StateConversionError) -> StateValue
     func load(_ state: StateValue) throws(StateConversionError)
     /// The value, for a parallel run's copy.

@@ -75,31 +75,14 @@ struct ParallelWorkTests {
         }
     }
 
-    /// Runs `body` as the root's iteration, and saves after each when `saves`.
-    final class Script: LightningFlow {
-        let body: (Script) throws -> Void
-        let saves: Bool
-        var iterations = 0
-
-        init(saves: Bool = false, _ body: @escaping (Script) throws -> Void) {
-            self.body = body
-            self.saves = saves
-        }
-
-        override func run() throws {
-            iterations += 1
-            try body(self)
-        }
-
-        override func shouldSaveCheckpoint() -> Bool { saves }
-    }
-
+    /// A root holding one child — a work, or a structure of works — under `work`, that runs
+    /// `script` as its iteration and saves after each.
     final class Holder: LightningFlow {
-        let work: LightningWork
+        let work: AnyObject
         let script: (Holder) throws -> Void
         var iterations = 0
 
-        init(_ work: LightningWork, _ script: @escaping (Holder) throws -> Void) {
+        init(_ work: AnyObject, _ script: @escaping (Holder) throws -> Void) {
             self.work = work
             self.script = script
         }
@@ -358,7 +341,7 @@ struct ParallelWorkTests {
     func slowFlowWarning() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let root = Script { flow in
+        let root = Holder(Counter()) { flow in
             Thread.sleep(forTimeInterval: 0.02)
             if flow.iterations == 6 { flow.stop() }
         }
@@ -376,23 +359,12 @@ struct ParallelWorkTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let works = (0..<4).map { _ in Pairs(count: 400) }
-        let root = Script(saves: true) { flow in
+        let root = Holder(LightningList<Pairs>(works)) { flow in
             for work in works { try work.call() }
             for work in works { #expect(work.a == work.b) }
             if works.allSatisfy(\.hasSucceeded) { flow.stop() }
         }
-        let list = LightningList<Pairs>(works)
-        final class Root: LightningFlow {
-            let pairs: LightningList<Pairs>
-            let script: Script
-            init(_ pairs: LightningList<Pairs>, _ script: Script) {
-                self.pairs = pairs
-                self.script = script
-            }
-            override func run() throws { try script.run() }
-            override func shouldSaveCheckpoint() -> Bool { true }
-        }
-        let app = LightningApp(root: Root(list, root), name: "parallel")
+        let app = LightningApp(root: root, name: "parallel")
         app.stateAccumulateWait = .zero
         app.policy.maxDeltaChain = 4
         try app.run(from: .initialState, storageRoot: folder.path)
@@ -400,12 +372,12 @@ struct ParallelWorkTests {
         for info in try store.list() {
             let state = try store.loadCheckpoint(info.name.stem).state
             for index in 0..<4 {
-                let vars = state["structures"]?["pairs"]?["works"]?[StateString(String(index))]?["vars"]
+                let vars = state["structures"]?["work"]?["works"]?[StateString(String(index))]?["vars"]
                 #expect(vars?["a"] == vars?["b"], "checkpoint \(info.name), work \(index)")
             }
         }
         let last = try store.loadCheckpoint("latest").state
-        #expect(last["structures"]?["pairs"]?["works"]?["3"]?["vars"]?["a"] == 400)
+        #expect(last["structures"]?["work"]?["works"]?["3"]?["vars"]?["a"] == 400)
     }
 
     @Test("a work asked to stop that returns, rather than throwing, is recorded stopped, not succeeded")
