@@ -13,7 +13,9 @@ extension LightningCheckpoint {
             abstract: "List the checkpoints in the storage, newest last.",
             discussion: """
                 One line per checkpoint file: its name, its format (json or binary), its kind (full, \
-                or delta with the checkpoint it applies to), the UTC time of the save, and its size in bytes.
+                or delta with the checkpoint it applies to), the UTC time of the save, and its size in bytes. \
+                A local storage folder that does not exist is an error (exit 1); one without \
+                checkpoints prints "no checkpoints in <folder>".
                 """
         )
 
@@ -21,6 +23,11 @@ extension LightningCheckpoint {
 
         func run() throws {
             let store = try storageOptions.store()
+            if let local = store.storage as? LocalStorage, !FileIO.isFolder(local.root) {
+                // A typo, or the wrong folder: not an empty storage.
+                printError("no storage at \(local.root): the folder does not exist (give --storage the folder the app saves to)")
+                throw ExitCode.failure
+            }
             let checkpoints = try reportingFailures { () throws(CheckpointStoreError) in try store.list() }
             guard !checkpoints.isEmpty else {
                 print("no checkpoints in \(store.folder)")

@@ -56,6 +56,12 @@ struct ToolTests {
     func list() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
+        let missing = try Self.run(["list"], in: folder)
+        #expect(missing.status == 1)
+        #expect(missing.standardError == "lightning-checkpoint: no storage at .storage: the folder does not exist (give --storage the folder the app saves to)\n")
+        let typo = try Self.run(["list", "--storage", "/typo/does-not-exist"], in: folder)
+        #expect(typo.status == 1 && typo.standardError.contains("no storage at /typo/does-not-exist"))
+        try FileManager.default.createDirectory(atPath: "\(folder.path)/.storage", withIntermediateDirectories: true)
         #expect(try Self.run(["list"], in: folder).standardOutput == "no checkpoints in .storage/checkpoints\n")
         try folder.write(Array(Self.checkpoint.utf8), to: "s/checkpoints/lightningapp_checkpoint_1665501626.json")
         try folder.write(Array(Self.checkpoint.utf8), to: "s/checkpoints/lightningapp_checkpoint_1665501626_1.json")
