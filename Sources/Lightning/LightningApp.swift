@@ -329,7 +329,12 @@ public final class LightningApp {
                 try root.run()
             } catch {
                 stage = .failed
-                stopWorks(requests?.stop)
+                do {
+                    try stopWorks(requests?.stop)
+                } catch let secondary {
+                    // The flow's error is the one the run throws.
+                    logger.error("a parallel work's publication could not be applied while the app failed: \(secondary)", metadata: ["error": "\(secondary)"])
+                }
                 throw error
             }
             let iterationEnded = clock.now
@@ -345,7 +350,7 @@ public final class LightningApp {
             if stopping {
                 stage = .stopping
                 // Running works reach a publication or finish, and the final checkpoint holds them.
-                stopWorks(requests?.stop)
+                try stopWorks(requests?.stop)
                 attachComponents()
             }
             let asked = requests?.checkpoint ?? false
@@ -385,19 +390,16 @@ public final class LightningApp {
 
     /// Asks the running parallel works to stop, and applies what they publish until they ended or
     /// their deadline passed; a work still running then is saved as of its last publication.
-    private func stopWorks(_ request: LightningAppControl.StopRequest?) {
+    /// - Throws: ``LightningError`` when a publication cannot be applied, as at any boundary: the
+    ///   stop then fails rather than saving the work without it.
+    private func stopWorks(_ request: LightningAppControl.StopRequest?) throws(LightningError) {
         guard !works.isEmpty else { return }
         works.requestStop(reason: "sigterm_signal_handler")
         // A flow's own stop, or a failure, counts from now.
         let stop = request ?? LightningAppControl.StopRequest(requestedAt: .now, timeout: nil)
-        do {
-            let ended = try works.waitUntilEnded { worksDeadline(stop) }
-            if !ended {
-                let names = works.running.map(\.name).joined(separator: ", ")
-                logger.warning("parallel works still running after the stop's wait: \(names); they are saved as of their last publication, and the app's next run takes them up")
-            }
-        } catch {
-            logger.error("a parallel work's publication could not be applied: \(error)", metadata: ["error": "\(error)"])
+        if try !works.waitUntilEnded(deadline: { worksDeadline(stop) }) {
+            let names = works.running.map(\.name).joined(separator: ", ")
+            logger.warning("parallel works still running after the stop's wait: \(names); they are saved as of their last publication, and the app's next run takes them up")
         }
     }
 
