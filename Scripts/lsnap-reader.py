@@ -9,6 +9,7 @@ JSON. It prints the state as json.dumps does (NaN and the infinities as Python w
 """
 import json
 import os
+import re
 import struct
 import sys
 import zlib
@@ -18,6 +19,9 @@ END = b"LCKE"
 INTERN_LIMIT = 64
 MAX_DEPTH = 1024
 MAX_CHAIN = 100_000
+PACK_MINIMUM = 4
+MAX_DIGITS = 4300
+NAME = re.compile(r"lightningapp_checkpoint_(0|[1-9][0-9]*)(?:_([1-9][0-9]*))?(?:\.lsnap|\.json)?")
 
 
 class FormatError(Exception):
@@ -92,6 +96,8 @@ def parse_file(data):
     if flags != 0 or kind not in (0, 1):
         raise FormatError("unknown flags or kind")
     sequence, parent, tree_bytes, float_bytes, blocks = struct.unpack_from("<QQQQI", data, 16)
+    if kind == 0 and parent != 0:
+        raise FormatError("a full snapshot with a parent")
     end = len(data) - 8
     if blocks * 12 > end - 64:
         raise FormatError("the block table does not fit")
@@ -101,6 +107,8 @@ def parse_file(data):
         stream, method, _, uncompressed, stored = struct.unpack_from("<BBHII", data, 64 + 12 * index)
         if stream not in (0, 1) or method not in (0, 1):
             raise FormatError(f"block {index}: unknown stream or method")
+        if uncompressed == 0:
+            raise FormatError(f"block {index} is empty")
         if stored > end - offset:
             raise FormatError(f"block {index} is truncated")
         if method == 0 and uncompressed != stored or method == 1 and uncompressed > stored * 1032 + 64:
@@ -123,8 +131,9 @@ def parse_file(data):
 
 
 class TreeReader:
-    def __init__(self, version, tree, floats):
+    def __init__(self, version, tree, floats, max_depth):
         self.version = version
+        self.max_depth = max_depth
         self.tree = Cursor(tree)
         self.floats = floats
         self.float_count = len(floats) // 8
@@ -153,6 +162,12 @@ class TreeReader:
             out.append(struct.unpack("<d", struct.pack("<Q", bits))[0])
         return out
 
+    @staticmethod
+    def packed_count(n):
+        if n < PACK_MINIMUM:
+            raise FormatError(f"a packed array of {n} elements")
+        return n
+
     def string(self):
         r = self.tree.varint()
         if r % 2 == 0:
@@ -175,6 +190,8 @@ class TreeReader:
             return self.tree.zigzag()
         if tag == 0x04:
             text = self.tree.take(self.tree.count()).decode("ascii")
+            if len(text.lstrip("-")) > MAX_DIGITS:
+                raise FormatError(f"an integer of more than {MAX_DIGITS} digits")
             value = int(text)
             if str(value) != text or -2**63 <= value < 2**63:
                 raise FormatError("not a canonical integer outside 64 bits")
@@ -183,7 +200,7 @@ class TreeReader:
             return struct.unpack("<d", self.tree.take(8))[0]
         if tag == 0x06:
             return self.string()
-        if tag in (0x07, 0x08, 0x09, 0x0A) and depth + 1 > MAX_DEPTH:
+        if tag in (0x07, 0x08, 0x09, 0x0A) and depth + 1 > self.max_depth:
             raise FormatError("nesting too deep")
         if tag == 0x07:
             return [self.value(depth + 1) for _ in range(self.tree.count())]
@@ -196,10 +213,27 @@ class TreeReader:
                 members[key] = self.value(depth + 1)
             return members
         if tag == 0x09:
-            return self.packed_floats(self.tree.varint())
+            return self.packed_floats(self.packed_count(self.tree.varint()))
         if tag == 0x0A:
-            return [self.tree.zigzag() for _ in range(self.tree.count())]
+            return [self.tree.zigzag() for _ in range(self.packed_count(self.tree.count()))]
         raise FormatError(f"unknown tag 0x{tag:02x}")
+
+
+def nesting(value):
+    """How deeply arrays and objects nest: 0 for a scalar, 1 for [] or {}."""
+    if isinstance(value, list):
+        return 1 + max((nesting(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((nesting(v) for v in value.values()), default=0)
+    return 0
+
+
+def number_of(file_name):
+    """The number a checkpoint name stands for, or None for a name that is no checkpoint's."""
+    match = NAME.fullmatch(file_name)
+    if not match or int(match.group(1)) >= 1 << 44 or match.group(2) and int(match.group(2)) >= 1 << 20:
+        return None
+    return int(match.group(1)) << 20 | int(match.group(2) or 0)
 
 
 def name_of(number):
@@ -217,6 +251,8 @@ def apply(state, edits):
         if not ok:
             raise FormatError(f"edit {index} is malformed")
         path = edit[1]
+        if edit[0] == "set" and len(path) + nesting(edit[2]) > MAX_DEPTH:
+            raise FormatError(f"edit {index}: nests deeper than {MAX_DEPTH} levels in the state")
         if not path:
             if edit[0] == "remove":
                 raise FormatError(f"edit {index}: cannot remove the whole state")
@@ -247,7 +283,11 @@ def read(path):
             version, kind, sequence, parent, tree, floats = parse_file(handle.read())
         if expected is not None and sequence != expected:
             raise FormatError(f"{path}: its sequence is {sequence}, not the {expected} its child names")
-        value = TreeReader(version, tree, floats).document()
+        named = number_of(os.path.basename(path))
+        if expected is None and (kind == 1 or sequence != 0) and named != sequence and (kind == 1 or named is not None):
+            raise FormatError(f"is snapshot {name_of(sequence)}, under another name")
+        # A delta's edit list and edits wrap its values in two more levels.
+        value = TreeReader(version, tree, floats, MAX_DEPTH + 2 * kind).document()
         if kind == 0:
             state = value
             for edits in reversed(deltas):
@@ -263,6 +303,7 @@ def read(path):
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: lsnap-reader.py FILE.lsnap")
+    sys.setrecursionlimit(10_000)  # states nest up to 1,024 levels, and the reader recurses
     try:
         state = read(sys.argv[1])
     except (OSError, FormatError, UnicodeDecodeError, ValueError) as error:

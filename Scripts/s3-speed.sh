@@ -16,7 +16,7 @@ trap 'kill -9 "$S3_SERVER_PID" 2>/dev/null || true; rm -rf "$work" "$S3_SERVER_L
 
 # The same bytes as bench's snapshot: the same deterministic state, encoded with number 0.
 "$tool" bench --target-mb "$target" --runs 1 --write-state "$work/state.json" --storage "$work/local" >/dev/null
-"$tool" convert "$work/state.json" "$work/snapshot.lsnap" --format binary
+"$tool" convert "$work/state.json" "$work/snapshot.lsnap"
 bytes=$(stat -c %s "$work/snapshot.lsnap")
 
 ours=$("$tool" bench --target-mb "$target" --runs "$runs" --json --storage s3://speed/bench)

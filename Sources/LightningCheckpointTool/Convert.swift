@@ -6,13 +6,21 @@ import LightningStore
 extension LightningCheckpoint {
     struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read a checkpoint (JSON or binary) and write it again, as JSON or as a binary snapshot.",
+            abstract: "Read a state (JSON or binary) and write it again, as JSON or as a binary snapshot.",
             discussion: """
+                The input's format is told by its bytes, whatever its extension: a binary \
+                snapshot starts with its signature, anything else is read as JSON; an empty or \
+                cut-short file is reported as such (a snapshot is read only under its own \
+                checkpoint name, or one that is no checkpoint's: docs/FORMAT.md). The output's format is its extension's: OUTPUT ending in \
+                .json is JSON, .lsnap a binary snapshot (--format, if given, must agree); for any \
+                other name, or '-' for standard output, --format says (default json). \
                 JSON output is what Python's json.dumps writes: compact by default, indented with \
                 --indent, ASCII-only unless --utf8. Binary output is the engine's snapshot format \
-                (docs/FORMAT.md). The input's format is told by its content. OUTPUT '-' writes to \
-                standard output. JSON to JSON is rewritten in one pass, without building the state \
-                tree, so it needs about twice the file's size in memory.
+                (docs/FORMAT.md); a file named like a checkpoint records that name's number. \
+                convert takes any state tree, checkpoint or not, and does not check Lightning's \
+                layout: to write a checkpoint for Python Lightning, use export, which does. \
+                JSON to JSON is rewritten in one pass, without building the state tree, so it \
+                needs about twice the file's size in memory.
                 """
         )
 
@@ -22,8 +30,13 @@ extension LightningCheckpoint {
         @Argument(help: "The file to write, or '-' for standard output.")
         var output: String
 
-        @Option(help: "The output format: json or binary.")
-        var format: CheckpointFormat = .json
+        @Option(help: "The output format, json or binary: needed only when OUTPUT ends in neither .json nor .lsnap (default json).")
+        var format: CheckpointFormat?
+
+        /// The output's format: its extension's, else `--format`'s, else JSON.
+        var outputFormat: CheckpointFormat {
+            (output == "-" ? nil : CheckpointFormat(fileExtensionOf: output)) ?? format ?? .json
+        }
 
         @Option(help: "Indent nested values by this many spaces, as json.dumps(indent=N).")
         var indent: Int?
@@ -35,11 +48,16 @@ extension LightningCheckpoint {
 
         func validate() throws {
             if let indent, indent < 0 { throw ValidationError("--indent must be 0 or more, not \(indent)") }
-            if format == .binary && (indent != nil || utf8) { throw ValidationError("--indent and --utf8 apply to JSON output only") }
+            if output != "-", let named = CheckpointFormat(fileExtensionOf: output), let format, format != named {
+                throw ValidationError(
+                    "\(output) names a \(named.rawValue) file, but --format \(format.rawValue) was given: name the output .\(format.fileExtension), or leave --format out")
+            }
+            if outputFormat == .binary && (indent != nil || utf8) { throw ValidationError("--indent and --utf8 apply to JSON output only") }
         }
 
         func run() throws {
             try ProgressLine.during("convert") { progress in
+                let format = outputFormat
                 if format == .json, let chunks = transcoded(progress) {
                     progress.phase("writing \(output)")
                     try writeOutput(chunks, toFile: output == "-" ? nil : output)

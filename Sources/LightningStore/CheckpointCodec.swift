@@ -33,20 +33,14 @@ public enum CheckpointCodec {
 
     /// The bytes of a delta snapshot of `delta` against the snapshot numbered `parent`.
     public static func encode(_ delta: StateDelta, snapshotID: UInt64, parent: UInt64, path: String) throws(CheckpointStoreError) -> [[UInt8]] {
-        for edit in delta.edits {
-            // In the payload a value sits two levels down; in the state, as deep as its path.
-            if case .set(let editPath, let value) = edit { try checkNesting(of: value, below: max(editPath.count, 2), path: path) }
-        }
+        // The rule the reader applies: how deep the values land in the state.
+        let nesting = delta.stateNesting
+        guard nesting <= maximumNesting else { throw tooDeep(nesting, path: path) }
         do {
             return [try BinarySnapshot.encode(delta, sequence: snapshotID, parent: parent)]
         } catch {
             throw CheckpointStoreError(path: path, problem: "could not encode a delta: \(error)", code: .encoding)
         }
-    }
-
-    private static func checkNesting(of value: StateValue, below levels: Int, path: String) throws(CheckpointStoreError) {
-        let depth = levels + value.nestingDepth
-        guard depth <= maximumNesting else { throw tooDeep(depth, path: path) }
     }
 
     private static func tooDeep(_ depth: Int, path: String) -> CheckpointStoreError {
@@ -55,9 +49,12 @@ public enum CheckpointCodec {
             code: .encoding)
     }
 
-    /// The format of `bytes`: a binary snapshot when they start with its signature, else JSON.
+    /// The format of `bytes`, told by their content: a binary snapshot when they start with its
+    /// signature, or are cut inside it (so that such a file is reported as a truncated snapshot,
+    /// not as bad JSON), else JSON.
     public static func format(of bytes: [UInt8]) -> CheckpointFormat {
-        BinarySnapshot.hasSignature(bytes) ? .binary : .json
+        let signature = SnapshotFormat.magic.prefix(min(bytes.count, SnapshotFormat.magic.count))
+        return !bytes.isEmpty && bytes.starts(with: signature) ? .binary : .json
     }
 
     /// The JSON checkpoint at `location` rewritten as JSON in one pass, without building its tree
@@ -79,9 +76,13 @@ public enum CheckpointCodec {
         }
     }
 
-    /// Decodes the bytes of a checkpoint, whatever its name says; a delta snapshot is read with its
-    /// parents, found next to it in its storage.
+    /// Decodes the bytes of a checkpoint by their content, whatever the file's extension; a delta
+    /// snapshot is read with its parents, found next to it in its storage, and only under its own
+    /// name (see ``SnapshotChain``).
     public static func decode(_ bytes: [UInt8], at location: CheckpointLocation) throws(CheckpointStoreError) -> StateValue {
+        guard !bytes.isEmpty else {
+            throw CheckpointStoreError(path: location.description, problem: "the file is empty (0 bytes): neither a snapshot nor JSON")
+        }
         switch format(of: bytes) {
         case .binary:
             return try SnapshotChain.state(of: bytes, at: location)

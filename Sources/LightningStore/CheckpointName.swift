@@ -20,16 +20,17 @@ public struct CheckpointName: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     /// Parses a file name (with its `.json` or `.lsnap` extension) or a bare name; `nil` when it is
-    /// not a checkpoint name.
+    /// not a checkpoint name. A checkpoint name's parts fit its snapshot number (``snapshotID``):
+    /// a timestamp below 2^44 and a suffix below 2^20, so that no two names share a number.
     public init?(fileName: String) {
         var stem = Substring(fileName)
         if let format = CheckpointFormat(fileExtensionOf: fileName) { stem = stem.dropLast(format.fileExtension.count + 1) }
         guard stem.hasPrefix(Self.prefix) else { return nil }
         let parts = stem.dropFirst(Self.prefix.count).split(separator: "_", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let timestamp = Self.digits(parts[0]).flatMap({ Int64($0) }) else { return nil }
+        guard (1...2).contains(parts.count), let timestamp = Self.digits(parts[0]).flatMap({ Int64($0) }), timestamp < 1 << 44 else { return nil }
         var sequence = 0
         if parts.count == 2 {
-            guard let parsed = Self.digits(parts[1]).flatMap({ Int($0) }), parsed > 0 else { return nil }
+            guard let parsed = Self.digits(parts[1]).flatMap({ Int($0) }), parsed > 0, parsed < 1 << 20 else { return nil }
             sequence = parsed
         }
         self.init(timestamp: timestamp, sequence: sequence)

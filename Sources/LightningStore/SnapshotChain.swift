@@ -21,6 +21,7 @@ package enum SnapshotChain {
             } catch {
                 throw CheckpointStoreError(path: current.description, problem: error.description)
             }
+            if expected == nil { try checkName(of: decoded.header, at: current) }
             if let expected, decoded.header.sequence != expected {
                 let child = deltas[deltas.count - 1].location
                 throw CheckpointStoreError(
@@ -42,7 +43,7 @@ package enum SnapshotChain {
                 guard parent < decoded.header.sequence, let parentName = CheckpointName(snapshotID: parent) else {
                     throw CheckpointStoreError(path: current.description, problem: "a delta whose parent number \(parent) is not older than its own \(decoded.header.sequence)")
                 }
-                guard deltas.count < maximumLength else {
+                guard deltas.count <= maximumLength else {
                     throw CheckpointStoreError(path: current.description, problem: "a chain of more than \(maximumLength) deltas")
                 }
                 let parentLocation = current.sibling(parentName.fileName(.binary))
@@ -58,6 +59,23 @@ package enum SnapshotChain {
                 expected = parent
             }
         }
+    }
+
+    /// A snapshot is read under the name its number gives, or, for a full one, under a name that is
+    /// no checkpoint's: a copy renamed to another checkpoint's name would restore another state
+    /// under that name (and `latest` would pick it), and a delta away from its own name is not
+    /// where its chain is.
+    private static func checkName(of header: BinarySnapshot.Header, at location: CheckpointLocation) throws(CheckpointStoreError) {
+        let fileName = String(location.key.split(separator: "/").last ?? "")
+        let named = CheckpointName(fileName: fileName)
+        guard header.isDelta || header.sequence != 0 else { return }
+        if let named, named.snapshotID == header.sequence { return }
+        if !header.isDelta && named == nil { return }
+        let own = CheckpointName(snapshotID: header.sequence).map { $0.fileName(.binary) } ?? "number \(header.sequence)"
+        let problem = header.isDelta
+            ? "is the delta \(own), renamed or copied: a delta is read only under its own name, next to its parent"
+            : "is the snapshot \(own), renamed or copied to another checkpoint's name; read it under its own name or one that is no checkpoint's (kept.lsnap), from which `lightning-checkpoint convert` writes it under this one"
+        throw CheckpointStoreError(path: location.description, problem: problem)
     }
 
     /// The kind and parent of the binary snapshot at `location`, from its header alone (not verified).

@@ -78,7 +78,7 @@ struct ToolTests {
     }
 
     @Test("every bad input is one line naming the file, with exit code 1", arguments: [
-        ([] as [UInt8], "empty.json:1:1: empty input: expected a JSON value"),
+        ([] as [UInt8], "empty.json: the file is empty (0 bytes): neither a snapshot nor JSON"),
         ([0x7F, 0x45, 0x4C, 0x46, 0x02], "bad.json:1:1: expected a value, found byte 0x7F"),
         (Array(#"{"a": "\#u{E9}"#.utf8.dropLast()), "bad.json:1:7: unterminated string"),
         (Array(#"{"vars": {}}"#.utf8), #"bad.json: root: missing "calls""#),
@@ -133,11 +133,25 @@ struct ToolTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         try folder.write(Array(Self.checkpoint.utf8), to: "in.json")
-        #expect(try Self.run(["convert", "in.json", "snap.lsnap", "--format", "binary"], in: folder).status == 0)
+        // The output's extension says its format; --format only where there is none.
+        #expect(try Self.run(["convert", "in.json", "snap.lsnap"], in: folder).status == 0)
+        #expect(try FileIO.read("\(folder.path)/snap.lsnap").starts(with: [0x89, 0x4C, 0x43, 0x4B]))
         #expect(try Self.run(["convert", "snap.lsnap", "-"], in: folder).standardOutput == Self.checkpoint)
-        // Content, not the extension, tells the formats apart.
-        #expect(try Self.run(["convert", "in.json", "disguised.json", "--format", "binary"], in: folder).status == 0)
+        #expect(try Self.run(["convert", "in.json", "plain", "--format", "binary"], in: folder).status == 0)
+        #expect(try FileIO.read("\(folder.path)/plain") == FileIO.read("\(folder.path)/snap.lsnap"))
+        let mismatch = try Self.run(["convert", "in.json", "other.lsnap", "--format", "json"], in: folder)
+        #expect(mismatch.status != 0)
+        #expect(mismatch.standardError.contains("other.lsnap names a binary file, but --format json was given: name the output .json, or leave --format out"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/other.lsnap"))
+        // Content, not the extension, tells the formats of inputs apart; an empty file is no format.
+        try folder.write(try FileIO.read("\(folder.path)/snap.lsnap"), to: "disguised.json")
         #expect(try Self.run(["canon", "disguised.json"], in: folder).standardOutput == (try Self.run(["canon", "in.json"], in: folder)).standardOutput)
+        try folder.write([], to: "empty.lsnap")
+        let empty = try Self.run(["convert", "empty.lsnap", "-"], in: folder)
+        #expect(empty.status == 1)
+        #expect(empty.standardError == "lightning-checkpoint: empty.lsnap: the file is empty (0 bytes): neither a snapshot nor JSON\n")
+        try folder.write([0x89, 0x4C, 0x43, 0x4B], to: "cut.json")
+        #expect(try Self.run(["convert", "cut.json", "-"], in: folder).standardError == "lightning-checkpoint: cut.json: truncated: the file is 4 bytes, shorter than the 72 of an empty snapshot\n")
         #expect(try Self.run(["show", "snap.lsnap"], in: folder).standardOutput == (try Self.run(["show", "in.json"], in: folder)).standardOutput)
         #expect(try Self.run(["verify", "snap.lsnap"], in: folder).standardOutput == "ok snap.lsnap\n")
         let flags = try Self.run(["convert", "in.json", "x", "--format", "binary", "--indent", "2"], in: folder)

@@ -66,6 +66,9 @@ struct JSONErrorTests {
         let float = try JSONReader.read(Array("7.".utf8) + digits)
         #expect(float == .float(7.777777777777778))
         #expect(Self.message(Array(String(repeating: "9", count: 4_300).utf8)) == nil)
+        // A reader given a larger limit still refuses what Python cannot read or write.
+        let over = Array(String(repeating: "9", count: 4_301).utf8)
+        #expect(Self.message(over, options: .init(maxIntegerDigits: 10_000)) == "1:1: integer literal has 4301 digits, more than the limit of 4300 (Python's int_max_str_digits)")
     }
 
     @Test("seeded random garbage never traps")

@@ -25,6 +25,12 @@ struct SnapshotDecoderTests {
         return file + littleEndian(file.withUnsafeBufferPointer(Zlib.crc32)) + Array("LCKE".utf8)
     }
 
+    /// `file` with its checksum computed again, after a test changed its bytes.
+    static func resealed(_ file: [UInt8]) -> [UInt8] {
+        let body = Array(file.dropLast(8))
+        return body + littleEndian(body.withUnsafeBufferPointer(Zlib.crc32)) + Array("LCKE".utf8)
+    }
+
     static func message(tree: [UInt8], floats: [UInt8] = []) -> String? {
         do {
             _ = try BinarySnapshot.decode(file(tree: tree, floats: floats))
@@ -78,11 +84,56 @@ struct SnapshotDecoderTests {
         #expect(try BinarySnapshot.decode(file) == JSONReader.read(try Fixtures.bytes("version1_floats.json")))
     }
 
-    @Test("an empty packed float array reads as an empty array, in both versions, with no float stream")
-    func emptyPackedFloats() throws {
+    @Test("a packed array of fewer than 4 elements is refused, floats or ints, in both versions; 4 reads")
+    func shortPackedArrays() throws {
+        let floatPlanes = { (count: Int) in Self.planes([Array(repeating: 1.5, count: count)]).version2 }
         for version: UInt16 in [1, 2] {
-            #expect(try BinarySnapshot.decode(Self.file(tree: [0x09, 0], version: version)) == [])
+            for count in 0..<4 {
+                let floats = Self.file(tree: [0x09, UInt8(count)], floats: floatPlanes(count), version: version)
+                let ints = Self.file(tree: [0x0A, UInt8(count)] + Array(repeating: 0x02, count: count), version: version)
+                #expect(throws: SnapshotError.self) { try BinarySnapshot.decode(floats) }
+                #expect(throws: SnapshotError.self) { try BinarySnapshot.decode(ints) }
+            }
+            let four = Self.file(tree: [0x09, 4], floats: floatPlanes(4), version: version)
+            #expect(try BinarySnapshot.decode(four) == [1.5, 1.5, 1.5, 1.5])
+            #expect(try BinarySnapshot.decode(Self.file(tree: [0x0A, 4, 2, 2, 2, 2], version: version)) == [1, 1, 1, 1])
         }
+        #expect(Self.message(tree: [0x09, 0]) == "malformed at byte 1: a packed array of 0 floats (writers pack 4 or more)")
+        #expect(Self.message(tree: [0x0A, 3, 2, 2, 2]) == "malformed at byte 1: a packed array of 3 ints (writers pack 4 or more)")
+    }
+
+    @Test("a big integer of 4,300 digits reads; of 4,301 is refused, as Python refuses it")
+    func bigIntegerDigits() throws {
+        for (sign, prefix) in [("", [UInt8]()), ("-", [UInt8(ascii: "-")])] {
+            let limit = prefix + Array(String(repeating: "9", count: 4_300).utf8)
+            let over = prefix + Array(("1" + String(repeating: "0", count: 4_300)).utf8)
+            let varint = { (count: Int) -> [UInt8] in [UInt8(count & 0x7F | 0x80), UInt8(count >> 7)] }
+            let read = try BinarySnapshot.decode(Self.file(tree: [0x04] + varint(limit.count) + limit))
+            #expect(read == .bigInt(StateBigInt(decimalText: sign + String(repeating: "9", count: 4_300))!))
+            #expect(
+                Self.message(tree: [0x04] + varint(over.count) + over)
+                    == "over a limit: an integer of 4301 digits at byte 0, more than the 4300 Python reads and writes (int_max_str_digits)")
+        }
+    }
+
+    @Test("an empty block is refused: a writer gives an empty stream no block")
+    func emptyBlock() {
+        var file = Self.file(tree: [0x00])
+        // Blocks 1 → 2, then a second entry (a stored float block of 0 bytes) after the first.
+        file.replaceSubrange(48..<52, with: Self.littleEndian(UInt32(2)))
+        file.insert(contentsOf: [1, 0, 0, 0] + Self.littleEndian(UInt32(0)) + Self.littleEndian(UInt32(0)), at: 76)
+        file = Self.resealed(file)
+        let error = #expect(throws: SnapshotError.self) { try BinarySnapshot.decode(file) }
+        #expect(error?.description == "malformed at byte 76: block 1 is empty (an empty stream has no block)")
+    }
+
+    @Test("a full snapshot naming a parent is refused: only a delta has one")
+    func fullWithParent() {
+        var file = Self.file(tree: [0x07, 0])
+        file.replaceSubrange(24..<32, with: Self.littleEndian(UInt64(7)))
+        file = Self.resealed(file)
+        let error = #expect(throws: SnapshotError.self) { try BinarySnapshot.decode(file) }
+        #expect(error?.description == "malformed at byte 24: a full snapshot with parent number 7 (only a delta has a parent)")
     }
 
     @Test("a float stream that is not a whole number of floats is an error")
@@ -101,7 +152,7 @@ struct SnapshotDecoderTests {
         ([0x08, 2, 3, 0x61, 0x00, 0x00, 0x00], "malformed at byte 5: duplicate key \"a\""),
         ([0x04, 3, 0x30, 0x30, 0x37], "malformed at byte 0: not a canonical integer outside 64 bits"),
         ([0x04, 2, 0x31, 0x32], "malformed at byte 0: not a canonical integer outside 64 bits"),
-        ([0x09, 2], "malformed at byte 1: 2 packed floats but 0 float bytes left"),
+        ([0x09, 5], "malformed at byte 1: 5 packed floats but 0 float bytes left"),
         ([0x05, 1, 2, 3], "malformed at byte 1: unexpected end of data"),
         ([0x00, 0x00], "malformed at byte 1: 1 bytes after the tree"),
     ])

@@ -36,6 +36,11 @@ struct StateValueTests {
         #expect(StateBigInt(decimalText: "1e5") == nil)
         #expect(StateBigInt(decimalText: "-") == nil)
         #expect(StateValue.integer(decimalText: "18446744073709551616") == .bigInt(StateBigInt(decimalText: "18446744073709551616")!))
+        // Python's int_max_str_digits: 4,300 digits, the sign and leading zeros aside.
+        let limit = String(repeating: "9", count: 4_300)
+        #expect(StateBigInt(decimalText: "-000" + limit)?.decimalText == "-" + limit)
+        #expect(StateBigInt(decimalText: "1" + limit) == nil)
+        #expect(StateValue.integer(decimalText: "-1" + limit) == nil)
     }
 
     @Test("subscripts read objects and nothing else")

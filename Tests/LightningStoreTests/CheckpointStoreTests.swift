@@ -90,7 +90,7 @@ struct CheckpointStoreTests {
         let malformed = try folder.write(Array(#"{"vars": {}, "calls": {}, "flows": {"a": {"vars": {}}}, "works": {}, "structures": {}, "changes": {}, "app_state": {"stage": "running"}}"#.utf8), to: "malformed.json")
         let cases: [(String, String)] = [
             ("\(folder.path)/absent.json", "\(folder.path)/absent.json: open failed: No such file or directory"),
-            (empty, "\(empty):1:1: empty input: expected a JSON value"),
+            (empty, "\(empty): the file is empty (0 bytes): neither a snapshot nor JSON"),
             (garbage, "\(garbage):1:1: expected a value, found byte 0x00"),
             (truncated, "\(truncated):1:16: unexpected end of input: expected a value"),
             (malformed, #"\#(malformed): root.flows.a: missing "calls""#),
@@ -149,6 +149,113 @@ struct CheckpointStoreTests {
         delta.set(["a", "b", "c"], to: nested(1_022))
         let deltaError = #expect(throws: CheckpointStoreError.self) { try store.saveDelta(delta, parent: deepest.name, time: 3) }
         #expect(deltaError?.description.hasSuffix(": the state nests 1026 levels deep, deeper than the 1024 a reader accepts; nothing was saved") == true)
+    }
+
+    @Test("a delta is written and read to exactly the depth its values reach in the state, for short and long paths")
+    func deltaNestingBoundary() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        /// A value that nests exactly `levels` levels.
+        func nesting(_ levels: Int) -> StateValue {
+            var value: StateValue = []
+            for _ in 1..<levels { value = [value, 1] }
+            return value
+        }
+        let parentState: StateValue = ["vars": [:], "a": ["b": ["c": ["d": [:]]]]]
+        let parent = try store.save(parentState, time: 1, formats: .binary)[0]
+        let long: [StateString] = ["a", "b", "c", "d", "e"]
+        var time = 2.0
+        for (path, reach) in [([] as [StateString], 1_024), (["vars"], 1_023), (long, 1_019)] {
+            var delta = StateDelta()
+            delta.set(path, to: nesting(reach))
+            // At the limit: written, and read back to the state it says.
+            let saved = try store.saveDelta(delta, parent: parent.name, time: time)
+            var expected = parentState
+            try delta.apply(to: &expected)
+            #expect(try store.location(of: saved).read() == expected)
+            #expect(expected.nestingDepth == 1_024)
+            // One level more: refused, naming the depth in the state, with nothing written.
+            var deeper = StateDelta()
+            deeper.set(path, to: nesting(reach + 1))
+            let error = #expect(throws: CheckpointStoreError.self) { try store.saveDelta(deeper, parent: parent.name, time: time + 0.5) }
+            #expect(error?.description.hasSuffix(": the state nests 1025 levels deep, deeper than the 1024 a reader accepts; nothing was saved") == true)
+            time += 1
+        }
+        #expect(try store.list().count == 4)
+        // A writer of its own that skips the check: the reader applies the same rule, to short
+        // paths (whose stream is within its limit) as to long ones.
+        for (index, (path, levels)) in [(long, 1_020), (["vars"], 1_024)].enumerated() {
+            var foreign = StateDelta()
+            foreign.set(path, to: nesting(levels))
+            let name = CheckpointName(timestamp: 100 + Int64(index))
+            let bytes = try BinarySnapshot.encode(foreign, sequence: name.snapshotID, parent: parent.name.snapshotID)
+            let file = try folder.write(bytes, to: "checkpoints/\(name.fileName(.binary))")
+            let refused = #expect(throws: CheckpointStoreError.self) { try CheckpointLocation.file(file).read() }
+            let dotted = path.map(\.displayString).joined(separator: ".")
+            #expect(refused?.description == "\(file): over a limit: edit 0 at \(dotted) nests 1025 levels deep in the state, deeper than 1024")
+        }
+    }
+
+    @Test("a snapshot is read under its own name; a full one also under a name that is no checkpoint's")
+    func snapshotNames() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        let full = try store.save(Self.state, time: 10, formats: .binary)[0]
+        var delta = StateDelta()
+        delta.set(["vars"], to: ["x": 2])
+        let child = try store.saveDelta(delta, parent: full.name, time: 20)
+        let fullBytes = try FileIO.read(full.path)
+        let deltaBytes = try FileIO.read(child.path)
+        // A full snapshot under a plain name reads; under another checkpoint's name it does not.
+        let kept = try folder.write(fullBytes, to: "checkpoints/kept.lsnap")
+        #expect(try CheckpointLocation.file(kept).load() == Self.state)
+        let renamed = try folder.write(fullBytes, to: "checkpoints/lightningapp_checkpoint_30.lsnap")
+        let error = #expect(throws: CheckpointStoreError.self) { try CheckpointLocation.file(renamed).load() }
+        #expect(
+            error?.description
+                == "\(renamed): is the snapshot lightningapp_checkpoint_10.lsnap, renamed or copied to another checkpoint's name; read it under its own name or one that is no checkpoint's (kept.lsnap), from which `lightning-checkpoint convert` writes it under this one")
+        // A delta only under its own name, whatever the other name is.
+        for other in ["lightningapp_checkpoint_40.lsnap", "copy.lsnap"] {
+            let moved = try folder.write(deltaBytes, to: "checkpoints/\(other)")
+            let deltaError = #expect(throws: CheckpointStoreError.self) { try CheckpointLocation.file(moved).load() }
+            #expect(deltaError?.description == "\(moved): is the delta lightningapp_checkpoint_20.lsnap, renamed or copied: a delta is read only under its own name, next to its parent")
+        }
+        // An unnumbered full snapshot (a convert output) reads under any name, a checkpoint's too.
+        let unnumbered = try folder.write(try BinarySnapshot.encode(Self.state), to: "checkpoints/lightningapp_checkpoint_50.lsnap")
+        #expect(try CheckpointLocation.file(unnumbered).load() == Self.state)
+        var changed = Self.state
+        try delta.apply(to: &changed)
+        #expect(try store.location(of: child).read() == changed)
+        // Names whose parts overflow a snapshot number are no checkpoint's: no two names share a number.
+        #expect(CheckpointName(fileName: "lightningapp_checkpoint_0_1048576.lsnap") == nil)
+        #expect(CheckpointName(fileName: "lightningapp_checkpoint_17592186044416.lsnap") == nil)
+        #expect(CheckpointName(fileName: "lightningapp_checkpoint_17592186044415_1048575.lsnap")?.snapshotID == UInt64.max)
+    }
+
+    @Test("latest is a renamed copy: refused, naming it; latest-valid passes over it to the newest that reads")
+    func renamedNewest() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = CheckpointStore(storageRoot: folder.path)
+        let full = try store.save(Self.state, time: 10, formats: .binary)[0]
+        let copy = try folder.write(try FileIO.read(full.path), to: "checkpoints/lightningapp_checkpoint_20.lsnap")
+        let latest = #expect(throws: CheckpointStoreError.self) { try store.loadCheckpoint("latest") }
+        #expect(latest?.description.hasPrefix("\(copy): is the snapshot lightningapp_checkpoint_10.lsnap, renamed or copied") == true)
+        #expect(try store.loadCheckpoint("latest-valid").location.description == full.path)
+    }
+
+    @Test("an empty file and a snapshot cut inside its signature are reported as such")
+    func emptyAndCutSignature() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let empty = try folder.write([], to: "empty.lsnap")
+        let cut = try folder.write([0x89, 0x4C, 0x43], to: "cut.json")
+        let emptyError = #expect(throws: CheckpointStoreError.self) { try CheckpointLocation.file(empty).load() }
+        #expect(emptyError?.description == "\(empty): the file is empty (0 bytes): neither a snapshot nor JSON")
+        let cutError = #expect(throws: CheckpointStoreError.self) { try CheckpointLocation.file(cut).load() }
+        #expect(cutError?.description == "\(cut): truncated: the file is 3 bytes, shorter than the 72 of an empty snapshot")
     }
 
     @Test("a storage failure that may pass is not damage: latest and latest-valid report it, never fall back past it")

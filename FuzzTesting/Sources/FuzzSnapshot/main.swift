@@ -26,6 +26,8 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         let again = try! BinarySnapshot.encode(state, threads: 1)
         precondition(try! BinarySnapshot.decode(again) == state, "re-encoded snapshot differs")
     case .delta(let delta, let parent):
+        // The one nesting rule: what a reader accepts lands no deeper in the state than a full state may.
+        precondition(delta.stateNesting <= options.maxDepth, "a delta nesting \(delta.stateNesting) levels in the state was read")
         let again = try! BinarySnapshot.encode(delta, sequence: header.sequence, parent: parent, threads: 1)
         guard case .delta(let back, _) = try! BinarySnapshot.decodeContents(again).contents else { preconditionFailure("not a delta") }
         precondition(back == delta, "re-encoded delta differs")

@@ -154,13 +154,17 @@ public enum BinarySnapshot {
     /// Decodes a snapshot, verifying its checksum and every length and limit first.
     /// - Throws: ``SnapshotError`` naming what is wrong; never traps on bad input.
     public static func decode(_ bytes: [UInt8], options: Options = Options()) throws(SnapshotError) -> StateValue {
-        let (header, value) = try decodeAnyKind(bytes, options: options)
+        let (header, value, _) = try decodeAnyKind(bytes, options: options)
         guard !header.isDelta else { throw .malformed("a delta snapshot needs its parent to be read", offset: 12) }
         return value
     }
 
-    /// Decodes the tree of a full or delta snapshot.
-    static func decodeAnyKind(_ bytes: [UInt8], options: Options) throws(SnapshotError) -> (Header, StateValue) {
+    /// Decodes the tree of a full or delta snapshot, and how deeply it nests.
+    ///
+    /// A delta's tree wraps each value in two levels (the edit list and the edit), so it is read
+    /// with two more levels than a state: whether its values fit in the state is the delta's check
+    /// (``LightningState/StateDelta/stateNesting``), the same rule as the writer's.
+    static func decodeAnyKind(_ bytes: [UInt8], options: Options) throws(SnapshotError) -> (header: Header, value: StateValue, deepest: Int) {
         try bytes.withUnsafeBufferPointer { buffer throws(SnapshotError) in
             let parsed = try parse(buffer)
             let total = parsed.header.treeBytes + parsed.header.floatBytes
@@ -176,11 +180,15 @@ public enum BinarySnapshot {
             }
             let value = try tree.withUnsafeBufferPointer { treeBuffer throws(SnapshotError) in
                 try floats.withUnsafeBufferPointer { floatBuffer throws(SnapshotError) in
-                    var decoder = TreeDecoder(tree: treeBuffer, floats: floatBuffer, layout: .init(version: parsed.header.version), options: options)
-                    return try decoder.decodeDocument()
+                    var treeOptions = options
+                    if parsed.header.isDelta {
+                        treeOptions.maxDepth = min(options.maxDepth, .max - StateDelta.payloadNesting) + StateDelta.payloadNesting
+                    }
+                    var decoder = TreeDecoder(tree: treeBuffer, floats: floatBuffer, layout: .init(version: parsed.header.version), options: treeOptions)
+                    return (tree: try decoder.decodeDocument(), deepest: decoder.deepest)
                 }
             }
-            return (parsed.header, value)
+            return (parsed.header, value.tree, value.deepest)
         }
     }
 
@@ -223,6 +231,11 @@ public enum BinarySnapshot {
         reader.offset = 16
         let sequence = try reader.littleEndian(UInt64.self)
         let parent = try reader.littleEndian(UInt64.self)
+        // A parent on a full snapshot means a kind byte or a writer that cannot be trusted: read as
+        // a state, a delta's edit list would restore a wrong state without a word.
+        guard kind == .delta || parent == 0 else {
+            throw .malformed("a full snapshot with parent number \(parent) (only a delta has a parent)", offset: 24)
+        }
         let treeBytes = try reader.littleEndian(UInt64.self)
         let floatBytes = try reader.littleEndian(UInt64.self)
         let blockCount = Int(try reader.littleEndian(UInt32.self))
@@ -251,6 +264,8 @@ public enum BinarySnapshot {
             guard plausible else {
                 throw .malformed("block \(index) claims \(uncompressed) bytes from \(compressed): impossible for \(method == .stored ? "a stored block" : "zlib")", offset: entryOffset)
             }
+            // A writer leaves an empty stream without blocks: an empty block is no writer's.
+            guard uncompressed > 0 else { throw .malformed("block \(index) is empty (an empty stream has no block)", offset: entryOffset) }
             let streamIndex = Int(stream.rawValue)
             blocks.append(BlockEntry(stream: stream, method: method, uncompressed: uncompressed, compressed: compressed, fileOffset: fileOffset, streamOffset: streamOffsets[streamIndex]))
             streamOffsets[streamIndex] += uncompressed

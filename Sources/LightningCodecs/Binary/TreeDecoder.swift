@@ -25,6 +25,8 @@ struct TreeDecoder {
     private var interned: [StateString] = []
     private var nodes = 0
     private var depth = 0
+    /// The deepest nesting met so far (the outermost container is 1).
+    private(set) var deepest = 0
 
     /// - Precondition: `floats.count` is a multiple of 8 (``BinarySnapshot`` checks it).
     init(tree: UnsafeBufferPointer<UInt8>, floats: UnsafeBufferPointer<UInt8>, layout: FloatLayout, options: BinarySnapshot.Options) {
@@ -59,6 +61,10 @@ struct TreeDecoder {
         case .int: return .int(try tree.zigzag())
         case .bigInt:
             let text = try tree.bytes(try tree.count())
+            let digits = text.count - (text.first == UInt8(ascii: "-") ? 1 : 0)
+            guard digits <= StateBigInt.maximumDigits else {
+                throw .limit("an integer of \(digits) digits at byte \(tagOffset), more than the \(StateBigInt.maximumDigits) Python reads and writes (int_max_str_digits)")
+            }
             guard let big = StateBigInt(decimalText: String(decoding: text, as: UTF8.self)),
                 big.decimalText.utf8.elementsEqual(text)
             else { throw .malformed("not a canonical integer outside 64 bits", offset: tagOffset) }
@@ -89,6 +95,7 @@ struct TreeDecoder {
         case .packedFloats:
             let countOffset = tree.offset
             let count = try tree.varint()
+            try checkPacked(count, at: countOffset, of: "floats")
             guard count <= UInt64(floatCount - floatsRead) else {
                 throw .malformed("\(count) packed floats but \((floatCount - floatsRead) * 8) float bytes left", offset: countOffset)
             }
@@ -96,7 +103,9 @@ struct TreeDecoder {
             defer { depth -= 1 }
             return .array(try unshuffle(count: Int(count)))
         case .packedInts:
+            let countOffset = tree.offset
             let count = try tree.count()
+            try checkPacked(UInt64(count), at: countOffset, of: "ints")
             try enter(at: tagOffset)
             defer { depth -= 1 }
             var elements: [StateValue] = []
@@ -109,15 +118,24 @@ struct TreeDecoder {
     private mutating func enter(at offset: Int) throws(SnapshotError) {
         depth += 1
         guard depth <= options.maxDepth else { throw .limit("nesting deeper than \(options.maxDepth) levels (at byte \(offset))") }
+        if depth > deepest { deepest = depth }
+    }
+
+    /// Writers pack arrays of ``SnapshotFormat/packThreshold`` elements or more, and only those: a
+    /// shorter packed array comes from no writer of this format, so the file is foreign or damaged.
+    private func checkPacked(_ count: UInt64, at offset: Int, of kind: String) throws(SnapshotError) {
+        guard count >= UInt64(SnapshotFormat.packThreshold) else {
+            throw .malformed("a packed array of \(count) \(kind) (writers pack \(SnapshotFormat.packThreshold) or more)", offset: offset)
+        }
     }
 
     /// The next `count` floats of the float stream: float `i` is byte `p` of its bits at `p × stride`
     /// after its first byte, where the stride is the array's length (version 1) or the stream's.
+    /// - Precondition: `count` is at least ``SnapshotFormat/packThreshold`` (``checkPacked``) and
+    ///   at most the floats left, so the float stream is not empty.
     private mutating func unshuffle(count: Int) throws(SnapshotError) -> [StateValue] {
         nodes += count
         guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
-        // Writers pack 4 or more, but a file may say 0, with an empty float stream and no address.
-        guard count > 0 else { return [] }
         let first: UnsafePointer<UInt8>
         let stride: Int
         switch layout {

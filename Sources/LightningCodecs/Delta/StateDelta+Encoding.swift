@@ -12,8 +12,11 @@ extension StateDelta {
         })
     }
 
-    /// Reads a delta back from its state tree.
-    init(decoding value: StateValue) throws(SnapshotError) {
+    /// Reads a delta back from its state tree, refusing one whose values would nest deeper than
+    /// `maxDepth` in the state (``stateNesting``).
+    /// - Parameter payloadDepth: How deeply `value` nests (the decoder measured it): when no value
+    ///   can reach `maxDepth` in the state, the values are not walked again.
+    init(decoding value: StateValue, maxDepth: Int, payloadDepth: Int) throws(SnapshotError) {
         guard case .array(let records) = value else { throw .malformed("a delta's payload is not a list of edits", offset: 0) }
         var edits: [Edit] = []
         edits.reserveCapacity(records.count)
@@ -33,6 +36,16 @@ extension StateDelta {
             }
         }
         self.init(edits: edits)
+        // A value nests at most `payloadDepth - 2` levels itself; only a deep payload needs the walk.
+        if payloadDepth - Self.payloadNesting + longestPath > maxDepth {
+            for (index, edit) in edits.enumerated() {
+                guard case .set(let path, let value) = edit else { continue }
+                let depth = path.count + value.nestingDepth
+                guard depth <= maxDepth else {
+                    throw .limit("edit \(index) at \(path.map(\.displayString).joined(separator: ".")) nests \(depth) levels deep in the state, deeper than \(maxDepth)")
+                }
+            }
+        }
     }
 }
 
@@ -57,8 +70,10 @@ extension BinarySnapshot {
 
     /// Decodes a full or a delta snapshot.
     public static func decodeContents(_ bytes: [UInt8], options: Options = Options()) throws(SnapshotError) -> (header: Header, contents: Contents) {
-        let (header, value) = try decodeAnyKind(bytes, options: options)
-        if header.isDelta { return (header, .delta(try StateDelta(decoding: value), parent: header.parent)) }
+        let (header, value, deepest) = try decodeAnyKind(bytes, options: options)
+        if header.isDelta {
+            return (header, .delta(try StateDelta(decoding: value, maxDepth: options.maxDepth, payloadDepth: deepest), parent: header.parent))
+        }
         return (header, .full(value))
     }
 }

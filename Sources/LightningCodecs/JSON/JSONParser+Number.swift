@@ -97,11 +97,13 @@ extension JSONParser {
             if !negative, mantissa <= UInt64(Int64.max) { return .int(Int64(mantissa)) }
             if negative, mantissa <= UInt64(Int64.max) + 1 { return .int(Int64(truncatingIfNeeded: 0 &- mantissa)) }
         }
-        guard digits <= options.maxIntegerDigits else {
-            throw error(at: start, "integer literal has \(digits) digits, more than the limit of \(options.maxIntegerDigits) (Python's int_max_str_digits)")
+        let limit = min(options.maxIntegerDigits, StateBigInt.maximumDigits)
+        guard digits <= limit else {
+            throw error(at: start, "integer literal has \(digits) digits, more than the limit of \(limit) (Python's int_max_str_digits)")
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self)
-        // Cannot fail: the grammar above admits only an optional '-' and digits here.
+        // Cannot fail: the grammar above admits only an optional '-' and digits here, and `limit`
+        // is at most what `StateBigInt` holds.
         return StateValue.integer(decimalText: text)!
     }
 

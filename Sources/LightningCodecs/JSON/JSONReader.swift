@@ -16,11 +16,13 @@ public enum JSONReader {
     public struct Options: Sendable, Hashable {
         /// The deepest nesting of arrays and objects accepted. Python's reader stops near 1,000.
         public var maxDepth: Int
-        /// The most digits an integer literal may have. Python 3.11+ refuses more than 4,300.
+        /// The most digits an integer literal may have. Python 3.11+ refuses more than 4,300, and
+        /// so does every reader of this package (``StateBigInt/maximumDigits``): a larger value
+        /// here does not raise that limit.
         public var maxIntegerDigits: Int
 
         /// Creates options; the defaults accept every file Python's reader accepts.
-        public init(maxDepth: Int = 1_024, maxIntegerDigits: Int = 4_300) {
+        public init(maxDepth: Int = 1_024, maxIntegerDigits: Int = StateBigInt.maximumDigits) {
             self.maxDepth = maxDepth
             self.maxIntegerDigits = maxIntegerDigits
         }
