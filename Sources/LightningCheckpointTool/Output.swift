@@ -15,11 +15,22 @@ func writeStandardOutput(_ bytes: [UInt8]) {
 /// Writes bytes given as chunks to `path` — a local file, or an object given as `s3://bucket/key` —
 /// replacing it atomically, or to standard output when `path` is `nil`; a failure becomes one line
 /// on standard error and exit code 1.
+///
+/// A file named like a checkpoint is only created, never replaced, as the store saves them: it may
+/// be a delta's parent, and replacing it would make that delta restore another state.
 func writeOutput(_ chunks: [[UInt8]], toFile path: String?) throws {
     guard let path else { return chunks.forEach(writeStandardOutput) }
     try reportingFailures { () throws(CheckpointStoreError) in
         let target = try StorageAddress.location(ofURL: path, environment: StorageAddress.processEnvironment) ?? .file(path)
-        try target.storage.replace(target.key, chunks: chunks)
+        guard CheckpointName(fileName: String(target.key.split(separator: "/").last ?? "")) != nil else {
+            return try target.storage.replace(target.key, chunks: chunks)
+        }
+        guard try target.storage.create(target.key, chunks: chunks) else {
+            throw CheckpointStoreError(
+                path: target.description,
+                problem: "exists, and a checkpoint is never replaced (a delta may be built on it): remove it first, or write to another name",
+                code: .invalidArgument)
+        }
     }
 }
 

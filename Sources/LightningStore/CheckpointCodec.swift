@@ -90,8 +90,19 @@ public enum CheckpointCodec {
             do {
                 return try JSONReader.read(bytes)
             } catch {
+                if let first = bytes.first, !Self.canStartJSON(first) {
+                    throw CheckpointStoreError(
+                        path: location.description,
+                        problem: "neither a binary snapshot (no snapshot signature) nor JSON (it starts with byte 0x\(first < 0x10 ? "0" : "")\(String(first, radix: 16, uppercase: true)))")
+                }
                 throw .syntax(error, in: location.description)
             }
         }
+    }
+
+    /// Whether a JSON text may start with `byte`: whitespace, or the first byte of a value as
+    /// Python reads them (`NaN` and `Infinity` included).
+    private static func canStartJSON(_ byte: UInt8) -> Bool {
+        Array(" \t\n\r{[\"-0123456789tfnNI".utf8).contains(byte)
     }
 }

@@ -73,7 +73,7 @@ package enum SnapshotChain {
         if !header.isDelta && named == nil { return }
         let own = CheckpointName(snapshotID: header.sequence).map { $0.fileName(.binary) } ?? "number \(header.sequence)"
         let problem = header.isDelta
-            ? "is the delta \(own), renamed or copied: a delta is read only under its own name, next to its parent"
+            ? "is the delta \(own), renamed or copied: a delta is read only under its own name, next to its parent (read it there; `lightning-checkpoint convert` makes a full copy that reads under any name)"
             : "is the snapshot \(own), renamed or copied to another checkpoint's name; read it under its own name or one that is no checkpoint's (kept.lsnap), from which `lightning-checkpoint convert` writes it under this one"
         throw CheckpointStoreError(path: location.description, problem: problem)
     }

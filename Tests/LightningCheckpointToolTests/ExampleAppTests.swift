@@ -75,7 +75,7 @@ struct ExampleAppTests {
         #expect(none.standardError == "no checkpoint to take as 'latest': .storage/checkpoints holds none\n")
         let bad = try Executable.run("counter-app", ["--checkpoint", garbage], in: folder.path)
         #expect(bad.status == 1)
-        #expect(bad.standardError == "\(garbage):1:1: expected a value, found byte 0xDE\n")
+        #expect(bad.standardError == "\(garbage): neither a binary snapshot (no snapshot signature) nor JSON (it starts with byte 0xDE)\n")
         let flag = try Executable.run("counter-app", ["--iterations", "0"], in: folder.path)
         #expect(flag.status != 0)
         #expect(flag.standardError.contains("--iterations must be at least 1"))

@@ -79,7 +79,7 @@ struct ToolTests {
 
     @Test("every bad input is one line naming the file, with exit code 1", arguments: [
         ([] as [UInt8], "empty.json: the file is empty (0 bytes): neither a snapshot nor JSON"),
-        ([0x7F, 0x45, 0x4C, 0x46, 0x02], "bad.json:1:1: expected a value, found byte 0x7F"),
+        ([0x7F, 0x45, 0x4C, 0x46, 0x02], "bad.json: neither a binary snapshot (no snapshot signature) nor JSON (it starts with byte 0x7F)"),
         (Array(#"{"a": "\#u{E9}"#.utf8.dropLast()), "bad.json:1:7: unterminated string"),
         (Array(#"{"vars": {}}"#.utf8), #"bad.json: root: missing "calls""#),
     ])
@@ -150,6 +150,19 @@ struct ToolTests {
         let empty = try Self.run(["convert", "empty.lsnap", "-"], in: folder)
         #expect(empty.status == 1)
         #expect(empty.standardError == "lightning-checkpoint: empty.lsnap: the file is empty (0 bytes): neither a snapshot nor JSON\n")
+        try folder.write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A], to: "image.lsnap")
+        #expect(
+            try Self.run(["convert", "image.lsnap", "-"], in: folder).standardError
+                == "lightning-checkpoint: image.lsnap: neither a binary snapshot (no snapshot signature) nor JSON (it starts with byte 0x89)\n")
+        // An output named like a checkpoint is created, never replaced: a delta may be built on it.
+        #expect(try Self.run(["convert", "in.json", "lightningapp_checkpoint_7.lsnap"], in: folder).status == 0)
+        let kept = try FileIO.read("\(folder.path)/lightningapp_checkpoint_7.lsnap")
+        let replacing = try Self.run(["convert", "snap.lsnap", "lightningapp_checkpoint_7.lsnap"], in: folder)
+        #expect(replacing.status == 1)
+        #expect(
+            replacing.standardError
+                == "lightning-checkpoint: lightningapp_checkpoint_7.lsnap: exists, and a checkpoint is never replaced (a delta may be built on it): remove it first, or write to another name\n")
+        #expect(try FileIO.read("\(folder.path)/lightningapp_checkpoint_7.lsnap") == kept)
         try folder.write([0x89, 0x4C, 0x43, 0x4B], to: "cut.json")
         #expect(try Self.run(["convert", "cut.json", "-"], in: folder).standardError == "lightning-checkpoint: cut.json: truncated: the file is 4 bytes, shorter than the 72 of an empty snapshot\n")
         #expect(try Self.run(["show", "snap.lsnap"], in: folder).standardOutput == (try Self.run(["show", "in.json"], in: folder)).standardOutput)

@@ -91,7 +91,7 @@ struct CheckpointStoreTests {
         let cases: [(String, String)] = [
             ("\(folder.path)/absent.json", "\(folder.path)/absent.json: open failed: No such file or directory"),
             (empty, "\(empty): the file is empty (0 bytes): neither a snapshot nor JSON"),
-            (garbage, "\(garbage):1:1: expected a value, found byte 0x00"),
+            (garbage, "\(garbage): neither a binary snapshot (no snapshot signature) nor JSON (it starts with byte 0x00)"),
             (truncated, "\(truncated):1:16: unexpected end of input: expected a value"),
             (malformed, #"\#(malformed): root.flows.a: missing "calls""#),
             (folder.path, "\(folder.path): is a directory, not a checkpoint file"),
@@ -220,7 +220,7 @@ struct CheckpointStoreTests {
         for other in ["lightningapp_checkpoint_40.lsnap", "copy.lsnap"] {
             let moved = try folder.write(deltaBytes, to: "checkpoints/\(other)")
             let deltaError = #expect(throws: CheckpointStoreError.self) { try CheckpointLocation.file(moved).load() }
-            #expect(deltaError?.description == "\(moved): is the delta lightningapp_checkpoint_20.lsnap, renamed or copied: a delta is read only under its own name, next to its parent")
+            #expect(deltaError?.description == "\(moved): is the delta lightningapp_checkpoint_20.lsnap, renamed or copied: a delta is read only under its own name, next to its parent (read it there; `lightning-checkpoint convert` makes a full copy that reads under any name)")
         }
         // An unnumbered full snapshot (a convert output) reads under any name, a checkpoint's too.
         let unnumbered = try folder.write(try BinarySnapshot.encode(Self.state), to: "checkpoints/lightningapp_checkpoint_50.lsnap")

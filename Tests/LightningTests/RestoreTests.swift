@@ -226,7 +226,7 @@ struct RestoreTests {
         let garbage = try folder.write([0x89, 0x50, 0x4E, 0x47], to: "garbage.json")
         let cases: [(String, String, LightningError.Code)] = [
             (empty, "\(empty): the file is empty (0 bytes): neither a snapshot nor JSON", .checkpointCorrupt),
-            (garbage, "\(garbage):1:1: expected a value, found byte 0x89", .checkpointCorrupt),
+            (garbage, "\(garbage): neither a binary snapshot (no snapshot signature) nor JSON (it starts with byte 0x89)", .checkpointCorrupt),
             ("latest", "no checkpoint to take as 'latest': \(folder.path)/checkpoints holds none", .noCheckpoints),
             ("lightningapp_checkpoint_1", "no checkpoint named 'lightningapp_checkpoint_1' in \(folder.path)/checkpoints (it holds no checkpoints)", .checkpointNotFound),
         ]
