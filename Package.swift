@@ -118,7 +118,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LightningS3Tests",
-            dependencies: ["LightningS3", "LightningCLI", "LightningTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "LightningS3", "LightningCLI", "LightningTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "LightningCheckpointToolTests",

@@ -7,11 +7,19 @@ import LightningStore
 /// - `s3://BUCKET[/PREFIX]` is a prefix in a bucket of the S3-compatible server the AWS
 ///   environment variables describe (see `S3Configuration.fromEnvironment(_:)`);
 ///   `LIGHTNING_S3_LEASE_SECONDS` sets the term of the writer lease (30 s by default): how long a
-///   writer that died blocks the next one;
+///   writer that died blocks the next one; `LIGHTNING_S3_IDLE_SECONDS` how long a request may go
+///   without progress (10 s), `LIGHTNING_S3_ATTEMPTS` how many times it is tried (4), and
+///   `LIGHTNING_S3_MULTIPART_BYTES` the size above which an object goes up in parts (16 MiB);
 /// - anything else is a local folder.
 public enum StorageAddress {
     /// The variable that sets the writer lease's term on S3, in seconds.
     public static let leaseSecondsVariable = "LIGHTNING_S3_LEASE_SECONDS"
+    /// The variable that sets how long an S3 request may go without progress, in seconds.
+    public static let idleSecondsVariable = "LIGHTNING_S3_IDLE_SECONDS"
+    /// The variable that sets how many times an S3 request is tried.
+    public static let attemptsVariable = "LIGHTNING_S3_ATTEMPTS"
+    /// The variable that sets the size, in bytes, above which an object goes up in parts.
+    public static let multipartBytesVariable = "LIGHTNING_S3_MULTIPART_BYTES"
 
     /// The process environment.
     public static var processEnvironment: [String: String] { ProcessInfo.processInfo.environment }
@@ -37,14 +45,26 @@ public enum StorageAddress {
     /// The storage `address` names.
     public static func open(_ address: String, environment: [String: String]) throws(CheckpointStoreError) -> any CheckpointStorage {
         guard let (bucket, prefix) = try s3Parts(address) else { return LocalStorage(root: address) }
-        var lease = 30.0
-        if let text = environment[leaseSecondsVariable], !text.isEmpty {
-            guard let seconds = Double(text), seconds >= 1, seconds.isFinite else {
-                throw CheckpointStoreError(path: leaseSecondsVariable, problem: "must be a number of seconds, 1 or more, not '\(text)'", code: .invalidArgument)
-            }
-            lease = seconds
+        let lease = try number(leaseSecondsVariable, in: environment, default: 30, minimum: 1, unit: "a number of seconds")
+        var timeouts = S3Timeouts()
+        timeouts.idle = try number(idleSecondsVariable, in: environment, default: timeouts.idle, minimum: 0.1, unit: "a number of seconds")
+        timeouts.attempts = Int(try number(attemptsVariable, in: environment, default: Double(timeouts.attempts), minimum: 1, unit: "a whole number", whole: true))
+        let multipart = Int(try number(multipartBytesVariable, in: environment, default: Double(16 << 20), minimum: 0, unit: "a whole number of bytes", whole: true))
+        return S3Storage(
+            bucket: bucket, prefix: prefix, configuration: try S3Configuration.fromEnvironment(environment), multipartThreshold: multipart, leaseSeconds: lease,
+            timeouts: timeouts)
+    }
+
+    /// The number `variable` holds, or `fallback` when it is unset or empty.
+    private static func number(
+        _ variable: String, in environment: [String: String], default fallback: Double, minimum: Double, unit: String, whole: Bool = false
+    ) throws(CheckpointStoreError) -> Double {
+        guard let text = environment[variable], !text.isEmpty else { return fallback }
+        guard let value = Double(text), value.isFinite, value >= minimum, !whole || (value == value.rounded() && value < 1e15) else {
+            let floor = minimum == minimum.rounded() ? String(Int(minimum)) : String(minimum)
+            throw CheckpointStoreError(path: variable, problem: "must be \(unit), \(floor) or more, not '\(text)'", code: .invalidArgument)
         }
-        return S3Storage(bucket: bucket, prefix: prefix, configuration: try S3Configuration.fromEnvironment(environment), leaseSeconds: lease)
+        return value
     }
 
     /// For a full object URL, `s3://bucket/path/to/file.lsnap`, the object (its folder is where a

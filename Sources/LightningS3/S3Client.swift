@@ -15,6 +15,12 @@ struct S3Request {
     var headers: [(String, String)] = []
     /// What to send: one buffer, shared (not copied) by every attempt.
     var body = ByteBuffer()
+    /// Whether a `200` answer may carry an error document instead (CompleteMultipartUpload does,
+    /// and S3 documents its `InternalError` as one to retry).
+    var errorMayComeIn200 = false
+    /// For a write that commits (creates, replaces or removes an object) under a writer lease:
+    /// until when the lease is known to hold. No attempt starts, or goes on, past it.
+    var leaseValidUntil: (@Sendable () -> NIODeadline?)?
 
     /// The bytes in `range` of the consecutive `chunks` (all of them when `nil`), copied once into a buffer.
     static func body(_ chunks: [[UInt8]], range: Range<Int>? = nil) -> ByteBuffer {
@@ -38,45 +44,47 @@ struct S3Response {
     var status: Int
     var headers: HTTPHeaders
     var body: [UInt8]
+    /// The attempts it took: after more than one, an earlier attempt may have acted unanswered.
+    var attempts = 1
 
     /// The `ETag` header, quotes included, as `If-Match` takes it.
     var etag: String? { headers.first(name: "etag") }
 }
 
 /// The process's HTTP client for S3: connections fail at once when refused (the client's own
-/// retries, which would wait until the request's deadline, are off: ours report and back off),
-/// connecting may take 10 s and a silent server 30 s. It lives as long as the process.
+/// retries, which would wait until the request's deadline, are off: ours report and back off) and
+/// connecting may take 10 s; how long an attempt may then go without progress, or take in all, is
+/// each request's own (``S3ResponseCollector``). It lives as long as the process.
 private let sharedHTTPClient: HTTPClient = {
     var configuration = HTTPClient.Configuration()
     configuration.connectionPool.retryConnectionEstablishment = false
-    configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10), read: .seconds(30))
+    configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10))
     return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
 }()
 
 /// Sends signed requests to one S3 endpoint, retrying what may succeed on a second try.
 ///
-/// Connection errors, timeouts, 5xx answers and `SlowDown` are tried again, ``attempts`` times in
-/// all, waiting 0.1 s, then 0.4 s, 1.6 s… with jitter; then the failure is one line naming the
-/// object, the operation and the endpoint. A 4xx answer (bad credentials, no such bucket, access
-/// denied) fails at once, naming the bucket, the key and S3's error code. Every request has a
-/// deadline, so a server that stops answering is an error, never a hang.
+/// Connection errors, timeouts, 5xx answers and `SlowDown` (also inside a `200` answer where S3
+/// may put them) are tried again, ``S3Timeouts/attempts`` times in all, waiting 0.1 s, then 0.4 s,
+/// 1.6 s… with jitter; then the failure is one line naming the object, the operation and the
+/// endpoint. A 4xx answer (bad credentials, no such bucket, access denied) fails at once, naming
+/// the bucket, the key and S3's error code. Every attempt ends when it stops making progress or
+/// runs past a deadline that follows its size (``S3Timeouts``), so a server that stops answering
+/// is an error, never a hang.
 final class S3Client: Sendable {
     let configuration: S3Configuration
     let endpoint: S3Endpoint
     private let signer: SigV4Signer
-    /// Tries per request.
-    let attempts: Int
-    /// Seconds a request may take, plus one per MiB it sends or expects.
-    let timeout: Double
+    /// How long attempts may take, and how many there are.
+    let timeouts: S3Timeouts
 
     private static var http: HTTPClient { sharedHTTPClient }
 
-    init(configuration: S3Configuration, attempts: Int = 4, timeout: Double = 30) {
+    init(configuration: S3Configuration, timeouts: S3Timeouts = S3Timeouts()) {
         self.configuration = configuration
         endpoint = configuration.endpoint.flatMap(S3Endpoint.init) ?? .aws(region: configuration.region)
         signer = configuration.signer
-        self.attempts = attempts
-        self.timeout = timeout
+        self.timeouts = timeouts
     }
 
     /// `s3://bucket/key`, for messages.
@@ -85,26 +93,40 @@ final class S3Client: Sendable {
     /// Sends `request`, retrying transient failures.
     /// - Parameter accepting: Statuses that are answers, not failures (e.g. 404 for a read, 412 for a create).
     func send(_ request: S3Request, accepting: Set<Int> = []) throws(CheckpointStoreError) -> S3Response {
-        var pause = 0.1
         var attempt = 1
         while true {
+            if let validUntil = request.leaseValidUntil, let valid = validUntil(), NIODeadline.now() > valid {
+                throw Self.leaseLapsed.error(request)
+            }
             let failure: Failure
             do {
-                let response = try perform(request)
-                if (200..<300).contains(response.status) || accepting.contains(response.status) { return response }
-                failure = Self.failure(for: response, request: request)
+                var response = try perform(request)
+                response.attempts = attempt
+                if request.errorMayComeIn200, response.status == 200, XMLElements(response.body).value("Code") != nil {
+                    failure = Self.failure(for: response, request: request)
+                } else if (200..<300).contains(response.status) || accepting.contains(response.status) {
+                    return response
+                } else {
+                    failure = Self.failure(for: response, request: request)
+                }
+            } catch let stopped as S3ResponseCollector.Stopped where stopped.leaseLapsed {
+                throw Self.leaseLapsed.error(request)
             } catch {
                 failure = transportFailure(error, request: request)
             }
             guard failure.isTransient else { throw failure.error(request) }
-            guard attempt < attempts else {
+            guard attempt < timeouts.attempts else {
                 throw failure.error(request, after: "after \(attempt) attempts at \(endpoint.description)")
             }
-            Thread.sleep(forTimeInterval: pause * Double.random(in: 0.5...1.5))
-            pause *= 4
+            Thread.sleep(forTimeInterval: S3Timeouts.pause(after: attempt) * Double.random(in: 0.5...1.5))
             attempt += 1
         }
     }
+
+    /// A write that would commit after the writer lease could have lapsed: not tried, or given up.
+    static let leaseLapsed = Failure(
+        verb: "not done", cause: "the writer lease could not be renewed in time, so another app may take the storage over; nothing is written until it is",
+        code: .io(errno: ENOLCK))
 
     /// Why a request failed, before it becomes a ``CheckpointStoreError`` naming the object.
     struct Failure {
@@ -119,6 +141,11 @@ final class S3Client: Sendable {
             CheckpointStoreError(
                 path: S3Client.url(bucket: request.bucket, key: request.key),
                 problem: "\(request.operation) \(verb)\(context.map { " \($0)" } ?? ""): \(cause)", code: code)
+        }
+
+        /// `<path>: <verb>: <cause>`, for a failure found before any request.
+        func error(forPath path: String) -> CheckpointStoreError {
+            CheckpointStoreError(path: path, problem: "\(verb): \(cause)", code: code)
         }
     }
 
@@ -139,11 +166,15 @@ final class S3Client: Sendable {
         for (name, value) in signed where name != "host" && name != "content-length" { httpHeaders.add(name: name, value: value) }
         let body: HTTPClient.Body? = size > 0 || request.method == .PUT || request.method == .POST ? .byteBuffer(request.body) : nil
         let httpRequest = try HTTPClient.Request(url: url, method: request.method, headers: httpHeaders, body: body)
-        let seconds = timeout + Double(size) / 1_048_576
-        let response = try Self.http.execute(request: httpRequest, deadline: .now() + .milliseconds(Int64(seconds * 1000))).wait()
-        var responseBody: [UInt8] = []
-        if var buffer = response.body { responseBody = buffer.readBytes(length: buffer.readableBytes) ?? [] }
-        return S3Response(status: Int(response.status.code), headers: response.headers, body: responseBody)
+        let collector = S3ResponseCollector(sentBytes: size, timeouts: timeouts, leaseValidUntil: request.leaseValidUntil)
+        let task = Self.http.execute(request: httpRequest, delegate: collector)
+        collector.watch(task)
+        do {
+            return try task.wait()
+        } catch {
+            // The client reports an attempt the collector ended as cancelled: say why instead.
+            throw collector.stopped ?? error
+        }
     }
 
     private static func isThrottling(_ response: S3Response) -> Bool {
@@ -166,6 +197,8 @@ final class S3Client: Sendable {
 
     private func transportFailure(_ error: any Error, request: S3Request) -> Failure {
         switch error {
+        case let stopped as S3ResponseCollector.Stopped:
+            return Failure(verb: "failed", cause: stopped.description, code: .io(errno: ETIMEDOUT))
         case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout:
             return Failure(verb: "failed", cause: "no answer in time (\(error))", code: .io(errno: ETIMEDOUT))
         case let error as HTTPClientError:

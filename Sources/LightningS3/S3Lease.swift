@@ -1,64 +1,120 @@
 import Foundation
 import LightningStore
 import Logging
+import NIOCore
+import Synchronization
 
-/// The writer lock on S3: a lease object, `<prefix>/.writer-lease`, naming its holder and when it
-/// expires.
+/// The writer lock on S3: a lease object, `<prefix>/.writer-lease`, naming its holder, a token
+/// unique to this hold, and when it expires (``S3LeaseRecord``).
 ///
 /// An app creates it with a conditional `PUT` (`If-None-Match: *`), so two apps never both get it,
-/// and renews it every third of its term with `If-Match: <its ETag>` (compare and swap). A lease
-/// whose holder died is not renewed: once it has expired, the next app takes it over, again with
-/// `If-Match`, so two apps that find it expired at once cannot both win. Until then a new app fails
-/// at start, naming the holder and when the lease expires. Expiry compares the writer's clock with
-/// the reader's: machines sharing a bucket need clocks within a few seconds of each other.
-final class S3Lease: StorageLock, @unchecked Sendable {
-    // reason: `etag` and `stopped` are read and written only under `lock`.
+/// and renews it every third of its term with `If-Match: <its ETag>` (compare and swap). An
+/// ambiguous answer — a `412` after a retry, as when the first attempt acted but its answer was
+/// lost — is settled by reading the lease back: the app's own token means the write was its own.
+/// A lease whose holder died is not renewed: once it has expired, the next app takes it over,
+/// again with `If-Match`, so two apps that find it expired at once cannot both win.
+///
+/// The app commits checkpoints only while it can prove its lease holds: until the last confirmed
+/// write of the lease, plus its term, minus a safety margin of a sixth of the term (5 s of the
+/// default 30 s) for the difference between machines' clocks and a request's time in flight
+/// (``S3LeaseValidity``). Renewals that fail are retried every tenth of the term; once the
+/// validity has passed, saves fail (and are retried by the app) until a renewal goes through. A
+/// renewal that finds another app's token means the lease was taken over: this app then writes no
+/// more checkpoints there. Expiry compares the writer's clock with the reader's: machines sharing
+/// a bucket need clocks within the margin of each other.
+final class S3Lease: StorageLock, Sendable {
     private let storage: S3Storage
     private let objectKey: String
-    private let lock = NSLock()
-    private var etag: String
-    private var stopped = false
+    private let token: String
+    private struct State {
+        var etag: String
+        var stopped = false
+    }
+    private let state: Mutex<State>
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
     /// The lease's key under the storage's prefix.
     static let key = ".writer-lease"
 
-    private init(storage: S3Storage, objectKey: String, etag: String) {
+    /// The part of the term not counted on: a sixth.
+    static func margin(term: Double) -> Double { term / 6 }
+
+    /// One write of the lease: its body, and when it was made (the lease it writes expires a
+    /// term after that instant).
+    private struct Write {
+        let record: S3LeaseRecord
+        let instant = NIODeadline.now()
+
+        init(token: String, term: Double) {
+            record = S3LeaseRecord(holder: WriterIdentity.current.description, token: token, expiry: Date().timeIntervalSince1970 + term)
+        }
+
+        func validUntil(term: Double) -> NIODeadline {
+            instant + S3ResponseCollector.amount(term - S3Lease.margin(term: term))
+        }
+    }
+
+    private init(storage: S3Storage, objectKey: String, token: String, etag: String, validUntil: NIODeadline) {
         self.storage = storage
         self.objectKey = objectKey
-        self.etag = etag
+        self.token = token
+        state = Mutex(State(etag: etag))
+        storage.leaseValidity.set(.held(until: validUntil))
         Thread.detachNewThread { [self] in renewUntilReleased() }
     }
 
     static func acquire(in storage: S3Storage) throws(CheckpointStoreError) -> S3Lease {
         let objectKey = storage.objectKey(key)
+        let token = UUID().uuidString.lowercased()
+        let term = storage.leaseSeconds
+        var writes: [Write] = []
+        /// The lease from a write of ours the server holds (found by reading it back).
+        func ours(_ current: S3Response) -> S3Lease? {
+            let record = S3LeaseRecord(current.body)
+            guard record.token == token, let etag = current.etag else { return nil }
+            let write = writes.first { $0.record == record } ?? writes[0]
+            return S3Lease(storage: storage, objectKey: objectKey, token: token, etag: etag, validUntil: write.validUntil(term: term))
+        }
         for _ in 0..<3 {
-            let created = try storage.client.send(put(storage, objectKey, condition: ("if-none-match", "*")), accepting: [412])
-            if created.status != 412 { return try S3Lease(storage: storage, objectKey: objectKey, etag: etag(of: created, storage, objectKey)) }
-            let current = try storage.client.send(S3Request(operation: "read lease", method: .GET, bucket: storage.bucket, key: objectKey), accepting: [404])
+            let create = Write(token: token, term: term)
+            writes.append(create)
+            let created = try storage.client.send(put(storage, objectKey, create.record, condition: ("if-none-match", "*")), accepting: [412])
+            if created.status != 412 {
+                return S3Lease(storage: storage, objectKey: objectKey, token: token, etag: try etag(of: created, storage, objectKey), validUntil: create.validUntil(term: term))
+            }
+            // It exists: another app's, or ours from an attempt whose answer was lost.
+            let current = try read(storage, objectKey)
             if current.status == 404 { continue }  // released meanwhile: try again
-            let text = String(decoding: current.body, as: UTF8.self)
-            let expiry = text.split(separator: " ").last.flatMap { Double($0) } ?? 0
+            if let lease = ours(current) { return lease }
+            let record = S3LeaseRecord(current.body)
             let now = Date().timeIntervalSince1970
-            if expiry > now {
-                let holder = text.components(separatedBy: "; expires").first ?? "another app"
+            if Double(record.expiry) > now {
                 throw CheckpointStoreError(
                     path: storage.description,
-                    problem: "the storage is in use by \(holder) (lease \(S3Client.url(bucket: storage.bucket, key: objectKey)), expires in \(Int((expiry - now).rounded(.up))) s unless renewed); one app at a time writes checkpoints to a storage",
+                    problem: "the storage is in use by \(record.holder) (lease \(S3Client.url(bucket: storage.bucket, key: objectKey)), expires in \(Int((Double(record.expiry) - now).rounded(.up))) s unless renewed); one app at a time writes checkpoints to a storage",
                     code: .lockHeld)
             }
-            // Expired: take it over, unless another app just did.
+            // Expired: take it over, unless another app just did (or we did, unanswered: the next round reads it).
             guard let seen = current.etag else { continue }
-            let taken = try storage.client.send(put(storage, objectKey, condition: ("if-match", seen)), accepting: [412])
-            if taken.status != 412 { return try S3Lease(storage: storage, objectKey: objectKey, etag: etag(of: taken, storage, objectKey)) }
+            let takeOver = Write(token: token, term: term)
+            writes.append(takeOver)
+            let taken = try storage.client.send(put(storage, objectKey, takeOver.record, condition: ("if-match", seen)), accepting: [412])
+            if taken.status != 412 {
+                return S3Lease(storage: storage, objectKey: objectKey, token: token, etag: try etag(of: taken, storage, objectKey), validUntil: takeOver.validUntil(term: term))
+            }
         }
+        let last = try read(storage, objectKey)
+        if last.status != 404, let lease = ours(last) { return lease }
         throw CheckpointStoreError(path: storage.description, problem: "the writer lease changed hands three times while taking it; another app is starting", code: .lockHeld)
     }
 
-    private static func put(_ storage: S3Storage, _ objectKey: String, condition: (String, String)) -> S3Request {
-        let body = "\(WriterIdentity.current); expires \(Int(Date().timeIntervalSince1970 + storage.leaseSeconds))"
-        return S3Request(operation: "write lease", method: .PUT, bucket: storage.bucket, key: objectKey, headers: [condition], body: S3Request.body([Array(body.utf8)]))
+    private static func put(_ storage: S3Storage, _ objectKey: String, _ record: S3LeaseRecord, condition: (String, String)) -> S3Request {
+        S3Request(operation: "write lease", method: .PUT, bucket: storage.bucket, key: objectKey, headers: [condition], body: S3Request.body([record.body]))
+    }
+
+    private static func read(_ storage: S3Storage, _ objectKey: String) throws(CheckpointStoreError) -> S3Response {
+        try storage.client.send(S3Request(operation: "read lease", method: .GET, bucket: storage.bucket, key: objectKey), accepting: [404])
     }
 
     private static func etag(of response: S3Response, _ storage: S3Storage, _ objectKey: String) throws(CheckpointStoreError) -> String {
@@ -68,38 +124,104 @@ final class S3Lease: StorageLock, @unchecked Sendable {
         return etag
     }
 
-    /// Renews the lease every third of its term until released, or until it is lost.
+    // MARK: - Renewal
+
+    private enum Renewal {
+        case renewed
+        case lost(holder: String)
+        case failed(CheckpointStoreError)
+    }
+
+    /// Renews the lease every third of its term (every tenth after a failure) until released, or
+    /// until another app has taken it over.
     private func renewUntilReleased() {
         defer { finished.signal() }
-        while wake.wait(timeout: .now() + storage.leaseSeconds / 3) == .timedOut {
-            let current: String? = lock.withLock { stopped ? nil : etag }
-            guard let current else { return }
-            do {
-                let renewed = try storage.client.send(Self.put(storage, objectKey, condition: ("if-match", current)), accepting: [412])
-                guard renewed.status != 412, let next = renewed.etag else {
-                    storage.logger.error("\(storage.description): the writer lease was taken over by another app after it went unrenewed for \(Int(storage.leaseSeconds)) s; this app's checkpoints still never replace another's")
-                    return
+        let term = storage.leaseSeconds
+        var interval = term / 3
+        var lapseReported = false
+        while wake.wait(timeout: .now() + interval) == .timedOut {
+            guard let current = state.withLock({ $0.stopped ? nil : $0.etag }) else { return }
+            switch renew(from: current) {
+            case .renewed:
+                interval = term / 3
+                if lapseReported {
+                    storage.logger.notice("\(storage.description): the writer lease is renewed again; checkpoints are written again")
+                    lapseReported = false
                 }
-                lock.withLock { etag = next }
-            } catch {
-                // The next renewal tries again; the term leaves room for two misses.
-                continue
+            case .lost(let holder):
+                storage.leaseValidity.set(.lost(holder: holder))
+                storage.logger.error("\(storage.description): the writer lease was taken over by \(holder) after it went unrenewed; this app writes no more checkpoints to this storage")
+                return
+            case .failed(let error):
+                interval = term / 10
+                guard !lapseReported, let until = storage.leaseValidity.validUntil, NIODeadline.now() > until else { continue }
+                lapseReported = true
+                storage.logger.error("\(storage.description): the writer lease could not be renewed in time (\(error)); no checkpoint is written until it is, since another app may take the storage over")
             }
         }
     }
 
+    private func renew(from etag: String) -> Renewal {
+        let term = storage.leaseSeconds
+        let write = Write(token: token, term: term)
+        do throws(CheckpointStoreError) {
+            let renewed = try storage.client.send(Self.put(storage, objectKey, write.record, condition: ("if-match", etag)), accepting: [412])
+            if renewed.status != 412, let next = renewed.etag {
+                confirm(etag: next, validUntil: write.validUntil(term: term))
+                return .renewed
+            }
+            // 412: taken over, or our own renewal landed unanswered and was tried again. Read it back.
+            let current = try Self.read(storage, objectKey)
+            guard current.status != 404 else { return .lost(holder: "nobody (the lease object was removed)") }
+            let record = S3LeaseRecord(current.body)
+            guard record.token == token, let seen = current.etag else { return .lost(holder: record.holder) }
+            confirm(etag: seen, validUntil: record == write.record ? write.validUntil(term: term) : nil)
+            return .renewed
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    /// Records the lease's ETag and, when a write of it was confirmed, its new validity.
+    private func confirm(etag: String, validUntil: NIODeadline?) {
+        state.withLock { $0.etag = etag }
+        if let validUntil { storage.leaseValidity.set(.held(until: validUntil)) }
+    }
+
+    // MARK: - Release
+
     func release() {
-        let current: String? = lock.withLock {
-            guard !stopped else { return nil }
-            stopped = true
-            return etag
+        let current: String? = state.withLock {
+            guard !$0.stopped else { return nil }
+            $0.stopped = true
+            return $0.etag
         }
         guard let current else { return }
         wake.signal()
-        finished.wait()
-        // Only our own lease: if another app took it over, it stays.
-        _ = try? storage.client.send(
-            S3Request(operation: "release lease", method: .DELETE, bucket: storage.bucket, key: objectKey, headers: [("if-match", current)]), accepting: [404, 412])
+        // A renewal in flight ends within its requests' bounds (a lease write and a read).
+        _ = finished.wait(timeout: .now() + 2 * storage.client.timeouts.worstCaseSilentServer + 1)
+        let lost: Bool
+        if case .lost = storage.leaseValidity.current { lost = true } else { lost = false }
+        storage.leaseValidity.set(.none)
+        guard !lost else { return }  // another app's now: it stays
+        do throws(CheckpointStoreError) {
+            if try delete(ifMatch: current) { return }
+            // 412: our last renewal may have landed unanswered; delete the lease only if it is still ours.
+            let now = try Self.read(storage, objectKey)
+            guard now.status != 404, S3LeaseRecord(now.body).token == token, let seen = now.etag else { return }
+            if try delete(ifMatch: seen) { return }
+            throw CheckpointStoreError(path: S3Client.url(bucket: storage.bucket, key: objectKey), problem: "release lease: it changed while releasing", code: .io(errno: EIO))
+        } catch {
+            storage.logger.error(
+                "\(storage.description): could not release the writer lease (\(error)); it keeps other apps out until it expires, within \(Int(storage.leaseSeconds)) s")
+        }
+    }
+
+    /// Deletes the lease if its ETag is `etag`: `false` on 412 (it is not).
+    private func delete(ifMatch etag: String) throws(CheckpointStoreError) -> Bool {
+        let deleted = try storage.client.send(
+            S3Request(operation: "release lease", method: .DELETE, bucket: storage.bucket, key: objectKey, headers: [("if-match", etag)]), accepting: [404, 412])
+        return deleted.status != 412
     }
 
     deinit { release() }

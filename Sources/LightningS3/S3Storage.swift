@@ -1,6 +1,7 @@
 import Foundation
 import LightningStore
 import Logging
+import NIOCore
 import NIOHTTP1
 
 /// Checkpoints in an S3 bucket (AWS S3, MinIO, Ceph RGW or any compatible server): a key is an
@@ -8,9 +9,14 @@ import NIOHTTP1
 ///
 /// - A checkpoint is created with one conditional `PUT` (`If-None-Match: *`): it appears whole or
 ///   not at all, and never replaces another writer's object (412: the name is taken, and the
-///   store takes the next). Objects over ``multipartThreshold`` go up as a multipart upload whose
-///   parts are sent ``uploadConcurrency`` at a time and whose completion is conditional in the
-///   same way; a failed upload is aborted, leaving no parts.
+///   store takes the next). When a retry finds the name taken, the object is read back by its
+///   ETag: an earlier attempt of ours may have acted and lost its answer. Objects over
+///   ``multipartThreshold`` go up as a multipart upload whose parts are sent
+///   ``uploadConcurrency`` at a time and whose completion is conditional in the same way; a failed
+///   upload is aborted, leaving no parts, and an upload left by a start whose answer was lost is
+///   found and aborted.
+/// - Every write that commits (create, replace, remove) checks the writer lease first, and is
+///   abandoned if the lease's validity passes while it is in flight (see ``lockForWriting()``).
 /// - Listing is ListObjectsV2, following continuation tokens, so thousands of checkpoints list.
 /// - A snapshot's header is read with a range `GET`, never the whole object.
 /// - The writer lock is a lease object, `<prefix>/.writer-lease`.
@@ -28,6 +34,10 @@ public final class S3Storage: CheckpointStorage {
     public let uploadConcurrency: Int
     /// How long a writer lease lasts without renewal, in seconds.
     public let leaseSeconds: Double
+    /// How long requests may take, and how many times they are tried.
+    public var timeouts: S3Timeouts { client.timeouts }
+    /// The writer lease's standing, checked by every write that commits.
+    let leaseValidity = S3LeaseValidity()
     /// Where the storage logs what happens outside any call (a writer lease lost to another app).
     public let logger: Logger
 
@@ -40,17 +50,18 @@ public final class S3Storage: CheckpointStorage {
     ///   - partSize: The size of each part but the last (at least 5 MiB).
     ///   - uploadConcurrency: How many parts are sent at once.
     ///   - leaseSeconds: How long the writer lease lasts without renewal.
-    ///   - requestAttempts: How many times a request that failed in a way that may pass
-    ///     (a connection error, a timeout, a 5xx answer, `SlowDown`) is tried in all.
-    ///   - logger: Where a lost writer lease is logged; by default labelled `lightning.s3`.
+    ///   - timeouts: How long a request may go without progress or take in all, and how many
+    ///     times one that failed in a way that may pass (a connection error, a timeout, a 5xx
+    ///     answer, `SlowDown`) is tried.
+    ///   - logger: Where the writer lease's troubles are logged; by default labelled `lightning.s3`.
     public init(
         bucket: String, prefix: String, configuration: S3Configuration, multipartThreshold: Int = 16 << 20, partSize: Int = 8 << 20,
-        uploadConcurrency: Int = 8, leaseSeconds: Double = 30, requestAttempts: Int = 4, logger: Logger = Logger(label: "lightning.s3")
+        uploadConcurrency: Int = 8, leaseSeconds: Double = 30, timeouts: S3Timeouts = S3Timeouts(), logger: Logger = Logger(label: "lightning.s3")
     ) {
         self.logger = logger
         self.bucket = bucket
         self.prefix = prefix.split(separator: "/").joined(separator: "/")
-        client = S3Client(configuration: configuration, attempts: max(requestAttempts, 1))
+        client = S3Client(configuration: configuration, timeouts: timeouts)
         self.multipartThreshold = multipartThreshold
         self.partSize = max(partSize, 5 << 20)
         self.uploadConcurrency = max(uploadConcurrency, 1)
@@ -112,10 +123,15 @@ public final class S3Storage: CheckpointStorage {
 
     /// Deletes the object.
     public func remove(_ key: String) throws(CheckpointStoreError) {
-        _ = try client.send(S3Request(operation: "delete", method: .DELETE, bucket: bucket, key: objectKey(key)), accepting: [404])
+        try leaseValidity.checkWritable(location(of: key))
+        var request = S3Request(operation: "delete", method: .DELETE, bucket: bucket, key: objectKey(key))
+        request.leaseValidUntil = commitDeadline
+        _ = try client.send(request, accepting: [404])
     }
 
-    /// Takes the writer lease, the object `<prefix>/.writer-lease`, renewed by compare-and-swap while held.
+    /// Takes the writer lease, the object `<prefix>/.writer-lease`, renewed by compare-and-swap
+    /// while held, and checked by every write that commits (see ``S3Lease``): one app writes at a
+    /// time, even when answers are lost, and never after another app could have taken over.
     public func lockForWriting() throws(CheckpointStoreError) -> any StorageLock {
         try S3Lease.acquire(in: self)
     }
@@ -144,16 +160,34 @@ public final class S3Storage: CheckpointStorage {
 
     // MARK: - Writing
 
+    /// Until when a write that commits may go on: the writer lease's validity (`nil`: no lease).
+    private var commitDeadline: @Sendable () -> NIODeadline? {
+        { [leaseValidity] in leaseValidity.validUntil }
+    }
+
     /// Writes an object whole, in one `PUT` or in parts; with `conditional`, only if it does not exist.
-    /// - Returns: `false` when `conditional` and the object exists.
+    /// - Returns: `false` when `conditional` and the object exists (and is not ours: see ``isOurs(_:etag:)``).
     private func write(_ key: String, chunks: [[UInt8]], conditional: Bool) throws(CheckpointStoreError) -> Bool {
+        try leaseValidity.checkWritable(location(of: key))
         let size = chunks.reduce(0) { $0 + $1.count }
         let condition = conditional ? [("if-none-match", "*")] : []
         if size <= multipartThreshold {
-            let request = S3Request(operation: "create", method: .PUT, bucket: bucket, key: objectKey(key), headers: condition, body: S3Request.body(chunks))
-            return try client.send(request, accepting: conditional ? [412] : []).status != 412
+            var request = S3Request(operation: "create", method: .PUT, bucket: bucket, key: objectKey(key), headers: condition, body: S3Request.body(chunks))
+            request.leaseValidUntil = commitDeadline
+            let response = try client.send(request, accepting: conditional ? [412] : [])
+            guard response.status == 412 else { return true }
+            // Taken on a retry: perhaps by our own first attempt, whose answer was lost.
+            guard response.attempts > 1 else { return false }
+            return try isOurs(objectKey(key), etag: S3ObjectETag.whole(chunks))
         }
         return try uploadInParts(objectKey(key), chunks: chunks, size: size, condition: condition)
+    }
+
+    /// Whether the object at `objectKey` has the ETag our bytes give (a `HEAD`).
+    private func isOurs(_ objectKey: String, etag: String?) throws(CheckpointStoreError) -> Bool {
+        guard let etag else { return false }
+        let head = try client.send(S3Request(operation: "check", method: .HEAD, bucket: bucket, key: objectKey), accepting: [404])
+        return head.status != 404 && head.etag == etag
     }
 
     private func uploadInParts(_ objectKey: String, chunks: [[UInt8]], size: Int, condition: [(String, String)]) throws(CheckpointStoreError) -> Bool {
@@ -161,27 +195,41 @@ public final class S3Storage: CheckpointStorage {
         guard let uploadID = XMLElements(started.body).value("UploadId") else {
             throw CheckpointStoreError(path: S3Client.url(bucket: bucket, key: objectKey), problem: "start upload: the answer holds no UploadId", code: .io(errno: EIO))
         }
+        // An earlier attempt may have started an upload whose answer was lost: nobody else
+        // uploads this key (the lease), so any other upload of it is that one.
+        if started.attempts > 1 { try? abortUploads(of: objectKey, except: uploadID) }
+        var expected: String?
         do throws(CheckpointStoreError) {
             let etags = try sendParts(objectKey, uploadID: uploadID, chunks: chunks, size: size)
+            expected = S3ObjectETag.multipart(partETags: etags)
             let parts = etags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(Self.escape($0.element))</ETag></Part>" }
             let body = Array("<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>".utf8)
-            let request = S3Request(
+            var request = S3Request(
                 operation: "complete upload", method: .POST, bucket: bucket, key: objectKey, query: [("uploadId", uploadID)], headers: condition,
                 body: S3Request.body([body]))
+            // S3 may answer 200 with an error inside the body: retried like any other failure.
+            request.errorMayComeIn200 = true
+            request.leaseValidUntil = commitDeadline
             let completed = try client.send(request, accepting: condition.isEmpty ? [] : [412])
-            // S3 may answer 200 with an error inside the body.
-            if completed.status == 200, let code = XMLElements(completed.body).value("Code") {
-                throw CheckpointStoreError(path: S3Client.url(bucket: bucket, key: objectKey), problem: "complete upload failed: \(code)", code: .io(errno: EIO))
-            }
-            if completed.status == 412 {
-                try? abort(objectKey: objectKey, uploadID: uploadID)
-                return false
-            }
-            return true
+            guard completed.status == 412 else { return true }
+            if completed.attempts > 1, try isOurs(objectKey, etag: expected) { return true }
+            try? abort(objectKey: objectKey, uploadID: uploadID)
+            return false
         } catch {
+            // A completion whose answers were all lost may still have acted: the object tells.
+            if expected != nil, (try? isOurs(objectKey, etag: expected)) == true { return true }
             // Leave no parts behind; the error that stopped the upload is the one to report.
             try? abort(objectKey: objectKey, uploadID: uploadID)
             throw error
+        }
+    }
+
+    /// Aborts the uploads in progress for exactly `objectKey`, but `kept`.
+    private func abortUploads(of objectKey: String, except kept: String) throws(CheckpointStoreError) {
+        let response = try client.send(S3Request(operation: "list uploads", method: .GET, bucket: bucket, key: "", query: [("uploads", ""), ("prefix", objectKey)]))
+        for upload in XMLElements(response.body).blocks("Upload") {
+            guard upload.value("Key") == objectKey, let id = upload.value("UploadId"), id != kept else { continue }
+            try abort(objectKey: objectKey, uploadID: id)
         }
     }
 
