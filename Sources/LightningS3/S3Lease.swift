@@ -138,25 +138,19 @@ final class S3Lease: StorageLock, Sendable {
         defer { finished.signal() }
         let term = storage.leaseSeconds
         var interval = term / 3
-        var lapseReported = false
         while wake.wait(timeout: .now() + interval) == .timedOut {
             guard let current = state.withLock({ $0.stopped ? nil : $0.etag }) else { return }
             switch renew(from: current) {
             case .renewed:
                 interval = term / 3
-                if lapseReported {
-                    storage.logger.notice("\(storage.description): the writer lease is renewed again; checkpoints are written again")
-                    lapseReported = false
-                }
             case .lost(let holder):
                 storage.leaseValidity.set(.lost(holder: holder))
                 storage.logger.error("\(storage.description): the writer lease was taken over by \(holder) after it went unrenewed; this app writes no more checkpoints to this storage")
                 return
             case .failed(let error):
+                // Writes are refused once the validity passes (and that is logged); until then, try sooner.
                 interval = term / 10
-                guard !lapseReported, let until = storage.leaseValidity.validUntil, NIODeadline.now() > until else { continue }
-                lapseReported = true
-                storage.logger.error("\(storage.description): the writer lease could not be renewed in time (\(error)); no checkpoint is written until it is, since another app may take the storage over")
+                storage.logger.warning("\(storage.description): could not renew the writer lease: \(error); trying again in \(Int((interval * 10).rounded()) / 10) s")
             }
         }
     }

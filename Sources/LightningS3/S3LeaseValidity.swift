@@ -1,4 +1,5 @@
 import LightningStore
+import Logging
 import NIOCore
 import Synchronization
 
@@ -13,7 +14,8 @@ import Darwin
 ///
 /// A write that commits is not started once the lease's validity has passed, and an attempt in
 /// flight is abandoned at that instant (``S3ResponseCollector``): the app never commits after
-/// another app could have taken the storage over.
+/// another app could have taken the storage over. The first write refused in a lapse is logged,
+/// and so is the renewal that ends it.
 final class S3LeaseValidity: Sendable {
     enum Standing: Sendable {
         /// No lease is held: nothing to check (a tool's one-off write, a storage never locked).
@@ -25,11 +27,44 @@ final class S3LeaseValidity: Sendable {
         case lost(holder: String)
     }
 
-    private let standing = Mutex(Standing.none)
+    private struct State {
+        var standing = Standing.none
+        /// Whether a write was refused since the validity last passed.
+        var lapseReported = false
+    }
 
-    func set(_ new: Standing) { standing.withLock { $0 = new } }
+    private let state = Mutex(State())
+    private let logger: Logger
+    /// The storage, for messages.
+    private let storage: String
 
-    var current: Standing { standing.withLock { $0 } }
+    init(logger: Logger, storage: String) {
+        self.logger = logger
+        self.storage = storage
+    }
+
+    func set(_ new: Standing) {
+        let resumed = state.withLock { state in
+            state.standing = new
+            guard case .held = new, state.lapseReported else { return false }
+            state.lapseReported = false
+            return true
+        }
+        if resumed { logger.notice("\(storage): the writer lease is renewed again; checkpoints are written again") }
+    }
+
+    /// Logs, once per lapse, that a write was refused because the lease's validity passed.
+    func reportLapse() {
+        let first = state.withLock { state in
+            defer { state.lapseReported = true }
+            return !state.lapseReported
+        }
+        if first {
+            logger.error("\(storage): the writer lease could not be renewed in time; no checkpoint is written until it is, since another app may take the storage over")
+        }
+    }
+
+    var current: Standing { state.withLock { $0.standing } }
 
     /// Until when commits may go on; `nil` when no lease is held; the distant past once lost.
     var validUntil: NIODeadline? {
@@ -47,6 +82,7 @@ final class S3LeaseValidity: Sendable {
         case .none: return
         case .held(let until):
             guard NIODeadline.now() > until else { return }
+            reportLapse()
             throw S3Client.leaseLapsed.error(forPath: path)
         case .lost(let holder):
             throw CheckpointStoreError(

@@ -37,7 +37,7 @@ public final class S3Storage: CheckpointStorage {
     /// How long requests may take, and how many times they are tried.
     public var timeouts: S3Timeouts { client.timeouts }
     /// The writer lease's standing, checked by every write that commits.
-    let leaseValidity = S3LeaseValidity()
+    let leaseValidity: S3LeaseValidity
     /// Where the storage logs what happens outside any call (a writer lease lost to another app).
     public let logger: Logger
 
@@ -62,6 +62,7 @@ public final class S3Storage: CheckpointStorage {
         self.bucket = bucket
         self.prefix = prefix.split(separator: "/").joined(separator: "/")
         client = S3Client(configuration: configuration, timeouts: timeouts)
+        leaseValidity = S3LeaseValidity(logger: logger, storage: S3Client.url(bucket: bucket, key: self.prefix))
         self.multipartThreshold = multipartThreshold
         self.partSize = max(partSize, 5 << 20)
         self.uploadConcurrency = max(uploadConcurrency, 1)
@@ -123,10 +124,11 @@ public final class S3Storage: CheckpointStorage {
 
     /// Deletes the object.
     public func remove(_ key: String) throws(CheckpointStoreError) {
-        try leaseValidity.checkWritable(location(of: key))
-        var request = S3Request(operation: "delete", method: .DELETE, bucket: bucket, key: objectKey(key))
-        request.leaseValidUntil = commitDeadline
-        _ = try client.send(request, accepting: [404])
+        try committing(key) { () throws(CheckpointStoreError) in
+            var request = S3Request(operation: "delete", method: .DELETE, bucket: bucket, key: objectKey(key))
+            request.leaseValidUntil = commitDeadline
+            _ = try client.send(request, accepting: [404])
+        }
     }
 
     /// Takes the writer lease, the object `<prefix>/.writer-lease`, renewed by compare-and-swap
@@ -168,7 +170,22 @@ public final class S3Storage: CheckpointStorage {
     /// Writes an object whole, in one `PUT` or in parts; with `conditional`, only if it does not exist.
     /// - Returns: `false` when `conditional` and the object exists (and is not ours: see ``isOurs(_:etag:)``).
     private func write(_ key: String, chunks: [[UInt8]], conditional: Bool) throws(CheckpointStoreError) -> Bool {
+        try committing(key) { () throws(CheckpointStoreError) in try send(key, chunks: chunks, conditional: conditional) }
+    }
+
+    /// Runs a write that commits: refused once the writer lease's validity has passed, and a lapse
+    /// that abandoned it in flight is reported as one found before it.
+    private func committing<T>(_ key: String, _ body: () throws(CheckpointStoreError) -> T) throws(CheckpointStoreError) -> T {
         try leaseValidity.checkWritable(location(of: key))
+        do {
+            return try body()
+        } catch {
+            if error.code == .io(errno: ENOLCK) { leaseValidity.reportLapse() }
+            throw error
+        }
+    }
+
+    private func send(_ key: String, chunks: [[UInt8]], conditional: Bool) throws(CheckpointStoreError) -> Bool {
         let size = chunks.reduce(0) { $0 + $1.count }
         let condition = conditional ? [("if-none-match", "*")] : []
         if size <= multipartThreshold {

@@ -123,6 +123,15 @@ struct S3ToolTests {
         #expect(finished.standardOutput == whole.standardOutput)
         let badLease = try Executable.run("counter-app", ["--storage", storage], in: folder.path, environment: ["LIGHTNING_S3_LEASE_SECONDS": "soon"])
         #expect(badLease.standardError == "LIGHTNING_S3_LEASE_SECONDS: must be a number of seconds, 1 or more, not 'soon'\n")
+        for (variable, value, message) in [
+            ("LIGHTNING_S3_IDLE_SECONDS", "0", "must be a number of seconds, 0.1 or more, not '0'"),
+            ("LIGHTNING_S3_ATTEMPTS", "2.5", "must be a whole number, 1 or more, not '2.5'"),
+            ("LIGHTNING_S3_MULTIPART_BYTES", "-1", "must be a whole number of bytes, 0 or more, not '-1'"),
+        ] {
+            let bad = try Executable.run("counter-app", ["--storage", storage], in: folder.path, environment: [variable: value])
+            #expect(bad.status == 1)
+            #expect(bad.standardError == "\(variable): \(message)\n")
+        }
     }
 
     @Test("without credentials, and with wrong ones: one line, exit 1, at once")

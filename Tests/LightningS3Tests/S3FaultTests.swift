@@ -242,12 +242,14 @@ struct S3FaultTests {
         @Var var count = 0
         @Var var series: [Double] = []
         let iterations: Int
+        var onIteration: ((Int) -> Void)?
 
         init(iterations: Int) { self.iterations = iterations }
 
         override func run() throws {
             count += 1
             series.append(Double(count))
+            onIteration?(count)
             if count >= iterations { stop() }
         }
         override func shouldSaveCheckpoint() -> Bool { true }
@@ -268,5 +270,36 @@ struct S3FaultTests {
         #expect(try setup.direct.removeLeftovers(folder: "checkpoints") == 0)
         #expect(try Self.leaseExists(setup.direct) == false)
         #expect(setup.proxy.seen.contains { $0.hasPrefix("POST") && $0.contains("uploads") })
+    }
+
+    @Test("an app whose lease lapses and is taken over: it stops committing, never writes after the take-over, and exits with an error naming what is durable")
+    func appLeaseTakenOver() throws {
+        let setup = try Self.setup("app-lease", leaseSeconds: 3)
+        defer { setup.proxy.stop() }
+        let root = Root(iterations: 10)
+        var theirs: (any StorageLock)?
+        var durableAtTakeOver: [StorageEntry] = []
+        root.onIteration = { count in
+            if count == 3 { setup.proxy.inject(.status(503, code: "SlowDown"), times: 1_000, when: Self.isLeaseWrite("if-match")) }
+            if count == 4 {
+                // Renewals fail past the term (3 s, and the second its expiry is rounded up to).
+                Thread.sleep(forTimeInterval: 5)
+                theirs = try? setup.direct.lockForWriting()
+                durableAtTakeOver = (try? setup.direct.list(folder: "checkpoints")) ?? []
+                setup.proxy.clear()
+            }
+            if count > 4 { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        let app = LightningApp(root: root, name: "lease")
+        app.logger = Logger(label: "app", factory: { _ in SwiftLogNoOpLogHandler() })
+        app.policy.retryDelay = 0.01
+        let error = #expect(throws: LightningError.self) { try app.run(checkpoint: nil, store: CheckpointStore(storage: setup.storage)) }
+        #expect(theirs != nil)
+        #expect(error?.code == .stateNotSaved)
+        #expect(error?.newestDurableCheckpoint != nil)
+        #expect(try setup.direct.list(folder: "checkpoints") == durableAtTakeOver)
+        #expect(Self.errors(setup.logs).contains { $0.contains("the writer lease was taken over by process \(getpid())") })
+        theirs?.release()
+        #expect(try Self.leaseExists(setup.direct) == false)
     }
 }
