@@ -19,8 +19,11 @@ struct S3Request {
     /// and S3 documents its `InternalError` as one to retry).
     var errorMayComeIn200 = false
     /// For a write that commits (creates, replaces or removes an object) under a writer lease:
-    /// until when the lease is known to hold. No attempt starts, or goes on, past it.
-    var leaseValidUntil: (@Sendable () -> NIODeadline?)?
+    /// whether the lease is known to hold now. No attempt starts, or goes on, once it is not.
+    var leaseHolds: (@Sendable () -> Bool)?
+    /// Whether the request is the writer lease's own: sent on connections of its own, so that it
+    /// never waits behind a checkpoint's uploads.
+    var isLeaseTraffic = false
 
     /// The bytes in `range` of the consecutive `chunks` (all of them when `nil`), copied once into a buffer.
     static func body(_ chunks: [[UInt8]], range: Range<Int>? = nil) -> ByteBuffer {
@@ -62,6 +65,15 @@ private let sharedHTTPClient: HTTPClient = {
     return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
 }()
 
+/// The same, for the writer lease's requests only: a renewal never waits for a connection behind
+/// a checkpoint's part uploads, which could otherwise hold every connection past its term.
+private let leaseHTTPClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool.retryConnectionEstablishment = false
+    configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10))
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+}()
+
 /// Sends signed requests to one S3 endpoint, retrying what may succeed on a second try.
 ///
 /// Connection errors, timeouts, 5xx answers and `SlowDown` (also inside a `200` answer where S3
@@ -78,8 +90,6 @@ final class S3Client: Sendable {
     /// How long attempts may take, and how many there are.
     let timeouts: S3Timeouts
 
-    private static var http: HTTPClient { sharedHTTPClient }
-
     init(configuration: S3Configuration, timeouts: S3Timeouts = S3Timeouts()) {
         self.configuration = configuration
         endpoint = configuration.endpoint.flatMap(S3Endpoint.init) ?? .aws(region: configuration.region)
@@ -95,7 +105,7 @@ final class S3Client: Sendable {
     func send(_ request: S3Request, accepting: Set<Int> = []) throws(CheckpointStoreError) -> S3Response {
         var attempt = 1
         while true {
-            if let validUntil = request.leaseValidUntil, let valid = validUntil(), NIODeadline.now() > valid {
+            if let leaseHolds = request.leaseHolds, !leaseHolds() {
                 throw Self.leaseLapsed.error(request)
             }
             let failure: Failure
@@ -166,8 +176,8 @@ final class S3Client: Sendable {
         for (name, value) in signed where name != "host" && name != "content-length" { httpHeaders.add(name: name, value: value) }
         let body: HTTPClient.Body? = size > 0 || request.method == .PUT || request.method == .POST ? .byteBuffer(request.body) : nil
         let httpRequest = try HTTPClient.Request(url: url, method: request.method, headers: httpHeaders, body: body)
-        let collector = S3ResponseCollector(sentBytes: size, timeouts: timeouts, leaseValidUntil: request.leaseValidUntil)
-        let task = Self.http.execute(request: httpRequest, delegate: collector)
+        let collector = S3ResponseCollector(sentBytes: size, expectsBody: request.method != .HEAD, timeouts: timeouts, leaseHolds: request.leaseHolds)
+        let task = (request.isLeaseTraffic ? leaseHTTPClient : sharedHTTPClient).execute(request: httpRequest, delegate: collector)
         collector.watch(task)
         do {
             return try task.wait()
@@ -199,7 +209,7 @@ final class S3Client: Sendable {
         switch error {
         case let stopped as S3ResponseCollector.Stopped:
             return Failure(verb: "failed", cause: stopped.description, code: .io(errno: ETIMEDOUT))
-        case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout:
+        case let error as HTTPClientError where error == .connectTimeout:
             return Failure(verb: "failed", cause: "no answer in time (\(error))", code: .io(errno: ETIMEDOUT))
         case let error as HTTPClientError:
             return Failure(verb: "failed", cause: "\(error)", code: .io(errno: EIO))

@@ -15,13 +15,16 @@ import Synchronization
 /// again with `If-Match`, so two apps that find it expired at once cannot both win.
 ///
 /// The app commits checkpoints only while it can prove its lease holds: until the last confirmed
-/// write of the lease, plus its term, minus a safety margin of a sixth of the term (5 s of the
-/// default 30 s) for the difference between machines' clocks and a request's time in flight
-/// (``S3LeaseValidity``). Renewals that fail are retried every tenth of the term; once the
+/// write of the lease, plus its term, minus a safety margin (``margin(term:)``: 5 s of the default
+/// 30 s) for the difference between machines' clocks and a request's time in flight, counted on
+/// the monotonic clock and on the wall clock alike (``S3LeaseValidity``). Renewals that fail are retried every tenth of the term; once the
 /// validity has passed, saves fail (and are retried by the app) until a renewal goes through. A
 /// renewal that finds another app's token means the lease was taken over: this app then writes no
 /// more checkpoints there. Expiry compares the writer's clock with the reader's: machines sharing
 /// a bucket need clocks within the margin of each other.
+///
+/// ``release()`` must be called (the app and the tool do): the renewing thread keeps the lease
+/// alive until then.
 final class S3Lease: StorageLock, Sendable {
     private let storage: S3Storage
     private let objectKey: String
@@ -29,6 +32,8 @@ final class S3Lease: StorageLock, Sendable {
     private struct State {
         var etag: String
         var stopped = false
+        /// Renewals sent since the last confirmed one.
+        var pending: [Write] = []
     }
     private let state: Mutex<State>
     private let wake = DispatchSemaphore(value: 0)
@@ -37,30 +42,38 @@ final class S3Lease: StorageLock, Sendable {
     /// The lease's key under the storage's prefix.
     static let key = ".writer-lease"
 
-    /// The part of the term not counted on: a sixth.
-    static func margin(term: Double) -> Double { term / 6 }
+    /// The part of the term not counted on: a sixth, and no less than 2 s (or a third of a term
+    /// shorter than 6 s).
+    static func margin(term: Double) -> Double { max(term / 6, min(2, term / 3)) }
+
+    /// The lease's writes not yet superseded by a confirmed one, newest last (a read-back finds
+    /// which of them the server holds).
+    private static let remembered = 4
 
     /// One write of the lease: its body, and when it was made (the lease it writes expires a
     /// term after that instant).
-    private struct Write {
+    private struct Write: Sendable {
         let record: S3LeaseRecord
         let instant = NIODeadline.now()
+        let wall = Date().timeIntervalSince1970
 
         init(token: String, term: Double) {
-            record = S3LeaseRecord(holder: WriterIdentity.current.description, token: token, expiry: Date().timeIntervalSince1970 + term)
+            record = S3LeaseRecord(holder: WriterIdentity.current.description, token: token, expiry: wall + term)
         }
 
-        func validUntil(term: Double) -> NIODeadline {
-            instant + S3ResponseCollector.amount(term - S3Lease.margin(term: term))
+        /// The lease's validity once the server holds this write.
+        func validity(term: Double) -> S3LeaseValidity.Standing {
+            let valid = term - S3Lease.margin(term: term)
+            return .held(until: instant + S3ResponseCollector.amount(valid), wallUntil: wall + valid)
         }
     }
 
-    private init(storage: S3Storage, objectKey: String, token: String, etag: String, validUntil: NIODeadline) {
+    private init(storage: S3Storage, objectKey: String, token: String, etag: String, validity: S3LeaseValidity.Standing) {
         self.storage = storage
         self.objectKey = objectKey
         self.token = token
         state = Mutex(State(etag: etag))
-        storage.leaseValidity.set(.held(until: validUntil))
+        storage.leaseValidity.set(validity)
         Thread.detachNewThread { [self] in renewUntilReleased() }
     }
 
@@ -74,14 +87,14 @@ final class S3Lease: StorageLock, Sendable {
             let record = S3LeaseRecord(current.body)
             guard record.token == token, let etag = current.etag else { return nil }
             let write = writes.first { $0.record == record } ?? writes[0]
-            return S3Lease(storage: storage, objectKey: objectKey, token: token, etag: etag, validUntil: write.validUntil(term: term))
+            return S3Lease(storage: storage, objectKey: objectKey, token: token, etag: etag, validity: write.validity(term: term))
         }
         for _ in 0..<3 {
             let create = Write(token: token, term: term)
             writes.append(create)
             let created = try storage.client.send(put(storage, objectKey, create.record, condition: ("if-none-match", "*")), accepting: [412])
             if created.status != 412 {
-                return S3Lease(storage: storage, objectKey: objectKey, token: token, etag: try etag(of: created, storage, objectKey), validUntil: create.validUntil(term: term))
+                return S3Lease(storage: storage, objectKey: objectKey, token: token, etag: try etag(of: created, storage, objectKey), validity: create.validity(term: term))
             }
             // It exists: another app's, or ours from an attempt whose answer was lost.
             let current = try read(storage, objectKey)
@@ -101,7 +114,7 @@ final class S3Lease: StorageLock, Sendable {
             writes.append(takeOver)
             let taken = try storage.client.send(put(storage, objectKey, takeOver.record, condition: ("if-match", seen)), accepting: [412])
             if taken.status != 412 {
-                return S3Lease(storage: storage, objectKey: objectKey, token: token, etag: try etag(of: taken, storage, objectKey), validUntil: takeOver.validUntil(term: term))
+                return S3Lease(storage: storage, objectKey: objectKey, token: token, etag: try etag(of: taken, storage, objectKey), validity: takeOver.validity(term: term))
             }
         }
         let last = try read(storage, objectKey)
@@ -128,6 +141,8 @@ final class S3Lease: StorageLock, Sendable {
 
     private enum Renewal {
         case renewed
+        /// The server holds a write of ours that is not known: renew again soon.
+        case unconfirmed
         case lost(holder: String)
         case failed(CheckpointStoreError)
     }
@@ -143,8 +158,13 @@ final class S3Lease: StorageLock, Sendable {
             switch renew(from: current) {
             case .renewed:
                 interval = term / 3
+            case .unconfirmed:
+                interval = term / 10
             case .lost(let holder):
-                storage.leaseValidity.set(.lost(holder: holder))
+                guard state.withLock({ state in
+                    if !state.stopped { storage.leaseValidity.set(.lost(holder: holder)) }
+                    return !state.stopped
+                }) else { return }
                 storage.logger.error("\(storage.description): the writer lease was taken over by \(holder) after it went unrenewed; this app writes no more checkpoints to this storage")
                 return
             case .failed(let error):
@@ -158,42 +178,57 @@ final class S3Lease: StorageLock, Sendable {
     private func renew(from etag: String) -> Renewal {
         let term = storage.leaseSeconds
         let write = Write(token: token, term: term)
+        state.withLock { $0.pending = Array(($0.pending + [write]).suffix(Self.remembered)) }
         do throws(CheckpointStoreError) {
             let renewed = try storage.client.send(Self.put(storage, objectKey, write.record, condition: ("if-match", etag)), accepting: [412])
-            if renewed.status != 412, let next = renewed.etag {
-                confirm(etag: next, validUntil: write.validUntil(term: term))
-                return .renewed
+            if renewed.status != 412 {
+                guard let next = renewed.etag else {
+                    throw CheckpointStoreError(path: S3Client.url(bucket: storage.bucket, key: objectKey), problem: "write lease: no ETag in the answer", code: .io(errno: EIO))
+                }
+                return confirm(etag: next, write: write) ? .renewed : .unconfirmed
             }
-            // 412: taken over, or our own renewal landed unanswered and was tried again. Read it back.
+            // 412: taken over, or a renewal of ours landed unanswered (this one, tried again, or
+            // an earlier one whose read-back failed). Read it back.
             let current = try Self.read(storage, objectKey)
             guard current.status != 404 else { return .lost(holder: "nobody (the lease object was removed)") }
             let record = S3LeaseRecord(current.body)
-            guard record.token == token, let seen = current.etag else { return .lost(holder: record.holder) }
-            confirm(etag: seen, validUntil: record == write.record ? write.validUntil(term: term) : nil)
-            return .renewed
+            guard record.token == token else { return .lost(holder: record.holder) }
+            guard let seen = current.etag else {
+                throw CheckpointStoreError(path: S3Client.url(bucket: storage.bucket, key: objectKey), problem: "read lease: no ETag in the answer", code: .io(errno: EIO))
+            }
+            let landed = state.withLock { $0.pending.last { $0.record == record } }
+            return confirm(etag: seen, write: landed) ? .renewed : .unconfirmed
         } catch {
             return .failed(error)
         }
     }
 
-    /// Records the lease's ETag and, when a write of it was confirmed, its new validity.
-    private func confirm(etag: String, validUntil: NIODeadline?) {
-        state.withLock { $0.etag = etag }
-        if let validUntil { storage.leaseValidity.set(.held(until: validUntil)) }
+    /// Records the lease's ETag and, when the write the server holds is known, its validity;
+    /// nothing once the lease is being released. Returns whether a validity was confirmed.
+    private func confirm(etag: String, write: Write?) -> Bool {
+        state.withLock { state in
+            guard !state.stopped else { return false }
+            state.etag = etag
+            guard let write else { return false }
+            state.pending.removeAll()
+            storage.leaseValidity.set(write.validity(term: storage.leaseSeconds))
+            return true
+        }
     }
 
     // MARK: - Release
 
     func release() {
-        let current: String? = state.withLock {
-            guard !$0.stopped else { return nil }
-            $0.stopped = true
-            return $0.etag
+        let first: Bool = state.withLock { state in
+            defer { state.stopped = true }
+            return !state.stopped
         }
-        guard let current else { return }
+        guard first else { return }
         wake.signal()
-        // A renewal in flight ends within its requests' bounds (a lease write and a read).
-        _ = finished.wait(timeout: .now() + 2 * storage.client.timeouts.worstCaseSilentServer + 1)
+        // A renewal in flight is not waited for long: what it finds is no longer applied, and the
+        // release below is settled by the token whatever it did.
+        _ = finished.wait(timeout: .now() + storage.client.timeouts.idle + 1)
+        let current = state.withLock { $0.etag }
         let lost: Bool
         if case .lost = storage.leaseValidity.current { lost = true } else { lost = false }
         storage.leaseValidity.set(.none)
@@ -218,5 +253,4 @@ final class S3Lease: StorageLock, Sendable {
         return deleted.status != 412
     }
 
-    deinit { release() }
 }

@@ -25,7 +25,7 @@ struct S3LeaseRecord: Hashable {
         let fields = String(decoding: body, as: UTF8.self).components(separatedBy: "; ")
         holder = fields.first.flatMap { $0.isEmpty ? nil : $0 } ?? "another app"
         token = fields.first { $0.hasPrefix("token ") }.map { String($0.dropFirst("token ".count)) }
-        expiry = fields.last.flatMap { $0.hasPrefix("expires ") ? Int($0.dropFirst("expires ".count)) : nil } ?? 0
+        expiry = fields.first { $0.hasPrefix("expires ") }.flatMap { Int($0.dropFirst("expires ".count)) } ?? 0
     }
 
     /// The body to write.

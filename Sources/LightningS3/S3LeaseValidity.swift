@@ -1,3 +1,4 @@
+import Foundation
 import LightningStore
 import Logging
 import NIOCore
@@ -20,9 +21,11 @@ final class S3LeaseValidity: Sendable {
     enum Standing: Sendable {
         /// No lease is held: nothing to check (a tool's one-off write, a storage never locked).
         case none
-        /// Held, and known to hold until this instant (the last confirmed write of the lease,
-        /// plus its term, minus the safety margin).
-        case held(until: NIODeadline)
+        /// Held, and known to hold until both of these pass: an instant of the monotonic clock
+        /// (the last confirmed write of the lease, plus its term, minus the safety margin), and
+        /// the same in Unix seconds, since the monotonic clock stops while a machine sleeps or a
+        /// virtual machine is suspended, and the wall clock, which other apps read, does not.
+        case held(until: NIODeadline, wallUntil: Double)
         /// Another app took it over.
         case lost(holder: String)
     }
@@ -66,13 +69,20 @@ final class S3LeaseValidity: Sendable {
 
     var current: Standing { state.withLock { $0.standing } }
 
-    /// Until when commits may go on; `nil` when no lease is held; the distant past once lost.
-    var validUntil: NIODeadline? {
+    /// Whether a commit may go on now: no lease is held, or it is held and its validity has not
+    /// passed on either clock.
+    var holdsNow: Bool {
         switch current {
-        case .none: return nil
-        case .held(let until): return until
-        case .lost: return .distantPast
+        case .none: return true
+        case .held(let until, let wallUntil): return NIODeadline.now() <= until && Date().timeIntervalSince1970 <= wallUntil
+        case .lost: return false
         }
+    }
+
+    /// Whether the lease was lapsed, as ``holdsNow`` sees it, while held.
+    var hasLapsed: Bool {
+        if case .held = current { return !holdsNow }
+        return false
     }
 
     /// Throws when a commit must not start: the lease was lost (for good), or its validity passed
@@ -80,8 +90,8 @@ final class S3LeaseValidity: Sendable {
     func checkWritable(_ path: String) throws(CheckpointStoreError) {
         switch current {
         case .none: return
-        case .held(let until):
-            guard NIODeadline.now() > until else { return }
+        case .held:
+            guard !holdsNow else { return }
             reportLapse()
             throw S3Client.leaseLapsed.error(forPath: path)
         case .lost(let holder):

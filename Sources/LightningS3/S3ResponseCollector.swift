@@ -35,21 +35,26 @@ final class S3ResponseCollector: HTTPClientResponseDelegate {
         var deadline: NIODeadline
         var watch: RepeatedTask?
         var stopped: Stopped?
+        /// Whether the attempt has ended (answered or failed): a watch started after that is not kept.
+        var finished = false
     }
 
     private let started: NIODeadline
     private let sentBytes: Int
+    /// `false` for a `HEAD`, whose `Content-Length` announces no body.
+    private let expectsBody: Bool
     private let timeouts: S3Timeouts
-    /// For a write that commits: until when the writer lease is known to hold (`nil`: no lease).
-    private let leaseValidUntil: (@Sendable () -> NIODeadline?)?
+    /// For a write that commits: whether the writer lease is known to hold now.
+    private let leaseHolds: (@Sendable () -> Bool)?
     private let state: Mutex<State>
 
-    init(sentBytes: Int, timeouts: S3Timeouts, leaseValidUntil: (@Sendable () -> NIODeadline?)?) {
+    init(sentBytes: Int, expectsBody: Bool, timeouts: S3Timeouts, leaseHolds: (@Sendable () -> Bool)?) {
         let now = NIODeadline.now()
         started = now
         self.sentBytes = sentBytes
+        self.expectsBody = expectsBody
         self.timeouts = timeouts
-        self.leaseValidUntil = leaseValidUntil
+        self.leaseHolds = leaseHolds
         state = Mutex(State(deadline: now + Self.amount(timeouts.deadline(moving: sentBytes))))
     }
 
@@ -66,7 +71,11 @@ final class S3ResponseCollector: HTTPClientResponseDelegate {
             state.withLock { $0.stopped = reason }
             task.fail(reason: reason)
         }
-        state.withLock { $0.watch = repeated }
+        let kept = state.withLock { state in
+            if !state.finished { state.watch = repeated }
+            return !state.finished
+        }
+        if !kept { repeated.cancel() }
     }
 
     private func check(now: NIODeadline) -> Stopped? {
@@ -85,7 +94,7 @@ final class S3ResponseCollector: HTTPClientResponseDelegate {
             let seconds = Double((deadline - started).nanoseconds) / 1e9
             return Stopped(description: "no answer in time (over its deadline of \(Self.seconds(seconds)) s for its size)", leaseLapsed: false)
         }
-        if let leaseValidUntil, let valid = leaseValidUntil(), now > valid {
+        if let leaseHolds, !leaseHolds() {
             return Stopped(description: "the writer lease was not renewed in time; the write was abandoned unanswered", leaseLapsed: true)
         }
         return nil
@@ -98,13 +107,14 @@ final class S3ResponseCollector: HTTPClientResponseDelegate {
     }
 
     func didReceiveHead(task: HTTPClient.Task<S3Response>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        let expected = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
+        let announced = expectsBody ? max(head.headers.first(name: "content-length").flatMap(Int.init) ?? 0, 0) : 0
         state.withLock {
             $0.status = Int(head.status.code)
             $0.headers = head.headers
             $0.lastProgress = .now()
-            $0.deadline = started + Self.amount(timeouts.deadline(moving: sentBytes + max(expected, 0)))
-            if expected > 0 { $0.body.reserveCapacity(expected) }
+            $0.deadline = started + Self.amount(timeouts.deadline(moving: sentBytes + announced))
+            // What a server announces is not trusted with memory: the buffer grows as bytes come.
+            if announced > 0 { $0.body.reserveCapacity(min(announced, 64 << 20)) }
         }
         return task.eventLoop.makeSucceededVoidFuture()
     }
@@ -119,14 +129,20 @@ final class S3ResponseCollector: HTTPClientResponseDelegate {
     }
 
     func didReceiveError(task: HTTPClient.Task<S3Response>, _ error: any Error) {
-        state.withLock { $0.watch?.cancel() }
+        state.withLock { state in
+            state.finished = true
+            state.watch?.cancel()
+            state.body = ByteBuffer()
+        }
     }
 
     func didFinishRequest(task: HTTPClient.Task<S3Response>) throws -> S3Response {
         try state.withLock { state in
+            state.finished = true
             state.watch?.cancel()
             if let stopped = state.stopped { throw stopped }
             var body = state.body
+            state.body = ByteBuffer()
             return S3Response(status: state.status, headers: state.headers, body: body.readBytes(length: body.readableBytes) ?? [])
         }
     }

@@ -9,12 +9,13 @@ import NIOHTTP1
 ///
 /// - A checkpoint is created with one conditional `PUT` (`If-None-Match: *`): it appears whole or
 ///   not at all, and never replaces another writer's object (412: the name is taken, and the
-///   store takes the next). When a retry finds the name taken, the object is read back by its
-///   ETag: an earlier attempt of ours may have acted and lost its answer. Objects over
+///   store takes the next). Every write carries a token of its own in its metadata
+///   (`x-amz-meta-lightning-write`), so when a retry finds the name taken, a `HEAD` tells whether
+///   an earlier attempt of this very write acted and lost its answer. Objects over
 ///   ``multipartThreshold`` go up as a multipart upload whose parts are sent
 ///   ``uploadConcurrency`` at a time and whose completion is conditional in the same way; a failed
 ///   upload is aborted, leaving no parts, and an upload left by a start whose answer was lost is
-///   found and aborted.
+///   found and aborted (best effort: what is left is aborted at the next app's start).
 /// - Every write that commits (create, replace, remove) checks the writer lease first, and is
 ///   abandoned if the lease's validity passes while it is in flight (see ``lockForWriting()``).
 /// - Listing is ListObjectsV2, following continuation tokens, so thousands of checkpoints list.
@@ -126,7 +127,7 @@ public final class S3Storage: CheckpointStorage {
     public func remove(_ key: String) throws(CheckpointStoreError) {
         try committing(key) { () throws(CheckpointStoreError) in
             var request = S3Request(operation: "delete", method: .DELETE, bucket: bucket, key: objectKey(key))
-            request.leaseValidUntil = commitDeadline
+            request.leaseHolds = leaseHolds
             _ = try client.send(request, accepting: [404])
         }
     }
@@ -162,13 +163,16 @@ public final class S3Storage: CheckpointStorage {
 
     // MARK: - Writing
 
-    /// Until when a write that commits may go on: the writer lease's validity (`nil`: no lease).
-    private var commitDeadline: @Sendable () -> NIODeadline? {
-        { [leaseValidity] in leaseValidity.validUntil }
+    /// Whether a write that commits may go on: the writer lease, if one is held, still holds.
+    private var leaseHolds: @Sendable () -> Bool {
+        { [leaseValidity] in leaseValidity.holdsNow }
     }
 
+    /// The metadata header that carries each write's own token.
+    static let writeTokenHeader = "x-amz-meta-lightning-write"
+
     /// Writes an object whole, in one `PUT` or in parts; with `conditional`, only if it does not exist.
-    /// - Returns: `false` when `conditional` and the object exists (and is not ours: see ``isOurs(_:etag:)``).
+    /// - Returns: `false` when `conditional` and the object exists (and is not ours: see ``isOurs(_:token:)``).
     private func write(_ key: String, chunks: [[UInt8]], conditional: Bool) throws(CheckpointStoreError) -> Bool {
         try committing(key) { () throws(CheckpointStoreError) in try send(key, chunks: chunks, conditional: conditional) }
     }
@@ -188,37 +192,40 @@ public final class S3Storage: CheckpointStorage {
     private func send(_ key: String, chunks: [[UInt8]], conditional: Bool) throws(CheckpointStoreError) -> Bool {
         let size = chunks.reduce(0) { $0 + $1.count }
         let condition = conditional ? [("if-none-match", "*")] : []
+        let token = UUID().uuidString.lowercased()
         if size <= multipartThreshold {
-            var request = S3Request(operation: "create", method: .PUT, bucket: bucket, key: objectKey(key), headers: condition, body: S3Request.body(chunks))
-            request.leaseValidUntil = commitDeadline
+            var request = S3Request(
+                operation: "create", method: .PUT, bucket: bucket, key: objectKey(key), headers: condition + [(Self.writeTokenHeader, token)],
+                body: S3Request.body(chunks))
+            request.leaseHolds = leaseHolds
             let response = try client.send(request, accepting: conditional ? [412] : [])
             guard response.status == 412 else { return true }
             // Taken on a retry: perhaps by our own first attempt, whose answer was lost.
             guard response.attempts > 1 else { return false }
-            return try isOurs(objectKey(key), etag: S3ObjectETag.whole(chunks))
+            return try isOurs(objectKey(key), token: token)
         }
-        return try uploadInParts(objectKey(key), chunks: chunks, size: size, condition: condition)
+        return try uploadInParts(objectKey(key), chunks: chunks, size: size, condition: condition, token: token)
     }
 
-    /// Whether the object at `objectKey` has the ETag our bytes give (a `HEAD`).
-    private func isOurs(_ objectKey: String, etag: String?) throws(CheckpointStoreError) -> Bool {
-        guard let etag else { return false }
+    /// Whether the object at `objectKey` was written by the write that carries `token` (a `HEAD`).
+    private func isOurs(_ objectKey: String, token: String) throws(CheckpointStoreError) -> Bool {
         let head = try client.send(S3Request(operation: "check", method: .HEAD, bucket: bucket, key: objectKey), accepting: [404])
-        return head.status != 404 && head.etag == etag
+        return head.status != 404 && head.headers.first(name: Self.writeTokenHeader) == token
     }
 
-    private func uploadInParts(_ objectKey: String, chunks: [[UInt8]], size: Int, condition: [(String, String)]) throws(CheckpointStoreError) -> Bool {
-        let started = try client.send(S3Request(operation: "start upload", method: .POST, bucket: bucket, key: objectKey, query: [("uploads", "")]))
+    private func uploadInParts(_ objectKey: String, chunks: [[UInt8]], size: Int, condition: [(String, String)], token: String) throws(CheckpointStoreError) -> Bool {
+        let started = try client.send(
+            S3Request(operation: "start upload", method: .POST, bucket: bucket, key: objectKey, query: [("uploads", "")], headers: [(Self.writeTokenHeader, token)]))
         guard let uploadID = XMLElements(started.body).value("UploadId") else {
             throw CheckpointStoreError(path: S3Client.url(bucket: bucket, key: objectKey), problem: "start upload: the answer holds no UploadId", code: .io(errno: EIO))
         }
         // An earlier attempt may have started an upload whose answer was lost: nobody else
         // uploads this key (the lease), so any other upload of it is that one.
         if started.attempts > 1 { try? abortUploads(of: objectKey, except: uploadID) }
-        var expected: String?
+        var completing = false
         do throws(CheckpointStoreError) {
             let etags = try sendParts(objectKey, uploadID: uploadID, chunks: chunks, size: size)
-            expected = S3ObjectETag.multipart(partETags: etags)
+            completing = true
             let parts = etags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(Self.escape($0.element))</ETag></Part>" }
             let body = Array("<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>".utf8)
             var request = S3Request(
@@ -226,15 +233,15 @@ public final class S3Storage: CheckpointStorage {
                 body: S3Request.body([body]))
             // S3 may answer 200 with an error inside the body: retried like any other failure.
             request.errorMayComeIn200 = true
-            request.leaseValidUntil = commitDeadline
+            request.leaseHolds = leaseHolds
             let completed = try client.send(request, accepting: condition.isEmpty ? [] : [412])
             guard completed.status == 412 else { return true }
-            if completed.attempts > 1, try isOurs(objectKey, etag: expected) { return true }
+            if completed.attempts > 1, try isOurs(objectKey, token: token) { return true }
             try? abort(objectKey: objectKey, uploadID: uploadID)
             return false
         } catch {
             // A completion whose answers were all lost may still have acted: the object tells.
-            if expected != nil, (try? isOurs(objectKey, etag: expected)) == true { return true }
+            if completing, (try? isOurs(objectKey, token: token)) == true { return true }
             // Leave no parts behind; the error that stopped the upload is the one to report.
             try? abort(objectKey: objectKey, uploadID: uploadID)
             throw error

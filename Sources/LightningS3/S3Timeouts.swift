@@ -27,9 +27,10 @@ public struct S3Timeouts: Sendable, Hashable {
         self.attempts = max(attempts, 1)
     }
 
-    /// The pause before try `n + 1` (`n` ≥ 1): 0.1 s, 0.4 s, 1.6 s, … times a jitter of 0.5–1.5.
+    /// The pause before try `n + 1` (`n` ≥ 1): 0.1 s, 0.4 s, 1.6 s, then 5 s each, times a jitter
+    /// of 0.5–1.5.
     static func pause(after attempt: Int) -> Double {
-        0.1 * Double(1 << (2 * min(attempt - 1, 10)))
+        min(0.1 * Double(1 << (2 * min(attempt - 1, 10))), 5)
     }
 
     /// The longest one request can take against a server that accepts and never answers: every

@@ -14,8 +14,19 @@ import Testing
 /// never two writers, leases and uploads cleaned up.
 @Suite("S3 under network faults", .serialized, .enabled(if: S3TestEnvironment.isAvailable, Comment(rawValue: S3TestEnvironment.skipReason)))
 struct S3FaultTests {
-    /// Short bounds, so that each fault costs the tests seconds: 1 s without progress, 3 attempts.
-    static let timeouts = S3Timeouts(idle: 1, base: 2, minimumRate: 256 * 1_024, attempts: 3)
+    /// Bounds for tests that do not measure time: room for a loaded machine, and for every
+    /// injected failure plus two.
+    static let timeouts = S3Timeouts(idle: 3, base: 5, minimumRate: 256 * 1_024, attempts: 4)
+
+    /// Waits until `condition` holds, for at most `seconds`; whether it did.
+    static func eventually(within seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while !condition() {
+            if Date() > end { return false }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return true
+    }
 
     /// A proxy in front of the test server, and two storages on one fresh prefix: one through the
     /// proxy (the app under test), one straight to the server (the checker, and a second app).
@@ -101,22 +112,22 @@ struct S3FaultTests {
         let setup = try Self.setup("blocked", leaseSeconds: 3)
         defer { setup.proxy.stop() }
         let lock = try setup.storage.lockForWriting()
-        let acquired = Date()
         setup.proxy.inject(.status(503, code: "SlowDown"), times: 1_000, when: Self.isLeaseWrite("if-match"))
         #expect(try setup.storage.create("checkpoints/early.json", chunks: [Array("{}".utf8)]))
-        // The validity (3 s − a sixth) passes without a confirmed renewal: commits stop, said once.
-        Thread.sleep(forTimeInterval: 2.5 - Date().timeIntervalSince(acquired) + 0.6)
+        // The validity (3 s less the margin) passes without a confirmed renewal: commits stop, said once.
+        #expect(Self.eventually { setup.storage.leaseValidity.hasLapsed })
         let refused = #expect(throws: CheckpointStoreError.self) { try setup.storage.create("checkpoints/late.json", chunks: [Array("{}".utf8)]) }
         #expect(refused?.isTransient == true)
         #expect(refused?.description.hasSuffix("checkpoints/late.json: not done: the writer lease could not be renewed in time, so another app may take the storage over; nothing is written until it is") == true)
         #expect(Self.errors(setup.logs).count == 1)
         #expect(Self.errors(setup.logs).first?.contains("the writer lease could not be renewed in time") == true)
         // After the term (and the second it is rounded up to), another app takes the storage over.
-        Thread.sleep(forTimeInterval: max(0, 4.2 - Date().timeIntervalSince(acquired)))
-        let theirs = try setup.direct.lockForWriting()
+        var taken: (any StorageLock)?
+        #expect(Self.eventually { taken = try? setup.direct.lockForWriting(); return taken != nil })
+        let theirs = try #require(taken)
         // The network heals: the first app's next renewal finds another app's token.
         setup.proxy.clear()
-        Thread.sleep(forTimeInterval: 1)
+        #expect(Self.eventually { if case .lost = setup.storage.leaseValidity.current { true } else { false } })
         let lost = #expect(throws: CheckpointStoreError.self) { try setup.storage.create("checkpoints/later.json", chunks: [Array("{}".utf8)]) }
         #expect(lost?.code == .lockHeld)
         #expect(Self.errors(setup.logs).last?.contains("the writer lease was taken over by process \(getpid()) on host") == true)
@@ -161,7 +172,8 @@ struct S3FaultTests {
 
     @Test("resets, cut bodies, stalls and bursts of 503 and 500: retried, the bytes exact")
     func transientFaults() throws {
-        let setup = try Self.setup("transient")
+        // Stalls longer than the idle bound, so that they are given up and tried again.
+        let setup = try Self.setup("transient", timeouts: S3Timeouts(idle: 1.5, base: 5, minimumRate: 256 * 1_024, attempts: 4))
         defer { setup.proxy.stop() }
         let bytes = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let faults: [FaultProxy.Fault] = [.resetRequest, .status(503, code: "SlowDown"), .status(500, code: "InternalError")]
@@ -169,7 +181,7 @@ struct S3FaultTests {
             setup.proxy.inject(fault, times: 2) { $0.method == "PUT" }
             #expect(try setup.storage.create("checkpoints/\(index).bin", chunks: [bytes]))
         }
-        for fault in [FaultProxy.Fault.resetResponse, .cutBody, .stall(1.5), .status(503, code: "SlowDown")] {
+        for fault in [FaultProxy.Fault.resetResponse, .cutBody, .stall(2.5), .status(503, code: "SlowDown")] {
             setup.proxy.inject(fault, times: 2) { $0.method == "GET" }
             #expect(try setup.storage.read("checkpoints/0.bin") == bytes)
         }
@@ -179,7 +191,7 @@ struct S3FaultTests {
 
     @Test("a slow link: a transfer's deadline grows with the object's size, both ways; a link too slow for it fails in bounded time")
     func slowLink() throws {
-        let timeouts = S3Timeouts(idle: 1, base: 1, minimumRate: 512 * 1_024, attempts: 1)
+        let timeouts = S3Timeouts(idle: 2, base: 1, minimumRate: 512 * 1_024, attempts: 1)
         let setup = try Self.setup("slow", timeouts: timeouts)
         defer { setup.proxy.stop() }
         let bytes = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 13) }
@@ -198,14 +210,15 @@ struct S3FaultTests {
 
     @Test("a server that accepts and never answers: each request fails within its documented worst case, naming the endpoint")
     func silentServer() throws {
-        let setup = try Self.setup("silent")
+        let timeouts = S3Timeouts(idle: 1, base: 2, minimumRate: 256 * 1_024, attempts: 3)
+        let setup = try Self.setup("silent", timeouts: timeouts)
         defer { setup.proxy.stop() }
         setup.proxy.inject(.silent, times: 1_000) { _ in true }
         let started = Date()
         let error = #expect(throws: CheckpointStoreError.self) { try setup.storage.lockForWriting() }
         let elapsed = Date().timeIntervalSince(started)
-        #expect(elapsed >= 3 * Self.timeouts.idle)
-        #expect(elapsed < Self.timeouts.worstCaseSilentServer + 1)
+        #expect(elapsed >= 3 * timeouts.idle)
+        #expect(elapsed < timeouts.worstCaseSilentServer + 2)
         #expect(error?.isTransient == true)
         #expect(error?.description.contains("write lease failed after 3 attempts at \(setup.proxy.endpoint): no answer in time (none within 1 s)") == true, "\(String(describing: error))")
         // The defaults' worst case, as README states it: 4 × 10 s + 1.5 × (0.1 + 0.4 + 1.6) s.
@@ -283,12 +296,12 @@ struct S3FaultTests {
             if count == 3 { setup.proxy.inject(.status(503, code: "SlowDown"), times: 1_000, when: Self.isLeaseWrite("if-match")) }
             if count == 4 {
                 // Renewals fail past the term (3 s, and the second its expiry is rounded up to).
-                Thread.sleep(forTimeInterval: 5)
-                theirs = try? setup.direct.lockForWriting()
+                _ = Self.eventually { theirs = try? setup.direct.lockForWriting(); return theirs != nil }
                 durableAtTakeOver = (try? setup.direct.list(folder: "checkpoints")) ?? []
                 setup.proxy.clear()
+                // The first app learns at its next renewal that the lease is another's.
+                _ = Self.eventually { if case .lost = setup.storage.leaseValidity.current { true } else { false } }
             }
-            if count > 4 { Thread.sleep(forTimeInterval: 0.2) }
         }
         let app = LightningApp(root: root, name: "lease")
         app.logger = Logger(label: "app", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -3,8 +3,12 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+private let streamSocket = Int32(SOCK_STREAM.rawValue)
+private let noSignal = Int32(MSG_NOSIGNAL)
 #elseif canImport(Darwin)
 import Darwin
+private let streamSocket = SOCK_STREAM
+private let noSignal: Int32 = 0  // SO_NOSIGPIPE is set on each socket instead
 #endif
 
 /// A TCP proxy between an HTTP client and a server on this machine that injects network faults
@@ -14,7 +18,8 @@ import Darwin
 ///
 /// Every exchange is one request on one connection (`Connection: close` both ways), so a fault
 /// hits exactly the request it was meant for. Requests that no fault matches are forwarded as
-/// they are. Threads are the proxy's own; every socket has a timeout, and ``stop()`` ends them.
+/// they are. Threads are the proxy's own; every socket has a timeout, and ``stop()`` (which must
+/// be called: the accepting thread keeps the proxy alive) ends them.
 ///
 /// ```swift
 /// let proxy = try FaultProxy(upstream: "http://127.0.0.1:5000")
@@ -91,7 +96,7 @@ public final class FaultProxy: Sendable {
             throw POSIXError(.EINVAL)
         }
         upstreamPort = port
-        let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listening = socket(AF_INET, streamSocket, 0)
         var yes: Int32 = 1
         setsockopt(listening, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = Self.loopback(port: 0)
@@ -107,8 +112,6 @@ public final class FaultProxy: Sendable {
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
-    deinit { stop() }
-
     /// Applies `fault` to the next `times` requests that `matches` accepts.
     public func inject(_ fault: Fault, times: Int = 1, when matches: @escaping @Sendable (Request) -> Bool) {
         state.withLock { $0.rules.append(Rule(fault: fault, remaining: times, matches: matches)) }
@@ -122,17 +125,15 @@ public final class FaultProxy: Sendable {
     /// Each request so far: `PUT /bucket/key?query`, then ` [fault]` when one was applied.
     public var seen: [String] { state.withLock { $0.seen } }
 
-    /// Stops accepting and ends every exchange in progress.
+    /// Stops accepting and ends every exchange in progress. Sockets are shut down under the lock
+    /// that their threads close them under, so no descriptor is touched after it was reused.
     public func stop() {
-        let sockets: Set<Int32>? = state.withLock { state in
-            guard !state.stopped else { return nil }
+        state.withLock { state in
+            guard !state.stopped else { return }
             state.stopped = true
-            return state.sockets
+            shutdown(listener, Int32(SHUT_RDWR))  // the accepting thread closes it
+            for socket in state.sockets { shutdown(socket, Int32(SHUT_RDWR)) }
         }
-        guard let sockets else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
     private var isStopped: Bool { state.withLock { $0.stopped } }
@@ -148,6 +149,7 @@ public final class FaultProxy: Sendable {
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while !isStopped {
             let client = accept(listener, nil, nil)
             guard client >= 0 else {
@@ -166,6 +168,10 @@ public final class FaultProxy: Sendable {
         var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        #if canImport(Darwin)
+        var yes: Int32 = 1
+        setsockopt(socket, SOL_SOCKET, SO_NOSIGPIPE, &yes, socklen_t(MemoryLayout<Int32>.size))
+        #endif
         let accepted = state.withLock { state in
             guard !state.stopped else { return false }
             state.sockets.insert(socket)
@@ -176,15 +182,16 @@ public final class FaultProxy: Sendable {
     }
 
     private func untrack(_ socket: Int32) {
-        state.withLock { _ = $0.sockets.remove(socket) }
-        close(socket)
+        state.withLock { state in
+            state.sockets.remove(socket)
+            close(socket)
+        }
     }
 
-    /// Closes `socket` with a reset rather than an orderly end.
+    /// Makes the coming close of `socket` a reset rather than an orderly end.
     private func reset(_ socket: Int32) {
-        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-        setsockopt(socket, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
-        shutdown(socket, Int32(SHUT_RDWR))
+        var option = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(socket, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
     }
 
     /// One request and its answer, faults applied.
@@ -241,7 +248,7 @@ public final class FaultProxy: Sendable {
 
     /// Sends `request` to the server and reads its whole answer (the server closes after it).
     private func forward(_ request: [UInt8]) -> [UInt8]? {
-        let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let server = socket(AF_INET, streamSocket, 0)
         guard server >= 0 else { return nil }
         guard track(server) else { return nil }
         defer { untrack(server) }
@@ -255,7 +262,10 @@ public final class FaultProxy: Sendable {
         while true {
             let count = recv(server, &chunk, chunk.count, 0)
             if count == 0 { return answer }
-            if count < 0 { return errno == EINTR ? nil : (answer.isEmpty ? nil : answer) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return answer.isEmpty ? nil : answer
+            }
             answer += chunk[..<count]
         }
     }
@@ -291,7 +301,7 @@ public final class FaultProxy: Sendable {
         while offset < bytes.count {
             if isStopped { return false }
             let size = min(bytes.count - offset, rate.map { max($0 / 10, 1) } ?? .max)
-            let sent = bytes[offset..<(offset + size)].withUnsafeBytes { send(socket, $0.baseAddress, size, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset..<(offset + size)].withUnsafeBytes { send(socket, $0.baseAddress, size, noSignal) }
             guard sent > 0 else { return false }
             offset += sent
             if rate != nil { Thread.sleep(forTimeInterval: 0.1) }

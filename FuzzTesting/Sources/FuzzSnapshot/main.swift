@@ -27,7 +27,11 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         precondition(try! BinarySnapshot.decode(again) == state, "re-encoded snapshot differs")
     case .delta(let delta, let parent):
         // The one nesting rule: what a reader accepts lands no deeper in the state than a full state may.
-        precondition(delta.stateNesting <= options.maxDepth, "a delta nesting \(delta.stateNesting) levels in the state was read")
+        let nesting = delta.edits.reduce(0) { deepest, edit in
+            guard case .set(let path, let value) = edit else { return deepest }
+            return max(deepest, path.count + value.nestingDepth)
+        }
+        precondition(nesting <= options.maxDepth, "a delta nesting \(nesting) levels in the state was read")
         let again = try! BinarySnapshot.encode(delta, sequence: header.sequence, parent: parent, threads: 1)
         guard case .delta(let back, _) = try! BinarySnapshot.decodeContents(again).contents else { preconditionFailure("not a delta") }
         precondition(back == delta, "re-encoded delta differs")
