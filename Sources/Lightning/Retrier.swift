@@ -3,7 +3,8 @@ import LightningStore
 
 /// Tries a storage operation again after a transient failure (``CheckpointStoreError/isTransient``),
 /// a bounded number of times, waiting longer each time, with jitter so that writers sharing a
-/// storage do not retry in step. A failure that is not transient (bad data, a held lock) is not retried.
+/// storage do not retry in step. A failure that is not transient (bad data, a held lock), or that
+/// the storage already retried on its own (an object store's client does), is not retried.
 struct Retrier: Sendable {
     /// How many times an operation is tried in all.
     var attempts: Int
@@ -35,7 +36,7 @@ struct Retrier: Sendable {
             do {
                 return .success(try body())
             } catch {
-                guard error.isTransient, attempt < attempts else { return .failure(Failure(error: error, attempts: attempt)) }
+                guard error.isTransient, !error.alreadyRetried, attempt < attempts else { return .failure(Failure(error: error, attempts: attempt)) }
                 onRetry(error, attempt)
                 guard sleep(pause * Double.random(in: 0.5...1.5)) else { return .failure(Failure(error: error, attempts: attempt)) }
                 pause *= 4

@@ -45,11 +45,12 @@ public enum StorageAddress {
     /// The storage `address` names.
     public static func open(_ address: String, environment: [String: String]) throws(CheckpointStoreError) -> any CheckpointStorage {
         guard let (bucket, prefix) = try s3Parts(address) else { return LocalStorage(root: address) }
-        let lease = try number(leaseSecondsVariable, in: environment, default: 30, minimum: 1, unit: "a number of seconds")
-        var timeouts = S3Timeouts()
-        timeouts.idle = try number(idleSecondsVariable, in: environment, default: timeouts.idle, minimum: 0.1, unit: "a number of seconds")
-        timeouts.attempts = Int(try number(attemptsVariable, in: environment, default: Double(timeouts.attempts), minimum: 1, unit: "a whole number", whole: true))
-        let multipart = Int(try number(multipartBytesVariable, in: environment, default: Double(16 << 20), minimum: 0, unit: "a whole number of bytes", whole: true))
+        let lease = try number(leaseSecondsVariable, in: environment, default: 30, range: 1...86_400, unit: "a number of seconds")
+        let defaults = S3Timeouts()
+        let timeouts = S3Timeouts(
+            idle: try number(idleSecondsVariable, in: environment, default: defaults.idle, range: 0.1...3_600, unit: "a number of seconds"),
+            attempts: Int(try number(attemptsVariable, in: environment, default: Double(defaults.attempts), range: 1...100, unit: "a whole number", whole: true)))
+        let multipart = Int(try number(multipartBytesVariable, in: environment, default: Double(16 << 20), range: 0...Double(5 << 40), unit: "a whole number of bytes", whole: true))
         return S3Storage(
             bucket: bucket, prefix: prefix, configuration: try S3Configuration.fromEnvironment(environment), multipartThreshold: multipart, leaseSeconds: lease,
             timeouts: timeouts)
@@ -57,12 +58,13 @@ public enum StorageAddress {
 
     /// The number `variable` holds, or `fallback` when it is unset or empty.
     private static func number(
-        _ variable: String, in environment: [String: String], default fallback: Double, minimum: Double, unit: String, whole: Bool = false
+        _ variable: String, in environment: [String: String], default fallback: Double, range: ClosedRange<Double>, unit: String, whole: Bool = false
     ) throws(CheckpointStoreError) -> Double {
         guard let text = environment[variable], !text.isEmpty else { return fallback }
-        guard let value = Double(text), value.isFinite, value >= minimum, !whole || (value == value.rounded() && value < 1e15) else {
-            let floor = minimum == minimum.rounded() ? String(Int(minimum)) : String(minimum)
-            throw CheckpointStoreError(path: variable, problem: "must be \(unit), \(floor) or more, not '\(text)'", code: .invalidArgument)
+        guard let value = Double(text), range.contains(value), !whole || value == value.rounded() else {
+            let shown = { (bound: Double) in bound == bound.rounded() ? String(Int(bound)) : String(bound) }
+            throw CheckpointStoreError(
+                path: variable, problem: "must be \(unit) from \(shown(range.lowerBound)) to \(shown(range.upperBound)), not '\(text)'", code: .invalidArgument)
         }
         return value
     }

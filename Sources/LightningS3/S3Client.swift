@@ -150,7 +150,7 @@ final class S3Client: Sendable {
         func error(_ request: S3Request, after context: String? = nil) -> CheckpointStoreError {
             CheckpointStoreError(
                 path: S3Client.url(bucket: request.bucket, key: request.key),
-                problem: "\(request.operation) \(verb)\(context.map { " \($0)" } ?? ""): \(cause)", code: code)
+                problem: "\(request.operation) \(verb)\(context.map { " \($0)" } ?? ""): \(cause)", code: code, alreadyRetried: context != nil)
         }
 
         /// `<path>: <verb>: <cause>`, for a failure found before any request.
@@ -213,6 +213,9 @@ final class S3Client: Sendable {
             return Failure(verb: "failed", cause: "no answer in time (\(error))", code: .io(errno: ETIMEDOUT))
         case let error as HTTPClientError:
             return Failure(verb: "failed", cause: "\(error)", code: .io(errno: EIO))
+        case let error as IOError:
+            // NIO's own wording ("connection reset (error set): …") reads oddly: the system's is plain.
+            return Failure(verb: "failed", cause: String(cString: strerror(error.errnoCode)), code: .io(errno: error.errnoCode))
         default:
             return Failure(verb: "failed", cause: "\(error)", code: .io(errno: ECONNREFUSED))
         }

@@ -17,7 +17,7 @@ struct S3LeaseRecord: Hashable {
     init(holder: String, token: String, expiry: Double) {
         self.holder = holder
         self.token = token
-        self.expiry = Int(expiry.rounded(.up))
+        self.expiry = Int(exactly: expiry.rounded(.up)) ?? Int.max
     }
 
     /// Parses a lease body; an unreadable one has expired (so it can be taken over) and no token.

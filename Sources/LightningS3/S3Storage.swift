@@ -50,7 +50,7 @@ public final class S3Storage: CheckpointStorage {
     ///   - multipartThreshold: Objects larger than this many bytes go up as multipart uploads.
     ///   - partSize: The size of each part but the last (at least 5 MiB).
     ///   - uploadConcurrency: How many parts are sent at once.
-    ///   - leaseSeconds: How long the writer lease lasts without renewal.
+    ///   - leaseSeconds: How long the writer lease lasts without renewal: 1 s to a day.
     ///   - timeouts: How long a request may go without progress or take in all, and how many
     ///     times one that failed in a way that may pass (a connection error, a timeout, a 5xx
     ///     answer, `SlowDown`) is tried.
@@ -67,7 +67,7 @@ public final class S3Storage: CheckpointStorage {
         self.multipartThreshold = multipartThreshold
         self.partSize = max(partSize, 5 << 20)
         self.uploadConcurrency = max(uploadConcurrency, 1)
-        self.leaseSeconds = leaseSeconds
+        self.leaseSeconds = leaseSeconds.isNaN ? 30 : min(max(leaseSeconds, 1), 86_400)
     }
 
     /// `s3://bucket/prefix`.

@@ -8,23 +8,28 @@
 public struct S3Timeouts: Sendable, Hashable {
     /// Seconds an attempt may go without a byte sent or received (connecting included) before it
     /// is given up and tried again: 10.
-    public var idle: Double
+    public let idle: Double
     /// Seconds every attempt may take, whatever its size: 20.
-    public var base: Double
+    public let base: Double
     /// The slowest average rate, in bytes per second, a transfer may keep: 256 KiB/s. An attempt's
     /// deadline is ``base`` plus the bytes it sends and the bytes the answer says it holds
     /// (`Content-Length`) at this rate, so a 21 MiB download may take 104 s on a slow but
     /// working link, and a 2 KiB one 20 s.
-    public var minimumRate: Double
+    public let minimumRate: Double
     /// Tries per request, the first included: 4.
-    public var attempts: Int
+    public let attempts: Int
 
-    /// Creates timeouts; values below their floor (0.1 s, 1 byte/s, 1 attempt) are raised to it.
+    /// Creates timeouts; each value is brought within its bounds (idle 0.1 s to an hour, base 0.1 s
+    /// to a day, at least 1 byte/s, 1 to 100 attempts).
     public init(idle: Double = 10, base: Double = 20, minimumRate: Double = 256 * 1_024, attempts: Int = 4) {
-        self.idle = max(idle, 0.1)
-        self.base = max(base, 0.1)
-        self.minimumRate = max(minimumRate, 1)
-        self.attempts = max(attempts, 1)
+        self.idle = Self.bounded(idle, 0.1...3_600)
+        self.base = Self.bounded(base, 0.1...86_400)
+        self.minimumRate = Self.bounded(minimumRate, 1...Double.greatestFiniteMagnitude)
+        self.attempts = min(max(attempts, 1), 100)
+    }
+
+    private static func bounded(_ value: Double, _ range: ClosedRange<Double>) -> Double {
+        value.isNaN ? range.lowerBound : min(max(value, range.lowerBound), range.upperBound)
     }
 
     /// The pause before try `n + 1` (`n` ≥ 1): 0.1 s, 0.4 s, 1.6 s, then 5 s each, times a jitter

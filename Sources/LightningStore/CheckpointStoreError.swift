@@ -78,17 +78,23 @@ public struct CheckpointStoreError: Error, Hashable, Sendable, CustomStringConve
     public let code: Code
     /// The one-line message.
     public let description: String
+    /// Whether the storage already tried the operation again on its own (an object store's client
+    /// retries transient failures with pauses): the app then does not retry it once more, which
+    /// would multiply the storage's worst case.
+    package let alreadyRetried: Bool
 
-    package init(path: String, problem: String, code: Code = .corrupt) {
+    package init(path: String, problem: String, code: Code = .corrupt, alreadyRetried: Bool = false) {
         self.path = path
         self.code = code
         self.description = "\(path): \(problem)"
+        self.alreadyRetried = alreadyRetried
     }
 
-    private init(path: String, code: Code, description: String) {
+    private init(path: String, code: Code, description: String, alreadyRetried: Bool = false) {
         self.path = path
         self.code = code
         self.description = description
+        self.alreadyRetried = alreadyRetried
     }
 
     /// Whether trying the same operation again may succeed: storage failures, not bad data, a
@@ -129,11 +135,11 @@ public struct CheckpointStoreError: Error, Hashable, Sendable, CustomStringConve
     static func damagedLatest(_ damage: CheckpointStoreError, newestValid: String?) -> Self {
         let advice = newestValid.map { "the newest checkpoint that loads is \($0): resume with --checkpoint \($0) (or --checkpoint latest-valid)" }
             ?? "no checkpoint in the storage loads"
-        return CheckpointStoreError(path: damage.path, code: damage.code, description: "\(damage.description); \(advice)")
+        return CheckpointStoreError(path: damage.path, code: damage.code, description: "\(damage.description); \(advice)", alreadyRetried: damage.alreadyRetried)
     }
 
     /// The same failure with more context in front of the message.
     package func prefixed(_ context: String) -> Self {
-        CheckpointStoreError(path: path, code: code, description: "\(context)\(description)")
+        CheckpointStoreError(path: path, code: code, description: "\(context)\(description)", alreadyRetried: alreadyRetried)
     }
 }

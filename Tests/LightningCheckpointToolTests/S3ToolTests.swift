@@ -122,11 +122,13 @@ struct S3ToolTests {
         #expect(finished.status == 0, "\(finished.standardError)")
         #expect(finished.standardOutput == whole.standardOutput)
         let badLease = try Executable.run("counter-app", ["--storage", storage], in: folder.path, environment: ["LIGHTNING_S3_LEASE_SECONDS": "soon"])
-        #expect(badLease.standardError == "LIGHTNING_S3_LEASE_SECONDS: must be a number of seconds, 1 or more, not 'soon'\n")
+        #expect(badLease.standardError == "LIGHTNING_S3_LEASE_SECONDS: must be a number of seconds from 1 to 86400, not 'soon'\n")
         for (variable, value, message) in [
-            ("LIGHTNING_S3_IDLE_SECONDS", "0", "must be a number of seconds, 0.1 or more, not '0'"),
-            ("LIGHTNING_S3_ATTEMPTS", "2.5", "must be a whole number, 1 or more, not '2.5'"),
-            ("LIGHTNING_S3_MULTIPART_BYTES", "-1", "must be a whole number of bytes, 0 or more, not '-1'"),
+            ("LIGHTNING_S3_LEASE_SECONDS", "1e300", "must be a number of seconds from 1 to 86400, not '1e300'"),
+            ("LIGHTNING_S3_IDLE_SECONDS", "0", "must be a number of seconds from 0.1 to 3600, not '0'"),
+            ("LIGHTNING_S3_IDLE_SECONDS", "1e300", "must be a number of seconds from 0.1 to 3600, not '1e300'"),
+            ("LIGHTNING_S3_ATTEMPTS", "2.5", "must be a whole number from 1 to 100, not '2.5'"),
+            ("LIGHTNING_S3_MULTIPART_BYTES", "-1", "must be a whole number of bytes from 0 to 5497558138880, not '-1'"),
         ] {
             let bad = try Executable.run("counter-app", ["--storage", storage], in: folder.path, environment: [variable: value])
             #expect(bad.status == 1)

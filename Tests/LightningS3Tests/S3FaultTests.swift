@@ -221,6 +221,13 @@ struct S3FaultTests {
         #expect(elapsed < timeouts.worstCaseSilentServer + 2)
         #expect(error?.isTransient == true)
         #expect(error?.description.contains("write lease failed after 3 attempts at \(setup.proxy.endpoint): no answer in time (none within 1 s)") == true, "\(String(describing: error))")
+        // An app's start is that one request: the app does not retry what the storage retried.
+        let app = LightningApp(root: Root(iterations: 1), name: "silent")
+        app.logger = Logger(label: "app", factory: { _ in SwiftLogNoOpLogHandler() })
+        let appStarted = Date()
+        let appError = #expect(throws: LightningError.self) { try app.run(checkpoint: nil, store: CheckpointStore(storage: setup.storage)) }
+        #expect(Date().timeIntervalSince(appStarted) < timeouts.worstCaseSilentServer + 2)
+        #expect(appError?.description.contains("no answer in time (none within 1 s)") == true)
         // The defaults' worst case, as README states it: 4 × 10 s + 1.5 × (0.1 + 0.4 + 1.6) s.
         #expect(abs(S3Timeouts().worstCaseSilentServer - 43.15) < 0.001)
     }
