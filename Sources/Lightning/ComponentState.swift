@@ -63,6 +63,18 @@ public struct ComponentState {
         ChildrenStates(flowState: state, metadata: metadata)
     }
 
+    /// The entries of this flow's structure `name` (a ``LightningList`` or ``LightningDict``
+    /// property) as the checkpoint holds them, by key, works and flows together; `nil` when the
+    /// checkpoint has no such structure. Its ``ChildrenStates/names`` are the keys to re-create:
+    ///
+    /// ```swift
+    /// for key in flowState.structure("workers")?.names ?? [] { workers[key] = Worker() }
+    /// ```
+    public func structure(_ name: String) -> ChildrenStates? {
+        guard let node = state["structures"]?[StateString(name)], node.objectValue != nil else { return nil }
+        return ChildrenStates(flowState: node, metadata: metadata)
+    }
+
     private mutating func updateVars(_ body: (inout StateObject) -> Void) {
         guard case .object(var members) = state else { return }
         var vars = members["vars"]?.objectValue ?? [:]

@@ -588,12 +588,47 @@ public final class LightningApp {
         do {
             try root.loadStateDict(flowState: flowState, childrenStates: flowState.children, strict: strict)
         } catch let error as LightningError {
-            throw error
+            // Lightning's message first; then why, when the checkpoint says it is another app's.
+            guard error.code == .componentNotInstantiated || error.code == .checkpointMismatch,
+                let writer = flowState.metadata?.appName, writer != name
+            else { throw error }
+            throw LightningError(
+                "\(error.description) (the checkpoint was written by the app '\(writer)'; this app is '\(name)')", code: error.code, underlying: error.underlying)
         } catch {
             throw LightningError("The checkpoint could not be loaded: \(error)", underlying: error)
         }
         if let stageName = checkpoint[CheckpointLayout.appStateKey]?["stage"]?.stringValue?.string {
             stage = AppStage(rawValue: stageName) ?? .running
         }
+        if !strict { warnOfSkipped(checkpoint) }
+    }
+
+    /// After a non-strict load: a warning naming the checkpoint's components and vars that the
+    /// app does not have, which were skipped (nothing when there are none).
+    private func warnOfSkipped(_ checkpoint: StateValue) {
+        guard let loaded = try? checkpointState() else { return }
+        let vars = { (entry: ComponentEntry) in Set((entry.state["vars"]?.objectValue?.keys).map(Array.init) ?? []) }
+        let present = Dictionary(CheckpointLayout.components(of: loaded).map { ($0.fullName, vars($0)) }, uniquingKeysWith: { first, _ in first })
+        var components: [String] = []
+        var skippedVars: [String] = []
+        for entry in CheckpointLayout.components(of: checkpoint) {
+            guard let have = present[entry.fullName] else {
+                // A skipped component's descendants go with it.
+                if !components.contains(where: { entry.fullName.hasPrefix($0 + ".") }) { components.append(entry.fullName) }
+                continue
+            }
+            for key in vars(entry).subtracting(have).sorted(by: { $0.displayString < $1.displayString }) {
+                skippedVars.append("\(entry.fullName).\(key.displayString)")
+            }
+        }
+        guard !components.isEmpty || !skippedVars.isEmpty else { return }
+        func listed(_ names: [String], _ noun: String) -> String {
+            let shown = names.prefix(5).joined(separator: ", ")
+            return "\(names.count) \(noun)\(names.count == 1 ? "" : "s") (\(shown)\(names.count > 5 ? ", …" : ""))"
+        }
+        let parts = [components.isEmpty ? nil : listed(components, "component"), skippedVars.isEmpty ? nil : listed(skippedVars, "var")].compactMap { $0 }
+        logger.warning(
+            "loaded without strict checks: skipped what this app does not have: \(parts.joined(separator: " and "))",
+            metadata: ["components": "\(components.count)", "vars": "\(skippedVars.count)"])
     }
 }

@@ -14,12 +14,20 @@ extension LightningCheckpoint {
                 times, as the median of --runs runs, for JSON and for binary snapshots: encoding and decoding in memory, a save \
                 (encode + atomic, fsynced file in --storage, a folder or s3://BUCKET/PREFIX) and a \
                 load (read + verify + decode + layout check), and the snapshot's bytes alone up to \
-                and down from the storage. MB/s are of the compact JSON's bytes. --write-state saves the state as JSON \
+                and down from the storage. STATE MB/S divides the state's compact JSON size by the \
+                time, whatever the format (a rate of work on the state, comparable across \
+                formats); FILE MB/S divides the bytes of the file written or read (for the \
+                storage rows, the storage's own rate). --write-state saves the state as JSON \
                 so that other tools can be timed on the very same state. Then, on an app of the same \
                 shape, it measures incremental checkpoints: a full snapshot, then 10 deltas while \
                 --change-fraction of the components change between saves (end to end, and restoring \
                 the 10th delta), and the loop's pause per checkpoint when writing in the background \
-                (the median of 50 deltas). With --parallel-works N..., it measures instead that pause \
+                (the median of 50 deltas). Its 'full save' is an app's first checkpoint end to end \
+                (reading the state out of the app's components, then encoding and writing it), so it \
+                takes longer than 'binary save', which encodes and writes a state already in memory. \
+                Every report starts with the build, the tool's version, the machine and the \
+                parameters (in --json: 'build', 'tool_version', 'cores', 'memory_gib', \
+                'parameters'); a debug build warns that its figures say little. With --parallel-works N..., it measures instead that pause \
                 while N parallel works each publish a training step (a step, a loss and 64 weights) \
                 every millisecond: the median, 90th percentile and maximum over 200 checkpoints, \
                 for each N.
@@ -65,7 +73,14 @@ extension LightningCheckpoint {
             if let negative = parallelWorks.first(where: { $0 < 0 }) { throw ValidationError("--parallel-works counts must be at least 0, not \(negative)") }
         }
 
+        var settings: BenchSettings {
+            BenchSettings(
+                components: components, targetMB: targetMB, mix: mix, runs: runs, changeFraction: changeFraction, parallelWorks: parallelWorks,
+                storage: storageOptions.storage ?? StorageAddress.address(explicit: nil, environment: StorageAddress.processEnvironment))
+        }
+
         func run() throws {
+            if BenchSettings.buildConfiguration == "debug" { Console.writeErrorLine(BenchSettings.debugWarning) }
             let progress = ProgressLine("bench")
             defer { progress.finish() }
             progress.phase("generating the state")
@@ -91,8 +106,8 @@ extension LightningCheckpoint {
                 progress.finish()
                 let bytes = JSONWriter.write(state).count
                 print(json
-                    ? BenchReport.json(rows, synthetic: synthetic, stateBytes: bytes, fraction: changeFraction)
-                    : BenchReport.parallelTable(rows, synthetic: synthetic, stateBytes: bytes, fraction: changeFraction))
+                    ? BenchReport.json(rows, synthetic: synthetic, stateBytes: bytes, fraction: changeFraction, settings: settings)
+                    : settings.line + "\n" + BenchReport.parallelTable(rows, synthetic: synthetic, stateBytes: bytes, fraction: changeFraction))
                 return
             }
             let (results, incremental) = try reportingFailures { () throws(CheckpointStoreError) -> (CheckpointBenchmark.Results, IncrementalBenchmark.Results) in
@@ -110,8 +125,9 @@ extension LightningCheckpoint {
             }
             progress.finish()
             if json {
-                print(BenchReport.json(results, incremental))
+                print(BenchReport.json(results, incremental, settings: settings))
             } else {
+                print(settings.line)
                 print(BenchReport.table(results, components: components, mix: mix))
                 print(BenchReport.incrementalTable(incremental, fraction: changeFraction))
             }

@@ -7,7 +7,7 @@ enum BenchReport {
     static func table(_ results: CheckpointBenchmark.Results, components: Int, mix: SyntheticState.Mix) -> String {
         let megabytes = Double(results.jsonBytes) / 1e6
         func row(_ name: String, _ seconds: Double, _ bytes: Int) -> [String] {
-            [name, format(seconds, digits: 3), format(megabytes / seconds, digits: 0), String(bytes)]
+            [name, format(seconds, digits: 3), format(megabytes / seconds, digits: 0), format(Double(bytes) / 1e6 / seconds, digits: 0), String(bytes)]
         }
         let rows = [
             row("json encode (memory)", results.jsonEncodeSeconds, results.jsonBytes),
@@ -23,13 +23,13 @@ enum BenchReport {
         ]
         let ratio = format(100 * Double(results.binaryBytes) / Double(max(1, results.jsonBytes)), digits: 1)
         let title = "state: \(components) components, \(mix == .mixed ? "mixed values" : "\(mix.rawValue)-heavy"), \(format(megabytes, digits: 1)) MB of compact JSON; binary file \(ratio) % of it"
-        return title + "\n" + Table(header: ["OPERATION", "SECONDS", "MB/S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3]).rendered
-            + "\nMB/s are of the compact JSON's bytes, whatever the format; saves include fsync."
+        return title + "\n" + Table(header: ["OPERATION", "SECONDS", "STATE MB/S", "FILE MB/S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3, 4]).rendered
+            + "\nSTATE MB/S: the state's compact JSON size over the time, whatever the format; FILE MB/S: the file's own bytes over the time. Saves include fsync."
     }
 
     static func incrementalTable(_ results: IncrementalBenchmark.Results, fraction: Double) -> String {
         let rows = [
-            ["full save (first checkpoint)", format(results.fullSaveSeconds, digits: 4), String(results.fullBytes)],
+            ["full save (an app's first checkpoint: capture + binary save)", format(results.fullSaveSeconds, digits: 4), String(results.fullBytes)],
             ["delta save (end to end)", format(results.deltaSaveSeconds, digits: 4), String(results.deltaBytes)],
             ["loop pause per checkpoint (background)", format(results.blockingSeconds, digits: 4), "-"],
             ["loop wait for the writer's queue, apart", format(results.queueWaitSeconds, digits: 4), "-"],
@@ -43,7 +43,7 @@ enum BenchReport {
             + Table(header: ["OPERATION", "SECONDS", "FILE BYTES"], rows: rows, rightAligned: [1, 2]).rendered
     }
 
-    static func json(_ results: CheckpointBenchmark.Results, _ incremental: IncrementalBenchmark.Results) -> String {
+    static func json(_ results: CheckpointBenchmark.Results, _ incremental: IncrementalBenchmark.Results, settings: BenchSettings) -> String {
         let object: StateValue = [
             "full_save_s": .float(incremental.fullSaveSeconds),
             "delta_save_s": .float(incremental.deltaSaveSeconds),
@@ -65,7 +65,7 @@ enum BenchReport {
             "upload_s": .float(results.uploadSeconds),
             "download_s": .float(results.downloadSeconds),
         ]
-        return String(decoding: JSONWriter.write(object), as: UTF8.self)
+        return String(decoding: JSONWriter.write(merged(object, settings)), as: UTF8.self)
     }
 
     static func parallelTable(_ rows: [ParallelPauseBenchmark.Row], synthetic: SyntheticState, stateBytes: Int, fraction: Double) -> String {
@@ -80,7 +80,7 @@ enum BenchReport {
             + " holding the loop's core), not the checkpoint."
     }
 
-    static func json(_ rows: [ParallelPauseBenchmark.Row], synthetic: SyntheticState, stateBytes: Int, fraction: Double) -> String {
+    static func json(_ rows: [ParallelPauseBenchmark.Row], synthetic: SyntheticState, stateBytes: Int, fraction: Double, settings: BenchSettings) -> String {
         func rounded(_ seconds: Double) -> StateValue { .float((seconds * 1e9).rounded() / 1e9) }
         let object: StateValue = [
             "components": .int(Int64(synthetic.components)),
@@ -95,7 +95,14 @@ enum BenchReport {
                 ]
             }),
         ]
-        return String(decoding: JSONWriter.write(object), as: UTF8.self)
+        return String(decoding: JSONWriter.write(merged(object, settings)), as: UTF8.self)
+    }
+
+    /// The report's figures followed by the settings' keys.
+    private static func merged(_ figures: StateValue, _ settings: BenchSettings) -> StateValue {
+        guard case .object(var members) = figures, case .object(let extra) = settings.stateValue else { return figures }
+        for (key, value) in extra { members[key] = value }
+        return .object(members)
     }
 
     static func format(_ value: Double, digits: Int) -> String {

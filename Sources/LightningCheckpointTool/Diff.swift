@@ -10,8 +10,11 @@ extension LightningCheckpoint {
                 Compares any two checkpoints, of either format, full or delta. One line per change: \
                 '+ root.items.3 (work)' and '- root.items.0 (work)' for components, \
                 '~ root.w.counter: 3 -> 6' for a var, '+'/'-' for a var added or removed. Values up \
-                to 60 bytes of JSON are shown inline, larger ones by kind and size. Calls are not \
-                compared. With --json, one JSON object with the same facts.
+                to 60 bytes of JSON are shown inline, larger ones by kind and size; a large array or \
+                object that changed lists the elements or keys that differ (at most 5, then how \
+                many more): '~ root.f.seen: array of 8 -> 10 items: + [8] "a", + [9] "b"'. Calls \
+                are not compared. With --json, one JSON object with the same facts (large values \
+                by kind and size).
                 """
         )
 
@@ -38,7 +41,10 @@ extension LightningCheckpoint {
                 for change in diff.changedVars {
                     let name = "\(change.component).\(change.key)"
                     switch (change.old, change.new) {
-                    case (let old?, let new?): print("~ \(name): \(Self.shown(old)) -> \(Self.shown(new))")
+                    case (let old?, let new?):
+                        let inline = JSONWriter.write(old).count <= Self.inlineLimit && JSONWriter.write(new).count <= Self.inlineLimit
+                        let inside = inline ? nil : ValueChange.describe(from: old, to: new, shown: Self.shown)
+                        print("~ \(name): \(inside ?? "\(Self.shown(old)) -> \(Self.shown(new))")")
                     case (nil, let new?): print("+ \(name): \(Self.shown(new))")
                     case (let old?, nil): print("- \(name): \(Self.shown(old))")
                     case (nil, nil): continue

@@ -10,14 +10,15 @@ extension LightningCheckpoint {
             discussion: """
                 VAR is a component's full name and a var's key, joined by a dot (root.w.counter, \
                 root.registry.trainer.learning_rate). The value is printed as Python's json.dumps \
-                writes it.
+                writes it. A component's full name alone (root.w) prints all its vars as one \
+                object; `show --tree` lists the components.
                 """
         )
 
         @Argument(help: "The checkpoint to read: a path, a name in the storage, 'latest', 'latest-valid' or an s3:// URL.")
         var input: String
 
-        @Argument(help: "The var: COMPONENT.KEY, e.g. root.w.counter.")
+        @Argument(help: "The var, COMPONENT.KEY (e.g. root.w.counter), or a COMPONENT for all its vars.")
         var path: String
 
         @OptionGroup var storageOptions: StorageOptions
@@ -25,6 +26,9 @@ extension LightningCheckpoint {
         func run() throws {
             let (location, state) = try storageOptions.load(input)
             let components = CheckpointLayout.components(of: state)
+            if let component = components.first(where: { $0.fullName == path }) {
+                return writeStandardOutput(JSONWriter.write(component.state["vars"] ?? [:]) + [0x0A])
+            }
             // The longest component name that the path starts with; the rest is the var's key.
             let match = components.filter { path.hasPrefix($0.fullName + ".") }.max { $0.fullName.count < $1.fullName.count }
             guard let component = match else {
@@ -34,7 +38,7 @@ extension LightningCheckpoint {
             let key = String(path.dropFirst(component.fullName.count + 1))
             guard let value = component.state["vars"]?[StateString(key)] else {
                 let keys = (component.state["vars"]?.objectValue?.keys.map(\.displayString) ?? []).joined(separator: ", ")
-                throw failure("\(location): \(component.fullName) has no var '\(key)' (its vars: \(keys))")
+                throw failure("\(location): \(component.fullName) has no var '\(key)' (\(keys.isEmpty ? "it has no vars" : "its vars: \(keys)"); `show --tree` lists the components)")
             }
             writeStandardOutput(JSONWriter.write(value) + [0x0A])
         }

@@ -31,6 +31,33 @@ struct InspectTests {
         #expect(removed.standardOutput.hasPrefix("- root.w (work)\n"))
     }
 
+    @Test("diff lists what changed inside a large array or object, at most five changes, then how many more")
+    func diffInside() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        func checkpoint(_ vars: String) -> [UInt8] {
+            Array(#"{"vars": {"_layout": [], "_paths": {}, \#(vars)}, "calls": {}, "flows": {}, "works": {}, "structures": {}, "changes": {}, "app_state": {"stage": "running"}}"#.utf8)
+        }
+        let keys = (0..<20).map { "\"k\($0)\": \($0)" }
+        try folder.write(checkpoint(#""seen": [\#((0..<20).map(String.init).joined(separator: ", "))], "table": {\#(keys.joined(separator: ", "))}"#), to: "a.json")
+        var seen = (0..<22).map(String.init)
+        seen[3] = "30"
+        var table = keys
+        table[5] = "\"k5\": 50"
+        table.remove(at: 7)
+        try folder.write(checkpoint(#""seen": [\#(seen.joined(separator: ", "))], "table": {\#(table.joined(separator: ", "))}"#), to: "b.json")
+        let lines = try Executable.run("lightning-checkpoint", ["diff", "a.json", "b.json"], in: folder.path).standardOutput.split(separator: "\n")
+        #expect(lines == [
+            "~ root.seen: array of 20 -> 22 items: ~ [3] 3 -> 30, + [20] 20, + [21] 21",
+            #"~ root.table: object of 20 -> 19 keys: ~ ["k5"] 5 -> 50, - ["k7"] 7"#,
+        ])
+        var many = (0..<20).map(String.init)
+        for index in stride(from: 0, to: 20, by: 2) { many[index] = "-1" }
+        try folder.write(checkpoint(#""seen": [\#(many.joined(separator: ", "))], "table": {\#(keys.joined(separator: ", "))}"#), to: "c.json")
+        let more = try Executable.run("lightning-checkpoint", ["diff", "a.json", "c.json"], in: folder.path).standardOutput
+        #expect(more == "~ root.seen: array of 20 items: ~ [0] 0 -> -1, ~ [2] 2 -> -1, ~ [4] 4 -> -1, ~ [6] 6 -> -1, ~ [8] 8 -> -1, and 5 more\n")
+    }
+
     @Test("get prints one var as JSON; a missing component or var is one line naming what exists")
     func get() throws {
         let folder = try TemporaryFolder()
@@ -40,7 +67,12 @@ struct InspectTests {
         #expect(try Executable.run("lightning-checkpoint", ["get", "latest", "root.w._host"], in: folder.path).standardOutput == "\"127.0.0.1\"\n")
         let missing = try Executable.run("lightning-checkpoint", ["get", "latest", "root.w.nope"], in: folder.path)
         #expect(missing.status == 1)
-        #expect(missing.standardError.hasSuffix(": root.w has no var 'nope' (its vars: _host, _port, _url, _future_url, _internal_ip, _public_ip, _restarting, _cloud_compute, _display_name, _paths, counter)\n"))
+        #expect(missing.standardError.hasSuffix(": root.w has no var 'nope' (its vars: _host, _port, _url, _future_url, _internal_ip, _public_ip, _restarting, _cloud_compute, _display_name, _paths, counter; `show --tree` lists the components)\n"))
+        // A component's name alone: all its vars, as one object.
+        let whole = try Executable.run("lightning-checkpoint", ["get", "latest", "root.w"], in: folder.path)
+        #expect(whole.status == 0)
+        #expect(whole.standardOutput.hasPrefix(#"{"_host": "127.0.0.1", "#))
+        #expect(whole.standardOutput.hasSuffix(#""counter": 3}"# + "\n"))
         let nowhere = try Executable.run("lightning-checkpoint", ["get", "latest", "elsewhere.x"], in: folder.path)
         #expect(nowhere.standardError.hasSuffix(": no component holds 'elsewhere.x' (components: root, root.w)\n"))
     }

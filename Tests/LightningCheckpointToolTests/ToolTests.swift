@@ -171,6 +171,19 @@ struct ToolTests {
         #expect(flags.status != 0)
     }
 
+    @Test("export keeps the swift_lightning metadata; --plain leaves it out, with Lightning's keys only")
+    func exportPlain() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(try Executable.run("counter-app", ["--iterations", "1"], in: folder.path).status == 0)
+        let full = try Self.run(["export", "latest"], in: folder).standardOutput
+        let plain = try Self.run(["export", "latest", "--plain"], in: folder).standardOutput
+        #expect(full.contains(#""swift_lightning": {"#))
+        #expect(!plain.contains("swift_lightning"))
+        let keys = (try JSONSerialization.jsonObject(with: Data(plain.utf8)) as? [String: Any])?.keys.sorted()
+        #expect(keys == ["app_state", "calls", "changes", "flows", "structures", "vars", "works"])
+    }
+
     @Test("verify names the first damaged file and exits 1")
     func verify() throws {
         let folder = try TemporaryFolder()
@@ -203,12 +216,29 @@ struct BenchToolTests {
             "lightning-checkpoint", ["bench", "--mix", mix, "--target-mb", "0.3", "--components", "20", "--runs", "1", "--json", "--storage", "store"],
             in: folder.path)
         #expect(run.status == 0, "\(run.standardError)")
-        let figures = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Double])
+        let figures = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
         for key in ["blocking_s", "queue_wait_s", "binary_save_s", "binary_load_s", "json_save_s", "json_load_s", "delta_save_s"] {
-            #expect((figures[key] ?? -1) >= 0, "\(key)")
+            #expect((figures[key] as? Double ?? -1) >= 0, "\(key)")
         }
-        #expect((figures["json_bytes"] ?? 0) > 200_000)
+        #expect((figures["json_bytes"] as? Double ?? 0) > 200_000)
+        // What a report needs to be quoted: the build, the version, the machine, the parameters.
+        #expect(figures["build"] as? String == "debug")
+        #expect(figures["tool_version"] as? String == "0.1.0-dev")
+        #expect((figures["cores"] as? Int ?? 0) >= 1)
+        let parameters = try #require(figures["parameters"] as? [String: Any])
+        #expect(parameters["components"] as? Int == 20)
+        #expect(parameters["mix"] as? String == mix)
+        #expect(parameters["storage"] as? String == "store")
+        // A debug build says its figures say little.
+        #expect(run.standardError.hasPrefix("warning: this is a debug build"))
         #expect(folder.names(in: "store/checkpoints").isEmpty)
+        if mix == "float" {
+            let table = try Executable.run("lightning-checkpoint", ["bench", "--target-mb", "0.3", "--components", "20", "--runs", "1", "--storage", "store"], in: folder.path)
+            let lines = table.standardOutput.split(separator: "\n")
+            #expect(lines.first?.hasPrefix("lightning-checkpoint 0.1.0-dev, debug build, ") == true)
+            #expect(lines.first?.hasSuffix("; --components 20 --target-mb 0.3 --mix float --runs 3 --change-fraction 0.01 --storage store".replacingOccurrences(of: "--runs 3", with: "--runs 1")) == true)
+            #expect(table.standardOutput.contains("STATE MB/S"))
+        }
     }
 
     @Test("bench --parallel-works measures the pause for each count of publishing works, and leaves no checkpoint")

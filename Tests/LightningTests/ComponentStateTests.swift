@@ -20,6 +20,18 @@ struct ComponentStateTests {
         #expect(Array(rootVars.keys) == ["_layout", "_paths", "text", "weights"])
     }
 
+    @Test("a structure's entries are read by key, works and flows together; a missing structure is nil")
+    func structureEntries() throws {
+        let state = try LightningApp(root: StaticRoot(), name: "test").checkpointState(time: 1)
+        let root = ComponentState(state: state)
+        #expect(root.structure("items")?.names == ["1", "0"])
+        let registry = try #require(root.structure("registry"))
+        #expect(registry.names == ["evaluator", "trainer"])
+        #expect(try registry["trainer"]?.value(of: "learning_rate", as: Double.self) == 0.01)
+        #expect(root.structure("nope") == nil)
+        #expect(root.structure("text") == nil)
+    }
+
     @Test("full names follow Lightning, in structures too")
     func fullNames() throws {
         let root = StaticRoot()

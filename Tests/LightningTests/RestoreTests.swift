@@ -1,9 +1,11 @@
 import Foundation
+import InMemoryLogging
 import Lightning
 import LightningCodecs
 import LightningState
 import LightningStore
 import LightningTestSupport
+import Logging
 import Testing
 
 @Suite("Restoring apps from checkpoints")
@@ -79,6 +81,20 @@ struct RestoreTests {
         #expect(root.flow_level_1 == nil)  // nothing ran
     }
 
+    @Test("a checkpoint of another app: Lightning's message, then which app wrote it")
+    func otherAppsCheckpoint() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try LightningApp(root: DynamicRoot(), name: "trainer").run(checkpoint: nil, storageRoot: folder.path)
+        let root = DynamicRoot()
+        root.recreates = false
+        let error = #expect(throws: LightningError.self) {
+            try LightningApp(root: root, name: "server").run(checkpoint: "latest", storageRoot: folder.path)
+        }
+        #expect(error?.description == "The component flow_level_1 wasn't instantiated for the component root (the checkpoint was written by the app 'trainer'; this app is 'server')")
+        #expect(error?.code == .componentNotInstantiated)
+    }
+
     @Test("a missing child deeper down names its parent's full name")
     func strictFailureDeep() throws {
         let folder = try TemporaryFolder()
@@ -107,8 +123,14 @@ struct RestoreTests {
         try LightningApp(root: DynamicRoot(), name: "test").run(checkpoint: nil, storageRoot: folder.path)
         let root = DynamicRoot()
         root.recreates = false
-        try LightningApp(root: root, name: "test").run(checkpoint: "latest", storageRoot: folder.path, strict: false)
+        let app = LightningApp(root: root, name: "test")
+        let logs = InMemoryLogHandler()
+        app.logger = Logger(label: "app", factory: { _ in logs })
+        try app.run(checkpoint: "latest", storageRoot: folder.path, strict: false)
         #expect(root.flow_level_1?.flow_level_2?.work_level_3?.counter == 2)  // started from zero
+        // What was skipped is said, once, a skipped flow standing for what it holds.
+        let warnings = logs.entries.filter { $0.level == .warning }.map { "\($0.message)" }
+        #expect(warnings == ["loaded without strict checks: skipped what this app does not have: 1 component (root.flow_level_1)"])
     }
 
     @Test("a structure entry the checkpoint holds and the app cannot make fails like Lightning's Dict; extra entries are dropped")
@@ -136,7 +158,11 @@ struct RestoreTests {
         let error = #expect(throws: LightningError.self) { try LightningApp(root: StaticRoot(), name: "test").load(state) }
         #expect(error?.description == "The checkpoint sets the var ghost of root, which StaticRoot does not declare")
         #expect(error?.code == .undeclaredVar)
-        try LightningApp(root: StaticRoot(), name: "test").load(state, strict: false)
+        let app = LightningApp(root: StaticRoot(), name: "test")
+        let logs = InMemoryLogHandler()
+        app.logger = Logger(label: "app", factory: { _ in logs })
+        try app.load(state, strict: false)
+        #expect(logs.entries.map { "\($0.message)" } == ["loaded without strict checks: skipped what this app does not have: 1 var (root.ghost)"])
     }
 
     @Test("a var of the wrong kind names the component and the var")

@@ -1,0 +1,55 @@
+import LightningCodecs
+import LightningState
+
+/// What changed inside a large array or object, in a few words: the elements or keys that differ,
+/// each value inline when short, at most ``shownEdits`` of them, then how many more.
+///
+/// `array of 8 -> 10 items: + [8] "item_8", + [9] "item_9"`;
+/// `object of 1000 keys: ~ ["k5"] 1.0 -> 2.0, - ["k7"] 3.0, and 4 more`.
+enum ValueChange {
+    /// The most element or key changes listed.
+    static let shownEdits = 5
+
+    /// The change from `old` to `new`, when both are arrays or both are objects; else `nil`.
+    static func describe(from old: StateValue, to new: StateValue, shown: (StateValue) -> String) -> String? {
+        switch (old, new) {
+        case (.array(let before), .array(let after)):
+            let size = before.count == after.count ? "array of \(after.count) items" : "array of \(before.count) -> \(after.count) items"
+            var edits: [String] = []
+            for index in 0..<max(before.count, after.count) {
+                let was: StateValue? = index < before.count ? before[index] : Optional.none
+                let now: StateValue? = index < after.count ? after[index] : Optional.none
+                switch (was, now) {
+                case (let was?, let now?) where was != now: edits.append("~ [\(index)] \(shown(was)) -> \(shown(now))")
+                case (nil, let now?): edits.append("+ [\(index)] \(shown(now))")
+                case (let was?, nil): edits.append("- [\(index)] \(shown(was))")
+                default: continue
+                }
+            }
+            return listed(size, edits)
+        case (.object(let before), .object(let after)):
+            let size = before.count == after.count ? "object of \(after.count) keys" : "object of \(before.count) -> \(after.count) keys"
+            var edits: [String] = []
+            for (key, now) in after {
+                let name = String(decoding: JSONWriter.write(.string(key)), as: UTF8.self)
+                if let was = before[key] {
+                    if was != now { edits.append("~ [\(name)] \(shown(was)) -> \(shown(now))") }
+                } else {
+                    edits.append("+ [\(name)] \(shown(now))")
+                }
+            }
+            for (key, was) in before where after[key] == nil {
+                edits.append("- [\(String(decoding: JSONWriter.write(.string(key)), as: UTF8.self))] \(shown(was))")
+            }
+            return listed(size, edits)
+        default:
+            return nil
+        }
+    }
+
+    private static func listed(_ size: String, _ edits: [String]) -> String {
+        guard !edits.isEmpty else { return "\(size), reordered" }
+        let more = edits.count > shownEdits ? ", and \(edits.count - shownEdits) more" : ""
+        return "\(size): \(edits.prefix(shownEdits).joined(separator: ", "))\(more)"
+    }
+}
