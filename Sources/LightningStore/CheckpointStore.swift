@@ -111,6 +111,10 @@ public struct CheckpointStore: Sendable {
             let matches = available.filter { $0.name == name && (explicit == nil || $0.format == explicit) }
             if let match = matches.last { return location(of: match) }
         }
+        // A file name that is no checkpoint's: the user meant a file here.
+        if CheckpointName(fileName: value) == nil, CheckpointFormat(fileExtensionOf: value) != nil {
+            throw CheckpointStoreError(path: value, problem: "no such file (nor a checkpoint of that name in \(folder))", code: .notFound)
+        }
         var stems: [String] = []
         for info in available where stems.last != info.name.stem { stems.append(info.name.stem) }
         throw .notFound(value, in: folder, available: stems)

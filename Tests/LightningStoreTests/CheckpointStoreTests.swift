@@ -58,6 +58,9 @@ struct CheckpointStoreTests {
         #expect(empty?.description == "no checkpoint to take as 'latest': \(folder.path)/checkpoints holds none")
         let none = #expect(throws: CheckpointStoreError.self) { try store.resolve("nope") }
         #expect(none?.description == "no checkpoint named 'nope' in \(folder.path)/checkpoints (it holds no checkpoints)")
+        let file = #expect(throws: CheckpointStoreError.self) { try store.resolve("mine.lsnap") }
+        #expect(file?.description == "mine.lsnap: no such file (nor a checkpoint of that name in \(folder.path)/checkpoints)")
+        #expect(file?.code == .notFound)
         _ = try store.save(Self.state, time: 10)[0]
         _ = try store.save(Self.state, time: 10)[0]
         let missing = #expect(throws: CheckpointStoreError.self) { try store.resolve("lightningapp_checkpoint_11") }
