@@ -23,6 +23,12 @@ let package = Package(
         .executable(name: "service-app", targets: ["ServiceApp"]),
         .executable(name: "train-app", targets: ["TrainApp"]),
     ],
+    // S3 support pulls in AsyncHTTPClient, SwiftNIO and swift-crypto: an app that keeps its
+    // checkpoints on local storage only can leave it out with `traits: []` (README, "a light build for local apps").
+    traits: [
+        .trait(name: "S3", description: "Checkpoints on S3-compatible object storage for LightningCLI's --storage s3://… (AsyncHTTPClient, SwiftNIO, swift-crypto)."),
+        .default(enabledTraits: ["S3"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
@@ -55,7 +61,7 @@ let package = Package(
             dependencies: [
                 "Lightning",
                 "LightningCodecs",
-                "LightningS3",
+                .target(name: "LightningS3", condition: .when(traits: ["S3"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

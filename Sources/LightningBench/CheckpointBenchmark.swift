@@ -28,6 +28,8 @@ public struct CheckpointBenchmark {
         /// of the same bytes does.
         public var uploadSeconds = 0.0
         public var downloadSeconds = 0.0
+        /// The smallest and largest of each figure's runs, by the figure's JSON key (`binary_save_s`).
+        public var spread: [String: Measurement.Spread] = [:]
     }
 
     /// The state to measure.
@@ -51,51 +53,57 @@ public struct CheckpointBenchmark {
         // The text as saves produce it: chunks, never joined.
         var chunks: [[UInt8]] = []
         progress("JSON encode")
-        results.jsonEncodeSeconds = Measurement.median(runs: runs) { chunks = JSONWriter.writeChunks(state) }
+        results.record("json_encode_s", Measurement.spread(runs: runs) { chunks = JSONWriter.writeChunks(state) }, into: \.jsonEncodeSeconds)
         var text = Array(chunks.joined())
         chunks = []
         results.jsonBytes = text.count
         progress("JSON decode")
-        results.jsonDecodeSeconds = try Measurement.median(runs: runs) { _ = try JSONReader.read(text) }
+        results.record("json_decode_s", try Measurement.spread(runs: runs) { _ = try JSONReader.read(text) }, into: \.jsonDecodeSeconds)
         text = []
         var snapshot: [UInt8] = []
         progress("binary encode")
-        results.binaryEncodeSeconds = try Measurement.median(runs: runs) { snapshot = try BinarySnapshot.encode(state) }
+        results.record("binary_encode_s", try Measurement.spread(runs: runs) { snapshot = try BinarySnapshot.encode(state) }, into: \.binaryEncodeSeconds)
         results.binaryBytes = snapshot.count
         progress("binary decode")
-        results.binaryDecodeSeconds = try Measurement.median(runs: runs) { _ = try BinarySnapshot.decode(snapshot) }
+        results.record("binary_decode_s", try Measurement.spread(runs: runs) { _ = try BinarySnapshot.decode(snapshot) }, into: \.binaryDecodeSeconds)
         progress("storage upload and download")
-        (results.uploadSeconds, results.downloadSeconds) = try transfer(snapshot)
+        let (upload, download) = try transfer(snapshot)
+        results.record("upload_s", upload, into: \.uploadSeconds)
+        results.record("download_s", download, into: \.downloadSeconds)
         snapshot = []
         progress("JSON save and load")
-        (results.jsonSaveSeconds, results.jsonLoadSeconds) = try saveAndLoad(.json)
+        let (jsonSave, jsonLoad) = try saveAndLoad(.json)
+        results.record("json_save_s", jsonSave, into: \.jsonSaveSeconds)
+        results.record("json_load_s", jsonLoad, into: \.jsonLoadSeconds)
         progress("binary save and load")
-        (results.binarySaveSeconds, results.binaryLoadSeconds) = try saveAndLoad(.binary)
+        let (binarySave, binaryLoad) = try saveAndLoad(.binary)
+        results.record("binary_save_s", binarySave, into: \.binarySaveSeconds)
+        results.record("binary_load_s", binaryLoad, into: \.binaryLoadSeconds)
         return results
     }
 
     /// Times creating and reading objects of `bytes`, as chunks the way saves write them.
-    private func transfer(_ bytes: [UInt8]) throws -> (upload: Double, download: Double) {
+    private func transfer(_ bytes: [UInt8]) throws -> (upload: Measurement.Spread, download: Measurement.Spread) {
         let chunks = stride(from: 0, to: bytes.count, by: 1 << 20).map { Array(bytes[$0..<min($0 + (1 << 20), bytes.count)]) }
         var keys: [String] = []
         defer { for key in keys { try? store.storage.remove(key) } }
-        let upload = try Measurement.median(runs: runs) {
+        let upload = try Measurement.spread(runs: runs) {
             let key = "\(CheckpointStore.folderName)/.bench-transfer-\(keys.count)"
             keys.append(key)
             _ = try store.storage.create(key, chunks: chunks)
         }
-        let download = try Measurement.median(runs: runs) { _ = try store.storage.read(keys[0]) }
+        let download = try Measurement.spread(runs: runs) { _ = try store.storage.read(keys[0]) }
         return (upload, download)
     }
 
-    private func saveAndLoad(_ formats: CheckpointStore.SaveFormats) throws -> (save: Double, load: Double) {
+    private func saveAndLoad(_ formats: CheckpointStore.SaveFormats) throws -> (save: Measurement.Spread, load: Measurement.Spread) {
         var saved: [CheckpointInfo] = []
         defer { for info in saved { try? store.storage.remove(info.key) } }
-        let save = try Measurement.median(runs: runs) {
+        let save = try Measurement.spread(runs: runs) {
             saved.append(contentsOf: try store.save(state, time: 0, formats: formats))
         }
         let location = store.location(of: saved[0])
-        let load = try Measurement.median(runs: runs) { _ = try location.load() }
+        let load = try Measurement.spread(runs: runs) { _ = try location.load() }
         return (save, load)
     }
 }
@@ -125,6 +133,8 @@ public struct IncrementalBenchmark {
         public var baseLoadSeconds = 0.0
         /// The number of components that changed between saves.
         public var changedComponents = 0
+        /// The smallest and largest of each figure's samples, by the figure's JSON key (`delta_save_s`).
+        public var spread: [String: Measurement.Spread] = [:]
     }
 
     /// Deltas written after the full snapshot.
@@ -169,6 +179,7 @@ public struct IncrementalBenchmark {
         results.fullSaveSeconds = pauses[0]
         results.fullBytes = files[0].size
         results.deltaSaveSeconds = Self.median(Array(pauses.dropFirst()))
+        results.spread["delta_save_s"] = Measurement.Spread(Array(pauses.dropFirst()))
         results.deltaBytes = Int(Self.median(files.dropFirst().map { Double($0.size) }))
         let last = store.location(of: files[files.count - 1])
         let base = store.location(of: files[0])
@@ -181,6 +192,8 @@ public struct IncrementalBenchmark {
         }
         results.chainLoadSeconds = Self.median(chainTimes)
         results.baseLoadSeconds = Self.median(baseTimes)
+        results.spread["chain_load_s"] = Measurement.Spread(chainTimes)
+        results.spread["chain_base_load_s"] = Measurement.Spread(baseTimes)
 
         progress("incremental saves in the background")
         var background = policy
@@ -195,11 +208,21 @@ public struct IncrementalBenchmark {
             iterations: Self.pauseSamples + 1, changing: changeFraction, work: work, workAfterFirst: workAfterFirst, store: store, policy: background)
         results.blockingSeconds = Self.median(Array(asyncApp.statistics.pauses.recentSeconds.dropFirst()))
         results.queueWaitSeconds = Self.median(Array(asyncApp.statistics.queueWaits.recentSeconds.dropFirst()))
+        results.spread["blocking_s"] = Measurement.Spread(Array(asyncApp.statistics.pauses.recentSeconds.dropFirst()))
+        results.spread["queue_wait_s"] = Measurement.Spread(Array(asyncApp.statistics.queueWaits.recentSeconds.dropFirst()))
         return results
     }
 
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
         return values.sorted()[values.count / 2]
+    }
+}
+
+extension CheckpointBenchmark.Results {
+    /// Keeps a figure's median in its field and its spread under its JSON key.
+    mutating func record(_ key: String, _ spread: Measurement.Spread, into field: WritableKeyPath<Self, Double>) {
+        self[keyPath: field] = spread.median
+        self.spread[key] = spread
     }
 }

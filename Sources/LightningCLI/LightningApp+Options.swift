@@ -16,7 +16,7 @@ extension LightningApp {
     /// - Parameters:
     ///   - options: The parsed app options.
     ///   - handlingSignals: Whether to handle SIGTERM, SIGINT and SIGUSR1 as above; pass `false`
-    ///     when the program handles signals itself, and call ``LightningApp/control`` from its handlers.
+    ///     when the program handles signals itself, and call `LightningApp.control` from its handlers.
     public func run(_ options: LightningAppOptions, handlingSignals: Bool = true) throws {
         if let level = options.logLevel { logger.logLevel = level }
         // The flags given override what the code set; the others leave it.

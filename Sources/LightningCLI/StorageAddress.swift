@@ -1,5 +1,7 @@
 import Foundation
+#if S3
 import LightningS3
+#endif
 import LightningStore
 
 /// What a `--storage` value or a checkpoint argument names: a local folder, or an S3 location.
@@ -45,6 +47,7 @@ public enum StorageAddress {
     /// The storage `address` names.
     public static func open(_ address: String, environment: [String: String]) throws(CheckpointStoreError) -> any CheckpointStorage {
         guard let (bucket, prefix) = try s3Parts(address) else { return LocalStorage(root: address) }
+        #if S3
         let lease = try number(leaseSecondsVariable, in: environment, default: 30, range: 1...86_400, unit: "a number of seconds")
         let defaults = S3Timeouts()
         let timeouts = S3Timeouts(
@@ -54,8 +57,21 @@ public enum StorageAddress {
         return S3Storage(
             bucket: bucket, prefix: prefix, configuration: try S3Configuration.fromEnvironment(environment), multipartThreshold: multipart, leaseSeconds: lease,
             timeouts: timeouts)
+        #else
+        _ = (bucket, prefix)
+        throw withoutS3(address)
+        #endif
     }
 
+    /// The error for an `s3://` address in a build without the package's `S3` trait.
+    static func withoutS3(_ address: String) -> CheckpointStoreError {
+        CheckpointStoreError(
+            path: address,
+            problem: "this build has no S3 support: build with swift-lightning's S3 trait (on by default; an app that lists traits: [] for a local-only build leaves it out)",
+            code: .invalidArgument)
+    }
+
+    #if S3
     /// The number `variable` holds, or `fallback` when it is unset or empty.
     private static func number(
         _ variable: String, in environment: [String: String], default fallback: Double, range: ClosedRange<Double>, unit: String, whole: Bool = false
@@ -68,6 +84,7 @@ public enum StorageAddress {
         }
         return value
     }
+    #endif
 
     /// For a full object URL, `s3://bucket/path/to/file.lsnap`, the object (its folder is where a
     /// delta's parents are looked for); `nil` for anything else.
@@ -77,8 +94,13 @@ public enum StorageAddress {
         guard let name = parts.last else {
             throw CheckpointStoreError(path: value, problem: "names a bucket, not an object: give s3://bucket/path/to/checkpoint", code: .invalidArgument)
         }
+        #if S3
         let storage = S3Storage(bucket: bucket, prefix: parts.dropLast().joined(separator: "/"), configuration: try S3Configuration.fromEnvironment(environment))
         return CheckpointLocation(storage: storage, key: String(name))
+        #else
+        _ = name
+        throw withoutS3(value)
+        #endif
     }
 
     /// The bucket and the rest of an `s3://` address; `nil` when it is not one.

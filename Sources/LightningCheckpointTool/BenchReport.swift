@@ -4,43 +4,50 @@ import LightningState
 
 /// The table and the JSON object that `bench` prints.
 enum BenchReport {
+    /// `0.101–0.140`: the smallest and largest run of a figure.
+    static func range(_ spread: Measurement.Spread?, digits: Int) -> String {
+        guard let spread else { return "-" }
+        return "\(format(spread.minimum, digits: digits))–\(format(spread.maximum, digits: digits))"
+    }
+
     static func table(_ results: CheckpointBenchmark.Results, components: Int, mix: SyntheticState.Mix) -> String {
         let megabytes = Double(results.jsonBytes) / 1e6
-        func row(_ name: String, _ seconds: Double, _ bytes: Int) -> [String] {
-            [name, format(seconds, digits: 3), format(megabytes / seconds, digits: 0), format(Double(bytes) / 1e6 / seconds, digits: 0), String(bytes)]
+        func row(_ name: String, _ key: String, _ seconds: Double, _ bytes: Int) -> [String] {
+            [name, format(seconds, digits: 3), range(results.spread[key], digits: 3), format(megabytes / seconds, digits: 0), format(Double(bytes) / 1e6 / seconds, digits: 0), String(bytes)]
         }
         let rows = [
-            row("json encode (memory)", results.jsonEncodeSeconds, results.jsonBytes),
-            row("json decode (memory)", results.jsonDecodeSeconds, results.jsonBytes),
-            row("json save", results.jsonSaveSeconds, results.jsonBytes),
-            row("json load", results.jsonLoadSeconds, results.jsonBytes),
-            row("binary encode (memory)", results.binaryEncodeSeconds, results.binaryBytes),
-            row("binary decode (memory)", results.binaryDecodeSeconds, results.binaryBytes),
-            row("binary save", results.binarySaveSeconds, results.binaryBytes),
-            row("binary load", results.binaryLoadSeconds, results.binaryBytes),
-            row("snapshot bytes up (storage create)", results.uploadSeconds, results.binaryBytes),
-            row("snapshot bytes down (storage read)", results.downloadSeconds, results.binaryBytes),
+            row("json encode (memory)", "json_encode_s", results.jsonEncodeSeconds, results.jsonBytes),
+            row("json decode (memory)", "json_decode_s", results.jsonDecodeSeconds, results.jsonBytes),
+            row("json save", "json_save_s", results.jsonSaveSeconds, results.jsonBytes),
+            row("json load", "json_load_s", results.jsonLoadSeconds, results.jsonBytes),
+            row("binary encode (memory)", "binary_encode_s", results.binaryEncodeSeconds, results.binaryBytes),
+            row("binary decode (memory)", "binary_decode_s", results.binaryDecodeSeconds, results.binaryBytes),
+            row("binary save", "binary_save_s", results.binarySaveSeconds, results.binaryBytes),
+            row("binary load", "binary_load_s", results.binaryLoadSeconds, results.binaryBytes),
+            row("snapshot bytes up (storage create)", "upload_s", results.uploadSeconds, results.binaryBytes),
+            row("snapshot bytes down (storage read)", "download_s", results.downloadSeconds, results.binaryBytes),
         ]
         let ratio = format(100 * Double(results.binaryBytes) / Double(max(1, results.jsonBytes)), digits: 1)
         let title = "state: \(components) components, \(mix == .mixed ? "mixed values" : "\(mix.rawValue)-heavy"), \(format(megabytes, digits: 1)) MB of compact JSON; binary file \(ratio) % of it"
-        return title + "\n" + Table(header: ["OPERATION", "SECONDS", "STATE MB/S", "FILE MB/S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3, 4]).rendered
-            + "\nSTATE MB/S: the state's compact JSON size over the time, whatever the format; FILE MB/S: the file's own bytes over the time. Saves include fsync."
+        return title + "\n" + Table(header: ["OPERATION", "MEDIAN S", "MIN–MAX S", "STATE MB/S", "FILE MB/S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3, 4, 5]).rendered
+            + "\nSeconds: the median of the runs, and the fastest and slowest. STATE MB/S: the state's compact JSON size over the median,"
+            + " whatever the format; FILE MB/S: the file's own bytes over the median. Saves include fsync."
     }
 
     static func incrementalTable(_ results: IncrementalBenchmark.Results, fraction: Double) -> String {
         let rows = [
-            ["full save (an app's first checkpoint: capture + binary save)", format(results.fullSaveSeconds, digits: 4), String(results.fullBytes)],
-            ["delta save (end to end)", format(results.deltaSaveSeconds, digits: 4), String(results.deltaBytes)],
-            ["loop pause per checkpoint (background)", format(results.blockingSeconds, digits: 4), "-"],
-            ["loop wait for the writer's queue, apart", format(results.queueWaitSeconds, digits: 4), "-"],
-            ["restore the full snapshot", format(results.baseLoadSeconds, digits: 4), "-"],
-            ["restore the 10th delta", format(results.chainLoadSeconds, digits: 4), "-"],
+            ["full save (an app's first checkpoint: capture + binary save)", format(results.fullSaveSeconds, digits: 4), "-", String(results.fullBytes)],
+            ["delta save (end to end)", format(results.deltaSaveSeconds, digits: 4), range(results.spread["delta_save_s"], digits: 4), String(results.deltaBytes)],
+            ["loop pause per checkpoint (background)", format(results.blockingSeconds, digits: 4), range(results.spread["blocking_s"], digits: 4), "-"],
+            ["loop wait for the writer's queue, apart", format(results.queueWaitSeconds, digits: 4), range(results.spread["queue_wait_s"], digits: 4), "-"],
+            ["restore the full snapshot", format(results.baseLoadSeconds, digits: 4), range(results.spread["chain_base_load_s"], digits: 4), "-"],
+            ["restore the 10th delta", format(results.chainLoadSeconds, digits: 4), range(results.spread["chain_load_s"], digits: 4), "-"],
         ]
         let ratio = format(100 * Double(results.deltaBytes) / Double(max(1, results.fullBytes)), digits: 2)
         let loadRatio = format(results.chainLoadSeconds / max(results.baseLoadSeconds, 1e-9), digits: 2)
         return "\nincremental: \(results.changedComponents) components (\(format(fraction * 100, digits: 2)) %) change between saves; "
             + "a delta is \(ratio) % of a full snapshot; restoring the 10th delta takes \(loadRatio) x a full load\n"
-            + Table(header: ["OPERATION", "SECONDS", "FILE BYTES"], rows: rows, rightAligned: [1, 2]).rendered
+            + Table(header: ["OPERATION", "MEDIAN S", "MIN–MAX S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3]).rendered
     }
 
     static func json(_ results: CheckpointBenchmark.Results, _ incremental: IncrementalBenchmark.Results, settings: BenchSettings) -> String {
@@ -65,7 +72,13 @@ enum BenchReport {
             "upload_s": .float(results.uploadSeconds),
             "download_s": .float(results.downloadSeconds),
         ]
-        return String(decoding: JSONWriter.write(merged(object, settings)), as: UTF8.self)
+        var spread = StateObject()
+        for (key, value) in results.spread.merging(incremental.spread, uniquingKeysWith: { first, _ in first }).sorted(by: { $0.key < $1.key }) {
+            spread[StateString(key)] = ["min": .float(value.minimum), "median": .float(value.median), "max": .float(value.maximum)]
+        }
+        guard case .object(var members) = object else { return "" }
+        members["spread"] = .object(spread)
+        return String(decoding: JSONWriter.write(merged(.object(members), settings)), as: UTF8.self)
     }
 
     static func parallelTable(_ rows: [ParallelPauseBenchmark.Row], synthetic: SyntheticState, stateBytes: Int, fraction: Double) -> String {

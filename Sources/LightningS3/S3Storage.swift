@@ -133,7 +133,7 @@ public final class S3Storage: CheckpointStorage {
     }
 
     /// Takes the writer lease, the object `<prefix>/.writer-lease`, renewed by compare-and-swap
-    /// while held, and checked by every write that commits (see ``S3Lease``): one app writes at a
+    /// while held, and checked by every write that commits (see `S3Lease`): one app writes at a
     /// time, even when answers are lost, and never after another app could have taken over.
     public func lockForWriting() throws(CheckpointStoreError) -> any StorageLock {
         try S3Lease.acquire(in: self)

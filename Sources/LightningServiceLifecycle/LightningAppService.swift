@@ -2,14 +2,14 @@ import Lightning
 import LightningStore
 import ServiceLifecycle
 
-/// Runs a ``Lightning/LightningApp`` as a swift-service-lifecycle `Service`, so that a server
+/// Runs a `LightningApp` as a swift-service-lifecycle `Service`, so that a server
 /// (Hummingbird, Vapor, gRPC) runs it in its `ServiceGroup` beside its other services.
 ///
 /// The group's graceful shutdown (SIGTERM, say, in `gracefulShutdownSignals`) stops the app
 /// gracefully: the iteration in progress finishes, a final checkpoint is taken, the saves are
 /// waited for, and ``run()`` returns. Cancelling the service's task does the same. Signals and
 /// deadlines belong to the group: give it a `maximumGracefulShutdownDuration` no shorter than
-/// the app's ``Lightning/CheckpointPolicy/stopTimeout``.
+/// the app's `CheckpointPolicy.stopTimeout`.
 ///
 /// The app is made by `makeApp` when the service runs, and runs on a thread of its own: its
 /// components belong to that thread. Other services talk to it through ``control``, which exists
@@ -58,7 +58,7 @@ public struct LightningAppService: Service {
 
     /// Makes the app and runs it until it stops: on its own (a flow called `stop()`), on the
     /// group's graceful shutdown, or when the task is cancelled.
-    /// - Throws: What ``Lightning/LightningApp/run(from:store:strict:)-9sccg`` throws.
+    /// - Throws: What `LightningApp.run(from:store:strict:)` throws.
     public func run() async throws {
         let app = try makeApp()
         app.control = control

@@ -229,6 +229,13 @@ struct BenchToolTests {
         #expect(parameters["components"] as? Int == 20)
         #expect(parameters["mix"] as? String == mix)
         #expect(parameters["storage"] as? String == "store")
+        // Each figure's spread: min ≤ median ≤ max, the median the figure itself.
+        let spread = try #require(figures["spread"] as? [String: [String: Double]])
+        for key in ["binary_save_s", "json_load_s", "delta_save_s", "blocking_s", "upload_s"] {
+            let figure = try #require(spread[key], "\(key)")
+            #expect(figure["min"]! <= figure["median"]! && figure["median"]! <= figure["max"]!)
+            #expect(figure["median"] == figures[key] as? Double)
+        }
         // A debug build says its figures say little.
         #expect(run.standardError.hasPrefix("warning: this is a debug build"))
         #expect(folder.names(in: "store/checkpoints").isEmpty)
@@ -238,6 +245,7 @@ struct BenchToolTests {
             #expect(lines.first?.hasPrefix("lightning-checkpoint 0.1.0-dev, debug build, ") == true)
             #expect(lines.first?.hasSuffix("; --components 20 --target-mb 0.3 --mix float --runs 3 --change-fraction 0.01 --storage store".replacingOccurrences(of: "--runs 3", with: "--runs 1")) == true)
             #expect(table.standardOutput.contains("STATE MB/S"))
+            #expect(table.standardOutput.contains("MIN–MAX S"))
         }
     }
 

@@ -17,7 +17,7 @@ public enum JSONReader {
         /// The deepest nesting of arrays and objects accepted. Python's reader stops near 1,000.
         public var maxDepth: Int
         /// The most digits an integer literal may have. Python 3.11+ refuses more than 4,300, and
-        /// so does every reader of this package (``StateBigInt/maximumDigits``): a larger value
+        /// so does every reader of this package (`StateBigInt.maximumDigits`): a larger value
         /// here does not raise that limit.
         public var maxIntegerDigits: Int
 
