@@ -24,7 +24,7 @@ let package = Package(
         .executable(name: "train-app", targets: ["TrainApp"]),
     ],
     // S3 support pulls in AsyncHTTPClient, SwiftNIO and swift-crypto: an app that keeps its
-    // checkpoints on local storage only can leave it out with `traits: []` (README, "a light build for local apps").
+    // checkpoints on local storage only can leave it out with `traits: []` (README, "Adding it to a package, and a light build for local apps").
     traits: [
         .trait(name: "S3", description: "Checkpoints on S3-compatible object storage for LightningCLI's --storage s3://… (AsyncHTTPClient, SwiftNIO, swift-crypto)."),
         .default(enabledTraits: ["S3"]),

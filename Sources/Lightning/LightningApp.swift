@@ -588,10 +588,10 @@ public final class LightningApp {
         do {
             try root.loadStateDict(flowState: flowState, childrenStates: flowState.children, strict: strict)
         } catch let error as LightningError {
-            // Lightning's message first; then why, when the checkpoint says it is another app's.
-            guard error.code == .componentNotInstantiated || error.code == .checkpointMismatch,
-                let writer = flowState.metadata?.appName, writer != name
-            else { throw error }
+            // Lightning's message first; then why, when the checkpoint says it is another app's
+            // (for what a checkpoint holds and the code lacks, not for a factory that threw).
+            let lacking = error.code == .componentNotInstantiated || error.code == .undeclaredVar || (error.code == .checkpointMismatch && error.underlying == nil)
+            guard lacking, let writer = flowState.metadata?.appName, writer != name else { throw error }
             throw LightningError(
                 "\(error.description) (the checkpoint was written by the app '\(writer)'; this app is '\(name)')", code: error.code, underlying: error.underlying)
         } catch {
@@ -604,17 +604,26 @@ public final class LightningApp {
     }
 
     /// After a non-strict load: a warning naming the checkpoint's components and vars that the
-    /// app does not have, which were skipped (nothing when there are none).
+    /// app does not have, which were skipped (nothing when there are none). It compares with the
+    /// app's state as loaded, so it costs a capture of the state: only non-strict loads pay it.
     private func warnOfSkipped(_ checkpoint: StateValue) {
-        guard let loaded = try? checkpointState() else { return }
+        let loaded: StateValue
+        do {
+            loaded = try checkpointState()
+        } catch {
+            return logger.debug("could not list what a non-strict load skipped: \(error)")
+        }
         let vars = { (entry: ComponentEntry) in Set((entry.state["vars"]?.objectValue?.keys).map(Array.init) ?? []) }
         let present = Dictionary(CheckpointLayout.components(of: loaded).map { ($0.fullName, vars($0)) }, uniquingKeysWith: { first, _ in first })
         var components: [String] = []
+        var skippedNames = Set<String>()
         var skippedVars: [String] = []
         for entry in CheckpointLayout.components(of: checkpoint) {
             guard let have = present[entry.fullName] else {
-                // A skipped component's descendants go with it.
-                if !components.contains(where: { entry.fullName.hasPrefix($0 + ".") }) { components.append(entry.fullName) }
+                skippedNames.insert(entry.fullName)
+                // A skipped component's descendants go with it (its parent, if skipped, was seen first).
+                let parent = entry.fullName.split(separator: ".").dropLast().joined(separator: ".")
+                if !skippedNames.contains(parent) { components.append(entry.fullName) }
                 continue
             }
             for key in vars(entry).subtracting(have).sorted(by: { $0.displayString < $1.displayString }) {
@@ -627,8 +636,10 @@ public final class LightningApp {
             return "\(names.count) \(noun)\(names.count == 1 ? "" : "s") (\(shown)\(names.count > 5 ? ", …" : ""))"
         }
         let parts = [components.isEmpty ? nil : listed(components, "component"), skippedVars.isEmpty ? nil : listed(skippedVars, "var")].compactMap { $0 }
+        let writer = CheckpointMetadata(checkpoint: checkpoint)?.appName
+        let whose = writer.map { $0 == name ? "" : " (the checkpoint was written by the app '\($0)'; this app is '\(name)')" } ?? ""
         logger.warning(
-            "loaded without strict checks: skipped what this app does not have: \(parts.joined(separator: " and "))",
+            "loaded without strict checks: skipped what this app does not have: \(parts.joined(separator: " and "))\(whose)",
             metadata: ["components": "\(components.count)", "vars": "\(skippedVars.count)"])
     }
 }

@@ -53,7 +53,7 @@ public enum StorageAddress {
         let timeouts = S3Timeouts(
             idle: try number(idleSecondsVariable, in: environment, default: defaults.idle, range: 0.1...3_600, unit: "a number of seconds"),
             attempts: Int(try number(attemptsVariable, in: environment, default: Double(defaults.attempts), range: 1...100, unit: "a whole number", whole: true)))
-        let multipart = Int(try number(multipartBytesVariable, in: environment, default: Double(16 << 20), range: 0...Double(5 << 40), unit: "a whole number of bytes", whole: true))
+        let multipart = Int(try number(multipartBytesVariable, in: environment, default: Double(16 << 20), range: 0...Double(5 << 30), unit: "a whole number of bytes", whole: true))
         return S3Storage(
             bucket: bucket, prefix: prefix, configuration: try S3Configuration.fromEnvironment(environment), multipartThreshold: multipart, leaseSeconds: lease,
             timeouts: timeouts)

@@ -25,8 +25,8 @@ extension LightningCheckpoint {
                 (the median of 50 deltas). Its 'full save' is an app's first checkpoint end to end \
                 (reading the state out of the app's components, then encoding and writing it), so it \
                 takes longer than 'binary save', which encodes and writes a state already in memory. \
-                Every figure is shown with the fastest and slowest of its runs (in --json: \
-                'spread'). Every report starts with the build, the tool's version, the machine and \
+                Every figure measured more than once is shown with the fastest and slowest of its \
+                runs (in --json: 'spread'; the full save is measured once). Every report starts with the build, the tool's version, the machine and \
                 the parameters (in --json: 'build', 'tool_version', 'cores', 'memory_gib', \
                 'parameters'); a debug build warns that its figures say little. With --parallel-works N..., it measures instead that pause \
                 while N parallel works each publish a training step (a step, a loss and 64 weights) \

@@ -45,7 +45,7 @@ enum BenchReport {
         ]
         let ratio = format(100 * Double(results.deltaBytes) / Double(max(1, results.fullBytes)), digits: 2)
         let loadRatio = format(results.chainLoadSeconds / max(results.baseLoadSeconds, 1e-9), digits: 2)
-        return "\nincremental: \(results.changedComponents) components (\(format(fraction * 100, digits: 2)) %) change between saves; "
+        return "\nincremental: \(results.changedComponents) component\(results.changedComponents == 1 ? "" : "s") (\(format(fraction * 100, digits: 2)) %) change between saves; "
             + "a delta is \(ratio) % of a full snapshot; restoring the 10th delta takes \(loadRatio) x a full load\n"
             + Table(header: ["OPERATION", "MEDIAN S", "MIN–MAX S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3]).rendered
     }
@@ -76,9 +76,7 @@ enum BenchReport {
         for (key, value) in results.spread.merging(incremental.spread, uniquingKeysWith: { first, _ in first }).sorted(by: { $0.key < $1.key }) {
             spread[StateString(key)] = ["min": .float(value.minimum), "median": .float(value.median), "max": .float(value.maximum)]
         }
-        guard case .object(var members) = object else { return "" }
-        members["spread"] = .object(spread)
-        return String(decoding: JSONWriter.write(merged(.object(members), settings)), as: UTF8.self)
+        return String(decoding: JSONWriter.write(merged(merged(object, ["spread": .object(spread)]), settings)), as: UTF8.self)
     }
 
     static func parallelTable(_ rows: [ParallelPauseBenchmark.Row], synthetic: SyntheticState, stateBytes: Int, fraction: Double) -> String {
@@ -113,8 +111,13 @@ enum BenchReport {
 
     /// The report's figures followed by the settings' keys.
     private static func merged(_ figures: StateValue, _ settings: BenchSettings) -> StateValue {
-        guard case .object(var members) = figures, case .object(let extra) = settings.stateValue else { return figures }
-        for (key, value) in extra { members[key] = value }
+        merged(figures, settings.stateValue)
+    }
+
+    /// The members of `object` followed by those of `extra` (both objects).
+    private static func merged(_ object: StateValue, _ extra: StateValue) -> StateValue {
+        var members = object.objectValue ?? [:]
+        for (key, value) in extra.objectValue ?? [:] { members[key] = value }
         return .object(members)
     }
 

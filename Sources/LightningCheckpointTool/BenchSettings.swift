@@ -5,7 +5,7 @@ import LightningState
 /// What a benchmark report needs to be quoted: the build, the tool's version, the machine, and
 /// every parameter of the run.
 struct BenchSettings {
-    /// The tool's version.
+    /// The tool's version, as `lightning-checkpoint --version` prints it.
     static let toolVersion = "0.1.0-dev"
 
     /// `release` or `debug`: debug builds run several times slower, so their figures say little.

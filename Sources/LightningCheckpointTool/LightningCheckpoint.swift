@@ -12,6 +12,7 @@ struct LightningCheckpoint: ParsableCommand {
             (the newest that loads, passing over damaged ones). The storage root is \
             --storage, else $STORAGE_ROOT_DIR, else ./.storage.
             """,
+        version: BenchSettings.toolVersion,
         subcommands: [Convert.self, Export.self, Show.self, Get.self, Diff.self, Canon.self, List.self, Verify.self, Compact.self, Bench.self, FoundationPeer.self]
     )
 

@@ -15,31 +15,31 @@ enum ValueChange {
         switch (old, new) {
         case (.array(let before), .array(let after)):
             let size = before.count == after.count ? "array of \(after.count) items" : "array of \(before.count) -> \(after.count) items"
-            var edits: [String] = []
+            var edits = Edits()
             for index in 0..<max(before.count, after.count) {
                 let was: StateValue? = index < before.count ? before[index] : Optional.none
                 let now: StateValue? = index < after.count ? after[index] : Optional.none
                 switch (was, now) {
-                case (let was?, let now?) where was != now: edits.append("~ [\(index)] \(shown(was)) -> \(shown(now))")
-                case (nil, let now?): edits.append("+ [\(index)] \(shown(now))")
-                case (let was?, nil): edits.append("- [\(index)] \(shown(was))")
+                case (let was?, let now?) where was != now: edits.add("~ [\(index)] \(shown(was)) -> \(shown(now))")
+                case (nil, let now?): edits.add("+ [\(index)] \(shown(now))")
+                case (let was?, nil): edits.add("- [\(index)] \(shown(was))")
                 default: continue
                 }
             }
             return listed(size, edits)
         case (.object(let before), .object(let after)):
             let size = before.count == after.count ? "object of \(after.count) keys" : "object of \(before.count) -> \(after.count) keys"
-            var edits: [String] = []
+            var edits = Edits()
+            let named = { (key: StateString) in String(decoding: JSONWriter.write(.string(key)), as: UTF8.self) }
             for (key, now) in after {
-                let name = String(decoding: JSONWriter.write(.string(key)), as: UTF8.self)
                 if let was = before[key] {
-                    if was != now { edits.append("~ [\(name)] \(shown(was)) -> \(shown(now))") }
+                    if was != now { edits.add("~ [\(named(key))] \(shown(was)) -> \(shown(now))") }
                 } else {
-                    edits.append("+ [\(name)] \(shown(now))")
+                    edits.add("+ [\(named(key))] \(shown(now))")
                 }
             }
             for (key, was) in before where after[key] == nil {
-                edits.append("- [\(String(decoding: JSONWriter.write(.string(key)), as: UTF8.self))] \(shown(was))")
+                edits.add("- [\(named(key))] \(shown(was))")
             }
             return listed(size, edits)
         default:
@@ -47,9 +47,21 @@ enum ValueChange {
         }
     }
 
-    private static func listed(_ size: String, _ edits: [String]) -> String {
-        guard !edits.isEmpty else { return "\(size), reordered" }
+    /// The first ``shownEdits`` edits, written out, and how many there are in all: only what is
+    /// shown is ever rendered, however large the value.
+    private struct Edits {
+        var shown: [String] = []
+        var count = 0
+
+        mutating func add(_ edit: @autoclosure () -> String) {
+            count += 1
+            if shown.count < ValueChange.shownEdits { shown.append(edit()) }
+        }
+    }
+
+    private static func listed(_ size: String, _ edits: Edits) -> String {
+        guard edits.count > 0 else { return "\(size), keys reordered" }
         let more = edits.count > shownEdits ? ", and \(edits.count - shownEdits) more" : ""
-        return "\(size): \(edits.prefix(shownEdits).joined(separator: ", "))\(more)"
+        return "\(size): \(edits.shown.joined(separator: ", "))\(more)"
     }
 }

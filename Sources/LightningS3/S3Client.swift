@@ -126,7 +126,7 @@ final class S3Client: Sendable {
             }
             guard failure.isTransient else { throw failure.error(request) }
             guard attempt < timeouts.attempts else {
-                throw failure.error(request, after: "after \(attempt) attempts at \(endpoint.description)")
+                throw failure.error(request, after: "after \(attempt) attempts at \(endpoint.description)", attempts: attempt)
             }
             Thread.sleep(forTimeInterval: S3Timeouts.pause(after: attempt) * Double.random(in: 0.5...1.5))
             attempt += 1
@@ -147,10 +147,10 @@ final class S3Client: Sendable {
         var isTransient: Bool { code.isIO && code.errno != ENOENT }
 
         /// `<url>: <operation> failed[ <context>]: <cause>`.
-        func error(_ request: S3Request, after context: String? = nil) -> CheckpointStoreError {
+        func error(_ request: S3Request, after context: String? = nil, attempts: Int = 1) -> CheckpointStoreError {
             CheckpointStoreError(
                 path: S3Client.url(bucket: request.bucket, key: request.key),
-                problem: "\(request.operation) \(verb)\(context.map { " \($0)" } ?? ""): \(cause)", code: code, alreadyRetried: context != nil)
+                problem: "\(request.operation) \(verb)\(context.map { " \($0)" } ?? ""): \(cause)", code: code, alreadyRetried: attempts > 1)
         }
 
         /// `<path>: <verb>: <cause>`, for a failure found before any request.

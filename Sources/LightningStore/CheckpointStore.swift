@@ -101,6 +101,10 @@ public struct CheckpointStore: Sendable {
         if value != "latest", let outside = try locate(value) { return outside }
         // A checkpoint name never holds a '/': this is a path the locator found nothing at.
         if value.contains("/") { throw CheckpointStoreError(path: value, problem: "no such checkpoint file", code: .notFound) }
+        // A file name that is no checkpoint's: the user meant a file here (no listing needed).
+        if CheckpointName(fileName: value) == nil, CheckpointFormat(fileExtensionOf: value) != nil {
+            throw CheckpointStoreError(path: value, problem: "no such file (nor a checkpoint of that name in \(folder))", code: .notFound)
+        }
         let available = try names()
         if value == "latest" {
             guard let newest = available.last else { throw .noLatest(in: folder) }
@@ -110,10 +114,6 @@ public struct CheckpointStore: Sendable {
             let explicit = CheckpointFormat(fileExtensionOf: value)
             let matches = available.filter { $0.name == name && (explicit == nil || $0.format == explicit) }
             if let match = matches.last { return location(of: match) }
-        }
-        // A file name that is no checkpoint's: the user meant a file here.
-        if CheckpointName(fileName: value) == nil, CheckpointFormat(fileExtensionOf: value) != nil {
-            throw CheckpointStoreError(path: value, problem: "no such file (nor a checkpoint of that name in \(folder))", code: .notFound)
         }
         var stems: [String] = []
         for info in available where stems.last != info.name.stem { stems.append(info.name.stem) }

@@ -77,6 +77,19 @@ struct InspectTests {
         #expect(nowhere.standardError.hasSuffix(": no component holds 'elsewhere.x' (components: root, root.w)\n"))
     }
 
+    @Test("get of a structure lists its entries; a missing entry names the ones there are")
+    func getStructure() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        #expect(try Executable.run("churn-app", ["--iterations", "9"], in: folder.path).status == 0)
+        let structure = try Executable.run("lightning-checkpoint", ["get", "latest", "root.items"], in: folder.path)
+        #expect(structure.status == 1)
+        #expect(structure.standardError.contains(": root.items is a structure (a list or dict of components), which has no vars; its entries: "))
+        let entry = try Executable.run("lightning-checkpoint", ["get", "latest", "root.items.nope"], in: folder.path)
+        #expect(entry.status == 1)
+        #expect(entry.standardError.contains(": the structure root.items has no entry 'nope' (its entries: "))
+    }
+
     @Test("show --tree indents each component under its parent")
     func tree() throws {
         let folder = try TemporaryFolder()

@@ -128,7 +128,7 @@ struct S3ToolTests {
             ("LIGHTNING_S3_IDLE_SECONDS", "0", "must be a number of seconds from 0.1 to 3600, not '0'"),
             ("LIGHTNING_S3_IDLE_SECONDS", "1e300", "must be a number of seconds from 0.1 to 3600, not '1e300'"),
             ("LIGHTNING_S3_ATTEMPTS", "2.5", "must be a whole number from 1 to 100, not '2.5'"),
-            ("LIGHTNING_S3_MULTIPART_BYTES", "-1", "must be a whole number of bytes from 0 to 5497558138880, not '-1'"),
+            ("LIGHTNING_S3_MULTIPART_BYTES", "-1", "must be a whole number of bytes from 0 to 5368709120, not '-1'"),
         ] {
             let bad = try Executable.run("counter-app", ["--storage", storage], in: folder.path, environment: [variable: value])
             #expect(bad.status == 1)

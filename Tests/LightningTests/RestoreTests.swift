@@ -158,6 +158,8 @@ struct RestoreTests {
         let error = #expect(throws: LightningError.self) { try LightningApp(root: StaticRoot(), name: "test").load(state) }
         #expect(error?.description == "The checkpoint sets the var ghost of root, which StaticRoot does not declare")
         #expect(error?.code == .undeclaredVar)
+        let other = #expect(throws: LightningError.self) { try LightningApp(root: StaticRoot(), name: "other").load(state) }
+        #expect(other?.description == "The checkpoint sets the var ghost of root, which StaticRoot does not declare (the checkpoint was written by the app 'test'; this app is 'other')")
         let app = LightningApp(root: StaticRoot(), name: "test")
         let logs = InMemoryLogHandler()
         app.logger = Logger(label: "app", factory: { _ in logs })
