@@ -221,7 +221,7 @@ public final class S3Storage: CheckpointStorage {
         }
         // An earlier attempt may have started an upload whose answer was lost: nobody else
         // uploads this key (the lease), so any other upload of it is that one.
-        if started.attempts > 1 { try? abortUploads(of: objectKey, except: uploadID) }
+        if started.attempts > 1 { abortQuietly(objectKey) { () throws(CheckpointStoreError) in try abortUploads(of: objectKey, except: uploadID) } }
         var completing = false
         do throws(CheckpointStoreError) {
             let etags = try sendParts(objectKey, uploadID: uploadID, chunks: chunks, size: size)
@@ -237,14 +237,24 @@ public final class S3Storage: CheckpointStorage {
             let completed = try client.send(request, accepting: condition.isEmpty ? [] : [412])
             guard completed.status == 412 else { return true }
             if completed.attempts > 1, try isOurs(objectKey, token: token) { return true }
-            try? abort(objectKey: objectKey, uploadID: uploadID)
+            abortQuietly(objectKey) { () throws(CheckpointStoreError) in try abort(objectKey: objectKey, uploadID: uploadID) }
             return false
         } catch {
             // A completion whose answers were all lost may still have acted: the object tells.
             if completing, (try? isOurs(objectKey, token: token)) == true { return true }
             // Leave no parts behind; the error that stopped the upload is the one to report.
-            try? abort(objectKey: objectKey, uploadID: uploadID)
+            abortQuietly(objectKey) { () throws(CheckpointStoreError) in try abort(objectKey: objectKey, uploadID: uploadID) }
             throw error
+        }
+    }
+
+    /// Runs an abort whose failure must not replace the outcome being reported: it is logged, and
+    /// what it left is aborted at the next app's start (``removeLeftovers(folder:)``).
+    private func abortQuietly(_ objectKey: String, _ body: () throws(CheckpointStoreError) -> Void) {
+        do {
+            try body()
+        } catch {
+            logger.warning("\(S3Client.url(bucket: bucket, key: objectKey)): could not abort an upload (\(error)); the next app's start aborts what is left")
         }
     }
 
