@@ -103,6 +103,10 @@ extension ComponentHolder {
 struct CaptureLog {
     /// Whether anything is recorded: a capture that only reads the state (an export) records nothing.
     let isRecording: Bool
+    /// Whether the vars captured whole are recorded, for the writer to keep (deltas will follow).
+    let keepsVars: Bool
+    /// The vars captured whole, which the writer keeps to compare their next changes with.
+    private(set) var keptVars: [any CapturedVar] = []
     /// The components whose state was captured, and the flows and structures visited.
     private var components: [LightningComponent] = []
     private var flows: [LightningFlow] = []
@@ -110,8 +114,13 @@ struct CaptureLog {
     /// The children each captured flow now has saved, with their layout.
     private var savedChildren: [ObjectIdentifier: (flow: LightningFlow, saved: SavedChildren)] = [:]
 
-    init(recording: Bool) {
+    init(recording: Bool, keepingVars: Bool = false) {
         isRecording = recording
+        keepsVars = recording && keepingVars
+    }
+
+    mutating func keep(_ value: any CapturedVar) {
+        keptVars.append(value)
     }
 
     mutating func captured(_ work: LightningWork) {

@@ -29,10 +29,13 @@ import LightningStore
 final class CheckpointWriter: @unchecked Sendable {
     /// One checkpoint to write.
     enum Job {
-        /// A whole state, in the given formats.
-        case full(StateValue, formats: CheckpointStore.SaveFormats, time: Double)
-        /// Binary changes against the checkpoint taken before.
-        case delta(StateDelta, time: Double)
+        /// A whole state, in the given formats; the writer keeps `kept` (the vars it holds) to
+        /// compare their next changes with. `later` holds the changes of checkpoints merged
+        /// into it (``CheckpointPolicy/WhenBehind/merge``), applied before it is written.
+        case full(StateValue, kept: [any CapturedVar], later: CapturedChanges = CapturedChanges(), formats: CheckpointStore.SaveFormats, time: Double)
+        /// Binary changes against the checkpoint taken before, whose changed vars the writer
+        /// compares with the values it kept (in job order, so each against the one before).
+        case delta(CapturedChanges, time: Double)
         /// Changes were dropped (a merge that could not be applied): until the next full state,
         /// nothing can be written as a delta.
         case gap(String)
@@ -373,7 +376,21 @@ final class CheckpointWriter: @unchecked Sendable {
 
     private func write(_ queued: Queued) {
         switch queued.job {
-        case .full(let state, let formats, let time):
+        case .full(var state, let kept, let later, let formats, let time):
+            for value in kept { value.keep() }
+            if !later.isEmpty {
+                // The edits were captured against the state just taken, so they apply. If they did
+                // not, neither may be written as it is: the next full capture takes over.
+                do {
+                    try later.resolve().apply(to: &state)
+                } catch {
+                    locked {
+                        unsaved = .lost
+                        unsavedWaiters += queued.waiters
+                    }
+                    return notSaved("a merged checkpoint's changes do not apply to the one before it (\(error))")
+                }
+            }
             saveFull(state, formats: formats, time: time, waiters: queued.waiters)
         case .gap(let reason):
             locked {
@@ -381,7 +398,9 @@ final class CheckpointWriter: @unchecked Sendable {
                 unsavedWaiters += queued.waiters
             }
             notSaved("\(reason)")
-        case .delta(let delta, let time):
+        case .delta(let changes, let time):
+            // Resolved in job order whatever happens to it, so that the values kept stay in step.
+            let delta = changes.resolve()
             let (pending, head) = locked { (unsaved, chainState.head) }
             switch pending {
             case .nothing, .edits:
@@ -536,19 +555,13 @@ final class CheckpointWriter: @unchecked Sendable {
             return later
         case (.gap, .delta):
             return earlier  // changes after a gap cannot be written as a delta either
-        case (.delta(var edits, _), .delta(let more, let time)):
-            edits.merge(more)
-            return .delta(edits, time: time)
-        case (.full(let state, let formats, _), .delta(let more, let time)):
-            // The edits were captured against the state just taken, so they apply. If they did not,
-            // neither may be written as it is: the next full capture takes over.
-            var merged = state
-            do {
-                try more.apply(to: &merged)
-            } catch {
-                return .gap("a merged checkpoint's changes do not apply to the one before it (\(error))")
-            }
-            return .full(merged, formats: formats, time: time)
+        case (.delta(var changes, _), .delta(let more, let time)):
+            changes.append(contentsOf: more)
+            return .delta(changes, time: time)
+        case (.full(let state, let kept, var changes, let formats, _), .delta(let more, let time)):
+            // Applied when the writer takes it, after the values it keeps for the state.
+            changes.append(contentsOf: more)
+            return .full(state, kept: kept, later: changes, formats: formats, time: time)
         }
     }
 

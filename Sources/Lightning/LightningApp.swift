@@ -169,7 +169,7 @@ public final class LightningApp {
             // The state is the newest checkpoint's: record it as captured, so that only changes
             // from here on ask for a checkpoint (a stop with none writes no copy of it).
             attachComponents()
-            _ = try? capturedState(time: LightningWork.now(), recordingAsSaved: true)
+            _ = try? capturedState(time: LightningWork.now(), recordingAsSaved: true, keepingVars: false)
         }
         iterationsSinceSave = 0
         deltasSinceFull = 0
@@ -456,7 +456,8 @@ public final class LightningApp {
             failure = writer.saveNow(state, formats: formats, time: time)
         case .needsCapture:
             attachComponents()
-            failure = writer.saveNow(try capturedState(time: time, recordingAsSaved: true), formats: checkpointFormats, time: time)
+            // The run ends: no delta follows, so no var is kept.
+            failure = writer.saveNow(try capturedState(time: time, recordingAsSaved: true, keepingVars: false).state, formats: checkpointFormats, time: time)
         }
         if let failure {
             if writer.stopWaitEnded { throw timedOut(writer) }
@@ -489,20 +490,22 @@ public final class LightningApp {
             && Double(chain.deltaBytes) <= policy.maxDeltaBytesFraction * Double(max(chain.baseBytes, 1)) + 1
         checkFixedChildren(beforeFullCheckpoint: !deltaAllowed)
         if deltaAllowed {
-            var delta = StateDelta()
-            var log = CaptureLog(recording: true)
+            var delta = CapturedChanges()
+            var log = CaptureLog(recording: true, keepingVars: true)
             _ = try root.captureChanges(path: [], into: &delta, log: &log)
             log.commit()
+            delta.keep(log.keptVars)
             deltasSinceFull += 1
             delta.set([CheckpointLayout.appStateKey], to: ["stage": .string(StateString(stage.rawValue))])
             delta.set([CheckpointMetadata.key], to: metadata(time: time).stateValue)
             waited = writer.submit(.delta(delta, time: time), waiters: waiters, background: policy.writesInBackground)
         } else {
             // The loop attached the tree just before; no second walk.
-            let state = try capturedState(time: time, recordingAsSaved: true)
+            // Deltas follow only binary snapshots: only then does the writer keep vars to compare.
+            let (state, kept) = try capturedState(time: time, recordingAsSaved: true, keepingVars: checkpointFormats == .binary)
             deltasSinceFull = 0
             chainStarted = true
-            waited = writer.submit(.full(state, formats: checkpointFormats, time: time), waiters: waiters, background: policy.writesInBackground)
+            waited = writer.submit(.full(state, kept: kept, formats: checkpointFormats, time: time), waiters: waiters, background: policy.writesInBackground)
         }
         let pause = (clock.now - started).seconds - waited
         control.recorder.update { statistics in
@@ -542,7 +545,7 @@ public final class LightningApp {
     /// - Throws: ``LightningError`` when a var or key cannot be saved.
     public func checkpointState(time: Double? = nil) throws(LightningError) -> StateValue {
         attachComponents()
-        return try capturedState(time: time ?? LightningWork.now(), recordingAsSaved: false)
+        return try capturedState(time: time ?? LightningWork.now(), recordingAsSaved: false, keepingVars: false).state
     }
 
     /// Names and links the components added or moved since the last call (each iteration, so that
@@ -561,16 +564,17 @@ public final class LightningApp {
     }
 
     /// The checkpoint tree of the components as attached now; with `recordingAsSaved`, the next
-    /// delta is taken against it.
-    private func capturedState(time: Double, recordingAsSaved: Bool) throws(LightningError) -> StateValue {
-        var log = CaptureLog(recording: recordingAsSaved)
+    /// delta is taken against it; with `keepingVars` too, what the writer keeps of each var (to
+    /// compare its next changes with) is returned beside the state.
+    private func capturedState(time: Double, recordingAsSaved: Bool, keepingVars: Bool) throws(LightningError) -> (state: StateValue, kept: [any CapturedVar]) {
+        var log = CaptureLog(recording: recordingAsSaved, keepingVars: keepingVars)
         guard case .object(var members) = try root.state(log: &log).state else {
             preconditionFailure("a flow state is an object")
         }
         log.commit()
         members[CheckpointLayout.appStateKey] = ["stage": .string(StateString(stage.rawValue))]
         members[CheckpointMetadata.key] = metadata(time: time).stateValue
-        return .object(members)
+        return (.object(members), log.keptVars)
     }
 
     /// Loads a checkpoint tree into the app's components, as Lightning's loader does: the root

@@ -164,14 +164,17 @@ open class LightningComponent {
 
     /// The `vars` object: private vars, then declared vars.
     /// - Throws: ``LightningError`` naming the var whose value has no faithful state.
-    final func varsState() throws(LightningError) -> StateObject {
+    /// A recording `log` that keeps vars also records what the writer keeps of each var.
+    final func varsState(log: inout CaptureLog) throws(LightningError) -> StateObject {
         let declared = stateVars
         var values: [StateValue] = []
         values.reserveCapacity(privateVars.count + declared.count)
         values.append(contentsOf: privateVars.values)
         for (key, box) in declared {
             do {
-                values.append(try box.checkpointState())
+                let (state, kept) = try box.capturedWhole(keeping: log.keepsVars)
+                values.append(state)
+                if let kept { log.keep(kept) }
             } catch {
                 throw .unsavableVar(key.displayString, component: name, error)
             }
@@ -195,13 +198,13 @@ open class LightningComponent {
     /// then `child`, its group and key, so that the work's own path is never built), what changed
     /// in its own state since the last capture: each var set (or `vars` whole when a private var
     /// changed), and `calls` when a call was recorded.
-    final func captureOwnChanges(at path: [StateString], child: (group: StateString, key: StateString)? = nil, into delta: inout StateDelta) throws(LightningError) {
+    final func captureOwnChanges(at path: [StateString], child: (group: StateString, key: StateString)? = nil, into delta: inout CapturedChanges, log: inout CaptureLog) throws(LightningError) {
         func below(_ member: StateString, _ subkey: StateString? = nil) -> [StateString] {
             if let child { return path.appending(child.group, child.key, member, subkey) }
             return path.appending(member, subkey)
         }
         if privateVarsChanged {
-            delta.set(below("vars"), to: .object(try varsState()))
+            delta.set(below("vars"), to: .object(try varsState(log: &log)))
         } else if lastChangedVar != nil {
             // The vars set are named once the component's vars were listed (by its first capture).
             if cachedStateVars == nil { _ = stateVars }
@@ -210,7 +213,10 @@ open class LightningComponent {
                 next = box.previousChanged
                 guard let varKey = box.savedKey else { continue }  // not a var of this component's class
                 do {
-                    delta.set(below("vars", varKey), to: try box.checkpointState())
+                    switch try box.capturedChange() {
+                    case .state(let state): delta.set(below("vars", varKey), to: state)
+                    case .value(let value): delta.changed(below("vars", varKey), value)
+                    }
                 } catch {
                     throw .unsavableVar(varKey.displayString, component: name, error)
                 }

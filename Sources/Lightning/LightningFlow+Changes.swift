@@ -61,7 +61,7 @@ extension LightningFlow {
     /// is compared with the saved ones.
     /// - Returns: Whether the full names of the flows below changed since the last capture (then
     ///   the flow holding this one rewrites its `_layout`); the names are in `log`.
-    func captureChanges(path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
+    func captureChanges(path: [StateString], into delta: inout CapturedChanges, log: inout CaptureLog) throws(LightningError) -> Bool {
         guard let previous = savedChildren, let current = attached else {
             // Never captured: write the whole flow.
             return try captureWhole(at: path, into: &delta, log: &log)
@@ -79,7 +79,7 @@ extension LightningFlow {
                     }
                 } else if let work = child as? LightningWork {
                     if work.hasChanges {
-                        try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta)
+                        try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta, log: &log)
                         log.captured(work)
                     }
                 } else if let structure = child as? LightningStructure, structure.needsVisit {
@@ -111,7 +111,7 @@ extension LightningFlow {
         let layoutChanged = descendants.map { $0 != previous.layout } ?? false
         // `_layout` is rebuilt only when the flows below changed; it stays in the private vars.
         if layoutChanged, let descendants { privateVars["_layout"] = Self.layout(descendants) }
-        if hasChanges || layoutChanged { try captureOwnChanges(at: path, into: &delta) }
+        if hasChanges || layoutChanged { try captureOwnChanges(at: path, into: &delta, log: &log) }
         if structural || layoutChanged {
             log.save(SavedChildren(current, layout: descendants ?? previous.layout, previous: previous), of: self)
         } else {
@@ -122,7 +122,7 @@ extension LightningFlow {
 
     /// Compares the children reattached since the last capture with the `saved` ones: added
     /// children are set whole, removed ones removed, kept ones visited when marked.
-    private func captureChildren(_ current: FlowChildren, saved previous: SavedChildren, path: [StateString], into delta: inout StateDelta, log: inout CaptureLog, layoutMoved: inout Bool) throws(LightningError) {
+    private func captureChildren(_ current: FlowChildren, saved previous: SavedChildren, path: [StateString], into delta: inout CapturedChanges, log: inout CaptureLog, layoutMoved: inout Bool) throws(LightningError) {
         for (key, flow) in current.flows {
             if previous.flows[key] !== flow {
                 try flow.captureWhole(at: path.appending("flows", StateString(key)), into: &delta, log: &log)
@@ -137,9 +137,9 @@ extension LightningFlow {
         }
         for (key, work) in current.works where previous.works[key] !== work || work.hasChanges {
             if previous.works[key] === work {
-                try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta)
+                try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta, log: &log)
             } else {
-                delta.set(path.appending("works", StateString(key)), to: try work.state())
+                delta.set(path.appending("works", StateString(key)), to: try work.state(log: &log))
             }
             log.captured(work)
         }
@@ -167,7 +167,7 @@ extension LightningFlow {
     /// children were reordered), recording it in `log`.
     /// - Returns: Whether the full names of the flows below differ from the saved ones.
     @discardableResult
-    func captureWhole(at path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
+    func captureWhole(at path: [StateString], into delta: inout CapturedChanges, log: inout CaptureLog) throws(LightningError) -> Bool {
         let (state, below) = try state(log: &log)
         delta.set(path, to: state)
         return below != savedChildren?.layout
@@ -211,7 +211,7 @@ extension LightningStructure {
     ///
     /// An unedited structure visits only the entries that asked; an edited one compares its
     /// entries with the saved ones.
-    func captureChanges(path: [StateString], saved: SavedStructure, into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
+    func captureChanges(path: [StateString], saved: SavedStructure, into delta: inout CapturedChanges, log: inout CaptureLog) throws(LightningError) -> Bool {
         guard saved.version == version else {
             try checkKeys()
             log.visited(self)
@@ -226,14 +226,14 @@ extension LightningStructure {
 
     /// Appends to `delta` what changed in the entries that asked for a visit, in an unedited
     /// structure; returns whether the flows below may have changed.
-    func captureAskedEntries(path: [StateString], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
+    func captureAskedEntries(path: [StateString], into delta: inout CapturedChanges, log: inout CaptureLog) throws(LightningError) -> Bool {
         try checkKeys()
         log.visited(self)
         var layoutMoved = false
         for (key, component) in changedEntries {
             if let work = component as? LightningWork {
                 if work.hasChanges {
-                    try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta)
+                    try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta, log: &log)
                     log.captured(work)
                 }
             } else if let flow = component as? LightningFlow, flow.needsVisit {
@@ -244,7 +244,7 @@ extension LightningStructure {
     }
 
     /// Appends to `delta` the differences between the entries now and the `saved` ones.
-    private func captureEdits(path: [StateString], saved savedEntries: [(key: String, component: LightningComponent)], into delta: inout StateDelta, log: inout CaptureLog) throws(LightningError) -> Bool {
+    private func captureEdits(path: [StateString], saved savedEntries: [(key: String, component: LightningComponent)], into delta: inout CapturedChanges, log: inout CaptureLog) throws(LightningError) -> Bool {
         let current = entries
         func keys(_ list: [(key: String, component: LightningComponent)], works: Bool) -> [String] {
             list.filter { ($0.component is LightningWork) == works }.map(\.key)
@@ -267,10 +267,10 @@ extension LightningStructure {
             }
             if let work = component as? LightningWork {
                 if !isSame {
-                    delta.set(path.appending("works", StateString(key)), to: try work.state())
+                    delta.set(path.appending("works", StateString(key)), to: try work.state(log: &log))
                     log.captured(work)
                 } else if work.hasChanges {
-                    try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta)
+                    try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta, log: &log)
                     log.captured(work)
                 }
             } else if let flow = component as? LightningFlow {

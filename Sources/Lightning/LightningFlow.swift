@@ -287,7 +287,7 @@ open class LightningFlow: LightningComponent {
         }
         var works = StateObject()
         for (key, work) in current.works {
-            works[StateString(key)] = try work.state()
+            works[StateString(key)] = try work.state(log: &log)
             log.captured(work)
         }
         var structures = StateObject()
@@ -298,7 +298,7 @@ open class LightningFlow: LightningComponent {
         }
         privateVars["_layout"] = Self.layout(descendants)
         let state: StateValue = [
-            "vars": .object(try varsState()), "calls": .object(calls), "flows": .object(flows),
+            "vars": .object(try varsState(log: &log)), "calls": .object(calls), "flows": .object(flows),
             "works": .object(works), "structures": .object(structures), "changes": [:],
         ]
         log.save(SavedChildren(current, layout: descendants), of: self)

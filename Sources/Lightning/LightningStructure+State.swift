@@ -50,7 +50,7 @@ extension LightningStructure {
         var descendants: [String] = []
         try forEachEntry { (key, component) throws(LightningError) in
             if let work = component as? LightningWork {
-                works[StateString(key)] = try work.state()
+                works[StateString(key)] = try work.state(log: &log)
                 log.captured(work)
             } else if let flow = component as? LightningFlow {
                 let (childState, below) = try flow.state(log: &log)

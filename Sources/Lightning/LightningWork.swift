@@ -133,8 +133,8 @@ open class LightningWork: LightningComponent {
     }
 
     /// The work's state: `{"vars": …, "calls": …, "changes": {}}`.
-    final func state() throws(LightningError) -> StateValue {
-        ["vars": .object(try varsState()), "calls": .object(calls), "changes": [:]]
+    final func state(log: inout CaptureLog) throws(LightningError) -> StateValue {
+        ["vars": .object(try varsState(log: &log)), "calls": .object(calls), "changes": [:]]
     }
 
     /// Applies a checkpointed work state.

@@ -32,6 +32,8 @@ public final class Var<Value: StateConvertible> {
     /// The var of the same component set before this one since the last capture (see
     /// `LightningComponent.lastChangedVar`).
     var previousChanged: (any AnyStateVar)?
+    /// How the var's changes are captured, chosen by its first capture.
+    private var capturer: VarCapturer<Value>?
 
     /// Declares a var saved under the property's name.
     public init(wrappedValue: Value) {
@@ -109,6 +111,11 @@ protocol AnyStateVar: AnyObject {
     /// Whether the var's work has a parallel call in flight.
     var inParallelCall: Bool { get set }
     func checkpointState() throws(StateConversionError) -> StateValue
+    /// The var's change for a delta: a scalar's state to set, or the value for the writer to
+    /// compare with the one it kept (``CapturedVar``).
+    func capturedChange() throws(StateConversionError) -> CapturedChange
+    /// The var's whole state and, when `keeping`, what the writer keeps of it for the next delta.
+    func capturedWhole(keeping: Bool) throws(StateConversionError) -> (state: StateValue, kept: (any CapturedVar)?)
     func load(_ state: StateValue) throws(StateConversionError)
     /// The value, for a parallel run's copy.
     var currentValue: Any { get }
@@ -116,8 +123,39 @@ protocol AnyStateVar: AnyObject {
     func parallelState(in run: ParallelRun) throws(StateConversionError) -> StateValue
 }
 
+/// A var's change, as a delta's capture takes it.
+enum CapturedChange {
+    case state(StateValue)
+    case value(any CapturedVar)
+}
+
 extension Var: AnyStateVar {
     func checkpointState() throws(StateConversionError) -> StateValue { try value.checkpointState() }
+
+    private var chosenCapturer: VarCapturer<Value> {
+        if let capturer { return capturer }
+        let chosen = VarCapturer<Value>()
+        capturer = chosen
+        return chosen
+    }
+
+    func capturedChange() throws(StateConversionError) -> CapturedChange {
+        switch chosenCapturer {
+        case .whole: return .state(try value.checkpointState())
+        case .diffed(let capture): return .value(capture(value))
+        case .converted(let mirror): return .value(ConvertedVar(mirror: mirror, state: try value.checkpointState()))
+        }
+    }
+
+    func capturedWhole(keeping: Bool) throws(StateConversionError) -> (state: StateValue, kept: (any CapturedVar)?) {
+        let state = try value.checkpointState()
+        guard keeping else { return (state, nil) }
+        switch chosenCapturer {
+        case .whole: return (state, nil)
+        case .diffed(let capture): return (state, capture(value))
+        case .converted(let mirror): return (state, ConvertedVar(mirror: mirror, state: state))
+        }
+    }
 
     func load(_ state: StateValue) throws(StateConversionError) {
         value = try Value(state: state)

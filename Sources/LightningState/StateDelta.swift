@@ -2,9 +2,11 @@
 /// Changes to a state tree: the payload of an incremental (delta) snapshot.
 ///
 /// An edit addresses a node by the keys that lead to it from the top (`["flows", "a", "works",
-/// "w"]`) and sets or removes it; edits apply in order. A checkpoint's delta sets the states of the
-/// components that changed, the `vars` and `calls` of flows that changed, and adds or removes
-/// children, so its size follows what changed, not the size of the app.
+/// "w"]`) and sets, inserts or removes it, or appends to or splices the array (or appends to the
+/// string) there; edits apply in order. A checkpoint's delta sets the vars that changed — or only
+/// what changed inside them: the elements appended to a growing history, the entries of a large
+/// table that changed — adds or removes children, so its size follows what changed, not the size
+/// of the app.
 ///
 /// ```swift
 /// var delta = StateDelta()
@@ -18,11 +20,37 @@ public struct StateDelta: Sendable, Hashable {
         case set(path: [StateString], value: StateValue)
         /// Removes the member at `path`, which must exist.
         case remove(path: [StateString])
+        /// Inserts the member at `path`, which must not exist, at `position` among its parent's
+        /// members (`0` first; the parent's member count appends it last, as ``set(path:value:)``).
+        case insert(path: [StateString], position: Int, value: StateValue)
+        /// Appends to the member at `path`: the elements of `tail` when both are arrays, its text
+        /// when both are strings.
+        case append(path: [StateString], tail: StateValue)
+        /// Replaces the elements `range` of the array at `path` with `elements` (fewer, more, or none).
+        case splice(path: [StateString], range: Range<Int>, elements: [StateValue])
 
         /// The path the edit addresses.
         public var path: [StateString] {
             switch self {
-            case .set(let path, _), .remove(let path): return path
+            case .set(let path, _), .remove(let path), .insert(let path, _, _), .append(let path, _), .splice(let path, _, _): return path
+            }
+        }
+
+        /// Whether the edit replaces or removes the node at its path wholesale (so that it makes
+        /// earlier edits below that node moot).
+        var replacesNode: Bool {
+            switch self {
+            case .set, .remove, .insert: return true
+            case .append, .splice: return false
+            }
+        }
+
+        /// The edit with `value` in place of its own, for a `set` or an `insert`.
+        func withValue(_ value: StateValue) -> Edit {
+            switch self {
+            case .set(let path, _): return .set(path: path, value: value)
+            case .insert(let path, let position, _): return .insert(path: path, position: position, value: value)
+            default: return self
             }
         }
     }
@@ -72,9 +100,10 @@ public struct StateDelta: Sendable, Hashable {
         var shallowest = Int.max  // no covering path is shorter: a quick test for the common case
         var laterAtPath: [[StateString]: Int] = [:]  // the kept edit nearest after, at each exact path
         var keep = [Bool](repeating: true, count: edits.count)
-        var values: [Int: StateValue] = [:]  // a later set's value moved into an earlier set
+        var values: [Int: StateValue] = [:]  // a later set's value moved into an earlier set or insert
         for index in edits.indices.reversed() {
-            let path = edits[index].path
+            let edit = edits[index]
+            let path = edit.path
             if path.count > shallowest {
                 var covered = false
                 for depth in shallowest..<path.count where covering.contains(path[..<depth]) {
@@ -86,40 +115,114 @@ public struct StateDelta: Sendable, Hashable {
                     continue
                 }
             }
-            if case .set = edits[index], let later = laterAtPath[path], case .set(_, let value) = edits[later] {
-                // set, …, set of the same node: the earlier keeps its place with the later value.
-                values[index] = values.removeValue(forKey: later) ?? value
-                keep[later] = false
+            let later = laterAtPath[path].map { edits[$0] }
+            switch (edit, later) {
+            case (.set, .set(_, let value)?), (.insert, .set(_, let value)?):
+                // set or insert, …, set of the same node: the earlier keeps its place with the later value.
+                let laterIndex = laterAtPath[path]!
+                values[index] = values.removeValue(forKey: laterIndex) ?? value
+                keep[laterIndex] = false
+            case (.append, let later?) where later.replacesNode, (.splice, let later?) where later.replacesNode:
+                // Changes inside a node that a later edit replaces or removes.
+                keep[index] = false
+                continue
+            default:
+                break
             }
             laterAtPath[path] = index
-            covering.insert(path[...])
-            shallowest = min(shallowest, path.count)
+            if edit.replacesNode {
+                covering.insert(path[...])
+                shallowest = min(shallowest, path.count)
+            }
         }
         var folded: [Edit] = []
         folded.reserveCapacity(keep.count(where: { $0 }))
         for (index, edit) in edits.enumerated() where keep[index] {
-            if let value = values[index] { folded.append(.set(path: edit.path, value: value)) } else { folded.append(edit) }
+            if let value = values[index] { folded.append(edit.withValue(value)) } else { folded.append(edit) }
         }
         edits = folded
     }
 
     /// Applies the edits, in order, to `state`.
-    /// - Throws: ``StateDeltaError`` naming the edit whose path does not lead to an object member.
+    /// - Throws: ``StateDeltaError`` naming the edit whose path does not lead to an object member,
+    ///   or whose member is not what the edit changes.
     public func apply(to state: inout StateValue) throws(StateDeltaError) {
         for (index, edit) in edits.enumerated() {
-            guard !edit.path.isEmpty else {
-                if case .set(_, let value) = edit { state = value; continue }
-                throw StateDeltaError(index: index, path: edit.path, problem: "cannot remove the whole state")
-            }
-            switch edit {
-            case .set(let path, let value):
-                try state.updateMember(at: path[...], index: index, fullPath: path) { (member: inout StateValue?) throws(StateDeltaError) in member = value }
-            case .remove(let path):
-                try state.updateMember(at: path[...], index: index, fullPath: path) { (member: inout StateValue?) throws(StateDeltaError) in
-                    guard member != nil else { throw StateDeltaError(index: index, path: path, problem: "no such member to remove") }
-                    member = nil
+            try edit.apply(to: &state, index: index)
+        }
+    }
+}
+
+extension StateDelta.Edit {
+    /// Applies the edit, the `index`-th of its delta, to `state`.
+    fileprivate func apply(to state: inout StateValue, index: Int) throws(StateDeltaError) {
+        func failure(_ problem: String) -> StateDeltaError { StateDeltaError(index: index, path: path, problem: problem) }
+        guard !path.isEmpty else {
+            if case .set(_, let value) = self { state = value; return }
+            throw failure("cannot \(verb) the whole state")
+        }
+        try state.updateMember(at: path[...], index: index, fullPath: path) { (member: inout StateValue?, siblings: Int) throws(StateDeltaError) -> Int? in
+            switch self {
+            case .set(_, let value):
+                member = value
+            case .remove:
+                guard member != nil else { throw failure("no such member to remove") }
+                member = nil
+            case .insert(_, let position, let value):
+                guard member == nil else { throw failure("the member to insert exists") }
+                guard position >= 0, position <= siblings else {
+                    throw failure("position \(position) is outside the parent's \(siblings) member\(siblings == 1 ? "" : "s")")
                 }
+                member = value
+                return position
+            case .append(_, let tail):
+                guard let current = member else { throw failure("no such member to append to") }
+                member = nil  // so that the member's storage is unique while it grows
+                member = try Self.appending(tail, to: current, failure)
+            case .splice(_, let range, let elements):
+                guard case .array(var array)? = member else {
+                    throw failure(member == nil ? "no such member to splice" : "the member is not an array")
+                }
+                guard range.lowerBound >= 0, range.upperBound <= array.count else {
+                    throw failure("elements \(range.lowerBound)..<\(range.upperBound) are outside an array of \(array.count)")
+                }
+                member = nil
+                array.replaceSubrange(range, with: elements)
+                member = .array(array)
             }
+            return nil
+        }
+    }
+
+    /// `current` with `tail` appended: elements to an array, text to a string.
+    private static func appending(_ tail: StateValue, to current: consuming StateValue, _ failure: (String) -> StateDeltaError) throws(StateDeltaError) -> StateValue {
+        switch tail {
+        case .array(let more):
+            guard case .array(var elements) = current else { throw failure("the member is not an array") }
+            current = .null  // `elements` is now the only reference
+            elements.append(contentsOf: more)
+            return .array(elements)
+        case .string(let more):
+            guard case .string(let text) = current else { throw failure("the member is not a string") }
+            var bytes = text.withWTF8 { Array($0) }
+            more.withWTF8 { bytes.append(contentsOf: $0) }
+            guard let joined = StateString(wtf8: bytes) else {
+                throw failure("the text appended would join a lone high surrogate to a low one")
+            }
+            return .string(joined)
+        default:
+            throw failure("appends neither elements nor text")
+        }
+    }
+
+    /// The edit's verb, as stored: `set`, `remove`, `insert`, `append` or `splice`.
+    public var verb: String {
+        switch self {
+        case .set: return "set"
+        case .remove: return "remove"
+        case .insert: return "insert"
+        case .append: return "append"
+        case .splice: return "splice"
         }
     }
 }
@@ -140,11 +243,13 @@ public struct StateDeltaError: Error, Hashable, Sendable, CustomStringConvertibl
 }
 
 extension StateValue {
-    /// Calls `body` with the member at `path` (nil when missing), in place: the containers on the
-    /// way are mutated without copying when uniquely referenced.
+    /// Calls `body` with the member at `path` (nil when missing) and the number of its parent's
+    /// members, in place: the containers on the way are mutated without copying when uniquely
+    /// referenced. A member `body` leaves non-nil stays in its place, or, when new, goes where
+    /// `body` returns (last when nil); one it leaves nil is removed.
     fileprivate mutating func updateMember(
         at path: ArraySlice<StateString>, index: Int, fullPath: [StateString],
-        _ body: (inout StateValue?) throws(StateDeltaError) -> Void
+        _ body: (inout StateValue?, Int) throws(StateDeltaError) -> Int?
     ) throws(StateDeltaError) {
         guard case .object(var members) = self else {
             throw StateDeltaError(index: index, path: fullPath, problem: "\(fullPath.count - path.count == 0 ? "the state" : "the parent") is not an object")
@@ -153,9 +258,19 @@ extension StateValue {
         defer { self = .object(members) }
         let key = path.first!
         if path.count == 1 {
-            var member = members[key]
-            try body(&member)
-            if let member { members[key] = member } else { members.removeValue(forKey: key) }
+            guard let position = members.index(forKey: key) else {
+                var member: StateValue?
+                let insertion = try body(&member, members.count)
+                if let member {
+                    if let insertion { members.updateValue(member, forKey: key, insertingAt: insertion) } else { members[key] = member }
+                }
+                return
+            }
+            // Moved out, so that the member's own storage is unique while `body` changes it.
+            var member: StateValue? = members.values[position]
+            members.values[position] = .null
+            _ = try body(&member, members.count)
+            if let member { members.values[position] = member } else { members.remove(at: position) }
             return
         }
         guard let position = members.index(forKey: key) else {

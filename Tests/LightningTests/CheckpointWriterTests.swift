@@ -55,10 +55,10 @@ struct CheckpointWriterTests {
     static func writerWithFullQueue(_ folder: String) -> (CheckpointWriter, Gate) {
         let gate = Gate(held: 1)
         let writer = Self.writer(FaultyStorage(root: folder, fault: nil, beforeCreate: gate.pass))
-        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
+        writer.submit(.full(Self.state(0), kept: [], formats: .binary, time: 100), background: true)
         gate.awaitArrival()
-        writer.submit(.delta(Self.delta(1), time: 100), background: true)
-        writer.submit(.delta(Self.delta(2), time: 100), background: true)
+        writer.submit(.delta(CapturedChanges(Self.delta(1)), time: 100), background: true)
+        writer.submit(.delta(CapturedChanges(Self.delta(2)), time: 100), background: true)
         return (writer, gate)
     }
 
@@ -79,13 +79,13 @@ struct CheckpointWriterTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let writer = Self.writer(FaultyStorage(root: folder.path, fault: nil, beforeCreate: { _ in }))
-        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
-        writer.submit(.delta(Self.delta(1), time: 100), background: true)
+        writer.submit(.full(Self.state(0), kept: [], formats: .binary, time: 100), background: true)
+        writer.submit(.delta(CapturedChanges(Self.delta(1)), time: 100), background: true)
         #expect(writer.waitUntilIdle())
         Thread.sleep(forTimeInterval: 0.05)
         let written = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
-            writer.submit(.delta(Self.delta(2), time: 100), background: true)
+            writer.submit(.delta(CapturedChanges(Self.delta(2)), time: 100), background: true)
             writer.waitUntilIdle()
             written.signal()
         }
@@ -104,7 +104,7 @@ struct CheckpointWriterTests {
         let started = ContinuousClock.now
         writer.stop(deadline: .now + .milliseconds(200), immediately: false)
         // The queue is full: the wait for room ends at the deadline, and the checkpoint is queued.
-        writer.submit(.delta(Self.delta(3), time: 100), background: true)
+        writer.submit(.delta(CapturedChanges(Self.delta(3)), time: 100), background: true)
         #expect(!writer.waitUntilIdle())
         let lock = CountingLock()
         #expect(!writer.finish(releasing: lock) { durable in .stopTimedOut("a test's deadline", newestDurable: durable) })
@@ -126,7 +126,7 @@ struct CheckpointWriterTests {
         defer { folder.remove() }
         let storage = FaultyStorage(root: folder.path, fault: .init(.create, call: 1, count: 100, errno: EIO))
         let writer = Self.writer(storage, retryDelay: 30)
-        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
+        writer.submit(.full(Self.state(0), kept: [], formats: .binary, time: 100), background: true)
         let deadline = ContinuousClock.now + .seconds(10)
         while storage.calls(of: .create) == 0 && .now < deadline { Thread.sleep(forTimeInterval: 0.01) }
         let started = ContinuousClock.now
@@ -148,7 +148,7 @@ struct CheckpointWriterTests {
         let submitted = DispatchSemaphore(value: 0)
         let waited = LockedBox(0.0)
         Thread.detachNewThread {
-            waited.value = writer.submit(.delta(Self.delta(3), time: 100), background: true)
+            waited.value = writer.submit(.delta(CapturedChanges(Self.delta(3)), time: 100), background: true)
             submitted.signal()
         }
         #expect(submitted.wait(timeout: .now() + 0.3) == .timedOut)  // still waiting for room
@@ -168,10 +168,10 @@ struct CheckpointWriterTests {
         defer { folder.remove() }
         let gate = Gate(held: 1)
         let writer = Self.writer(FaultyStorage(root: folder.path, fault: nil, beforeCreate: gate.pass), whenBehind: .merge)
-        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
+        writer.submit(.full(Self.state(0), kept: [], formats: .binary, time: 100), background: true)
         gate.awaitArrival()
         for value in 1...5 {
-            #expect(writer.submit(.delta(Self.delta(value), time: 100), background: true) == 0)
+            #expect(writer.submit(.delta(CapturedChanges(Self.delta(value)), time: 100), background: true) == 0)
         }
         gate.open()
         writer.waitUntilIdle()
@@ -187,10 +187,10 @@ struct CheckpointWriterTests {
         let gate = Gate(held: 2)
         let storage = FaultyStorage(root: folder.path, fault: .init(.create, call: 2, count: 3, errno: EIO), beforeCreate: gate.pass)
         let writer = Self.writer(storage)
-        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: true)
+        writer.submit(.full(Self.state(0), kept: [], formats: .binary, time: 100), background: true)
         gate.awaitArrival()
-        writer.submit(.full(Self.state(10), formats: .binary, time: 100), background: true)
-        writer.submit(.delta(Self.delta(11), time: 100), background: true)
+        writer.submit(.full(Self.state(10), kept: [], formats: .binary, time: 100), background: true)
+        writer.submit(.delta(CapturedChanges(Self.delta(11)), time: 100), background: true)
         gate.open()
         gate.awaitArrival()
         writer.waitUntilIdle()
@@ -207,12 +207,12 @@ struct CheckpointWriterTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let writer = Self.writer(FaultyStorage(root: folder.path, fault: .init(.create, call: 2, count: 3, errno: ENOSPC)))
-        writer.submit(.full(Self.state(0), formats: .binary, time: 100), background: false)
+        writer.submit(.full(Self.state(0), kept: [], formats: .binary, time: 100), background: false)
         var first = StateDelta()
         first.set(["pad"], to: "changed")
-        writer.submit(.delta(first, time: 100), background: false)
+        writer.submit(.delta(CapturedChanges(first), time: 100), background: false)
         #expect(writer.needsFullSnapshot)
-        writer.submit(.delta(Self.delta(2), time: 100), background: false)
+        writer.submit(.delta(CapturedChanges(Self.delta(2)), time: 100), background: false)
         let store = CheckpointStore(storageRoot: folder.path)
         let files = try store.list()
         #expect(files.count == 2)
@@ -230,7 +230,7 @@ struct CheckpointWriterTests {
         let writer = Self.writer(storage)
         var deep: StateValue = 1
         for _ in 0..<1_100 { deep = [deep] }
-        writer.submit(.full(["x": deep], formats: .binary, time: 100), background: false)
+        writer.submit(.full(["x": deep], kept: [], formats: .binary, time: 100), background: false)
         #expect(storage.calls(of: .create) == 0)
         let error = try #require(writer.statistics.snapshot.recentErrors.first)
         #expect(error.code == .encoding)

@@ -100,9 +100,10 @@ struct IncrementalCheckpointTests {
 
     /// Runs `root` with synchronous saves, recording the state at each save, and expects every
     /// snapshot to restore exactly that state; returns the files and the states.
-    static func runExpectingEverySave(_ root: RecordingRoot, name: String) throws -> (files: [CheckpointInfo], states: [StateValue]) {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
+    /// The files stay in `folder` when one is given.
+    static func runExpectingEverySave(_ root: RecordingRoot, name: String, in given: TemporaryFolder? = nil) throws -> (files: [CheckpointInfo], states: [StateValue]) {
+        let folder = try given ?? TemporaryFolder()
+        defer { if given == nil { folder.remove() } }
         let app = LightningApp(root: root, name: name)
         app.policy = CheckpointPolicy(maxDeltaChain: 10, maxDeltaBytesFraction: .infinity, writesInBackground: false)
         var expected: [StateValue] = []

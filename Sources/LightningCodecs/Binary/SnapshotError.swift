@@ -22,7 +22,7 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
 
     static func notASnapshot() -> Self { .init(.notASnapshot, "not a binary snapshot (no snapshot signature)") }
     static func unsupportedVersion(_ version: UInt16) -> Self {
-        .init(.unsupportedVersion, "snapshot format version \(version) is not supported (this build reads versions \(SnapshotFormat.readableVersions.map(String.init).joined(separator: " and ")))")
+        .init(.unsupportedVersion, "snapshot format version \(version) is not supported (this build reads versions \(SnapshotFormat.readableVersions.listed))")
     }
     static func truncated(_ detail: String) -> Self { .init(.truncated, "truncated: \(detail)") }
     static func checksum(stored: UInt32, computed: UInt32) -> Self {
@@ -40,5 +40,13 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
     private static func hex(_ value: UInt32) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+}
+
+extension ClosedRange<UInt16> {
+    /// The versions as a message lists them: `1, 2 and 3`.
+    fileprivate var listed: String {
+        let names = map(String.init)
+        return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " and " + names.last!
     }
 }

@@ -6,10 +6,11 @@ package enum SnapshotFormat {
     /// The last four bytes of every snapshot file: `LCKE`.
     package static let endMagic: [UInt8] = [0x4C, 0x43, 0x4B, 0x45]
     /// The format version this code writes.
-    package static let version: UInt16 = 2
+    package static let version: UInt16 = 3
     /// The versions this code reads. Version 1 laid out each float array's byte planes on their
-    /// own; version 2 lays out all the floats of a snapshot as eight planes (see `docs/FORMAT.md`).
-    package static let readableVersions: ClosedRange<UInt16> = 1...2
+    /// own; version 2 lays out all the floats of a snapshot as eight planes; version 3 adds the
+    /// delta edits inside values: `insert`, `append` and `splice` (see `docs/FORMAT.md`).
+    package static let readableVersions: ClosedRange<UInt16> = 1...3
     /// The size of the fixed header.
     package static let headerSize = 64
     /// The size of one block-table entry.

@@ -1,50 +1,100 @@
 import LightningState
 
 extension StateDelta {
-    /// The delta as a state tree, `[["set", [key, …], value], ["remove", [key, …]], …]`, which a
-    /// delta snapshot stores with the same encoding as a full one.
+    /// The delta as a state tree — a list of edits, `["set", [key, …], value]`,
+    /// `["remove", [key, …]]`, `["insert", [key, …], position, value]`, `["append", [key, …],
+    /// tail]`, `["splice", [key, …], start, end, [element, …]]` — which a delta snapshot stores
+    /// with the same encoding as a full one.
     var stateValue: StateValue {
         .array(edits.map { edit in
+            let path = StateValue.array(edit.path.map(StateValue.string))
             switch edit {
-            case .set(let path, let value): return ["set", .array(path.map(StateValue.string)), value]
-            case .remove(let path): return ["remove", .array(path.map(StateValue.string))]
+            case .set(_, let value): return ["set", path, value]
+            case .remove: return ["remove", path]
+            case .insert(_, let position, let value): return ["insert", path, .int(Int64(position)), value]
+            case .append(_, let tail): return ["append", path, tail]
+            case .splice(_, let range, let elements):
+                return ["splice", path, .int(Int64(range.lowerBound)), .int(Int64(range.upperBound)), .array(elements)]
             }
         })
     }
 
+    /// The verbs each format version's deltas may use: version 3 added `insert`, `append` and `splice`.
+    static func verbs(inVersion version: UInt16) -> Set<String> {
+        version >= 3 ? ["set", "remove", "insert", "append", "splice"] : ["set", "remove"]
+    }
+
     /// Reads a delta back from its state tree, refusing one whose values would nest deeper than
-    /// `maxDepth` in the state (``stateNesting``).
+    /// `maxDepth` in the state (``stateNesting``), or that uses a verb its format `version` lacks.
     /// - Parameter payloadDepth: How deeply `value` nests (the decoder measured it): when no value
     ///   can reach `maxDepth` in the state, the values are not walked again.
-    init(decoding value: StateValue, maxDepth: Int, payloadDepth: Int) throws(SnapshotError) {
+    init(decoding value: StateValue, version: UInt16, maxDepth: Int, payloadDepth: Int) throws(SnapshotError) {
         guard case .array(let records) = value else { throw .malformed("a delta's payload is not a list of edits", offset: 0) }
+        let verbs = Self.verbs(inVersion: version)
         var edits: [Edit] = []
         edits.reserveCapacity(records.count)
         for (index, record) in records.enumerated() {
-            guard case .array(let fields) = record, fields.count >= 2, case .string(let verb) = fields[0],
+            guard case .array(let fields) = record, fields.count >= 2, case .string(let verbText) = fields[0],
                 case .array(let rawPath) = fields[1]
             else { throw .malformed("edit \(index) is not [verb, path, …]", offset: 0) }
             var path: [StateString] = []
+            path.reserveCapacity(rawPath.count)
             for key in rawPath {
                 guard case .string(let name) = key else { throw .malformed("edit \(index) has a path key that is not a string", offset: 0) }
                 path.append(name)
             }
-            switch (verb.string, fields.count) {
-            case ("set"?, 3): edits.append(.set(path: path, value: fields[2]))
-            case ("remove"?, 2): edits.append(.remove(path: path))
-            default: throw .malformed("edit \(index) is neither [\"set\", path, value] nor [\"remove\", path]", offset: 0)
+            let verb = verbText.string ?? ""
+            guard verbs.contains(verb) else {
+                if Self.verbs(inVersion: SnapshotFormat.version).contains(verb) {
+                    throw .malformed("edit \(index) uses \(verb), which version \(version) snapshots do not have", offset: 0)
+                }
+                throw .malformed("edit \(index) has the unknown verb \(verbText.displayString.debugDescription)", offset: 0)
+            }
+            func count(_ field: StateValue, _ what: String) throws(SnapshotError) -> Int {
+                guard case .int(let number) = field, number >= 0, let value = Int(exactly: number) else {
+                    throw .malformed("edit \(index) has a \(what) that is not a non-negative int", offset: 0)
+                }
+                return value
+            }
+            switch (verb, fields.count) {
+            case ("set", 3): edits.append(.set(path: path, value: fields[2]))
+            case ("remove", 2): edits.append(.remove(path: path))
+            case ("insert", 4): edits.append(.insert(path: path, position: try count(fields[2], "position"), value: fields[3]))
+            case ("append", 3):
+                switch fields[2] {
+                case .array, .string: edits.append(.append(path: path, tail: fields[2]))
+                default: throw .malformed("edit \(index) appends neither an array nor a string", offset: 0)
+                }
+            case ("splice", 5):
+                let start = try count(fields[2], "start")
+                let end = try count(fields[3], "end")
+                guard start <= end else { throw .malformed("edit \(index) splices from \(start) to \(end), which is before it", offset: 0) }
+                guard case .array(let elements) = fields[4] else { throw .malformed("edit \(index) splices in something that is not an array", offset: 0) }
+                edits.append(.splice(path: path, range: start..<end, elements: elements))
+            default:
+                throw .malformed("edit \(index) has \(fields.count) fields, not what \(verb) takes (\(Self.shape(of: verb)))", offset: 0)
             }
         }
         self.init(edits: edits)
         // A value nests at most `payloadDepth - 2` levels itself; only a deep payload needs the walk.
         if payloadDepth - Self.payloadNesting + longestPath > maxDepth {
             for (index, edit) in edits.enumerated() {
-                guard case .set(let path, let value) = edit else { continue }
-                let depth = path.count + value.nestingDepth
+                let depth = edit.stateNesting
                 guard depth <= maxDepth else {
-                    throw .limit("edit \(index) at \(path.map(\.displayString).joined(separator: ".")) nests \(depth) levels deep in the state, deeper than \(maxDepth)")
+                    throw .limit("edit \(index) at \(edit.path.map(\.displayString).joined(separator: ".")) nests \(depth) levels deep in the state, deeper than \(maxDepth)")
                 }
             }
+        }
+    }
+
+    /// The fields `verb` takes, as FORMAT.md writes them.
+    private static func shape(of verb: String) -> String {
+        switch verb {
+        case "set": return "[\"set\", path, value]"
+        case "remove": return "[\"remove\", path]"
+        case "insert": return "[\"insert\", path, position, value]"
+        case "append": return "[\"append\", path, tail]"
+        default: return "[\"splice\", path, start, end, elements]"
         }
     }
 }
@@ -72,7 +122,7 @@ extension BinarySnapshot {
     public static func decodeContents(_ bytes: [UInt8], options: Options = Options()) throws(SnapshotError) -> (header: Header, contents: Contents) {
         let (header, value, deepest) = try decodeAnyKind(bytes, options: options)
         if header.isDelta {
-            return (header, .delta(try StateDelta(decoding: value, maxDepth: options.maxDepth, payloadDepth: deepest), parent: header.parent))
+            return (header, .delta(try StateDelta(decoding: value, version: header.version, maxDepth: options.maxDepth, payloadDepth: deepest), parent: header.parent))
         }
         return (header, .full(value))
     }

@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension StateDelta {
+    /// Appends the edits that turn `old` into `new` at `path`: nothing when they are identical;
+    /// inside arrays, the elements appended or the one range replaced; inside objects, the members
+    /// set, inserted or removed, each found the same way when both are arrays, objects or strings;
+    /// appended text on a string. Falls back to setting `new` whole wherever an edit would not be
+    /// smaller (every element replaced, members reordered, a different kind).
+    ///
+    /// Applying the edits to a state holding `old` at `path` gives exactly the state holding
+    /// `new` there, member order and float bit patterns included.
+    /// - Complexity: O(size of `old` and `new`), less where they share storage.
+    package mutating func appendChanges(from old: StateValue, to new: StateValue, at path: [StateString]) {
+        switch (old, new) {
+        case (.array(let before), .array(let after)):
+            appendChanges(from: before, to: after, at: path)
+        case (.object(let before), .object(let after)):
+            appendChanges(from: before, to: after, at: path)
+        case (.string(let before), .string(let after)):
+            if before == after { return }
+            if let tail = StateDelta.appendedText(from: before, to: after) {
+                edits.append(.append(path: path, tail: .string(tail)))
+            } else {
+                set(path, to: new)
+            }
+        default:
+            if !old.isIdentical(to: new) { set(path, to: new) }
+        }
+    }
+
+    /// Arrays: the elements after a common prefix and before a common suffix are spliced (or,
+    /// when only elements were added at the end, appended).
+    package mutating func appendChanges(from old: [StateValue], to new: [StateValue], at path: [StateString]) {
+        let range = StateDelta.changedRange(old.count, new.count) { old[$0].isIdentical(to: new[$1]) }
+        guard let range else { return }
+        appendArrayEdit(oldCount: old.count, newCount: new.count, changed: range, at: path) { new[$0] }
+    }
+
+    /// Appends the edit for an array whose elements `changed.old` became `changed.new`: an
+    /// append, a splice, or the whole array when no element is kept.
+    package mutating func appendArrayEdit(
+        oldCount: Int, newCount: Int, changed: (old: Range<Int>, new: Range<Int>), at path: [StateString],
+        element: (Int) -> StateValue
+    ) {
+        let elements = changed.new.map(element)
+        if changed.old.isEmpty && changed.old.lowerBound == oldCount {
+            edits.append(.append(path: path, tail: .array(elements)))
+        } else if changed.new.count < newCount {
+            edits.append(.splice(path: path, range: changed.old, elements: elements))
+        } else {
+            set(path, to: .array(elements))
+        }
+    }
+
+    /// The ranges that differ between two sequences of `oldCount` and `newCount` elements, after
+    /// the longest common prefix and then the longest common suffix; `nil` when they are the same.
+    /// `same(i, j)` tells whether old element `i` is new element `j`.
+    package static func changedRange(_ oldCount: Int, _ newCount: Int, same: (Int, Int) -> Bool) -> (old: Range<Int>, new: Range<Int>)? {
+        var prefix = 0
+        let shorter = Swift.min(oldCount, newCount)
+        while prefix < shorter && same(prefix, prefix) { prefix += 1 }
+        if prefix == oldCount && prefix == newCount { return nil }
+        var suffix = 0
+        while suffix < shorter - prefix && same(oldCount - 1 - suffix, newCount - 1 - suffix) { suffix += 1 }
+        return (prefix..<(oldCount - suffix), prefix..<(newCount - suffix))
+    }
+
+    /// Objects: members removed, kept ones compared, new ones inserted where they stand; the
+    /// whole object when the kept members changed order or every member changed.
+    package mutating func appendChanges(from old: StateObject, to new: StateObject, at path: [StateString]) {
+        if old.count == new.count, old.keys.elementsEqual(new.keys) {
+            // The common case: the same keys in the same order.
+            var changes = StateDelta()
+            var changed = 0
+            for (position, key) in new.keys.enumerated() {
+                let before = old.values[position]
+                let after = new.values[position]
+                if before.isIdentical(to: after) { continue }
+                changed += 1
+                changes.appendChanges(from: before, to: after, at: path + [key])
+            }
+            if changed == new.count && changed > 0 && new.count > 1 {
+                set(path, to: .object(new))
+            } else {
+                append(contentsOf: changes)
+            }
+            return
+        }
+        // Kept members must keep their relative order, or the object is set whole.
+        let keptOld = old.keys.filter { new[$0] != nil }
+        let keptNew = new.keys.filter { old[$0] != nil }
+        guard keptOld == keptNew, !keptNew.isEmpty else {
+            set(path, to: .object(new))
+            return
+        }
+        var changes = StateDelta()
+        for key in old.keys where new[key] == nil { changes.remove(path + [key]) }
+        for (position, key) in new.keys.enumerated() {
+            let after = new.values[position]
+            if let before = old[key] {
+                changes.appendChanges(from: before, to: after, at: path + [key])
+            } else if position == new.count - 1 || new.keys[(position + 1)...].allSatisfy({ old[$0] == nil }) {
+                // Nothing kept after it: a set appends it last, where it stands.
+                changes.set(path + [key], to: after)
+            } else {
+                changes.edits.append(.insert(path: path + [key], position: position, value: after))
+            }
+        }
+        append(contentsOf: changes)
+    }
+
+    /// The text appended to `old` to make `new`, when `new` starts with all of `old`'s bytes;
+    /// `nil` otherwise, or when `old` is too short to be worth it. (As `new` is well formed, the
+    /// join is never a surrogate pair.)
+    package static func appendedText(from old: StateString, to new: StateString) -> StateString? {
+        let oldCount = old.wtf8Count
+        guard oldCount >= 16, new.wtf8Count > oldCount else { return nil }
+        return new.withWTF8 { bytes -> StateString? in
+            let isPrefix = old.withWTF8 { prefix in memcmp(prefix.baseAddress!, bytes.baseAddress!, oldCount) == 0 }
+            return isPrefix ? StateString(wtf8: bytes[oldCount...]) : nil
+        }
+    }
+}
+
+extension StateValue {
+    /// Whether the two values are the same tree to the bit: unlike ``==(_:_:)``, NaNs with
+    /// different payloads differ, as the binary format keeps them.
+    package func isIdentical(to other: StateValue) -> Bool {
+        switch (self, other) {
+        case (.float(let a), .float(let b)): return a.bitPattern == b.bitPattern
+        case (.array(let a), .array(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.isIdentical(to: $1) }
+        case (.object(let a), .object(let b)):
+            return a.count == b.count && a.keys.elementsEqual(b.keys) && zip(a.values, b.values).allSatisfy { $0.isIdentical(to: $1) }
+        default: return self == other
+        }
+    }
+}
