@@ -68,11 +68,12 @@ struct SnapshotDecoderTests {
         #expect(version1 != version2)
         #expect(try BinarySnapshot.decode(Self.file(tree: tree, floats: version1, version: 1)) == expected)
         #expect(try BinarySnapshot.decode(Self.file(tree: tree, floats: version2, version: 2)) == expected)
+        #expect(try BinarySnapshot.decode(Self.file(tree: tree, floats: version2, version: 3)) == expected)
         #expect(try BinarySnapshot.decode(Self.file(tree: tree, floats: version1, version: 2)) != expected)
-        // What the engine writes today is version 2, with that layout (read as version 1's, the
-        // planes above give other floats).
+        // What the engine writes today is version 3, with version 2's layout (read as version 1's,
+        // the planes above give other floats).
         let written = try BinarySnapshot.encode(expected, threads: 1)
-        #expect(try BinarySnapshot.header(of: written).version == 2)
+        #expect(try BinarySnapshot.header(of: written).version == 3)
         #expect(try BinarySnapshot.header(of: written).floatBytes == 72)
         #expect(try BinarySnapshot.decode(written) == expected)
     }
@@ -165,21 +166,55 @@ struct SnapshotDecoderTests {
         #expect(Self.message(tree: [0x00], floats: [1, 2, 3, 4, 5, 6, 7, 8]) == "malformed at byte 1: 8 float bytes not used by the tree")
     }
 
-    @Test("a delta's payload must be a list of edits")
+    @Test("a delta's payload must be a list of edits, each of its verb's shape, in a version that has the verb")
     func badDeltas() {
-        let cases: [([UInt8], String)] = [
-            ([0x00], "malformed at byte 0: a delta's payload is not a list of edits"),
-            ([0x07, 1, 0x03, 0x02], "malformed at byte 0: edit 0 is not [verb, path, …]"),
-            ([0x07, 1, 0x07, 2, 0x06, 0x09] + Array("drop".utf8) + [0x07, 0], "malformed at byte 0: edit 0 is neither [\"set\", path, value] nor [\"remove\", path]"),
-            ([0x07, 1, 0x07, 2, 0x06, 0x0D] + Array("remove".utf8) + [0x07, 1, 0x03, 0x02], "malformed at byte 0: edit 0 has a path key that is not a string"),
+        func text(_ string: String) -> [UInt8] { [UInt8(string.utf8.count * 2 + 1)] + Array(string.utf8) }
+        let path: [UInt8] = [0x07, 1, 0x06] + text("x")
+        let cases: [([UInt8], UInt16, String)] = [
+            ([0x00], 3, "malformed at byte 0: a delta's payload is not a list of edits"),
+            ([0x07, 1, 0x03, 0x02], 3, "malformed at byte 0: edit 0 is not [verb, path, …]"),
+            ([0x07, 1, 0x07, 2, 0x06] + text("drop") + [0x07, 0], 3, "malformed at byte 0: edit 0 has the unknown verb \"drop\""),
+            ([0x07, 1, 0x07, 2, 0x06] + text("remove") + [0x07, 1, 0x03, 0x02], 3, "malformed at byte 0: edit 0 has a path key that is not a string"),
+            ([0x07, 1, 0x07, 3, 0x06] + text("remove") + path + [0x00], 3, "malformed at byte 0: edit 0 has 3 fields, not what remove takes ([\"remove\", path])"),
+            // The verbs of version 3, in a version 2 file.
+            ([0x07, 1, 0x07, 4, 0x06] + text("insert") + path + [0x03, 0x00, 0x00], 2, "malformed at byte 0: edit 0 uses insert, which version 2 snapshots do not have"),
+            ([0x07, 1, 0x07, 3, 0x06] + text("append") + path + [0x07, 0], 1, "malformed at byte 0: edit 0 uses append, which version 1 snapshots do not have"),
+            // Their shapes.
+            ([0x07, 1, 0x07, 3, 0x06] + text("insert") + path + [0x00], 3, "malformed at byte 0: edit 0 has 3 fields, not what insert takes ([\"insert\", path, position, value])"),
+            ([0x07, 1, 0x07, 4, 0x06] + text("insert") + path + [0x03, 0x01, 0x00], 3, "malformed at byte 0: edit 0 has a position that is not a non-negative int"),
+            ([0x07, 1, 0x07, 4, 0x06] + text("insert") + path + [0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0x00], 3, "malformed at byte 0: edit 0 has a position that is not a non-negative int"),
+            ([0x07, 1, 0x07, 3, 0x06] + text("append") + path + [0x03, 0x02], 3, "malformed at byte 0: edit 0 appends neither an array nor a string"),
+            ([0x07, 1, 0x07, 5, 0x06] + text("splice") + path + [0x03, 0x04, 0x03, 0x02, 0x07, 0], 3, "malformed at byte 0: edit 0 splices from 2 to 1, which is before it"),
+            ([0x07, 1, 0x07, 5, 0x06] + text("splice") + path + [0x03, 0x00, 0x03, 0x02, 0x06] + text("ab"), 3, "malformed at byte 0: edit 0 splices in something that is not an array"),
+            ([0x07, 1, 0x07, 4, 0x06] + text("splice") + path + [0x03, 0x00, 0x03, 0x02], 3, "malformed at byte 0: edit 0 has 4 fields, not what splice takes ([\"splice\", path, start, end, elements])"),
         ]
-        for (tree, message) in cases {
+        for (tree, version, message) in cases {
             do {
-                _ = try BinarySnapshot.decodeContents(Self.file(tree: tree, delta: true))
+                _ = try BinarySnapshot.decodeContents(Self.file(tree: tree, delta: true, version: version))
                 Issue.record("no error for \(tree)")
             } catch {
                 #expect(error.description == message)
             }
         }
+    }
+
+    @Test("each verb of version 3 reads back as the edit written")
+    func newVerbs() throws {
+        let delta = StateDelta(edits: [
+            .insert(path: ["vars", "t"], position: 2, value: ["a": 1]),
+            .append(path: ["vars", "h"], tail: [1.5, 2.5, 3.5, 4.5, 5.5]),
+            .append(path: ["vars", "s"], tail: "more text"),
+            .splice(path: ["vars", "h"], range: 1..<3, elements: []),
+            .splice(path: ["vars", "h"], range: 0..<0, elements: ["x", nil]),
+            .set(path: ["vars", "x"], value: 1), .remove(path: ["vars", "y"]),
+        ])
+        let bytes = try BinarySnapshot.encode(delta, sequence: 2, parent: 1, threads: 1)
+        #expect(try BinarySnapshot.header(of: bytes).version == 3)
+        guard case .delta(let read, let parent) = try BinarySnapshot.decodeContents(bytes).contents else {
+            Issue.record("not a delta")
+            return
+        }
+        #expect(read == delta)
+        #expect(parent == 1)
     }
 }
