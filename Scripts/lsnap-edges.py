@@ -42,19 +42,28 @@ def planes(values):
     return bytes((b >> (8 * p)) & 0xFF for p in range(8) for b in bits)
 
 
-def snapshot(tree, floats=b"", kind=0, sequence=0, parent=0, extra_blocks=()):
+def snapshot(tree, floats=b"", kind=0, sequence=0, parent=0, extra_blocks=(), version=2):
     """A file holding the streams as stored blocks, with any extra (stream, size) entries after them."""
     blocks = [(i, data) for i, data in enumerate((tree, floats)) if data]
     entries = [(stream, len(data)) for stream, data in blocks] + list(extra_blocks)
-    header = MAGIC + struct.pack("<HHB3xQQQQIIQ", 2, 0, kind, sequence, parent, len(tree), len(floats), len(entries), 1 << 20, 0)
+    header = MAGIC + struct.pack("<HHB3xQQQQIIQ", version, 0, kind, sequence, parent, len(tree), len(floats), len(entries), 1 << 20, 0)
     table = b"".join(struct.pack("<BBHII", stream, 0, 0, size, size) for stream, size in entries)
     body = header + table + b"".join(data for _, data in blocks)
     return body + struct.pack("<I", zlib.crc32(body)) + b"LCKE"
 
 
+def edit(verb, path, *fields):
+    """One edit: its verb, its path, then its fields' encoded values."""
+    return b"\x07" + varint(2 + len(fields)) + b"\x06" + text(verb) + b"\x07" + varint(len(path)) \
+        + b"".join(b"\x06" + text(k) for k in path) + b"".join(fields)
+
+
 def delta(path, value):
-    edit = b"\x07\x03\x06" + text("set") + b"\x07" + varint(len(path)) + b"".join(b"\x06" + text(k) for k in path) + value
-    return b"\x07\x01" + edit
+    return b"\x07\x01" + edit("set", path, value)
+
+
+def int_value(n):
+    return b"\x03" + varint(n << 1)
 
 
 def name(number):
@@ -97,6 +106,30 @@ def main():
             number += 1
             written = write(verdict, name(number), snapshot(delta(path, nested(levels)), kind=1, sequence=number, parent=parent))
             accepted_delta = written if verdict == "accept" else accepted_delta
+
+    # Version 3's edits inside values, each just inside and just outside its edge, and refused in
+    # a version 2 file. The parent's vars hold h = [1, 2] and s = "ab", and members a and h.
+    inner = b"\x08\x03" + text("h") + b"\x07\x02\x03\x02\x03\x04" + text("s") + b"\x06" + text("ab") + text("t") + b"\x08\x00"
+    state3 = b"\x08\x01" + text("vars") + inner
+    base = 50 << 20
+    base_path = write("accept", name(base), snapshot(state3, sequence=base, version=3))
+    cases = [
+        ("accept", edit("splice", ["vars", "h"], int_value(1), int_value(2), b"\x07\x01\x02"), 3),
+        ("refuse", edit("splice", ["vars", "h"], int_value(1), int_value(3), b"\x07\x00"), 3),  # past the end
+        ("refuse", edit("splice", ["vars", "h"], int_value(2), int_value(1), b"\x07\x00"), 3),  # start after end
+        ("accept", edit("insert", ["vars", "n"], int_value(3), b"\x00"), 3),  # after the 3 members
+        ("refuse", edit("insert", ["vars", "n"], int_value(4), b"\x00"), 3),
+        ("refuse", edit("insert", ["vars", "h"], int_value(0), b"\x00"), 3),  # exists
+        ("accept", edit("append", ["vars", "h"], b"\x07\x01\x01"), 3),
+        ("refuse", edit("append", ["vars", "h"], b"\x06" + text("x")), 3),  # text to an array
+        ("accept", edit("append", ["vars", "s"], b"\x06" + text("cd")), 3),
+        ("refuse", edit("append", ["vars", "t"], b"\x07\x00"), 3),  # to an object
+        ("refuse", edit("append", ["vars", "h"], b"\x07\x01\x01"), 2),  # a version 3 verb in version 2
+        ("refuse", edit("splice", ["vars", "h"], int_value(0), int_value(0), b"\x07\x00"), 2),
+    ]
+    for index, (verdict, one, version) in enumerate(cases):
+        number = base + 1 + index
+        write(verdict, name(number), snapshot(b"\x07\x01" + one, kind=1, sequence=number, parent=base, version=version))
 
     # Read only under their own names: a delta under any other, a numbered full snapshot under
     # another checkpoint's (including names whose parts overflow a snapshot number: no checkpoint's).

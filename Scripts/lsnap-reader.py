@@ -85,8 +85,8 @@ def parse_file(data):
     if len(data) < 72:
         raise FormatError("truncated")
     (version,) = struct.unpack_from("<H", data, 8)
-    if version not in (1, 2):
-        raise FormatError(f"snapshot format version {version} is not supported (this reader reads versions 1 and 2)")
+    if version not in (1, 2, 3):
+        raise FormatError(f"snapshot format version {version} is not supported (this reader reads versions 1, 2 and 3)")
     if data[-4:] != END:
         raise FormatError("truncated: no end signature")
     (stored_crc,) = struct.unpack_from("<I", data, len(data) - 8)
@@ -241,21 +241,38 @@ def name_of(number):
     return f"lightningapp_checkpoint_{seconds}" + (f"_{n}" if n else "") + ".lsnap"
 
 
-def apply(state, edits):
+SHAPES = {"set": 3, "remove": 2, "insert": 4, "append": 3, "splice": 5}
+VERSION_3_VERBS = ("insert", "append", "splice")
+
+
+def is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def carried(edit):
+    """The value an edit carries into the state, whose nesting the one rule counts."""
+    return {"set": 2, "insert": 3, "append": 2, "splice": 4}.get(edit[0])
+
+
+def apply(state, edits, version):
     if not isinstance(edits, list):
         raise FormatError("a delta's payload is not a list of edits")
     for index, edit in enumerate(edits):
         ok = isinstance(edit, list) and len(edit) >= 2 and isinstance(edit[1], list) \
             and all(isinstance(key, str) for key in edit[1]) \
-            and (edit[0] == "set" and len(edit) == 3 or edit[0] == "remove" and len(edit) == 2)
+            and SHAPES.get(edit[0]) == len(edit) and (version >= 3 or edit[0] not in VERSION_3_VERBS)
+        verb = edit[0] if ok else None
+        ok = ok and (verb != "insert" or is_count(edit[2])) \
+            and (verb != "append" or isinstance(edit[2], (list, str))) \
+            and (verb != "splice" or is_count(edit[2]) and is_count(edit[3]) and edit[2] <= edit[3] and isinstance(edit[4], list))
         if not ok:
             raise FormatError(f"edit {index} is malformed")
         path = edit[1]
-        if edit[0] == "set" and len(path) + nesting(edit[2]) > MAX_DEPTH:
+        if carried(edit) is not None and len(path) + nesting(edit[carried(edit)]) > MAX_DEPTH:
             raise FormatError(f"edit {index}: nests deeper than {MAX_DEPTH} levels in the state")
         if not path:
-            if edit[0] == "remove":
-                raise FormatError(f"edit {index}: cannot remove the whole state")
+            if verb != "set":
+                raise FormatError(f"edit {index}: cannot {verb} the whole state")
             state = edit[2]
             continue
         parent = state
@@ -265,12 +282,36 @@ def apply(state, edits):
             parent = parent[key]
         if not isinstance(parent, dict):
             raise FormatError(f"edit {index}: the parent is not an object")
-        if edit[0] == "set":
-            parent[path[-1]] = edit[2]  # a dict keeps an existing key's place and appends a new one
-        else:
-            if path[-1] not in parent:
+        key = path[-1]
+        if verb == "set":
+            parent[key] = edit[2]  # a dict keeps an existing key's place and appends a new one
+        elif verb == "remove":
+            if key not in parent:
                 raise FormatError(f"edit {index}: no such member to remove")
-            del parent[path[-1]]
+            del parent[key]
+        elif verb == "insert":
+            if key in parent or edit[2] > len(parent):
+                raise FormatError(f"edit {index}: cannot insert {key!r} at {edit[2]}")
+            members = list(parent.items())
+            members.insert(edit[2], (key, edit[3]))
+            parent.clear()
+            parent.update(members)
+        elif verb == "append":
+            member = parent.get(key)
+            if isinstance(edit[2], list) and isinstance(member, list):
+                member.extend(edit[2])
+            elif isinstance(edit[2], str) and isinstance(member, str):
+                # A lone high surrogate followed by a low one would be one code point: not WTF-8.
+                if member and edit[2] and 0xD800 <= ord(member[-1]) <= 0xDBFF and 0xDC00 <= ord(edit[2][0]) <= 0xDFFF:
+                    raise FormatError(f"edit {index}: the text appended would join surrogates")
+                parent[key] = member + edit[2]
+            else:
+                raise FormatError(f"edit {index}: nothing of that kind to append to")
+        else:
+            member = parent.get(key)
+            if not isinstance(member, list) or edit[3] > len(member):
+                raise FormatError(f"edit {index}: no array of {edit[3]} elements to splice")
+            member[edit[2]:edit[3]] = edit[4]
     return state
 
 
@@ -290,10 +331,10 @@ def read(path):
         value = TreeReader(version, tree, floats, MAX_DEPTH + 2 * kind).document()
         if kind == 0:
             state = value
-            for edits in reversed(deltas):
-                state = apply(state, edits)
+            for delta_version, edits in reversed(deltas):
+                state = apply(state, edits, delta_version)
             return state
-        deltas.append(value)
+        deltas.append((version, value))
         if parent >= sequence or len(deltas) > MAX_CHAIN:
             raise FormatError(f"{path}: a bad chain")
         path = os.path.join(os.path.dirname(path), name_of(parent))

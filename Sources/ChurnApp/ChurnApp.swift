@@ -35,6 +35,12 @@ final class Root: LightningFlow {
     @Var var iteration = 0
     @Var var total = 0
     @Var var recent: [String] = []
+    /// The iteration each key was last seen at: keys join where they sort (an `insert` in a delta).
+    @Var var seen: [String: Int] = [:]
+    /// A growing history, now and then corrected in the middle (an `append`, or a `splice`).
+    @Var var history: [Double] = []
+    /// A growing log (text appended).
+    @Var var log = ""
     let items = LightningList<Item>(makeElement: { _, _ in Item() })
     let cells = LightningDict<LightningComponent>(makeElement: { key, _ in key.hasPrefix("cell") ? Cell() : Item() })
     var visitor: Visitor?
@@ -54,6 +60,10 @@ final class Root: LightningFlow {
         let h = Self.mix(UInt64(n))
         total += n
         recent = Array((recent + ["step \(n)"]).suffix(8))
+        seen["k\(h % 50)"] = n
+        history.append(Double(n) / 4)
+        if h % 6 == 5 && history.count > 2 { history[history.count / 2] = -Double(n) }
+        log += "iteration \(n)\n"
 
         if h % 3 == 0 || items.isEmpty { items.append(Item()) }
         if h % 5 == 1 && items.count > 1 { items.remove(at: Int(h >> 8 % UInt64(items.count))) }

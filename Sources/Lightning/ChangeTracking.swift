@@ -1,3 +1,5 @@
+import LightningState
+
 /// How a checkpoint learns what changed without walking the app.
 ///
 /// Every attached component and structure keeps weak links to what holds it (a flow, by property,
@@ -105,6 +107,11 @@ struct CaptureLog {
     let isRecording: Bool
     /// Whether the vars captured whole are recorded, for the writer to keep (deltas will follow).
     let keepsVars: Bool
+    /// Whether large vars are taken by reference, for the writer to convert (a recording
+    /// capture, whose state goes to the writer; an export converts them in place).
+    var defersVars: Bool { isRecording }
+    /// The vars taken by reference, with the paths where the writer sets them.
+    private(set) var deferredVars: [DeferredVar] = []
     /// The vars captured whole, which the writer keeps to compare their next changes with.
     private(set) var keptVars: [any CapturedVar] = []
     /// The components whose state was captured, and the flows and structures visited.
@@ -121,6 +128,10 @@ struct CaptureLog {
 
     mutating func keep(_ value: any CapturedVar) {
         keptVars.append(value)
+    }
+
+    mutating func deferWhole(_ path: [StateString], _ value: any CapturedVar) {
+        deferredVars.append(DeferredVar(path: path, value: value, keeps: keepsVars))
     }
 
     mutating func captured(_ work: LightningWork) {

@@ -32,7 +32,10 @@ final class CheckpointWriter: @unchecked Sendable {
         /// A whole state, in the given formats; the writer keeps `kept` (the vars it holds) to
         /// compare their next changes with. `later` holds the changes of checkpoints merged
         /// into it (``CheckpointPolicy/WhenBehind/merge``), applied before it is written.
-        case full(StateValue, kept: [any CapturedVar], later: CapturedChanges = CapturedChanges(), formats: CheckpointStore.SaveFormats, time: Double)
+        /// `deferred` are the vars it holds by reference, converted and set when it is written.
+        case full(
+            StateValue, kept: [any CapturedVar], deferred: [DeferredVar] = [], later: CapturedChanges = CapturedChanges(),
+            formats: CheckpointStore.SaveFormats, time: Double)
         /// Binary changes against the checkpoint taken before, whose changed vars the writer
         /// compares with the values it kept (in job order, so each against the one before).
         case delta(CapturedChanges, time: Double)
@@ -376,8 +379,19 @@ final class CheckpointWriter: @unchecked Sendable {
 
     private func write(_ queued: Queued) {
         switch queued.job {
-        case .full(var state, let kept, let later, let formats, let time):
+        case .full(var state, let kept, let deferred, let later, let formats, let time):
+            do {
+                try DeferredVar.fill(deferred, in: &state)
+            } catch {
+                // The capture put a `null` at each path: a guard, not a path.
+                locked {
+                    unsaved = .lost
+                    unsavedWaiters += queued.waiters
+                }
+                return notSaved("a var could not be set in the state captured (\(error))")
+            }
             for value in kept { value.keep() }
+            for value in deferred where value.keeps { value.value.keep() }
             if !later.isEmpty {
                 // The edits were captured against the state just taken, so they apply. If they did
                 // not, neither may be written as it is: the next full capture takes over.
@@ -400,6 +414,7 @@ final class CheckpointWriter: @unchecked Sendable {
             notSaved("\(reason)")
         case .delta(let changes, let time):
             // Resolved in job order whatever happens to it, so that the values kept stay in step.
+            let resolving = ContinuousClock.now
             let delta = changes.resolve()
             let (pending, head) = locked { (unsaved, chainState.head) }
             switch pending {
@@ -417,7 +432,7 @@ final class CheckpointWriter: @unchecked Sendable {
                     edits = earlier
                     edits.merge(delta)  // a failed delta's edits, folded with this one's
                 }
-                saveDelta(edits, on: head, time: time, waiters: queued.waiters)
+                saveDelta(edits, on: head, time: time, since: resolving, waiters: queued.waiters)
             case .state(var state, let formats):
                 do {
                     try delta.apply(to: &state)
@@ -457,7 +472,7 @@ final class CheckpointWriter: @unchecked Sendable {
         let seconds = (ContinuousClock.now - started).seconds
         let bytes = files.reduce(0) { $0 + $1.size }
         settings.metrics.recordSave(delta: delta, seconds: seconds, bytes: bytes)
-        statistics.update { $0.recordSave(files, delta: delta) }
+        statistics.update { $0.recordSave(files, delta: delta, seconds: seconds) }
         settings.logger.debug(
             "saved checkpoint \(files[0].name)",
             metadata: [
@@ -505,9 +520,9 @@ final class CheckpointWriter: @unchecked Sendable {
         }
     }
 
-    private func saveDelta(_ edits: StateDelta, on head: CheckpointName, time: Double, waiters: [CheckpointWaiter]) {
+    /// - Parameter started: When the writer began on the delta (finding the changes in its vars).
+    private func saveDelta(_ edits: StateDelta, on head: CheckpointName, time: Double, since started: ContinuousClock.Instant, waiters: [CheckpointWaiter]) {
         let after = locked { newestName }
-        let started = ContinuousClock.now
         switch retrier.run({ () throws(CheckpointStoreError) in try store.saveDelta(edits, parent: head, time: time, after: after) }) {
         case .success(let file):
             locked {
@@ -558,10 +573,10 @@ final class CheckpointWriter: @unchecked Sendable {
         case (.delta(var changes, _), .delta(let more, let time)):
             changes.append(contentsOf: more)
             return .delta(changes, time: time)
-        case (.full(let state, let kept, var changes, let formats, _), .delta(let more, let time)):
+        case (.full(let state, let kept, let deferred, var changes, let formats, _), .delta(let more, let time)):
             // Applied when the writer takes it, after the values it keeps for the state.
             changes.append(contentsOf: more)
-            return .full(state, kept: kept, later: changes, formats: formats, time: time)
+            return .full(state, kept: kept, deferred: deferred, later: changes, formats: formats, time: time)
         }
     }
 

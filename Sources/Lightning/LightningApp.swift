@@ -456,8 +456,14 @@ public final class LightningApp {
             failure = writer.saveNow(state, formats: formats, time: time)
         case .needsCapture:
             attachComponents()
-            // The run ends: no delta follows, so no var is kept.
-            failure = writer.saveNow(try capturedState(time: time, recordingAsSaved: true, keepingVars: false).state, formats: checkpointFormats, time: time)
+            // The run ends: no delta follows, so no var is kept; the large ones are converted here.
+            var (state, _, deferred) = try capturedState(time: time, recordingAsSaved: true, keepingVars: false)
+            do {
+                try DeferredVar.fill(deferred, in: &state)
+            } catch {
+                throw LightningError("The state captured could not be completed: \(error)", underlying: error)
+            }
+            failure = writer.saveNow(state, formats: checkpointFormats, time: time)
         }
         if let failure {
             if writer.stopWaitEnded { throw timedOut(writer) }
@@ -495,6 +501,7 @@ public final class LightningApp {
             _ = try root.captureChanges(path: [], into: &delta, log: &log)
             log.commit()
             delta.keep(log.keptVars)
+            delta.fill(log.deferredVars)
             deltasSinceFull += 1
             delta.set([CheckpointLayout.appStateKey], to: ["stage": .string(StateString(stage.rawValue))])
             delta.set([CheckpointMetadata.key], to: metadata(time: time).stateValue)
@@ -502,10 +509,11 @@ public final class LightningApp {
         } else {
             // The loop attached the tree just before; no second walk.
             // Deltas follow only binary snapshots: only then does the writer keep vars to compare.
-            let (state, kept) = try capturedState(time: time, recordingAsSaved: true, keepingVars: checkpointFormats == .binary)
+            let (state, kept, deferred) = try capturedState(time: time, recordingAsSaved: true, keepingVars: checkpointFormats == .binary)
             deltasSinceFull = 0
             chainStarted = true
-            waited = writer.submit(.full(state, kept: kept, formats: checkpointFormats, time: time), waiters: waiters, background: policy.writesInBackground)
+            waited = writer.submit(
+                .full(state, kept: kept, deferred: deferred, formats: checkpointFormats, time: time), waiters: waiters, background: policy.writesInBackground)
         }
         let pause = (clock.now - started).seconds - waited
         control.recorder.update { statistics in
@@ -564,17 +572,20 @@ public final class LightningApp {
     }
 
     /// The checkpoint tree of the components as attached now; with `recordingAsSaved`, the next
-    /// delta is taken against it; with `keepingVars` too, what the writer keeps of each var (to
-    /// compare its next changes with) is returned beside the state.
-    private func capturedState(time: Double, recordingAsSaved: Bool, keepingVars: Bool) throws(LightningError) -> (state: StateValue, kept: [any CapturedVar]) {
+    /// delta is taken against it, and the large vars are taken by reference, a `null` in their place
+    /// (`deferred`, which the writer converts and sets); with `keepingVars` too, what the writer
+    /// keeps of each var (to compare its next changes with) is returned beside the state.
+    private func capturedState(time: Double, recordingAsSaved: Bool, keepingVars: Bool) throws(LightningError) -> (
+        state: StateValue, kept: [any CapturedVar], deferred: [DeferredVar]
+    ) {
         var log = CaptureLog(recording: recordingAsSaved, keepingVars: keepingVars)
-        guard case .object(var members) = try root.state(log: &log).state else {
+        guard case .object(var members) = try root.state(at: [], log: &log).state else {
             preconditionFailure("a flow state is an object")
         }
         log.commit()
         members[CheckpointLayout.appStateKey] = ["stage": .string(StateString(stage.rawValue))]
         members[CheckpointMetadata.key] = metadata(time: time).stateValue
-        return (.object(members), log.keptVars)
+        return (.object(members), log.keptVars, log.deferredVars)
     }
 
     /// Loads a checkpoint tree into the app's components, as Lightning's loader does: the root

@@ -164,17 +164,24 @@ open class LightningComponent {
 
     /// The `vars` object: private vars, then declared vars.
     /// - Throws: ``LightningError`` naming the var whose value has no faithful state.
-    /// A recording `log` that keeps vars also records what the writer keeps of each var.
-    final func varsState(log: inout CaptureLog) throws(LightningError) -> StateObject {
+    /// A recording `log` takes the vars the writer converts (large values, captured by reference:
+    /// a `null` stands in their place, filled at `path`'s `vars` by the writer) and, when it keeps
+    /// vars, what the writer keeps of the others.
+    final func varsState(at path: [StateString], log: inout CaptureLog) throws(LightningError) -> StateObject {
         let declared = stateVars
         var values: [StateValue] = []
         values.reserveCapacity(privateVars.count + declared.count)
         values.append(contentsOf: privateVars.values)
         for (key, box) in declared {
             do {
-                let (state, kept) = try box.capturedWhole(keeping: log.keepsVars)
-                values.append(state)
-                if let kept { log.keep(kept) }
+                switch try box.capturedWhole(deferring: log.defersVars, keeping: log.keepsVars) {
+                case .state(let state, let kept):
+                    values.append(state)
+                    if let kept { log.keep(kept) }
+                case .deferred(let value):
+                    values.append(.null)
+                    log.deferWhole(path.appending("vars", key), value)
+                }
             } catch {
                 throw .unsavableVar(key.displayString, component: name, error)
             }
@@ -204,7 +211,8 @@ open class LightningComponent {
             return path.appending(member, subkey)
         }
         if privateVarsChanged {
-            delta.set(below("vars"), to: .object(try varsState(log: &log)))
+            let componentPath = child.map { path.appending($0.group, $0.key) } ?? path
+            delta.set(below("vars"), to: .object(try varsState(at: componentPath, log: &log)))
         } else if lastChangedVar != nil {
             // The vars set are named once the component's vars were listed (by its first capture).
             if cachedStateVars == nil { _ = stateVars }

@@ -139,7 +139,8 @@ extension LightningFlow {
             if previous.works[key] === work {
                 try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta, log: &log)
             } else {
-                delta.set(path.appending("works", StateString(key)), to: try work.state(log: &log))
+                let workPath = path.appending("works", StateString(key))
+                delta.set(workPath, to: try work.state(at: workPath, log: &log))
             }
             log.captured(work)
         }
@@ -152,8 +153,9 @@ extension LightningFlow {
                     layoutMoved = try structure.captureChanges(path: path.appending("structures", StateString(key)), saved: saved, into: &delta, log: &log) || layoutMoved
                 }
             } else {
-                let (state, _) = try structure.state(log: &log)
-                delta.set(path.appending("structures", StateString(key)), to: state)
+                let structurePath = path.appending("structures", StateString(key))
+                let (state, _) = try structure.state(at: structurePath, log: &log)
+                delta.set(structurePath, to: state)
                 layoutMoved = true
             }
         }
@@ -168,7 +170,7 @@ extension LightningFlow {
     /// - Returns: Whether the full names of the flows below differ from the saved ones.
     @discardableResult
     func captureWhole(at path: [StateString], into delta: inout CapturedChanges, log: inout CaptureLog) throws(LightningError) -> Bool {
-        let (state, below) = try state(log: &log)
+        let (state, below) = try state(at: path, log: &log)
         delta.set(path, to: state)
         return below != savedChildren?.layout
     }
@@ -252,7 +254,7 @@ extension LightningStructure {
         if orderChanged(saved: keys(savedEntries, works: true), current: keys(current, works: true))
             || orderChanged(saved: keys(savedEntries, works: false), current: keys(current, works: false))
         {
-            let (state, _) = try state(log: &log)
+            let (state, _) = try state(at: path, log: &log)
             delta.set(path, to: state)
             return true
         }
@@ -267,7 +269,8 @@ extension LightningStructure {
             }
             if let work = component as? LightningWork {
                 if !isSame {
-                    delta.set(path.appending("works", StateString(key)), to: try work.state(log: &log))
+                    let workPath = path.appending("works", StateString(key))
+                delta.set(workPath, to: try work.state(at: workPath, log: &log))
                     log.captured(work)
                 } else if work.hasChanges {
                     try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta, log: &log)

@@ -275,30 +275,38 @@ open class LightningFlow: LightningComponent {
     /// A recording capture reads the children as last attached (the loop attached them just
     /// before) and records every component below in `log`, for the next delta; a read-only one
     /// (an export) reflects them afresh, independently of change tracking.
-    final func state(log: inout CaptureLog) throws(LightningError) -> (state: StateValue, descendantFlows: [String]) {
+    /// - Parameter path: Where the flow's state goes in the checkpoint (vars whose conversion the
+    ///   writer does are recorded in `log` by their paths).
+    final func state(at path: [StateString], log: inout CaptureLog) throws(LightningError) -> (state: StateValue, descendantFlows: [String]) {
         let current = log.isRecording ? attached ?? children() : children()
         var descendants: [String] = []
         var flows = StateObject()
         for (key, flow) in current.flows {
-            let (childState, below) = try flow.state(log: &log)
-            flows[StateString(key)] = childState
+            let name = StateString(key)
+            let (childState, below) = try flow.state(at: log.defersVars ? path.appending("flows", name) : [], log: &log)
+            flows[name] = childState
             descendants.append(flow.name)
             descendants.append(contentsOf: below)
         }
         var works = StateObject()
         for (key, work) in current.works {
-            works[StateString(key)] = try work.state(log: &log)
+            let name = StateString(key)
+            works[name] = try work.state(at: log.defersVars ? path.appending("works", name) : [], log: &log)
             log.captured(work)
         }
         var structures = StateObject()
         for (key, structure) in current.structures {
-            let (structureState, below) = try structure.state(log: &log)
-            structures[StateString(key)] = structureState
+            let name = StateString(key)
+            let (structureState, below) = try structure.state(at: log.defersVars ? path.appending("structures", name) : [], log: &log)
+            structures[name] = structureState
             descendants.append(contentsOf: below)
         }
-        privateVars["_layout"] = Self.layout(descendants)
+        // Set only when it differs: setting it marks the private vars changed, and the next delta
+        // would write `vars` whole (an export, which reads the state, must not cause that).
+        let layout = Self.layout(descendants)
+        if privateVars["_layout"] != layout { privateVars["_layout"] = layout }
         let state: StateValue = [
-            "vars": .object(try varsState(log: &log)), "calls": .object(calls), "flows": .object(flows),
+            "vars": .object(try varsState(at: path, log: &log)), "calls": .object(calls), "flows": .object(flows),
             "works": .object(works), "structures": .object(structures), "changes": [:],
         ]
         log.save(SavedChildren(current, layout: descendants), of: self)

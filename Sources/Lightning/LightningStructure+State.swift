@@ -43,18 +43,21 @@ extension LightningStructure {
     /// The structure's state, `{"works": …, "flows": …}`, and the full names of the flows below it.
     ///
     /// Every component below is recorded in `log` as captured, if it records, for the next delta.
-    func state(log: inout CaptureLog) throws(LightningError) -> (state: StateValue, descendantFlows: [String]) {
+    /// - Parameter path: Where the structure's state goes in the checkpoint.
+    func state(at path: [StateString], log: inout CaptureLog) throws(LightningError) -> (state: StateValue, descendantFlows: [String]) {
         try checkKeys()
         var works = StateObject()
         var flows = StateObject()
         var descendants: [String] = []
         try forEachEntry { (key, component) throws(LightningError) in
             if let work = component as? LightningWork {
-                works[StateString(key)] = try work.state(log: &log)
+                let name = StateString(key)
+                works[name] = try work.state(at: log.defersVars ? path.appending("works", name) : [], log: &log)
                 log.captured(work)
             } else if let flow = component as? LightningFlow {
-                let (childState, below) = try flow.state(log: &log)
-                flows[StateString(key)] = childState
+                let name = StateString(key)
+                let (childState, below) = try flow.state(at: log.defersVars ? path.appending("flows", name) : [], log: &log)
+                flows[name] = childState
                 descendants.append(flow.name)
                 descendants.append(contentsOf: below)
             }

@@ -133,8 +133,9 @@ open class LightningWork: LightningComponent {
     }
 
     /// The work's state: `{"vars": …, "calls": …, "changes": {}}`.
-    final func state(log: inout CaptureLog) throws(LightningError) -> StateValue {
-        ["vars": .object(try varsState(log: &log)), "calls": .object(calls), "changes": [:]]
+    /// - Parameter path: Where the work's state goes in the checkpoint.
+    final func state(at path: [StateString], log: inout CaptureLog) throws(LightningError) -> StateValue {
+        ["vars": .object(try varsState(at: path, log: &log)), "calls": .object(calls), "changes": [:]]
     }
 
     /// Applies a checkpointed work state.

@@ -179,12 +179,19 @@ extension Dictionary: StateConvertible where Key == String, Value: StateConverti
     }
     /// The value as checkpoint state.
     public var stateValue: StateValue {
-        .object(StateObject(uniqueKeysWithValues: sorted { $0.key < $1.key }.map { (StateString($0.key), $0.value.stateValue) }))
+        let keys = sortedKeys
+        return .object(StateObject(uncheckedUniqueKeys: keys.map { StateString($0) }, values: keys.map { self[$0]!.stateValue }))
     }
     /// The state to save, checked element by element.
     public func checkpointState() throws(StateConversionError) -> StateValue {
-        var members = StateObject()
-        for (key, value) in sorted(by: { $0.key < $1.key }) { members[StateString(key)] = try value.checkpointState() }
-        return .object(members)
+        let keys = sortedKeys
+        var values: [StateValue] = []
+        values.reserveCapacity(keys.count)
+        for key in keys { values.append(try self[key]!.checkpointState()) }
+        return .object(StateObject(uncheckedUniqueKeys: keys.map { StateString($0) }, values: values))
     }
+
+    /// The keys in the order the state lists them. (Sorting the keys alone, not the key-value
+    /// pairs, keeps the sort free of the value's type.)
+    var sortedKeys: [String] { keys.sorted() }
 }

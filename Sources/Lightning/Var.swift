@@ -114,13 +114,22 @@ protocol AnyStateVar: AnyObject {
     /// The var's change for a delta: a scalar's state to set, or the value for the writer to
     /// compare with the one it kept (``CapturedVar``).
     func capturedChange() throws(StateConversionError) -> CapturedChange
-    /// The var's whole state and, when `keeping`, what the writer keeps of it for the next delta.
-    func capturedWhole(keeping: Bool) throws(StateConversionError) -> (state: StateValue, kept: (any CapturedVar)?)
+    /// The var's whole state and, when `keeping`, what the writer keeps of it for the next delta;
+    /// or, when `deferring` and the var is captured by reference, its value for the writer to convert.
+    func capturedWhole(deferring: Bool, keeping: Bool) throws(StateConversionError) -> WholeCapture
     func load(_ state: StateValue) throws(StateConversionError)
     /// The value, for a parallel run's copy.
     var currentValue: Any { get }
     /// The state of a parallel run's copy of the value (on the run's thread).
     func parallelState(in run: ParallelRun) throws(StateConversionError) -> StateValue
+}
+
+/// A var's whole value, as a capture takes it.
+enum WholeCapture {
+    /// Its state, and what the writer keeps of it.
+    case state(StateValue, kept: (any CapturedVar)?)
+    /// Its value, which the writer converts.
+    case deferred(any CapturedVar)
 }
 
 /// A var's change, as a delta's capture takes it.
@@ -147,13 +156,16 @@ extension Var: AnyStateVar {
         }
     }
 
-    func capturedWhole(keeping: Bool) throws(StateConversionError) -> (state: StateValue, kept: (any CapturedVar)?) {
-        let state = try value.checkpointState()
-        guard keeping else { return (state, nil) }
+    func capturedWhole(deferring: Bool, keeping: Bool) throws(StateConversionError) -> WholeCapture {
         switch chosenCapturer {
-        case .whole: return (state, nil)
-        case .diffed(let capture): return (state, capture(value))
-        case .converted(let mirror): return (state, ConvertedVar(mirror: mirror, state: state))
+        case .whole:
+            return .state(try value.checkpointState(), kept: nil)
+        case .diffed(let capture):
+            if deferring { return .deferred(capture(value)) }
+            return .state(try value.checkpointState(), kept: keeping ? capture(value) : nil)
+        case .converted(let mirror):
+            let state = try value.checkpointState()
+            return .state(state, kept: keeping ? ConvertedVar(mirror: mirror, state: state) : nil)
         }
     }
 

@@ -52,6 +52,13 @@ extension LightningCheckpoint {
             help: "Measure only the loop's pause per checkpoint while this many parallel works publish, for each count given (e.g. --parallel-works 0 1 2 4).")
         var parallelWorks: [Int] = []
 
+        @Option(
+            name: .customLong("large-vars"), parsing: .upToNextOption,
+            help: ArgumentHelp(
+                "Measure the large-var mix instead, for each size N given: an app holding a history of N doubles (growing by one value a checkpoint) and a table of N/10 entries (one changed and one added a checkpoint) saves 60 checkpoints, one an iteration; reports delta bytes, the writer's time per delta, the loop's pause and its time per iteration.",
+                valueName: "N"))
+        var largeVars: [Int] = []
+
         @Option(help: "Runs per measurement; the median is reported (not used by --parallel-works, which takes 200 checkpoints per count).")
         var runs = 3
 
@@ -72,18 +79,38 @@ extension LightningCheckpoint {
             guard runs >= 1 else { throw ValidationError("--runs must be at least 1, not \(runs)") }
             guard changeFraction >= 0 && changeFraction <= 1 else { throw ValidationError("--change-fraction must be in [0, 1], not \(changeFraction)") }
             if let negative = parallelWorks.first(where: { $0 < 0 }) { throw ValidationError("--parallel-works counts must be at least 0, not \(negative)") }
+            if let small = largeVars.first(where: { $0 < 1 || $0 > 100_000_000 }) { throw ValidationError("--large-vars sizes must be from 1 to 100000000, not \(small)") }
+            if !largeVars.isEmpty && !parallelWorks.isEmpty { throw ValidationError("--large-vars and --parallel-works are separate measurements: give one") }
         }
 
         var settings: BenchSettings {
             BenchSettings(
                 components: components, targetMB: targetMB, mix: mix, runs: runs, changeFraction: changeFraction, parallelWorks: parallelWorks,
-                storage: storageOptions.storage ?? StorageAddress.address(explicit: nil, environment: StorageAddress.processEnvironment))
+                largeVars: largeVars, storage: storageOptions.storage ?? StorageAddress.address(explicit: nil, environment: StorageAddress.processEnvironment))
         }
 
         func run() throws {
             if BenchSettings.buildConfiguration == "debug" { Console.writeErrorLine(BenchSettings.debugWarning) }
             let progress = ProgressLine("bench")
             defer { progress.finish() }
+            if !largeVars.isEmpty {
+                let store = try storageOptions.store()
+                var benchmark = LargeVarBenchmark(sizes: largeVars, store: store)
+                benchmark.progress = { progress.phase($0) }
+                let rows = try reportingFailures { () throws(CheckpointStoreError) -> [LargeVarBenchmark.Row] in
+                    do {
+                        return try benchmark.run()
+                    } catch let error as CheckpointStoreError {
+                        throw error
+                    } catch {
+                        throw CheckpointStoreError(path: store.folder, problem: "\(error)")
+                    }
+                }
+                progress.finish()
+                print(json ? BenchReport.json(rows, iterations: benchmark.iterations, settings: settings)
+                    : settings.line + "\n" + BenchReport.largeVarTable(rows, iterations: benchmark.iterations))
+                return
+            }
             progress.phase("generating the state")
             let synthetic = SyntheticState(components: components, targetBytes: Int(targetMB * 1e6), mix: mix)
             let state = synthetic.make()

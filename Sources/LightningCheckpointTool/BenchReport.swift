@@ -91,6 +91,45 @@ enum BenchReport {
             + " holding the loop's core), not the checkpoint."
     }
 
+    static func largeVarTable(_ rows: [LargeVarBenchmark.Row], iterations: Int) -> String {
+        let table = rows.map { row in
+            [
+                String(row.historyValues), String(row.tableEntries), String(row.fullBytes), format(row.fullSaveSeconds * 1000, digits: 1),
+                String(row.deltaBytes), format(row.deltaSaveSeconds * 1000, digits: 3), format(row.pauseSeconds * 1000, digits: 3),
+                format(row.pauseMaxSeconds * 1000, digits: 3), format(row.iterationSeconds * 1000, digits: 3),
+                format(row.iterationP90Seconds * 1000, digits: 3), row.restoresExactly ? "yes" : "NO",
+            ]
+        }
+        return "the large-var mix: a work holding a history of N doubles, growing by one value a checkpoint, and a table of N/10 entries,"
+            + " one changed and one added a checkpoint; \(iterations) checkpoints, one an iteration, in the background, default chain rules\n"
+            + Table(
+                header: ["N", "TABLE", "FULL BYTES", "FULL SAVE MS", "DELTA BYTES", "DELTA SAVE MS", "PAUSE MS", "PAUSE MAX MS", "ITERATION MS", "ITER P90 MS", "EXACT"],
+                rows: table, rightAligned: Set(0...9)
+            ).rendered
+            + "\nMedians over the deltas. DELTA SAVE: the writer's time for a delta (finding the changes inside the vars, encoding,"
+            + " writing, fsync); PAUSE: the loop's capture; ITERATION: one iteration's start to the next (the app's work, the"
+            + " checkpoint, any wait for the writer; every 17th checkpoint is a full snapshot, which P90 shows); EXACT: the newest"
+            + " checkpoint restores the final state."
+    }
+
+    static func json(_ rows: [LargeVarBenchmark.Row], iterations: Int, settings: BenchSettings) -> String {
+        func rounded(_ seconds: Double) -> StateValue { .float((seconds * 1e9).rounded() / 1e9) }
+        let object: StateValue = [
+            "checkpoints_per_size": .int(Int64(iterations)),
+            "large_vars": .array(rows.map { row in
+                [
+                    "history_values": .int(Int64(row.historyValues)), "table_entries": .int(Int64(row.tableEntries)),
+                    "full_bytes": .int(Int64(row.fullBytes)), "full_save_s": rounded(row.fullSaveSeconds),
+                    "delta_bytes": .int(Int64(row.deltaBytes)), "delta_save_s": rounded(row.deltaSaveSeconds),
+                    "pause_median_s": rounded(row.pauseSeconds), "pause_max_s": rounded(row.pauseMaxSeconds),
+                    "iteration_median_s": rounded(row.iterationSeconds), "iteration_p90_s": rounded(row.iterationP90Seconds),
+                    "deltas": .int(Int64(row.deltas)), "restores_exactly": .bool(row.restoresExactly),
+                ]
+            }),
+        ]
+        return String(decoding: JSONWriter.write(merged(object, settings)), as: UTF8.self)
+    }
+
     static func json(_ rows: [ParallelPauseBenchmark.Row], synthetic: SyntheticState, stateBytes: Int, fraction: Double, settings: BenchSettings) -> String {
         func rounded(_ seconds: Double) -> StateValue { .float((seconds * 1e9).rounded() / 1e9) }
         let object: StateValue = [

@@ -23,6 +23,7 @@ struct BenchSettings {
     var runs: Int
     var changeFraction: Double
     var parallelWorks: [Int]
+    var largeVars: [Int] = []
     var storage: String
 
     /// Cores the process may use, and the machine's memory.
@@ -31,9 +32,15 @@ struct BenchSettings {
 
     /// One line for the top of a table.
     var line: String {
-        var parameters = "--components \(components) --target-mb \(BenchReport.format(targetMB, digits: 1)) --mix \(mix.rawValue)"
-        parameters += parallelWorks.isEmpty ? " --runs \(runs)" : " --parallel-works \(parallelWorks.map(String.init).joined(separator: " "))"
-        parameters += " --change-fraction \(changeFraction) --storage \(storage)"
+        var parameters: String
+        if !largeVars.isEmpty {
+            parameters = "--large-vars \(largeVars.map(String.init).joined(separator: " "))"
+        } else {
+            parameters = "--components \(components) --target-mb \(BenchReport.format(targetMB, digits: 1)) --mix \(mix.rawValue)"
+            parameters += parallelWorks.isEmpty ? " --runs \(runs)" : " --parallel-works \(parallelWorks.map(String.init).joined(separator: " "))"
+            parameters += " --change-fraction \(changeFraction)"
+        }
+        parameters += " --storage \(storage)"
         return "lightning-checkpoint \(Self.toolVersion), \(Self.buildConfiguration) build, \(cores) cores, \(BenchReport.format(memoryGiB, digits: 1)) GiB; \(parameters)"
     }
 
@@ -47,7 +54,8 @@ struct BenchSettings {
             "parameters": [
                 "components": .int(Int64(components)), "target_mb": .float(targetMB), "mix": .string(StateString(mix.rawValue)),
                 "runs": .int(Int64(runs)), "change_fraction": .float(changeFraction),
-                "parallel_works": .array(parallelWorks.map { .int(Int64($0)) }), "storage": .string(StateString(storage)),
+                "parallel_works": .array(parallelWorks.map { .int(Int64($0)) }), "large_vars": .array(largeVars.map { .int(Int64($0)) }),
+                "storage": .string(StateString(storage)),
             ],
         ]
     }

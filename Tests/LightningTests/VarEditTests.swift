@@ -169,7 +169,7 @@ struct VarEditTests {
         let (files, _) = try IncrementalCheckpointTests.runExpectingEverySave(Root(), name: "same", in: folder)
         for file in files where file.isDelta {
             guard case .delta(let delta, _) = try BinarySnapshot.decodeContents(Array(try Data(contentsOf: URL(fileURLWithPath: file.path)))).contents else { continue }
-            #expect(!delta.edits.contains { $0.path.last == "series" })
+            #expect(!delta.edits.contains { $0.path.last == "series" }, "\(delta.edits)")
         }
     }
 

@@ -12,6 +12,9 @@ struct CapturedChanges: Sendable {
         case changed([StateString], any CapturedVar)
         /// A var the checkpoint holds whole (in an edit): its value is kept.
         case whole(any CapturedVar)
+        /// A var the checkpoint holds whole, converted here and set at its path (after the edit
+        /// that holds its `null`).
+        case deferred(DeferredVar)
     }
 
     /// One capture's items per checkpoint merged here (one, unless merged).
@@ -47,6 +50,12 @@ struct CapturedChanges: Sendable {
         captures[captures.count - 1].append(contentsOf: wholes.map(Item.whole))
     }
 
+    /// Records vars that this capture's edits hold by reference: they are converted and set after
+    /// its other edits (each in a component set whole by one of them).
+    mutating func fill(_ deferred: [DeferredVar]) {
+        captures[captures.count - 1].append(contentsOf: deferred.map(Item.deferred))
+    }
+
     /// Appends a later checkpoint's capture.
     mutating func append(contentsOf later: CapturedChanges) {
         captures.append(contentsOf: later.captures)
@@ -62,6 +71,7 @@ struct CapturedChanges: Sendable {
                 switch item {
                 case .edit(let edit): delta.edits.append(edit)
                 case .changed(let path, let value): value.appendChanges(at: path, into: &delta)
+                case .deferred(let deferred): delta.set(deferred.path, to: deferred.value.wholeState)
                 case .whole: break
                 }
             }
@@ -69,6 +79,7 @@ struct CapturedChanges: Sendable {
                 switch item {
                 case .edit: break
                 case .changed(_, let value), .whole(let value): value.keep()
+                case .deferred(let deferred): if deferred.keeps { deferred.value.keep() }
                 }
             }
         }

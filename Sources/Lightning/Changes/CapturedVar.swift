@@ -27,6 +27,23 @@ protocol CapturedVar: Sendable {
     func appendChanges(at path: [StateString], into delta: inout StateDelta)
     /// Keeps this value, to compare the next checkpoint's with.
     func keep()
+    /// The whole value's state.
+    var wholeState: StateValue { get }
+}
+
+/// A var a capture took whole by reference: a `null` stands in its place at `path` until the
+/// writer converts it (``fill(_:)``), so that the loop's pause does not grow with its size.
+struct DeferredVar: Sendable {
+    let path: [StateString]
+    let value: any CapturedVar
+    /// Whether the writer keeps the value to compare the next checkpoint's with (deltas follow).
+    let keeps: Bool
+
+    /// Sets the converted values at their paths in `state`.
+    static func fill(_ deferred: [DeferredVar], in state: inout StateValue) throws(StateDeltaError) {
+        guard !deferred.isEmpty else { return }
+        try StateDelta(edits: deferred.map { .set(path: $0.path, value: $0.value.wholeState) }).apply(to: &state)
+    }
 }
 
 /// A value compared in Swift terms on the writer's thread (``StateDiffable``).
@@ -43,6 +60,8 @@ struct DiffedVar<Value: StateDiffable>: CapturedVar {
     }
 
     func keep() { mirror.keep(value) }
+
+    var wholeState: StateValue { value.stateValue }
 }
 
 /// A value converted on the loop (a type without ``StateDiffable``), compared as state.
@@ -59,6 +78,8 @@ struct ConvertedVar: CapturedVar {
     }
 
     func keep() { mirror.keep(state) }
+
+    var wholeState: StateValue { state }
 }
 
 /// How a var of a given type is captured, chosen at its first capture.
@@ -81,6 +102,7 @@ enum VarCapturer<Value: StateConvertible> {
     /// Captures of `Value`, which is `Diffable`, through one mirror.
     private static func diffing<Diffable: StateDiffable>(_: Diffable.Type) -> (Value) -> any CapturedVar {
         let mirror = VarMirror<Diffable>()
-        return { value in DiffedVar(mirror: mirror, value: value as! Diffable) }
+        // `Value` is `Diffable` (the metatype's cast said so): the bit cast is of a type to itself.
+        return { value in DiffedVar(mirror: mirror, value: unsafeBitCast(value, to: Diffable.self)) }
     }
 }

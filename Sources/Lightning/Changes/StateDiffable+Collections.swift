@@ -99,65 +99,87 @@ extension Dictionary: StateDiffable where Key == String, Value: StateDiffable {
 
     /// The entries changed (each compared in turn), removed, and added — inserted where they sort,
     /// as the state lists keys in order; the whole dictionary when every entry changed.
-    ///
-    /// Walks both dictionaries in step while their keys agree (a dictionary changed in place after
-    /// a copy keeps its order), and looks keys up only where they do not.
     func appendStateChanges(from old: [String: Value], at path: [StateString], into delta: inout StateDelta) {
-        var changes = StateDelta()
-        var added: [String] = []
-        var touched = 0
-        var oldIndex = old.startIndex
-        var inStep = true
-        for (key, value) in self {
-            let before: Value?
-            if inStep, oldIndex != old.endIndex, old[oldIndex].key == key {
-                before = old[oldIndex].value
-                old.formIndex(after: &oldIndex)
-            } else {
-                inStep = false
-                before = old[key]
-            }
-            guard let before else {
-                added.append(key)
-                continue
-            }
-            if !value.hasSameState(as: before) {
-                touched += 1
-                value.appendStateChanges(from: before, at: path + [StateString(key)], into: &changes)
-            }
-        }
-        let kept = count - added.count
-        let removed = old.count - kept
-        if touched + added.count == count && count > 1 {
-            delta.set(path, to: stateValue)  // nothing kept: the whole dictionary is smaller
-            return
-        }
-        if removed > 0 {
-            for key in old.keys.sorted() where self[key] == nil { delta.remove(path + [StateString(key)]) }
-        }
-        delta.append(contentsOf: changes)
-        guard !added.isEmpty else { return }
-        added.sort()
-        // Each new key goes where it sorts among all the keys; inserted in that order, each one's
-        // position counts the keys before it, kept or inserted already.
-        let positions: [Int]
-        if added.count <= 16 {
-            positions = added.map { newKey in keys.reduce(0) { $1 < newKey ? $0 + 1 : $0 } }
+        // The common values get code of their own: the generic walk costs a value-witness call
+        // per entry. (The casts are of a type to itself.)
+        if Value.self == Double.self {
+            dictionaryChanges(from: unsafeBitCast(old, to: [String: Double].self), to: unsafeBitCast(self, to: [String: Double].self), at: path, into: &delta)
+        } else if Value.self == Int.self {
+            dictionaryChanges(from: unsafeBitCast(old, to: [String: Int].self), to: unsafeBitCast(self, to: [String: Int].self), at: path, into: &delta)
+        } else if Value.self == String.self {
+            dictionaryChanges(from: unsafeBitCast(old, to: [String: String].self), to: unsafeBitCast(self, to: [String: String].self), at: path, into: &delta)
         } else {
-            let sortedKeys = keys.sorted()
-            var cursor = 0
-            positions = added.map { newKey in
-                while sortedKeys[cursor] < newKey { cursor += 1 }
-                return cursor
-            }
+            dictionaryChanges(from: old, to: self, at: path, into: &delta)
         }
-        for (key, position) in zip(added, positions) {
-            let member = path + [StateString(key)]
-            if position == count - 1 {
-                delta.set(member, to: self[key]!.stateValue)  // last of all: a set appends it there
-            } else {
-                delta.edits.append(.insert(path: member, position: position, value: self[key]!.stateValue))
-            }
+    }
+}
+
+/// The edits from `old` to `new`, dictionaries whose state lists keys in order.
+///
+/// Walks both in step while their keys agree (a dictionary changed in place after a copy keeps its
+/// order), and looks keys up only where they do not.
+private func dictionaryChanges<Value: StateDiffable>(from old: [String: Value], to new: [String: Value], at path: [StateString], into delta: inout StateDelta) {
+    var changes = StateDelta()
+    var added: [String] = []
+    var touched = 0
+    var oldIndex = old.startIndex
+    for (key, value) in new {
+        // In step while the keys agree: a dictionary changed in place after a copy keeps its
+        // order, with an added key in a slot of its own and a removed one's slot skipped.
+        var before: Value?
+        if oldIndex != old.endIndex, old[oldIndex].key != key, new[old[oldIndex].key] == nil {
+            old.formIndex(after: &oldIndex)  // removed
+        }
+        if oldIndex != old.endIndex, old[oldIndex].key == key {
+            before = old[oldIndex].value
+            old.formIndex(after: &oldIndex)
+        } else {
+            before = old[key]
+        }
+        guard let before else {
+            added.append(key)
+            continue
+        }
+        if !value.hasSameState(as: before) {
+            touched += 1
+            value.appendStateChanges(from: before, at: path + [StateString(key)], into: &changes)
+        }
+    }
+    let kept = new.count - added.count
+    let removed = old.count - kept
+    if touched + added.count == new.count && new.count > 1 {
+        delta.set(path, to: new.stateValue)  // nothing kept: the whole dictionary is smaller
+        return
+    }
+    if removed > 0 {
+        for key in old.sortedKeys where new[key] == nil { delta.remove(path + [StateString(key)]) }
+    }
+    delta.append(contentsOf: changes)
+    guard !added.isEmpty else { return }
+    added.sort()
+    // Each new key goes where it sorts among all the keys; inserted in that order, each one's
+    // position counts the keys before it, kept or inserted already.
+    let positions: [Int]
+    if added.count <= 16 {
+        positions = added.map { newKey in
+            var before = 0
+            for key in new.keys where key < newKey { before += 1 }
+            return before
+        }
+    } else {
+        let sortedKeys = new.sortedKeys
+        var cursor = 0
+        positions = added.map { newKey in
+            while sortedKeys[cursor] < newKey { cursor += 1 }
+            return cursor
+        }
+    }
+    for (key, position) in zip(added, positions) {
+        let member = path + [StateString(key)]
+        if position == new.count - 1 {
+            delta.set(member, to: new[key]!.stateValue)  // last of all: a set appends it there
+        } else {
+            delta.edits.append(.insert(path: member, position: position, value: new[key]!.stateValue))
         }
     }
 }

@@ -34,6 +34,12 @@ public struct CheckpointStatistics: Sendable {
     /// For each checkpoint, how long the loop waited for room in the writer's queue (storage
     /// slower than the loop, with ``CheckpointPolicy/WhenBehind/wait``).
     public internal(set) var queueWaits = DurationStatistics()
+    /// The writer's time for each full snapshot made durable: encoding, writing and syncing it
+    /// (retries included).
+    public internal(set) var fullSaveTimes = DurationStatistics()
+    /// The writer's time for each delta made durable: finding the changes inside the vars that
+    /// changed, encoding, writing and syncing it (retries included).
+    public internal(set) var deltaSaveTimes = DurationStatistics()
 
     private var checkpoints = RecentWindow<CheckpointInfo>(limit: Self.recentCheckpointLimit)
     private var errors = RecentWindow<CheckpointStoreError>(limit: Self.recentErrorLimit)
@@ -48,8 +54,14 @@ public struct CheckpointStatistics: Sendable {
     /// Checkpoints made durable, full and delta.
     public var saves: Int { fullSaves + deltaSaves }
 
-    mutating func recordSave(_ files: [CheckpointInfo], delta: Bool) {
-        if delta { deltaSaves += 1 } else { fullSaves += 1 }
+    mutating func recordSave(_ files: [CheckpointInfo], delta: Bool, seconds: Double) {
+        if delta {
+            deltaSaves += 1
+            deltaSaveTimes.record(seconds)
+        } else {
+            fullSaves += 1
+            fullSaveTimes.record(seconds)
+        }
         for file in files {
             bytesWritten += file.size
             checkpoints.append(file)
