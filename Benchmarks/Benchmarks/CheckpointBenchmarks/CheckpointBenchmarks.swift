@@ -9,6 +9,7 @@ import LightningState
 let benchmarks: @Sendable () -> Void = {
     registerBenchmarks()
     registerVarBenchmarks()
+    registerLargeVarBenchmarks()
 }
 
 func registerBenchmarks() {

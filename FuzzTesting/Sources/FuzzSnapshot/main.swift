@@ -28,16 +28,25 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     case .delta(let delta, let parent):
         // The one nesting rule: what a reader accepts lands no deeper in the state than a full state may.
         let nesting = delta.edits.reduce(0) { deepest, edit in
-            guard case .set(let path, let value) = edit else { return deepest }
-            return max(deepest, path.count + value.nestingDepth)
+            switch edit {
+            case .set(let path, let value), .insert(let path, _, let value), .append(let path, let value):
+                return max(deepest, path.count + value.nestingDepth)
+            case .splice(let path, _, let elements):
+                return max(deepest, path.count + StateValue.array(elements).nestingDepth)
+            case .remove:
+                return deepest
+            }
         }
         precondition(nesting <= options.maxDepth, "a delta nesting \(nesting) levels in the state was read")
         let again = try! BinarySnapshot.encode(delta, sequence: header.sequence, parent: parent, threads: 1)
         guard case .delta(let back, _) = try! BinarySnapshot.decodeContents(again).contents else { preconditionFailure("not a delta") }
         precondition(back == delta, "re-encoded delta differs")
-        // Applying it to an empty object must fail cleanly or succeed, never trap.
+        // Applying it must fail cleanly or succeed, never trap: to an empty object, and to one
+        // holding arrays, strings and objects for the edits inside values to meet.
         var state: StateValue = [:]
         _ = try? delta.apply(to: &state)
+        var rich: StateValue = ["a": [1, 2, 3, 4], "b": "text", "c": ["a": [], "b": 1, "c": "x"], "d": [1.5, 2.5, 3.5, 4.5]]
+        _ = try? delta.apply(to: &rich)
     }
     return 0
 }
@@ -61,7 +70,8 @@ func withTrailer(_ bytes: [UInt8]) -> [UInt8] {
 }
 
 /// A file holding `bytes` as a stored tree block and a stored float block (docs/FORMAT.md), of
-/// format version 1 or 2 (their float streams differ in layout).
+/// format version 1, 2 or 3 (versions 1 and 2 differ in their float streams' layout, 3 adds the
+/// delta edits inside values).
 func wrapStreams(_ bytes: [UInt8]) -> [UInt8] {
     guard bytes.count >= 2 else { return [] }
     let split = min(Int(bytes[0]) | Int(bytes[1]) << 8, bytes.count - 2)
@@ -70,8 +80,8 @@ func wrapStreams(_ bytes: [UInt8]) -> [UInt8] {
     var file: [UInt8] = [0x89, 0x4C, 0x43, 0x4B, 0x0D, 0x0A, 0x1A, 0x0A]
     // Odd split lengths make a delta (kind 1) of snapshot 1, numbered 2; even ones a full snapshot.
     let kind: UInt8 = bytes[0] & 1
-    // Split lengths with bit 1 set make a version-1 file; others version 2.
-    let version: UInt16 = bytes[0] & 2 == 0 ? 2 : 1
+    // Bits 1 and 2 of the split length pick the version: 1 makes version 1, 2 version 2, others 3.
+    let version: UInt16 = (bytes[0] >> 1) & 3 == 1 ? 1 : ((bytes[0] >> 1) & 3 == 2 ? 2 : 3)
     file += littleEndian(version) + littleEndian(UInt16(0)) + [kind, 0, 0, 0]
     file += littleEndian(UInt64(kind == 1 ? 2 : 0)) + littleEndian(UInt64(kind == 1 ? 1 : 0))
     file += littleEndian(UInt64(tree.count)) + littleEndian(UInt64(floats.count))
