@@ -108,7 +108,7 @@ def main():
             accepted_delta = written if verdict == "accept" else accepted_delta
 
     # Version 3's edits inside values, each just inside and just outside its edge, and refused in
-    # a version 2 file. The parent's vars hold h = [1, 2] and s = "ab", and members a and h.
+    # a version 2 file. The parent's vars hold h = [1, 2], s = "ab" and t = {}.
     inner = b"\x08\x03" + text("h") + b"\x07\x02\x03\x02\x03\x04" + text("s") + b"\x06" + text("ab") + text("t") + b"\x08\x00"
     state3 = b"\x08\x01" + text("vars") + inner
     base = 50 << 20

@@ -260,7 +260,8 @@ def apply(state, edits, version):
     for index, edit in enumerate(edits):
         ok = isinstance(edit, list) and len(edit) >= 2 and isinstance(edit[1], list) \
             and all(isinstance(key, str) for key in edit[1]) \
-            and SHAPES.get(edit[0]) == len(edit) and (version >= 3 or edit[0] not in VERSION_3_VERBS)
+            and isinstance(edit[0], str) and SHAPES.get(edit[0]) == len(edit) \
+            and (version >= 3 or edit[0] not in VERSION_3_VERBS)
         verb = edit[0] if ok else None
         ok = ok and (verb != "insert" or is_count(edit[2])) \
             and (verb != "append" or isinstance(edit[2], (list, str))) \

@@ -33,9 +33,11 @@ final class CheckpointWriter: @unchecked Sendable {
         /// compare their next changes with. `later` holds the changes of checkpoints merged
         /// into it (``CheckpointPolicy/WhenBehind/merge``), applied before it is written.
         /// `deferred` are the vars it holds by reference, converted and set when it is written.
+        /// `capture` numbers the app's full captures, so that it can tell when the chain the writer
+        /// reports starts with its newest one (``Chain/capture``).
         case full(
             StateValue, kept: [any CapturedVar], deferred: [DeferredVar] = [], later: CapturedChanges = CapturedChanges(),
-            formats: CheckpointStore.SaveFormats, time: Double)
+            capture: Int = 0, formats: CheckpointStore.SaveFormats, time: Double)
         /// Binary changes against the checkpoint taken before, whose changed vars the writer
         /// compares with the values it kept (in job order, so each against the one before).
         case delta(CapturedChanges, time: Double)
@@ -59,6 +61,8 @@ final class CheckpointWriter: @unchecked Sendable {
         var deltaBytes = 0
         /// The size of the last full snapshot.
         var baseBytes = 0
+        /// The number the app gave the full capture the chain starts with (see ``Job/full``).
+        var capture = 0
     }
 
     /// What was asked for but is not durable yet.
@@ -151,6 +155,8 @@ final class CheckpointWriter: @unchecked Sendable {
     /// Waiting for the save under way on the thread (told by it, or by an abandonment first).
     private var writingWaiters: [CheckpointWaiter] = []
     private var chainState = Chain()
+    /// The number of the newest full capture the writer took: the chain a full save starts.
+    private var newestCapture = 0
     /// The newest name in the storage: saves take names after it.
     private var newestName: CheckpointName?
     private var durableName: CheckpointName?
@@ -379,7 +385,8 @@ final class CheckpointWriter: @unchecked Sendable {
 
     private func write(_ queued: Queued) {
         switch queued.job {
-        case .full(var state, let kept, let deferred, let later, let formats, let time):
+        case .full(var state, let kept, let deferred, let later, let capture, let formats, let time):
+            locked { newestCapture = capture }
             do {
                 try DeferredVar.fill(deferred, in: &state)
             } catch {
@@ -503,7 +510,7 @@ final class CheckpointWriter: @unchecked Sendable {
                 durableName = files[0].name
                 unsaved = .nothing
                 if let binary = files.first(where: { $0.format == .binary }) {
-                    chainState = Chain(head: binary.name, baseBytes: binary.size)
+                    chainState = Chain(head: binary.name, baseBytes: binary.size, capture: newestCapture)
                 } else {
                     chainState = Chain()
                 }
@@ -562,8 +569,14 @@ final class CheckpointWriter: @unchecked Sendable {
         }
     }
 
+    /// The most checkpoints merged into one waiting job: each keeps its own capture until the
+    /// writer resolves them in order, so past this many the job becomes a gap (the next
+    /// checkpoint is whole), and what a stalled storage costs the app's memory stays bounded.
+    static let maximumMergedCaptures = 16
+
     /// The job that writes both (``CheckpointPolicy/WhenBehind/merge`` only): a later full state
-    /// wins; a later delta is merged into a waiting delta or applied to a waiting full state.
+    /// wins; a later delta is merged into a waiting delta or applied to a waiting full state, up to
+    /// ``maximumMergedCaptures`` checkpoints; past that, a gap.
     private func merge(_ earlier: Job, _ later: Job) -> Job {
         switch (earlier, later) {
         case (_, .full), (_, .gap):
@@ -571,14 +584,18 @@ final class CheckpointWriter: @unchecked Sendable {
         case (.gap, .delta):
             return earlier  // changes after a gap cannot be written as a delta either
         case (.delta(var changes, _), .delta(let more, let time)):
+            guard changes.captureCount < Self.maximumMergedCaptures else { return Self.tooManyMerged }
             changes.append(contentsOf: more)
             return .delta(changes, time: time)
-        case (.full(let state, let kept, let deferred, var changes, let formats, _), .delta(let more, let time)):
+        case (.full(let state, let kept, let deferred, var changes, let capture, let formats, _), .delta(let more, let time)):
+            guard changes.captureCount < Self.maximumMergedCaptures else { return Self.tooManyMerged }
             // Applied when the writer takes it, after the values it keeps for the state.
             changes.append(contentsOf: more)
-            return .full(state, kept: kept, deferred: deferred, later: changes, formats: formats, time: time)
+            return .full(state, kept: kept, deferred: deferred, later: changes, capture: capture, formats: formats, time: time)
         }
     }
+
+    private static let tooManyMerged = Job.gap("more than \(maximumMergedCaptures) checkpoints were merged while the storage was behind")
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
         condition.lock()

@@ -77,6 +77,8 @@ public final class LightningApp {
     private var lastSaveTime = 0.0
     /// Whether this run wrote a full snapshot that deltas may follow.
     private var chainStarted = false
+    /// Full captures handed to the writer in this app's life, numbering them (see `CheckpointWriter.Chain.capture`).
+    private var fullCaptures = 0
 
     /// Creates an app around a root flow.
     /// - Parameters:
@@ -491,9 +493,12 @@ public final class LightningApp {
         // Deltas chain onto what was captured before, even if it is still being written.
         let chain = writer.chain
         var waited = 0.0
+        // The bytes rule reads the chain as written: while the writer has not yet saved the newest
+        // full capture, its figures are the chain before, and the new chain has no delta yet.
+        let chainIsCurrent = chain.capture == fullCaptures
         let deltaAllowed = checkpointFormats == .binary && chainStarted && root.savedChildren != nil && !writer.needsFullSnapshot
             && deltasSinceFull < policy.maxDeltaChain
-            && Double(chain.deltaBytes) <= policy.maxDeltaBytesFraction * Double(max(chain.baseBytes, 1)) + 1
+            && (!chainIsCurrent || Double(chain.deltaBytes) <= policy.maxDeltaBytesFraction * Double(max(chain.baseBytes, 1)) + 1)
         checkFixedChildren(beforeFullCheckpoint: !deltaAllowed)
         if deltaAllowed {
             var delta = CapturedChanges()
@@ -512,8 +517,10 @@ public final class LightningApp {
             let (state, kept, deferred) = try capturedState(time: time, recordingAsSaved: true, keepingVars: checkpointFormats == .binary)
             deltasSinceFull = 0
             chainStarted = true
+            fullCaptures += 1
             waited = writer.submit(
-                .full(state, kept: kept, deferred: deferred, formats: checkpointFormats, time: time), waiters: waiters, background: policy.writesInBackground)
+                .full(state, kept: kept, deferred: deferred, capture: fullCaptures, formats: checkpointFormats, time: time), waiters: waiters,
+                background: policy.writesInBackground)
         }
         let pause = (clock.now - started).seconds - waited
         control.recorder.update { statistics in

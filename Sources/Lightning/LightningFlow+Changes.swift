@@ -270,7 +270,7 @@ extension LightningStructure {
             if let work = component as? LightningWork {
                 if !isSame {
                     let workPath = path.appending("works", StateString(key))
-                delta.set(workPath, to: try work.state(at: workPath, log: &log))
+                    delta.set(workPath, to: try work.state(at: workPath, log: &log))
                     log.captured(work)
                 } else if work.hasChanges {
                     try work.captureOwnChanges(at: path, child: ("works", StateString(key)), into: &delta, log: &log)

@@ -96,7 +96,7 @@ public struct LargeVarBenchmark {
             row.deltaBytes = Self.median(files.filter(\.isDelta).map(\.size))
             row.deltaSaveSeconds = Self.median(statistics.deltaSaveTimes.recentSeconds)
             row.deltas = statistics.deltaSaves
-            let pauses = statistics.pauses.recentSeconds.dropFirst()  // the first is the full capture
+            let pauses = statistics.pauses.recentSeconds.dropFirst()  // the first checkpoint's, the app's start
             row.pauseSeconds = Self.median(Array(pauses))
             row.pauseMaxSeconds = pauses.max() ?? 0
             // From one iteration's start to the next's: the app's work, the checkpoint's pause and

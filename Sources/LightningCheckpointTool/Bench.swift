@@ -31,7 +31,14 @@ extension LightningCheckpoint {
                 'parameters'); a debug build warns that its figures say little. With --parallel-works N..., it measures instead that pause \
                 while N parallel works each publish a training step (a step, a loss and 64 weights) \
                 every millisecond: the median, 90th percentile and maximum over 200 checkpoints, \
-                for each N.
+                for each N. With --large-vars N..., it measures instead the large-var mix: for each \
+                N, an app holding a history of N doubles (one appended a checkpoint) and a table of \
+                N/10 entries (one changed and one added a checkpoint) saves 60 checkpoints, one an \
+                iteration, in the background with the default chain rules; it reports the full \
+                snapshot's bytes and save time, and over the deltas the median bytes, the writer's \
+                time per delta (finding the changes inside the vars, encoding, writing, fsync), the \
+                loop's pause (median and maximum) and its time per iteration (median and 90th \
+                percentile), and whether the newest checkpoint restores the final state exactly.
                 """
         )
 

@@ -108,8 +108,8 @@ enum BenchReport {
             ).rendered
             + "\nMedians over the deltas. DELTA SAVE: the writer's time for a delta (finding the changes inside the vars, encoding,"
             + " writing, fsync); PAUSE: the loop's capture; ITERATION: one iteration's start to the next (the app's work, the"
-            + " checkpoint, any wait for the writer; every 17th checkpoint is a full snapshot, which P90 shows); EXACT: the newest"
-            + " checkpoint restores the final state."
+            + " checkpoint, any wait for the writer; a full snapshot every 17 checkpoints, whose time the loop waits out when the"
+            + " writer is behind, shows in the tail); EXACT: the newest checkpoint restores the final state."
     }
 
     static func json(_ rows: [LargeVarBenchmark.Row], iterations: Int, settings: BenchSettings) -> String {

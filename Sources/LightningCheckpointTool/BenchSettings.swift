@@ -51,12 +51,13 @@ struct BenchSettings {
             "build": .string(StateString(Self.buildConfiguration)),
             "cores": .int(Int64(cores)),
             "memory_gib": .float((memoryGiB * 10).rounded() / 10),
-            "parameters": [
-                "components": .int(Int64(components)), "target_mb": .float(targetMB), "mix": .string(StateString(mix.rawValue)),
-                "runs": .int(Int64(runs)), "change_fraction": .float(changeFraction),
-                "parallel_works": .array(parallelWorks.map { .int(Int64($0)) }), "large_vars": .array(largeVars.map { .int(Int64($0)) }),
-                "storage": .string(StateString(storage)),
-            ],
+            "parameters": largeVars.isEmpty
+                ? [
+                    "components": .int(Int64(components)), "target_mb": .float(targetMB), "mix": .string(StateString(mix.rawValue)),
+                    "runs": .int(Int64(runs)), "change_fraction": .float(changeFraction),
+                    "parallel_works": .array(parallelWorks.map { .int(Int64($0)) }), "storage": .string(StateString(storage)),
+                ]
+                : ["large_vars": .array(largeVars.map { .int(Int64($0)) }), "storage": .string(StateString(storage))],
         ]
     }
 

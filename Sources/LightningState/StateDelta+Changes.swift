@@ -70,47 +70,61 @@ extension StateDelta {
     }
 
     /// Objects: members removed, kept ones compared, new ones inserted where they stand; the
-    /// whole object when the kept members changed order or every member changed.
+    /// whole object when the kept members changed order, or when more than half the members
+    /// changed (then the edits, each with its path, would not be smaller).
     package mutating func appendChanges(from old: StateObject, to new: StateObject, at path: [StateString]) {
+        var changes = StateDelta()
+        var touched = 0
         if old.count == new.count, old.keys.elementsEqual(new.keys) {
             // The common case: the same keys in the same order.
-            var changes = StateDelta()
-            var changed = 0
             for (position, key) in new.keys.enumerated() {
                 let before = old.values[position]
                 let after = new.values[position]
                 if before.isIdentical(to: after) { continue }
-                changed += 1
+                touched += 1
                 changes.appendChanges(from: before, to: after, at: path + [key])
             }
-            if changed == new.count && changed > 0 && new.count > 1 {
+        } else {
+            // Kept members must keep their relative order, or the object is set whole.
+            let keptOld = old.keys.filter { new[$0] != nil }
+            let keptNew = new.keys.filter { old[$0] != nil }
+            guard keptOld == keptNew, !keptNew.isEmpty else {
                 set(path, to: .object(new))
-            } else {
-                append(contentsOf: changes)
+                return
             }
-            return
+            for key in old.keys where new[key] == nil {
+                changes.remove(path + [key])
+                touched += 1
+            }
+            // Whether a kept member follows each position: a new member with none after it is set
+            // (appended last, where it stands), the others inserted.
+            var keptAfter = [Bool](repeating: false, count: new.count)
+            var seen = false
+            for position in new.keys.indices.reversed() {
+                keptAfter[position] = seen
+                if old[new.keys[position]] != nil { seen = true }
+            }
+            for (position, key) in new.keys.enumerated() {
+                let after = new.values[position]
+                if let before = old[key] {
+                    if before.isIdentical(to: after) { continue }
+                    touched += 1
+                    changes.appendChanges(from: before, to: after, at: path + [key])
+                } else {
+                    touched += 1
+                    if keptAfter[position] {
+                        changes.edits.append(.insert(path: path + [key], position: position, value: after))
+                    } else {
+                        changes.set(path + [key], to: after)
+                    }
+                }
+            }
         }
-        // Kept members must keep their relative order, or the object is set whole.
-        let keptOld = old.keys.filter { new[$0] != nil }
-        let keptNew = new.keys.filter { old[$0] != nil }
-        guard keptOld == keptNew, !keptNew.isEmpty else {
+        if touched * 2 > new.count && new.count > 1 {
             set(path, to: .object(new))
-            return
+        } else {
+            append(contentsOf: changes)
         }
-        var changes = StateDelta()
-        for key in old.keys where new[key] == nil { changes.remove(path + [key]) }
-        for (position, key) in new.keys.enumerated() {
-            let after = new.values[position]
-            if let before = old[key] {
-                changes.appendChanges(from: before, to: after, at: path + [key])
-            } else if position == new.count - 1 || new.keys[(position + 1)...].allSatisfy({ old[$0] == nil }) {
-                // Nothing kept after it: a set appends it last, where it stands.
-                changes.set(path + [key], to: after)
-            } else {
-                changes.edits.append(.insert(path: path + [key], position: position, value: after))
-            }
-        }
-        append(contentsOf: changes)
     }
 
     /// The text appended to `old` to make `new`, when `new` starts with all of `old`'s bytes;

@@ -45,6 +45,18 @@ public struct StateDelta: Sendable, Hashable {
             }
         }
 
+        /// The same edit at the same place below `newBase` as it is below `base`, a prefix of its path.
+        package func moved(from base: [StateString], to newBase: [StateString]) -> Edit {
+            let path = newBase + self.path.dropFirst(base.count)
+            switch self {
+            case .set(_, let value): return .set(path: path, value: value)
+            case .remove: return .remove(path: path)
+            case .insert(_, let position, let value): return .insert(path: path, position: position, value: value)
+            case .append(_, let tail): return .append(path: path, tail: tail)
+            case .splice(_, let range, let elements): return .splice(path: path, range: range, elements: elements)
+            }
+        }
+
         /// The edit with `value` in place of its own, for a `set` or an `insert`.
         func withValue(_ value: StateValue) -> Edit {
             switch self {
@@ -144,6 +156,8 @@ public struct StateDelta: Sendable, Hashable {
     }
 
     /// Applies the edits, in order, to `state`.
+    ///
+    /// An edit that does not fit changes nothing; the edits before it stay applied.
     /// - Throws: ``StateDeltaError`` naming the edit whose path does not lead to an object member,
     ///   or whose member is not what the edit changes.
     public func apply(to state: inout StateValue) throws(StateDeltaError) {
@@ -176,9 +190,24 @@ extension StateDelta.Edit {
                 member = value
                 return position
             case .append(_, let tail):
-                guard let current = member else { throw failure("no such member to append to") }
-                member = nil  // so that the member's storage is unique while it grows
-                member = try Self.appending(tail, to: current, failure)
+                switch (member, tail) {
+                case (.array?, .array(let more)):
+                    guard case .array(var elements)? = member else { break }
+                    member = nil  // so that `elements` is the storage's only reference while it grows
+                    elements.append(contentsOf: more)
+                    member = .array(elements)
+                case (.string(let text)?, .string(let more)):
+                    var bytes = text.withWTF8 { Array($0) }
+                    more.withWTF8 { bytes.append(contentsOf: $0) }
+                    guard let joined = StateString(wtf8: bytes) else {
+                        throw failure("the text appended would join a lone high surrogate to a low one")
+                    }
+                    member = .string(joined)
+                case (nil, _): throw failure("no such member to append to")
+                case (_, .array): throw failure("the member is not an array")
+                case (_, .string): throw failure("the member is not a string")
+                default: throw failure("appends neither elements nor text")
+                }
             case .splice(_, let range, let elements):
                 guard case .array(var array)? = member else {
                     throw failure(member == nil ? "no such member to splice" : "the member is not an array")
@@ -191,27 +220,6 @@ extension StateDelta.Edit {
                 member = .array(array)
             }
             return nil
-        }
-    }
-
-    /// `current` with `tail` appended: elements to an array, text to a string.
-    private static func appending(_ tail: StateValue, to current: consuming StateValue, _ failure: (String) -> StateDeltaError) throws(StateDeltaError) -> StateValue {
-        switch tail {
-        case .array(let more):
-            guard case .array(var elements) = current else { throw failure("the member is not an array") }
-            current = .null  // `elements` is now the only reference
-            elements.append(contentsOf: more)
-            return .array(elements)
-        case .string(let more):
-            guard case .string(let text) = current else { throw failure("the member is not a string") }
-            var bytes = text.withWTF8 { Array($0) }
-            more.withWTF8 { bytes.append(contentsOf: $0) }
-            guard let joined = StateString(wtf8: bytes) else {
-                throw failure("the text appended would join a lone high surrogate to a low one")
-            }
-            return .string(joined)
-        default:
-            throw failure("appends neither elements nor text")
         }
     }
 
@@ -236,9 +244,10 @@ public struct StateDeltaError: Error, Hashable, Sendable, CustomStringConvertibl
     /// What is wrong.
     public let problem: String
 
-    /// The one-line message: `edit 3 at flows.a.vars.x: the parent is not an object`.
+    /// The one-line message: `edit 3 at flows.a.vars.x: the parent is not an object` (`at the
+    /// top` for an empty path).
     public var description: String {
-        "edit \(index) at \(path.map(\.displayString).joined(separator: ".")): \(problem)"
+        "edit \(index) at \(path.isEmpty ? "the top" : path.map(\.displayString).joined(separator: ".")): \(problem)"
     }
 }
 
@@ -266,10 +275,16 @@ extension StateValue {
                 }
                 return
             }
-            // Moved out, so that the member's own storage is unique while `body` changes it.
+            // Moved out, so that the member's own storage is unique while `body` changes it; `body`
+            // throws before it changes anything, so a refused edit puts the member back as it was.
             var member: StateValue? = members.values[position]
             members.values[position] = .null
-            _ = try body(&member, members.count)
+            do {
+                _ = try body(&member, members.count)
+            } catch {
+                members.values[position] = member ?? .null
+                throw error
+            }
             if let member { members.values[position] = member } else { members.remove(at: position) }
             return
         }

@@ -171,22 +171,22 @@ struct SnapshotDecoderTests {
         func text(_ string: String) -> [UInt8] { [UInt8(string.utf8.count * 2 + 1)] + Array(string.utf8) }
         let path: [UInt8] = [0x07, 1, 0x06] + text("x")
         let cases: [([UInt8], UInt16, String)] = [
-            ([0x00], 3, "malformed at byte 0: a delta's payload is not a list of edits"),
-            ([0x07, 1, 0x03, 0x02], 3, "malformed at byte 0: edit 0 is not [verb, path, …]"),
-            ([0x07, 1, 0x07, 2, 0x06] + text("drop") + [0x07, 0], 3, "malformed at byte 0: edit 0 has the unknown verb \"drop\""),
-            ([0x07, 1, 0x07, 2, 0x06] + text("remove") + [0x07, 1, 0x03, 0x02], 3, "malformed at byte 0: edit 0 has a path key that is not a string"),
-            ([0x07, 1, 0x07, 3, 0x06] + text("remove") + path + [0x00], 3, "malformed at byte 0: edit 0 has 3 fields, not what remove takes ([\"remove\", path])"),
+            ([0x00], 3, "malformed delta: a delta's payload is not a list of edits"),
+            ([0x07, 1, 0x03, 0x02], 3, "malformed delta: edit 0 is not [verb, path, …]"),
+            ([0x07, 1, 0x07, 2, 0x06] + text("drop") + [0x07, 0], 3, "malformed delta: edit 0 has the unknown verb \"drop\""),
+            ([0x07, 1, 0x07, 2, 0x06] + text("remove") + [0x07, 1, 0x03, 0x02], 3, "malformed delta: edit 0 has a path key that is not a string"),
+            ([0x07, 1, 0x07, 3, 0x06] + text("remove") + path + [0x00], 3, "malformed delta: edit 0 has 3 fields, not what remove takes ([\"remove\", path])"),
             // The verbs of version 3, in a version 2 file.
-            ([0x07, 1, 0x07, 4, 0x06] + text("insert") + path + [0x03, 0x00, 0x00], 2, "malformed at byte 0: edit 0 uses insert, which version 2 snapshots do not have"),
-            ([0x07, 1, 0x07, 3, 0x06] + text("append") + path + [0x07, 0], 1, "malformed at byte 0: edit 0 uses append, which version 1 snapshots do not have"),
+            ([0x07, 1, 0x07, 4, 0x06] + text("insert") + path + [0x03, 0x00, 0x00], 2, "malformed delta: edit 0 uses insert, which version 2 snapshots do not have"),
+            ([0x07, 1, 0x07, 3, 0x06] + text("append") + path + [0x07, 0], 1, "malformed delta: edit 0 uses append, which version 1 snapshots do not have"),
             // Their shapes.
-            ([0x07, 1, 0x07, 3, 0x06] + text("insert") + path + [0x00], 3, "malformed at byte 0: edit 0 has 3 fields, not what insert takes ([\"insert\", path, position, value])"),
-            ([0x07, 1, 0x07, 4, 0x06] + text("insert") + path + [0x03, 0x01, 0x00], 3, "malformed at byte 0: edit 0 has a position that is not a non-negative int"),
-            ([0x07, 1, 0x07, 4, 0x06] + text("insert") + path + [0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0x00], 3, "malformed at byte 0: edit 0 has a position that is not a non-negative int"),
-            ([0x07, 1, 0x07, 3, 0x06] + text("append") + path + [0x03, 0x02], 3, "malformed at byte 0: edit 0 appends neither an array nor a string"),
-            ([0x07, 1, 0x07, 5, 0x06] + text("splice") + path + [0x03, 0x04, 0x03, 0x02, 0x07, 0], 3, "malformed at byte 0: edit 0 splices from 2 to 1, which is before it"),
-            ([0x07, 1, 0x07, 5, 0x06] + text("splice") + path + [0x03, 0x00, 0x03, 0x02, 0x06] + text("ab"), 3, "malformed at byte 0: edit 0 splices in something that is not an array"),
-            ([0x07, 1, 0x07, 4, 0x06] + text("splice") + path + [0x03, 0x00, 0x03, 0x02], 3, "malformed at byte 0: edit 0 has 4 fields, not what splice takes ([\"splice\", path, start, end, elements])"),
+            ([0x07, 1, 0x07, 3, 0x06] + text("insert") + path + [0x00], 3, "malformed delta: edit 0 has 3 fields, not what insert takes ([\"insert\", path, position, value])"),
+            ([0x07, 1, 0x07, 4, 0x06] + text("insert") + path + [0x03, 0x01, 0x00], 3, "malformed delta: edit 0 has a position that is not a non-negative int"),
+            ([0x07, 1, 0x07, 4, 0x06] + text("insert") + path + [0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0x00], 3, "malformed delta: edit 0 has a position that is not a non-negative int"),
+            ([0x07, 1, 0x07, 3, 0x06] + text("append") + path + [0x03, 0x02], 3, "malformed delta: edit 0 appends neither an array nor a string"),
+            ([0x07, 1, 0x07, 5, 0x06] + text("splice") + path + [0x03, 0x04, 0x03, 0x02, 0x07, 0], 3, "malformed delta: edit 0 splices from 2 to 1, which is before it"),
+            ([0x07, 1, 0x07, 5, 0x06] + text("splice") + path + [0x03, 0x00, 0x03, 0x02, 0x06] + text("ab"), 3, "malformed delta: edit 0 splices in something that is not an array"),
+            ([0x07, 1, 0x07, 4, 0x06] + text("splice") + path + [0x03, 0x00, 0x03, 0x02], 3, "malformed delta: edit 0 has 4 fields, not what splice takes ([\"splice\", path, start, end, elements])"),
         ]
         for (tree, version, message) in cases {
             do {

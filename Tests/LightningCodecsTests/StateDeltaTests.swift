@@ -45,11 +45,11 @@ struct StateDeltaTests {
             (StateDelta(edits: [.splice(path: ["a", "l"], range: 1..<3, elements: [])]), "edit 0 at a.l: elements 1..<3 are outside an array of 2"),
             (StateDelta(edits: [.splice(path: ["a", "s"], range: 0..<0, elements: [])]), "edit 0 at a.s: the member is not an array"),
             (StateDelta(edits: [.splice(path: ["a", "n"], range: 0..<0, elements: [])]), "edit 0 at a.n: no such member to splice"),
-            (StateDelta(edits: [.append(path: [], tail: [1])]), "edit 0 at : cannot append the whole state"),
+            (StateDelta(edits: [.append(path: [], tail: [1])]), "edit 0 at the top: cannot append the whole state"),
             (StateDelta(edits: [.remove(path: ["a", "c"])]), "edit 0 at a.c: no such member to remove"),
             (StateDelta(edits: [.set(path: ["x", "y"], value: 1)]), "edit 0 at x.y: no member \"x\" on the way"),
             (StateDelta(edits: [.set(path: ["a"], value: 1), .set(path: ["a", "b", "c"], value: 1)]), "edit 1 at a.b.c: the parent is not an object"),
-            (StateDelta(edits: [.remove(path: [])]), "edit 0 at : cannot remove the whole state"),
+            (StateDelta(edits: [.remove(path: [])]), "edit 0 at the top: cannot remove the whole state"),
         ]
         for (delta, message) in cases {
             var copy = state

@@ -27,6 +27,9 @@ struct CapturedChanges: Sendable {
         captures = [delta.edits.map(Item.edit)]
     }
 
+    /// The captures held: one, plus one per checkpoint merged in.
+    var captureCount: Int { captures.count }
+
     /// Whether there is nothing to write.
     var isEmpty: Bool { captures.allSatisfy(\.isEmpty) }
 
@@ -61,25 +64,41 @@ struct CapturedChanges: Sendable {
         captures.append(contentsOf: later.captures)
     }
 
-    /// The delta: each changed var compared with the value kept, capture by capture; the values
-    /// are kept once each capture is resolved. Run where the checkpoints are written, one after
+    /// The delta: each changed var compared with the value kept, capture by capture, the kept
+    /// values brought up to date as they are. Run where the checkpoints are written, one after
     /// another, in order.
     func resolve() -> StateDelta {
         var delta = StateDelta()
         for items in captures {
+            // A var met again in the same capture (a component held in two places) had the same
+            // value in both places: the edits found at the first apply at the second.
+            var found: [ObjectIdentifier: (path: [StateString], edits: Range<Int>)] = [:]
             for item in items {
                 switch item {
-                case .edit(let edit): delta.edits.append(edit)
-                case .changed(let path, let value): value.appendChanges(at: path, into: &delta)
-                case .deferred(let deferred): delta.set(deferred.path, to: deferred.value.wholeState)
-                case .whole: break
+                case .edit(let edit):
+                    delta.edits.append(edit)
+                case .changed(let path, let value):
+                    if let earlier = found[value.mirrorIdentity] {
+                        for index in earlier.edits {
+                            delta.edits.append(delta.edits[index].moved(from: earlier.path, to: path))
+                        }
+                    } else {
+                        let start = delta.edits.count
+                        value.appendChanges(at: path, into: &delta)
+                        found[value.mirrorIdentity] = (path, start..<delta.edits.count)
+                    }
+                case .deferred(let deferred):
+                    delta.set(deferred.path, to: deferred.value.wholeState)
+                case .whole:
+                    break
                 }
             }
+            // Values held whole are kept once the capture's changes are found against the ones before.
             for item in items {
                 switch item {
-                case .edit: break
-                case .changed(_, let value), .whole(let value): value.keep()
+                case .whole(let value): value.keep()
                 case .deferred(let deferred): if deferred.keeps { deferred.value.keep() }
+                case .edit, .changed: break
                 }
             }
         }

@@ -1,31 +1,30 @@
 import LightningState
 
 /// What the checkpoint writer keeps of one var: its value as of the last checkpoint handed over,
-/// to compare the next one with. Set and read on the writer's thread (the loop's, when it writes
-/// itself), one checkpoint at a time, in order; the lock makes that checkable.
+/// to compare the next one with. Read and changed on the writer's thread (the loop's, when it
+/// writes itself), one checkpoint at a time, in order; the lock makes that checkable.
 final class VarMirror<Value: Sendable>: Sendable {
     private let last = LockedValue<Value?>(nil)
 
-    /// The value kept, if any.
-    var kept: Value? { last.withLock { $0 } }
-
-    /// Keeps `value` in place of the one kept before.
-    func keep(_ value: Value) {
-        last.withLock { $0 = value }
+    /// Calls `body` with the value kept (nil before any), which it may change in place.
+    func update<Result>(_ body: (inout Value?) -> Result) -> Result {
+        last.withLock { kept in body(&kept) }
     }
 }
 
 /// A var's value as a checkpoint captured it, handed to the writer: the writer compares it with
-/// the value it kept and writes the difference, then keeps it.
+/// the value it kept, writes the difference, and brings the kept value up to date.
 ///
-/// A component held in two places is captured in both; each place is compared with the value
-/// kept from the checkpoint before, and the value is kept once the whole checkpoint is resolved
-/// (see ``CapturedChanges/resolve()``).
+/// A component held in two places is captured in both; both places held the same value at the
+/// checkpoint before, so the edits found for the first apply at the second too (see
+/// ``CapturedChanges/resolve()``).
 protocol CapturedVar: Sendable {
+    /// The kept value's identity: one per var.
+    var mirrorIdentity: ObjectIdentifier { get }
     /// Appends to `delta` the edits from the value kept to this one, at `path` (the whole value
-    /// when none is kept).
+    /// when none is kept), and keeps this one.
     func appendChanges(at path: [StateString], into delta: inout StateDelta)
-    /// Keeps this value, to compare the next checkpoint's with.
+    /// Keeps this value, to compare the next checkpoint's with: the checkpoint holds it whole.
     func keep()
     /// The whole value's state.
     var wholeState: StateValue { get }
@@ -46,20 +45,29 @@ struct DeferredVar: Sendable {
     }
 }
 
-/// A value compared in Swift terms on the writer's thread (``StateDiffable``).
+/// A value compared in Swift terms on the writer's thread (``StateDiffable``); the writer keeps
+/// a copy of its own, changed in place by each difference, so that the app's var and the kept value
+/// share no storage once the checkpoint is resolved.
 struct DiffedVar<Value: StateDiffable>: CapturedVar {
     let mirror: VarMirror<Value>
     let value: Value
 
+    var mirrorIdentity: ObjectIdentifier { ObjectIdentifier(mirror) }
+
     func appendChanges(at path: [StateString], into delta: inout StateDelta) {
-        if let old = mirror.kept {
-            value.appendStateChanges(from: old, at: path, into: &delta)
-        } else {
-            delta.set(path, to: value.stateValue)
+        mirror.update { kept in
+            guard var old = kept else {
+                delta.set(path, to: value.stateValue)
+                kept = value.ownCopy()
+                return
+            }
+            kept = nil  // so that `old` is the storage's only reference, changed in place
+            old.absorb(value, at: path, into: &delta)
+            kept = old
         }
     }
 
-    func keep() { mirror.keep(value) }
+    func keep() { mirror.update { $0 = value.ownCopy() } }
 
     var wholeState: StateValue { value.stateValue }
 }
@@ -69,15 +77,20 @@ struct ConvertedVar: CapturedVar {
     let mirror: VarMirror<StateValue>
     let state: StateValue
 
+    var mirrorIdentity: ObjectIdentifier { ObjectIdentifier(mirror) }
+
     func appendChanges(at path: [StateString], into delta: inout StateDelta) {
-        if let old = mirror.kept {
-            delta.appendChanges(from: old, to: state, at: path)
-        } else {
-            delta.set(path, to: state)
+        mirror.update { kept in
+            if let old = kept {
+                delta.appendChanges(from: old, to: state, at: path)
+            } else {
+                delta.set(path, to: state)
+            }
+            kept = state
         }
     }
 
-    func keep() { mirror.keep(state) }
+    func keep() { mirror.update { $0 = state } }
 
     var wholeState: StateValue { state }
 }

@@ -16,13 +16,16 @@ extension Optional: StateDiffable where Wrapped: StateDiffable {
         }
     }
 
-    func appendStateChanges(from old: Wrapped?, at path: [StateString], into delta: inout StateDelta) {
-        if let value = self, let old {
-            value.appendStateChanges(from: old, at: path, into: &delta)
-        } else if !hasSameState(as: old) {
-            delta.set(path, to: stateValue)
+    mutating func absorb(_ new: Wrapped?, at path: [StateString], into delta: inout StateDelta) {
+        if self != nil, let new {
+            self!.absorb(new, at: path, into: &delta)
+        } else if !hasSameState(as: new) {
+            delta.set(path, to: new.stateValue)
+            self = new?.ownCopy()
         }
     }
+
+    func ownCopy() -> Wrapped? { self?.ownCopy() }
 }
 
 extension Array: StateDiffable where Element: StateDiffable {
@@ -30,11 +33,81 @@ extension Array: StateDiffable where Element: StateDiffable {
         count == other.count && Self.changedRange(from: other, to: self) == nil
     }
 
-    /// The elements appended, or the one range replaced (after the common prefix and suffix); the
-    /// whole array when no element is kept. Only the elements written are converted.
-    func appendStateChanges(from old: [Element], at path: [StateString], into delta: inout StateDelta) {
-        guard let changed = Self.changedRange(from: old, to: self) else { return }
-        delta.appendArrayEdit(oldCount: old.count, newCount: count, changed: changed, at: path) { self[$0].stateValue }
+    /// The fewest elements that say what changed: the elements appended after a few ranges
+    /// replaced in place (a history corrected here and there, then grown), or the one range
+    /// replaced after the common prefix and suffix (elements inserted or removed in the middle);
+    /// the whole array when no element is kept. Only the elements written are converted, and only
+    /// they are copied into this array.
+    mutating func absorb(_ new: [Element], at path: [StateString], into delta: inout StateDelta) {
+        guard let changed = Self.changedRange(from: self, to: new) else { return }
+        if new.count >= count, let runs = Self.changedRuns(from: self, to: new), !runs.isEmpty || new.count > count {
+            let written = runs.reduce(new.count - count) { $0 + $1.count }
+            if written < changed.new.count && written < new.count {
+                let oldCount = count
+                for run in runs {
+                    delta.edits.append(.splice(path: path, range: run, elements: new[run].map(\.stateValue)))
+                    replaceSubrange(run, with: new[run].map { $0.ownCopy() })
+                }
+                if new.count > oldCount {
+                    delta.edits.append(.append(path: path, tail: .array(new[oldCount...].map(\.stateValue))))
+                    append(contentsOf: new[oldCount...].map { $0.ownCopy() })
+                }
+                return
+            }
+        }
+        delta.appendArrayEdit(oldCount: count, newCount: new.count, changed: changed, at: path) { new[$0].stateValue }
+        if changed.new.count < new.count {
+            replaceSubrange(changed.old, with: new[changed.new].map { $0.ownCopy() })
+        } else {
+            self = new.ownCopy()
+        }
+    }
+
+    /// The most ranges ``changedRuns(from:to:)`` reports; more, and one range is written instead.
+    static var maximumRuns: Int { 16 }
+
+    /// The ranges of `old`'s indices where `new` differs from it, runs closer than 8 elements
+    /// apart joined; `nil` when there are more than ``maximumRuns``.
+    static func changedRuns(from old: [Element], to new: [Element]) -> [Range<Int>]? {
+        var runs: [Range<Int>] = []
+        func differs(at index: Int) -> Bool { !old[index].hasSameState(as: new[index]) }
+        var index = 0
+        let count = old.count
+        while index < count {
+            if Element.comparesByBytes {
+                // Skip equal blocks a memory compare at a time.
+                let block = Swift.min(512, count - index)
+                let equal = old.withUnsafeBufferPointer { a in
+                    new.withUnsafeBufferPointer { b in
+                        memcmp(a.baseAddress! + index, b.baseAddress! + index, block * MemoryLayout<Element>.stride) == 0
+                    }
+                }
+                if equal {
+                    index += block
+                    continue
+                }
+            }
+            guard differs(at: index) else {
+                index += 1
+                continue
+            }
+            var end = index + 1
+            while end < count && differs(at: end) { end += 1 }
+            if let last = runs.last, index - last.upperBound < 8 {
+                runs[runs.count - 1] = last.lowerBound..<end
+            } else {
+                guard runs.count < maximumRuns else { return nil }
+                runs.append(index..<end)
+            }
+            index = end
+        }
+        return runs
+    }
+
+    func ownCopy() -> [Element] {
+        var copy = self
+        copy.reserveCapacity(count)  // a shared buffer is copied: the copy's is its own
+        return copy
     }
 
     /// The ranges that differ between `old` and `new` (see `StateDelta.changedRange`); arrays
@@ -98,61 +171,80 @@ extension Dictionary: StateDiffable where Key == String, Value: StateDiffable {
     }
 
     /// The entries changed (each compared in turn), removed, and added — inserted where they sort,
-    /// as the state lists keys in order; the whole dictionary when every entry changed.
-    func appendStateChanges(from old: [String: Value], at path: [StateString], into delta: inout StateDelta) {
+    /// as the state lists keys in order; the whole dictionary when more than half the entries changed.
+    mutating func absorb(_ new: [String: Value], at path: [StateString], into delta: inout StateDelta) {
         // The common values get code of their own: the generic walk costs a value-witness call
         // per entry. (The casts are of a type to itself.)
         if Value.self == Double.self {
-            dictionaryChanges(from: unsafeBitCast(old, to: [String: Double].self), to: unsafeBitCast(self, to: [String: Double].self), at: path, into: &delta)
+            absorbTyped(new, as: Double.self, at: path, into: &delta)
         } else if Value.self == Int.self {
-            dictionaryChanges(from: unsafeBitCast(old, to: [String: Int].self), to: unsafeBitCast(self, to: [String: Int].self), at: path, into: &delta)
+            absorbTyped(new, as: Int.self, at: path, into: &delta)
         } else if Value.self == String.self {
-            dictionaryChanges(from: unsafeBitCast(old, to: [String: String].self), to: unsafeBitCast(self, to: [String: String].self), at: path, into: &delta)
+            absorbTyped(new, as: String.self, at: path, into: &delta)
         } else {
-            dictionaryChanges(from: old, to: self, at: path, into: &delta)
+            absorbDictionary(&self, new, at: path, into: &delta)
         }
+    }
+
+    /// ``absorb(_:at:into:)`` for `Value` == `Known`, in code specialized for `Known`.
+    private mutating func absorbTyped<Known: StateDiffable>(_ new: [String: Value], as _: Known.Type, at path: [StateString], into delta: inout StateDelta) {
+        var typed = unsafeBitCast(self, to: [String: Known].self)
+        self = [:]  // so that `typed` is the storage's only reference, changed in place
+        absorbDictionary(&typed, unsafeBitCast(new, to: [String: Known].self), at: path, into: &delta)
+        self = unsafeBitCast(typed, to: [String: Value].self)
+    }
+
+    func ownCopy() -> [String: Value] {
+        var copy = self
+        copy.reserveCapacity(count)  // a shared storage is copied: the copy's is its own
+        return copy
     }
 }
 
-/// The edits from `old` to `new`, dictionaries whose state lists keys in order.
+/// The edits from `old` to `new`, dictionaries whose state lists keys in order; `old` becomes
+/// `new`, changed in place where they differ.
 ///
 /// Walks both in step while their keys agree (a dictionary changed in place after a copy keeps its
 /// order), and looks keys up only where they do not.
-private func dictionaryChanges<Value: StateDiffable>(from old: [String: Value], to new: [String: Value], at path: [StateString], into delta: inout StateDelta) {
+private func absorbDictionary<Value: StateDiffable>(_ old: inout [String: Value], _ new: [String: Value], at path: [StateString], into delta: inout StateDelta) {
     var changes = StateDelta()
     var added: [String] = []
     var touched = 0
     var oldIndex = old.startIndex
     for (key, value) in new {
-        // In step while the keys agree: a dictionary changed in place after a copy keeps its
-        // order, with an added key in a slot of its own and a removed one's slot skipped.
-        var before: Value?
+        // In step while the keys agree, with an added key in a slot of its own and a removed
+        // one's slot skipped.
         if oldIndex != old.endIndex, old[oldIndex].key != key, new[old[oldIndex].key] == nil {
             old.formIndex(after: &oldIndex)  // removed
         }
+        let position: Dictionary<String, Value>.Index
         if oldIndex != old.endIndex, old[oldIndex].key == key {
-            before = old[oldIndex].value
+            position = oldIndex
             old.formIndex(after: &oldIndex)
+        } else if let found = old.index(forKey: key) {
+            position = found
         } else {
-            before = old[key]
-        }
-        guard let before else {
             added.append(key)
             continue
         }
-        if !value.hasSameState(as: before) {
+        if !old.values[position].hasSameState(as: value) {
             touched += 1
-            value.appendStateChanges(from: before, at: path + [StateString(key)], into: &changes)
+            old.values[position].absorb(value, at: path + [StateString(key)], into: &changes)
         }
     }
     let kept = new.count - added.count
     let removed = old.count - kept
-    if touched + added.count == new.count && new.count > 1 {
-        delta.set(path, to: new.stateValue)  // nothing kept: the whole dictionary is smaller
+    if (touched + added.count + removed) * 2 > new.count && new.count > 1 {
+        // More than half the entries changed: the edits, each with its path, would not be smaller.
+        delta.set(path, to: new.stateValue)
+        old = new.ownCopy()
         return
     }
     if removed > 0 {
-        for key in old.sortedKeys where new[key] == nil { delta.remove(path + [StateString(key)]) }
+        for key in old.keys.filter({ new[$0] == nil }).sorted() {
+            delta.remove(path + [StateString(key)])
+            old.removeValue(forKey: key)
+        }
     }
     delta.append(contentsOf: changes)
     guard !added.isEmpty else { return }
@@ -176,10 +268,12 @@ private func dictionaryChanges<Value: StateDiffable>(from old: [String: Value], 
     }
     for (key, position) in zip(added, positions) {
         let member = path + [StateString(key)]
+        let value = new[key]!
         if position == new.count - 1 {
-            delta.set(member, to: new[key]!.stateValue)  // last of all: a set appends it there
+            delta.set(member, to: value.stateValue)  // last of all: a set appends it there
         } else {
-            delta.edits.append(.insert(path: member, position: position, value: new[key]!.stateValue))
+            delta.edits.append(.insert(path: member, position: position, value: value.stateValue))
         }
+        old[key] = value.ownCopy()
     }
 }

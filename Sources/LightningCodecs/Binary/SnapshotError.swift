@@ -29,6 +29,8 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
         .init(.checksum, "checksum mismatch: the file is corrupt (stored 0x\(hex(stored)), computed 0x\(hex(computed)))")
     }
     static func malformed(_ detail: String, offset: Int) -> Self { .init(.malformed, "malformed at byte \(offset): \(detail)") }
+    /// A delta's edit list that the grammar of edits refuses (it decoded as a value: no byte is at fault).
+    static func malformedDelta(_ detail: String) -> Self { .init(.malformed, "malformed delta: \(detail)") }
     static func limit(_ detail: String) -> Self { .init(.limit, "over a limit: \(detail)") }
     static func compression(_ detail: String) -> Self { .init(.compression, "zlib: \(detail)") }
     static func nesting(_ depth: Int, limit: Int) -> Self {

@@ -29,30 +29,30 @@ extension StateDelta {
     /// - Parameter payloadDepth: How deeply `value` nests (the decoder measured it): when no value
     ///   can reach `maxDepth` in the state, the values are not walked again.
     init(decoding value: StateValue, version: UInt16, maxDepth: Int, payloadDepth: Int) throws(SnapshotError) {
-        guard case .array(let records) = value else { throw .malformed("a delta's payload is not a list of edits", offset: 0) }
+        guard case .array(let records) = value else { throw .malformedDelta("a delta's payload is not a list of edits") }
         let verbs = Self.verbs(inVersion: version)
         var edits: [Edit] = []
         edits.reserveCapacity(records.count)
         for (index, record) in records.enumerated() {
             guard case .array(let fields) = record, fields.count >= 2, case .string(let verbText) = fields[0],
                 case .array(let rawPath) = fields[1]
-            else { throw .malformed("edit \(index) is not [verb, path, …]", offset: 0) }
+            else { throw .malformedDelta("edit \(index) is not [verb, path, …]") }
             var path: [StateString] = []
             path.reserveCapacity(rawPath.count)
             for key in rawPath {
-                guard case .string(let name) = key else { throw .malformed("edit \(index) has a path key that is not a string", offset: 0) }
+                guard case .string(let name) = key else { throw .malformedDelta("edit \(index) has a path key that is not a string") }
                 path.append(name)
             }
             let verb = verbText.string ?? ""
             guard verbs.contains(verb) else {
                 if Self.verbs(inVersion: SnapshotFormat.version).contains(verb) {
-                    throw .malformed("edit \(index) uses \(verb), which version \(version) snapshots do not have", offset: 0)
+                    throw .malformedDelta("edit \(index) uses \(verb), which version \(version) snapshots do not have")
                 }
-                throw .malformed("edit \(index) has the unknown verb \(verbText.displayString.debugDescription)", offset: 0)
+                throw .malformedDelta("edit \(index) has the unknown verb \(verbText.displayString.debugDescription)")
             }
             func count(_ field: StateValue, _ what: String) throws(SnapshotError) -> Int {
                 guard case .int(let number) = field, number >= 0, let value = Int(exactly: number) else {
-                    throw .malformed("edit \(index) has a \(what) that is not a non-negative int", offset: 0)
+                    throw .malformedDelta("edit \(index) has a \(what) that is not a non-negative int")
                 }
                 return value
             }
@@ -63,16 +63,16 @@ extension StateDelta {
             case ("append", 3):
                 switch fields[2] {
                 case .array, .string: edits.append(.append(path: path, tail: fields[2]))
-                default: throw .malformed("edit \(index) appends neither an array nor a string", offset: 0)
+                default: throw .malformedDelta("edit \(index) appends neither an array nor a string")
                 }
             case ("splice", 5):
                 let start = try count(fields[2], "start")
                 let end = try count(fields[3], "end")
-                guard start <= end else { throw .malformed("edit \(index) splices from \(start) to \(end), which is before it", offset: 0) }
-                guard case .array(let elements) = fields[4] else { throw .malformed("edit \(index) splices in something that is not an array", offset: 0) }
+                guard start <= end else { throw .malformedDelta("edit \(index) splices from \(start) to \(end), which is before it") }
+                guard case .array(let elements) = fields[4] else { throw .malformedDelta("edit \(index) splices in something that is not an array") }
                 edits.append(.splice(path: path, range: start..<end, elements: elements))
             default:
-                throw .malformed("edit \(index) has \(fields.count) fields, not what \(verb) takes (\(Self.shape(of: verb)))", offset: 0)
+                throw .malformedDelta("edit \(index) has \(fields.count) fields, not what \(verb) takes (\(Self.shape(of: verb)))")
             }
         }
         self.init(edits: edits)
