@@ -179,6 +179,30 @@ struct CheckpointWriterTests {
         #expect(try Self.contents(folder.path).map(\.x) == [0, 1, 5])
     }
 
+    @Test("past 16 checkpoints merged into one waiting job, the job is dropped as a gap and the next checkpoint is whole")
+    func mergeBounded() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let gate = Gate(held: 1)
+        let writer = Self.writer(FaultyStorage(root: folder.path, fault: nil, beforeCreate: gate.pass), whenBehind: .merge)
+        writer.submit(.full(Self.state(0), kept: [], formats: .binary, time: 100), background: true)
+        gate.awaitArrival()
+        // 1 and 2 wait; 3 to 17 merge into 2's job (16 captures); 18 would be the 17th: a gap.
+        for value in 1...20 {
+            #expect(writer.submit(.delta(CapturedChanges(Self.delta(value)), time: 100), background: true) == 0)
+        }
+        gate.open()
+        writer.waitUntilIdle()
+        #expect(try Self.contents(folder.path).map(\.x) == [0, 1])
+        #expect(writer.needsFullSnapshot)
+        #expect(writer.statistics.snapshot.failedSaves == 1)
+        // The next full snapshot holds everything.
+        writer.submit(.full(Self.state(20), kept: [], formats: .binary, time: 100), background: true)
+        writer.waitUntilIdle()
+        #expect(try Self.contents(folder.path).map(\.x) == [0, 1, 20])
+        #expect(!writer.needsFullSnapshot)
+    }
+
     @Test("a delta queued behind a full snapshot that then fails is written whole with it, never against the older chain")
     func deltaBehindFailedFull() throws {
         let folder = try TemporaryFolder()

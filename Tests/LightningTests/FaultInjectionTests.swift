@@ -16,6 +16,9 @@ struct FaultInjectionTests {
     /// appended and removed (re-created on restore by the list's factory).
     final class Root: LightningFlow {
         @Var var iteration = 0
+        /// Large vars whose deltas hold what changed inside them: appended, corrected, keys added and removed.
+        @Var var history: [Double] = (0..<64).map(Double.init)
+        @Var var table: [String: Int] = ["a": 1, "m": 2, "z": 3]
         let w = Counter()
         let items = LightningList<Counter>(makeElement: { _, _ in Counter() })
         let iterations: Int
@@ -27,6 +30,10 @@ struct FaultInjectionTests {
 
         override func run() throws {
             iteration += 1
+            history.append(Double(iteration) / 8)
+            if iteration % 4 == 0 { history[iteration] = -1 }
+            table["k\(iteration % 5)"] = iteration
+            if iteration % 3 == 0 { table["a"] = nil } else { table["a"] = iteration }
             try w.call()
             if iteration % 2 == 0 { items.append(Counter()) }
             if iteration % 3 == 0, !items.isEmpty { items.remove(at: 0) }

@@ -173,7 +173,26 @@ struct VarEditTests {
         }
     }
 
-    @Test("a restarted app's chain keeps comparing from the snapshot it loaded")
+    @Test("JSON and both formats: every checkpoint is whole, its large vars converted by the writer, and exact", arguments: [CheckpointStore.SaveFormats.json, .both])
+    func wholeFormats(formats: CheckpointStore.SaveFormats) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let root = EditingRoot(seed: 5, iterations: 12)
+        let app = LightningApp(root: root, name: "json")
+        app.checkpointFormats = formats
+        var expected: [StateValue] = []
+        root.onSave = { [unowned app] in expected.append(IncrementalCheckpointTests.withoutMetadata(try! app.checkpointState())) }
+        try app.run(checkpoint: nil, storageRoot: folder.path)
+        let files = try CheckpointStore(storageRoot: folder.path).list()
+        #expect(files.count == (formats == .both ? 24 : 12))
+        #expect(!files.contains { $0.isDelta })
+        for file in files {
+            #expect(expected.contains(IncrementalCheckpointTests.withoutMetadata(try CheckpointLocation.file(file.path).load())), "\(file.name)")
+        }
+        #expect(IncrementalCheckpointTests.withoutMetadata(try CheckpointLocation.file(files.last!.path).load()) == expected.last)
+    }
+
+    @Test("a restarted app starts a new chain with a full snapshot, and its deltas hold what changed inside the vars")
     func restart() throws {
         final class Root: RecordingRoot {
             @Var var series: [Double] = []
