@@ -40,7 +40,8 @@ extension Array: StateDiffable where Element: StateDiffable {
     /// they are copied into this array.
     mutating func absorb(_ new: [Element], at path: [StateString], into delta: inout StateDelta) {
         guard let changed = Self.changedRange(from: self, to: new) else { return }
-        if new.count >= count, let runs = Self.changedRuns(from: self, to: new), !runs.isEmpty || new.count > count {
+        let appendedOnly = changed.old.isEmpty && changed.old.lowerBound == count
+        if !appendedOnly, new.count >= count, let runs = Self.changedRuns(from: self, to: new), !runs.isEmpty || new.count > count {
             let written = runs.reduce(new.count - count) { $0 + $1.count }
             if written < changed.new.count && written < new.count {
                 let oldCount = count
@@ -173,25 +174,27 @@ extension Dictionary: StateDiffable where Key == String, Value: StateDiffable {
     /// The entries changed (each compared in turn), removed, and added — inserted where they sort,
     /// as the state lists keys in order; the whole dictionary when more than half the entries changed.
     mutating func absorb(_ new: [String: Value], at path: [StateString], into delta: inout StateDelta) {
-        // The common values get code of their own: the generic walk costs a value-witness call
-        // per entry. (The casts are of a type to itself.)
+        // The common values get code of their own (the generic walk costs a value-witness call per
+        // entry), called with the concrete type so that the compiler specializes it. The casts are
+        // of a type to itself; `self` is emptied meanwhile, so that the storage changes in place.
         if Value.self == Double.self {
-            absorbTyped(new, as: Double.self, at: path, into: &delta)
+            var typed = unsafeBitCast(self, to: [String: Double].self)
+            self = [:]
+            absorbDictionary(&typed, unsafeBitCast(new, to: [String: Double].self), at: path, into: &delta)
+            self = unsafeBitCast(typed, to: [String: Value].self)
         } else if Value.self == Int.self {
-            absorbTyped(new, as: Int.self, at: path, into: &delta)
+            var typed = unsafeBitCast(self, to: [String: Int].self)
+            self = [:]
+            absorbDictionary(&typed, unsafeBitCast(new, to: [String: Int].self), at: path, into: &delta)
+            self = unsafeBitCast(typed, to: [String: Value].self)
         } else if Value.self == String.self {
-            absorbTyped(new, as: String.self, at: path, into: &delta)
+            var typed = unsafeBitCast(self, to: [String: String].self)
+            self = [:]
+            absorbDictionary(&typed, unsafeBitCast(new, to: [String: String].self), at: path, into: &delta)
+            self = unsafeBitCast(typed, to: [String: Value].self)
         } else {
             absorbDictionary(&self, new, at: path, into: &delta)
         }
-    }
-
-    /// ``absorb(_:at:into:)`` for `Value` == `Known`, in code specialized for `Known`.
-    private mutating func absorbTyped<Known: StateDiffable>(_ new: [String: Value], as _: Known.Type, at path: [StateString], into delta: inout StateDelta) {
-        var typed = unsafeBitCast(self, to: [String: Known].self)
-        self = [:]  // so that `typed` is the storage's only reference, changed in place
-        absorbDictionary(&typed, unsafeBitCast(new, to: [String: Known].self), at: path, into: &delta)
-        self = unsafeBitCast(typed, to: [String: Value].self)
     }
 
     func ownCopy() -> [String: Value] {
