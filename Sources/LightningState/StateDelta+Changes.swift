@@ -70,11 +70,19 @@ extension StateDelta {
     }
 
     /// Objects: members removed, kept ones compared, new ones inserted where they stand; the
-    /// whole object when the kept members changed order, or when more than half the members
-    /// changed (then the edits, each with its path, would not be smaller).
+    /// whole object when no member is kept or the kept ones changed order, or when more than half
+    /// the members changed and all of them are scalars (then the edits, each with its path, would
+    /// not be smaller; a container member's edits are inside it).
     package mutating func appendChanges(from old: StateObject, to new: StateObject, at path: [StateString]) {
         var changes = StateDelta()
         var touched = 0
+        var touchedContainer = false
+        func isContainer(_ value: StateValue?) -> Bool {
+            switch value {
+            case .array?, .object?: return true
+            default: return false
+            }
+        }
         if old.count == new.count, old.keys.elementsEqual(new.keys) {
             // The common case: the same keys in the same order.
             for (position, key) in new.keys.enumerated() {
@@ -82,6 +90,7 @@ extension StateDelta {
                 let after = new.values[position]
                 if before.isIdentical(to: after) { continue }
                 touched += 1
+                touchedContainer = touchedContainer || isContainer(before) && isContainer(after)
                 changes.appendChanges(from: before, to: after, at: path + [key])
             }
         } else {
@@ -109,6 +118,7 @@ extension StateDelta {
                 if let before = old[key] {
                     if before.isIdentical(to: after) { continue }
                     touched += 1
+                    touchedContainer = touchedContainer || isContainer(before) && isContainer(after)
                     changes.appendChanges(from: before, to: after, at: path + [key])
                 } else {
                     touched += 1
@@ -120,7 +130,8 @@ extension StateDelta {
                 }
             }
         }
-        if touched * 2 > new.count && new.count > 1 {
+        let size = Swift.max(old.count, new.count)
+        if !touchedContainer && touched * 2 > size && size > 1 {
             set(path, to: .object(new))
         } else {
             append(contentsOf: changes)

@@ -274,6 +274,12 @@ struct StateDeltaTests {
         #expect(changes(["a": 1, "c": 3], ["a": 1, "c": 3, "d": 4]) == [.set(path: ["v", "d"], value: 4)])
         #expect(changes(["a": 1, "c": 3], ["c": 3]) == [.remove(path: ["v", "a"])])
         #expect(changes(["a": 1, "c": 3], ["c": 3, "a": 1]) == [.set(path: ["v"], value: ["c": 3, "a": 1])])  // reordered
+        #expect(changes(["a": 1, "b": 2, "c": 3], ["a": 7, "b": 8, "c": 3]) == [.set(path: ["v"], value: ["a": 7, "b": 8, "c": 3])])  // most scalars
+        #expect(changes(["a": 1, "b": 2, "c": 3], [:]) == [.set(path: ["v"], value: [:])])  // emptied
+        let series: StateValue = ["x": .array((0..<50).map { .int($0) }), "y": .array((0..<50).map { .int($0) }), "n": 1]
+        #expect(changes(series, ["x": .array((0..<51).map { .int($0) }), "y": .array((0..<51).map { .int($0) }), "n": 2]) == [
+            .append(path: ["v", "x"], tail: [50]), .append(path: ["v", "y"], tail: [50]), .set(path: ["v", "n"], value: 2),
+        ])  // containers edited inside, however many change
         #expect(changes(["a": ["h": [1, 2, 3, 4]]], ["a": ["h": [1, 2, 3, 4, 5]]]) == [.append(path: ["v", "a", "h"], tail: [5])])
         #expect(changes("a log line of some length", "a log line of some length, and more") == [.append(path: ["v"], tail: ", and more")])
         #expect(changes("short", "shorter") == [.set(path: ["v"], value: "shorter")])

@@ -151,6 +151,32 @@ struct VarEditTests {
         #expect(try Self.verbs(files) == ["append", "set", "insert"])
     }
 
+    @Test("containers inside containers are edited inside, however many change; an emptied table is one edit")
+    func nestedContainers() throws {
+        final class Root: RecordingRoot {
+            @Var var series: [String: [Double]] = ["a": Array(repeating: 1, count: 1_000), "b": Array(repeating: 2, count: 1_000), "c": []]
+            @Var var table: [String: Int] = Dictionary(uniqueKeysWithValues: (0..<100).map { ("k\($0)", $0) })
+            var iteration = 0
+            override func run() throws {
+                iteration += 1
+                series["a"]!.append(Double(iteration))
+                series["b"]!.append(-Double(iteration))
+                if iteration == 3 { table.removeAll() }
+                if iteration == 4 { stop() }
+            }
+        }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (files, _) = try IncrementalCheckpointTests.runExpectingEverySave(Root(), name: "nested", in: folder)
+        for file in files where file.isDelta {
+            guard case .delta(let delta, _) = try BinarySnapshot.decodeContents(Array(try Data(contentsOf: URL(fileURLWithPath: file.path)))).contents else { continue }
+            let inVars = delta.edits.filter { $0.path.first == "vars" }
+            #expect(inVars.allSatisfy { $0.verb == "append" || $0.path == ["vars", "table"] }, "\(inVars.map { "\($0.verb) \($0.path)" })")
+            #expect(inVars.filter { $0.path == ["vars", "table"] }.count <= 1)
+            #expect(file.size < 1_024)
+        }
+    }
+
     @Test("a var set to an equal value writes no edit for it")
     func unchangedValue() throws {
         final class Root: RecordingRoot {

@@ -47,7 +47,8 @@ struct DeferredVar: Sendable {
 
 /// A value compared in Swift terms on the writer's thread (``StateDiffable``); the writer keeps
 /// a copy of its own, changed in place by each difference, so that the app's var and the kept value
-/// share no storage once the checkpoint is resolved.
+/// share no storage once the checkpoint is resolved (a `StateValue` tree aside: an app never
+/// changes one in place).
 struct DiffedVar<Value: StateDiffable>: CapturedVar {
     let mirror: VarMirror<Value>
     let value: Value

@@ -7,6 +7,7 @@ import LightningState
 
 extension Optional: StateDiffable where Wrapped: StateDiffable {
     static var isCompared: Bool { Wrapped.isCompared }
+    static var isContainer: Bool { Wrapped.isContainer }
 
     func hasSameState(as other: Wrapped?) -> Bool {
         switch (self, other) {
@@ -29,6 +30,8 @@ extension Optional: StateDiffable where Wrapped: StateDiffable {
 }
 
 extension Array: StateDiffable where Element: StateDiffable {
+    static var isContainer: Bool { true }
+
     func hasSameState(as other: [Element]) -> Bool {
         count == other.count && Self.changedRange(from: other, to: self) == nil
     }
@@ -106,6 +109,7 @@ extension Array: StateDiffable where Element: StateDiffable {
     }
 
     func ownCopy() -> [Element] {
+        if Element.isContainer { return map { $0.ownCopy() } }
         var copy = self
         copy.reserveCapacity(count)  // a shared buffer is copied: the copy's is its own
         return copy
@@ -163,6 +167,8 @@ private func commonSuffix<T>(_ a: Slice<UnsafeBufferPointer<T>>, _ b: Slice<Unsa
 }
 
 extension Dictionary: StateDiffable where Key == String, Value: StateDiffable {
+    static var isContainer: Bool { true }
+
     func hasSameState(as other: [String: Value]) -> Bool {
         guard count == other.count else { return false }
         for (key, value) in self {
@@ -198,6 +204,7 @@ extension Dictionary: StateDiffable where Key == String, Value: StateDiffable {
     }
 
     func ownCopy() -> [String: Value] {
+        if Value.isContainer { return mapValues { $0.ownCopy() } }
         var copy = self
         copy.reserveCapacity(count)  // a shared storage is copied: the copy's is its own
         return copy
@@ -237,8 +244,10 @@ private func absorbDictionary<Value: StateDiffable>(_ old: inout [String: Value]
     }
     let kept = new.count - added.count
     let removed = old.count - kept
-    if (touched + added.count + removed) * 2 > new.count && new.count > 1 {
-        // More than half the entries changed: the edits, each with its path, would not be smaller.
+    // The whole dictionary when nothing is kept, or when more than half its scalar entries changed
+    // (the edits, each with its path, would not be smaller); a container entry's edit is inside it.
+    let replaced = kept == 0 && max(old.count, new.count) > 0
+    if replaced || (!Value.isContainer && (touched + added.count + removed) * 2 > max(old.count, new.count) && max(old.count, new.count) > 1) {
         delta.set(path, to: new.stateValue)
         old = new.ownCopy()
         return

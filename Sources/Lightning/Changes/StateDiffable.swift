@@ -16,19 +16,23 @@ protocol StateDiffable: StateConvertible, Sendable {
     /// Whether two values have the same state when their bytes are equal, and only then
     /// (`Double`, `Int`, `Bool`): arrays of them are compared a memory block at a time.
     static var comparesByBytes: Bool { get }
+    /// Whether a value may hold others (arrays, dictionaries, state trees): a changed one is
+    /// edited inside, so counting changed entries says nothing of an edit's size.
+    static var isContainer: Bool { get }
     /// Whether `other` has the same state, to the bit (floats by bit pattern, strings by code units).
     func hasSameState(as other: Self) -> Bool
     /// Appends to `delta` the edits that turn this value's state, at `path`, into `new`'s, and
     /// becomes `new`, changing in place only what differs.
     mutating func absorb(_ new: Self, at path: [StateString], into delta: inout StateDelta)
-    /// The value, in storage of its own at the top level (not shared with the app's var, whose
-    /// next write would then copy it), for the writer to keep and change in place.
+    /// The value in storage of its own, at every level (not shared with the app's var, whose next
+    /// write would then copy it), for the writer to keep and change in place.
     func ownCopy() -> Self
 }
 
 extension StateDiffable {
     static var isCompared: Bool { true }
     static var comparesByBytes: Bool { false }
+    static var isContainer: Bool { false }
 
     mutating func absorb(_ new: Self, at path: [StateString], into delta: inout StateDelta) {
         guard !hasSameState(as: new) else { return }
@@ -79,6 +83,9 @@ extension StateString: StateDiffable {
 }
 
 extension StateValue: StateDiffable {
+    /// A tree is never changed in place (an app sets a new one), so it is kept as it is.
+    static var isContainer: Bool { true }
+
     func hasSameState(as other: StateValue) -> Bool { isIdentical(to: other) }
 
     mutating func absorb(_ new: StateValue, at path: [StateString], into delta: inout StateDelta) {
