@@ -28,6 +28,15 @@ public struct CheckpointBenchmark {
         /// of the same bytes does.
         public var uploadSeconds = 0.0
         public var downloadSeconds = 0.0
+        /// What the snapshot's bytes alone cost a load — the file read from the storage, its
+        /// header, block table and CRC checked, every block inflated — on one thread, and on every
+        /// core as a load does it: the floor under ``binaryLoadSeconds``.
+        public var loadFloorOneThreadSeconds = 0.0
+        public var loadFloorSeconds = 0.0
+        /// What the bytes alone cost a save: the same streams compressed block by block as the
+        /// writer does (on every core), written and fsynced as a save writes: the floor under
+        /// ``binarySaveSeconds``.
+        public var saveFloorSeconds = 0.0
         /// The smallest and largest of each figure's runs, by the figure's JSON key (`binary_save_s`).
         public var spread: [String: Measurement.Spread] = [:]
     }
@@ -70,6 +79,11 @@ public struct CheckpointBenchmark {
         let (upload, download) = try transfer(snapshot)
         results.record("upload_s", upload, into: \.uploadSeconds)
         results.record("download_s", download, into: \.downloadSeconds)
+        progress("the bytes alone: load and save floors")
+        let floors = try self.floors(snapshot)
+        results.record("load_floor_1t_s", floors.loadOneThread, into: \.loadFloorOneThreadSeconds)
+        results.record("load_floor_s", floors.load, into: \.loadFloorSeconds)
+        results.record("save_floor_s", floors.save, into: \.saveFloorSeconds)
         snapshot = []
         progress("JSON save and load")
         let (jsonSave, jsonLoad) = try saveAndLoad(.json)
@@ -94,6 +108,26 @@ public struct CheckpointBenchmark {
         }
         let download = try Measurement.spread(runs: runs) { _ = try store.storage.read(keys[0]) }
         return (upload, download)
+    }
+
+    /// Times what `snapshot`'s bytes alone cost a load (read, checks, CRC, inflation, on one thread
+    /// and on every core) and a save (its streams compressed as the writer does, written, fsynced).
+    private func floors(_ snapshot: [UInt8]) throws -> (loadOneThread: Measurement.Spread, load: Measurement.Spread, save: Measurement.Spread) {
+        let key = "\(CheckpointStore.folderName)/.bench-floor"
+        var written: [String] = []
+        defer { for name in written { try? store.storage.remove(name) } }
+        _ = try store.storage.create(key, chunks: [snapshot])
+        written.append(key)
+        let loadOneThread = try Measurement.spread(runs: runs) { _ = try BinarySnapshot.inflateStreams(try store.storage.read(key), parallel: false) }
+        let load = try Measurement.spread(runs: runs) { _ = try BinarySnapshot.inflateStreams(try store.storage.read(key), parallel: true) }
+        let streams = try BinarySnapshot.inflateStreams(snapshot, parallel: true)
+        let save = try Measurement.spread(runs: runs) {
+            let blocks = try BinarySnapshot.compressStreams(tree: streams.tree, floats: streams.floats, parallel: true)
+            let name = "\(key)-\(written.count)"
+            written.append(name)
+            _ = try store.storage.create(name, chunks: blocks)
+        }
+        return (loadOneThread, load, save)
     }
 
     private func saveAndLoad(_ formats: CheckpointStore.SaveFormats) throws -> (save: Measurement.Spread, load: Measurement.Spread) {

@@ -26,10 +26,17 @@ enum BenchReport {
             row("binary load", "binary_load_s", results.binaryLoadSeconds, results.binaryBytes),
             row("snapshot bytes up (storage create)", "upload_s", results.uploadSeconds, results.binaryBytes),
             row("snapshot bytes down (storage read)", "download_s", results.downloadSeconds, results.binaryBytes),
+            row("load floor: read + CRC + inflate, 1 thread", "load_floor_1t_s", results.loadFloorOneThreadSeconds, results.binaryBytes),
+            row("load floor: read + CRC + inflate, all cores", "load_floor_s", results.loadFloorSeconds, results.binaryBytes),
+            row("save floor: deflate + write + fsync", "save_floor_s", results.saveFloorSeconds, results.binaryBytes),
         ]
         let ratio = format(100 * Double(results.binaryBytes) / Double(max(1, results.jsonBytes)), digits: 1)
         let title = "state: \(components) components, \(mix == .mixed ? "mixed values" : "\(mix.rawValue)-heavy"), \(format(megabytes, digits: 1)) MB of compact JSON; binary file \(ratio) % of it"
         return title + "\n" + Table(header: ["OPERATION", "MEDIAN S", "MIN–MAX S", "STATE MB/S", "FILE MB/S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3, 4, 5]).rendered
+            + "\nbinary load is \(format(results.binaryLoadSeconds / max(results.loadFloorOneThreadSeconds, 1e-9), digits: 2)) x its one-thread floor"
+            + " (\(format(results.binaryLoadSeconds / max(results.loadFloorSeconds, 1e-9), digits: 2)) x the all-core one); binary save is"
+            + " \(format(results.binarySaveSeconds / max(results.saveFloorSeconds, 1e-9), digits: 2)) x its floor. A floor is what the snapshot's bytes"
+            + " alone cost, measured in the same run: everything but building the state or encoding it."
             + "\nSeconds: the median of the runs, and the fastest and slowest. STATE MB/S: the state's compact JSON size over the median,"
             + " whatever the format; FILE MB/S: the file's own bytes over the median. Saves include fsync."
     }
@@ -71,6 +78,11 @@ enum BenchReport {
             "binary_load_s": .float(results.binaryLoadSeconds),
             "upload_s": .float(results.uploadSeconds),
             "download_s": .float(results.downloadSeconds),
+            "load_floor_1t_s": .float(results.loadFloorOneThreadSeconds),
+            "load_floor_s": .float(results.loadFloorSeconds),
+            "save_floor_s": .float(results.saveFloorSeconds),
+            "binary_load_over_floor_1t": .float(results.binaryLoadSeconds / max(results.loadFloorOneThreadSeconds, 1e-9)),
+            "binary_save_over_floor": .float(results.binarySaveSeconds / max(results.saveFloorSeconds, 1e-9)),
         ]
         var spread = StateObject()
         for (key, value) in results.spread.merging(incremental.spread, uniquingKeysWith: { first, _ in first }).sorted(by: { $0.key < $1.key }) {

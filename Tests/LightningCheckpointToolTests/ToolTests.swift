@@ -226,9 +226,12 @@ struct BenchToolTests {
             in: folder.path)
         #expect(run.status == 0, "\(run.standardError)")
         let figures = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
-        for key in ["blocking_s", "queue_wait_s", "binary_save_s", "binary_load_s", "json_save_s", "json_load_s", "delta_save_s"] {
+        for key in ["blocking_s", "queue_wait_s", "binary_save_s", "binary_load_s", "json_save_s", "json_load_s", "delta_save_s", "load_floor_1t_s", "load_floor_s", "save_floor_s"] {
             #expect((figures[key] as? Double ?? -1) >= 0, "\(key)")
         }
+        // Each load and save beside what its bytes alone cost, in the same run.
+        #expect((figures["binary_load_over_floor_1t"] as? Double ?? 0) > 0)
+        #expect((figures["binary_save_over_floor"] as? Double ?? 0) > 0)
         #expect((figures["json_bytes"] as? Double ?? 0) > 200_000)
         // What a report needs to be quoted: the build, the version, the machine, the parameters.
         #expect(figures["build"] as? String == Self.build)
@@ -254,8 +257,35 @@ struct BenchToolTests {
             #expect(lines.first?.hasSuffix("; --components 20 --target-mb 0.3 --mix float --runs 1 --change-fraction 0.01 --storage store") == true)
             #expect(try Executable.run("lightning-checkpoint", ["--version"], in: folder.path).standardOutput == "0.1.0-dev\n")
             #expect(table.standardOutput.contains("STATE MB/S"))
+            #expect(table.standardOutput.contains("load floor: read + CRC + inflate, 1 thread"))
+            #expect(table.standardOutput.contains("x its one-thread floor"))
             #expect(table.standardOutput.contains("MIN–MAX S"))
         }
+    }
+
+    @Test("bench --large-vars reports, per size, what a checkpoint of a large history and table costs, exactly, and leaves no checkpoint")
+    func largeVars() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let run = try Executable.run("lightning-checkpoint", ["bench", "--large-vars", "1000", "20000", "--json", "--storage", "store"], in: folder.path)
+        #expect(run.status == 0, "\(run.standardError)")
+        let figures = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        let rows = try #require(figures["large_vars"] as? [[String: Any]])
+        #expect(rows.map { $0["history_values"] as? Int } == [1_000, 20_000])
+        for row in rows {
+            #expect(row["restores_exactly"] as? Bool == true)
+            // What changed, not the size: an append, a key changed, a key added, the metadata.
+            #expect((row["delta_bytes"] as? Int ?? .max) < 1_024)
+            #expect((row["full_bytes"] as? Int ?? 0) > (row["history_values"] as? Int ?? 0) * 4)
+            #expect((row["deltas"] as? Int ?? 0) > 40)
+        }
+        let parameters = try #require(figures["parameters"] as? [String: Any])
+        #expect(parameters["large_vars"] as? [Int] == [1_000, 20_000])
+        #expect(parameters["mix"] == nil)
+        #expect(folder.names(in: "store/checkpoints").isEmpty)
+        let refused = try Executable.run("lightning-checkpoint", ["bench", "--large-vars", "0", "--storage", "store"], in: folder.path)
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains("--large-vars sizes must be from 1 to 100000000, not 0"))
     }
 
     @Test("bench --parallel-works measures the pause for each count of publishing works, and leaves no checkpoint")

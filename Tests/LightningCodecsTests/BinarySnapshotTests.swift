@@ -67,6 +67,27 @@ struct BinarySnapshotTests {
         #expect(first.count < JSONWriter.write(big).count / 2)
     }
 
+    @Test("the floors: a load's checks, CRC and inflation alone, and a save's compression alone, give the file's streams and blocks")
+    func floors() throws {
+        var random = SeededRandom(seed: 12)
+        let big = StateValue.object(StateObject(uniqueKeysWithValues: (0..<300).map { index in
+            (StateString("work_\(index)"), ["series": .array((0..<1_000).map { _ in .float(Double(random.next() >> 11) * 0x1p-53) }), "name": "w"] as StateValue)
+        }))
+        let file = try BinarySnapshot.encode(big, threads: 1)
+        let header = try BinarySnapshot.header(of: file)
+        let streams = try BinarySnapshot.inflateStreams(file, parallel: false)
+        #expect(streams.tree.count == header.treeBytes && streams.floats.count == header.floatBytes)
+        #expect(try BinarySnapshot.inflateStreams(file, parallel: true) == streams)
+        let blocks = try BinarySnapshot.compressStreams(tree: streams.tree, floats: streams.floats, parallel: true)
+        #expect(blocks.count == header.blockCount)
+        #expect(try BinarySnapshot.compressStreams(tree: streams.tree, floats: streams.floats, parallel: false) == blocks)
+        // The blocks are the file's own: the writer's cut and choices.
+        #expect(blocks.reduce(0) { $0 + $1.count } == file.count - 64 - 12 * header.blockCount - 8)
+        var damaged = file
+        damaged[100] ^= 1
+        #expect(throws: SnapshotError.self) { try BinarySnapshot.inflateStreams(damaged, parallel: false) }
+    }
+
     @Test("blocks are cut at every MiB of each stream while encoding, whatever write crosses the cut")
     func blocksCutWhileEncoding() throws {
         var random = SeededRandom(seed: 23)

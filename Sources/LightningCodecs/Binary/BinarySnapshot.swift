@@ -165,30 +165,38 @@ public enum BinarySnapshot {
     /// with two more levels than a state: whether its values fit in the state is the delta's check
     /// (``LightningState/StateDelta/stateNesting``), the same rule as the writer's.
     static func decodeAnyKind(_ bytes: [UInt8], options: Options) throws(SnapshotError) -> (header: Header, value: StateValue, deepest: Int) {
+        let (header, tree, floats) = try inflated(bytes, maxDecompressedBytes: options.maxDecompressedBytes, parallel: true)
+        var treeOptions = options
+        if header.isDelta {
+            treeOptions.maxDepth = min(options.maxDepth, .max - StateDelta.payloadNesting) + StateDelta.payloadNesting
+        }
+        let value = try tree.withUnsafeBufferPointer { treeBuffer throws(SnapshotError) in
+            try floats.withUnsafeBufferPointer { floatBuffer throws(SnapshotError) in
+                var decoder = TreeDecoder(tree: treeBuffer, floats: floatBuffer, layout: .init(version: header.version), options: treeOptions)
+                return (tree: try decoder.decodeDocument(), deepest: decoder.deepest)
+            }
+        }
+        return (header, value.tree, value.deepest)
+    }
+
+    /// The file's header and its two streams, inflated: the checks of the header and block table,
+    /// the CRC, and every block inflated — on the calling thread, or, when `parallel`, one block
+    /// per core at a time.
+    static func inflated(_ bytes: [UInt8], maxDecompressedBytes: Int, parallel: Bool) throws(SnapshotError) -> (header: Header, tree: [UInt8], floats: [UInt8]) {
         try bytes.withUnsafeBufferPointer { buffer throws(SnapshotError) in
             let parsed = try parse(buffer)
             let total = parsed.header.treeBytes + parsed.header.floatBytes
-            guard total <= options.maxDecompressedBytes else {
-                throw .limit("the streams inflate to \(total) bytes, more than the limit of \(options.maxDecompressedBytes)")
+            guard total <= maxDecompressedBytes else {
+                throw .limit("the streams inflate to \(total) bytes, more than the limit of \(maxDecompressedBytes)")
             }
             var tree = [UInt8](repeating: 0, count: parsed.header.treeBytes)
             var floats = [UInt8](repeating: 0, count: parsed.header.floatBytes)
             try tree.withUnsafeMutableBufferPointer { treeBuffer throws(SnapshotError) in
                 try floats.withUnsafeMutableBufferPointer { floatBuffer throws(SnapshotError) in
-                    try inflate(parsed.blocks, from: buffer, tree: treeBuffer, floats: floatBuffer)
+                    try inflate(parsed.blocks, from: buffer, tree: treeBuffer, floats: floatBuffer, parallel: parallel)
                 }
             }
-            let value = try tree.withUnsafeBufferPointer { treeBuffer throws(SnapshotError) in
-                try floats.withUnsafeBufferPointer { floatBuffer throws(SnapshotError) in
-                    var treeOptions = options
-                    if parsed.header.isDelta {
-                        treeOptions.maxDepth = min(options.maxDepth, .max - StateDelta.payloadNesting) + StateDelta.payloadNesting
-                    }
-                    var decoder = TreeDecoder(tree: treeBuffer, floats: floatBuffer, layout: .init(version: parsed.header.version), options: treeOptions)
-                    return (tree: try decoder.decodeDocument(), deepest: decoder.deepest)
-                }
-            }
-            return (parsed.header, value.tree, value.deepest)
+            return (parsed.header, tree, floats)
         }
     }
 
@@ -284,7 +292,10 @@ public enum BinarySnapshot {
         return (header, blocks)
     }
 
-    private static func inflate(_ blocks: [BlockEntry], from file: UnsafeBufferPointer<UInt8>, tree: UnsafeMutableBufferPointer<UInt8>, floats: UnsafeMutableBufferPointer<UInt8>) throws(SnapshotError) {
+    private static func inflate(
+        _ blocks: [BlockEntry], from file: UnsafeBufferPointer<UInt8>, tree: UnsafeMutableBufferPointer<UInt8>, floats: UnsafeMutableBufferPointer<UInt8>,
+        parallel: Bool
+    ) throws(SnapshotError) {
         var failures = [SnapshotError?](repeating: nil, count: blocks.count)
         failures.withUnsafeMutableBufferPointer { slots in
             let output = FailureSlots(base: slots.baseAddress!, file: file, tree: tree, floats: floats)
@@ -304,7 +315,7 @@ public enum BinarySnapshot {
                     }
                 }
             }
-            if blocks.count > 1 && ProcessorCount.online > 1 {
+            if parallel && blocks.count > 1 && ProcessorCount.online > 1 {
                 DispatchQueue.concurrentPerform(iterations: blocks.count, execute: work)
             } else {
                 (0..<blocks.count).forEach(work)

@@ -105,7 +105,7 @@ final class BlockCompressor: @unchecked Sendable {
     /// float planes); a block that deflate cannot shrink is stored, so that reading it costs a
     /// copy, and so is a float block whose bytes are noise (the low mantissa bytes of measured or
     /// computed values), without trying.
-    private static func compress(_ bytes: [UInt8], stream: SnapshotFormat.Stream) -> Result<Block, SnapshotError> {
+    static func compress(_ bytes: [UInt8], stream: SnapshotFormat.Stream) -> Result<Block, SnapshotError> {
         bytes.withUnsafeBufferPointer { input in
             Result { () throws(SnapshotError) -> Block in
                 if stream == .floats && !Zlib.entropyCodingPays(input) {
