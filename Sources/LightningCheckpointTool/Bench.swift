@@ -104,15 +104,7 @@ extension LightningCheckpoint {
                 let store = try storageOptions.store()
                 var benchmark = LargeVarBenchmark(sizes: largeVars, store: store)
                 benchmark.progress = { progress.phase($0) }
-                let rows = try reportingFailures { () throws(CheckpointStoreError) -> [LargeVarBenchmark.Row] in
-                    do {
-                        return try benchmark.run()
-                    } catch let error as CheckpointStoreError {
-                        throw error
-                    } catch {
-                        throw CheckpointStoreError(path: store.folder, problem: "\(error)")
-                    }
-                }
+                let rows = try measuring(on: store) { try benchmark.run() }
                 progress.finish()
                 print(json ? BenchReport.json(rows, iterations: benchmark.iterations, settings: settings)
                     : settings.line + "\n" + BenchReport.largeVarTable(rows, iterations: benchmark.iterations))
@@ -129,15 +121,7 @@ extension LightningCheckpoint {
             if !parallelWorks.isEmpty {
                 var benchmark = ParallelPauseBenchmark(synthetic: synthetic, changeFraction: changeFraction, store: store, workCounts: parallelWorks)
                 benchmark.progress = { progress.phase($0) }
-                let rows = try reportingFailures { () throws(CheckpointStoreError) -> [ParallelPauseBenchmark.Row] in
-                    do {
-                        return try benchmark.run()
-                    } catch let error as CheckpointStoreError {
-                        throw error
-                    } catch {
-                        throw CheckpointStoreError(path: store.folder, problem: "\(error)")
-                    }
-                }
+                let rows = try measuring(on: store) { try benchmark.run() }
                 progress.finish()
                 let bytes = JSONWriter.write(state).count
                 print(json
@@ -145,18 +129,12 @@ extension LightningCheckpoint {
                     : settings.line + "\n" + BenchReport.parallelTable(rows, synthetic: synthetic, stateBytes: bytes, fraction: changeFraction))
                 return
             }
-            let (results, incremental) = try reportingFailures { () throws(CheckpointStoreError) -> (CheckpointBenchmark.Results, IncrementalBenchmark.Results) in
-                do {
-                    var whole = CheckpointBenchmark(state: state, store: store, runs: runs)
-                    whole.progress = { progress.phase($0) }
-                    var incremental = IncrementalBenchmark(synthetic: synthetic, changeFraction: changeFraction, store: store, runs: runs, keepsFiles: keepCheckpoints)
-                    incremental.progress = { progress.phase($0) }
-                    return (try whole.run(), try incremental.run())
-                } catch let error as CheckpointStoreError {
-                    throw error
-                } catch {
-                    throw CheckpointStoreError(path: store.folder, problem: "\(error)")
-                }
+            let (results, incremental) = try measuring(on: store) {
+                var whole = CheckpointBenchmark(state: state, store: store, runs: runs)
+                whole.progress = { progress.phase($0) }
+                var incremental = IncrementalBenchmark(synthetic: synthetic, changeFraction: changeFraction, store: store, runs: runs, keepsFiles: keepCheckpoints)
+                incremental.progress = { progress.phase($0) }
+                return (try whole.run(), try incremental.run())
             }
             progress.finish()
             if json {
@@ -165,6 +143,19 @@ extension LightningCheckpoint {
                 print(settings.line)
                 print(BenchReport.table(results, components: components, mix: mix))
                 print(BenchReport.incrementalTable(incremental, fraction: changeFraction))
+            }
+        }
+
+        /// Runs a benchmark on `store`; a failure is one line naming the storage and exits 1.
+        private func measuring<T>(on store: CheckpointStore, _ body: () throws -> T) throws -> T {
+            try reportingFailures { () throws(CheckpointStoreError) -> T in
+                do {
+                    return try body()
+                } catch let error as CheckpointStoreError {
+                    throw error
+                } catch {
+                    throw CheckpointStoreError(path: store.folder, problem: "\(error)")
+                }
             }
         }
     }
