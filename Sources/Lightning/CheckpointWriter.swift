@@ -41,8 +41,9 @@ final class CheckpointWriter: @unchecked Sendable {
         /// Binary changes against the checkpoint taken before, whose changed vars the writer
         /// compares with the values it kept (in job order, so each against the one before).
         case delta(CapturedChanges, time: Double)
-        /// Changes were dropped (a merge that could not be applied): until the next full state,
-        /// nothing can be written as a delta.
+        /// Changes were dropped (more checkpoints merged while the storage was behind than
+        /// ``CheckpointWriter/maximumMergedCaptures``): until the next full state, nothing can be
+        /// written as a delta.
         case gap(String)
     }
 
