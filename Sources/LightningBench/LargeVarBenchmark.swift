@@ -69,15 +69,10 @@ public struct LargeVarBenchmark {
     }
 
     public func run() throws -> [Row] {
-        let before = Set(try store.list().map(\.key))
-        defer {
-            for info in (try? store.list()) ?? [] where !before.contains(info.key) { try? store.storage.remove(info.key) }
-        }
+        let before = try store.checkpointKeys()
         return try sizes.map { size in
             progress("large vars: a history of \(size) values")
-            defer {
-                for info in (try? store.list()) ?? [] where !before.contains(info.key) { try? store.storage.remove(info.key) }
-            }
+            defer { store.removeCheckpoints(except: before) }
             let root = Root()
             var random = SplitMix(seed: UInt64(size))
             root.trainer.history = (0..<size).map { _ in random.unit() }

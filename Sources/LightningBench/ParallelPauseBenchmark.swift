@@ -34,10 +34,8 @@ public struct ParallelPauseBenchmark {
     }
 
     public func run() throws -> [Row] {
-        let before = Set(try store.list().map(\.key))
-        defer {
-            for info in (try? store.list()) ?? [] where !before.contains(info.key) { try? store.storage.remove(info.key) }
-        }
+        let before = try store.checkpointKeys()
+        defer { store.removeCheckpoints(except: before) }
         var policy = CheckpointPolicy(maxDeltaChain: Self.samples, maxDeltaBytesFraction: .infinity, writesInBackground: true)
         policy.checkpointsOnStop = false
         return try workCounts.map { works in

@@ -89,14 +89,17 @@ final class EditingRoot: RecordingRoot {
 
 @Suite("Edits inside vars")
 struct VarEditTests {
+    /// The deltas among `files`, decoded, with their files.
+    static func deltas(_ files: [CheckpointInfo]) throws -> [(file: CheckpointInfo, delta: StateDelta)] {
+        try files.filter(\.isDelta).compactMap { file in
+            guard case .delta(let delta, _) = try BinarySnapshot.decodeContents(Array(try Data(contentsOf: URL(fileURLWithPath: file.path)))).contents else { return nil }
+            return (file, delta)
+        }
+    }
+
     /// The verbs of every edit in the deltas of `files`.
     static func verbs(_ files: [CheckpointInfo]) throws -> Set<String> {
-        var verbs = Set<String>()
-        for file in files where file.isDelta {
-            guard case .delta(let delta, _) = try BinarySnapshot.decodeContents(Array(try Data(contentsOf: URL(fileURLWithPath: file.path)))).contents else { continue }
-            verbs.formUnion(delta.edits.map(\.verb))
-        }
-        return verbs
+        Set(try deltas(files).flatMap { $0.delta.edits.map(\.verb) })
     }
 
     @Test("random edits inside vars: every snapshot of every chain restores exactly the state at its save", arguments: Array(1...12) as [UInt64])
@@ -168,8 +171,7 @@ struct VarEditTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let (files, _) = try IncrementalCheckpointTests.runExpectingEverySave(Root(), name: "nested", in: folder)
-        for file in files where file.isDelta {
-            guard case .delta(let delta, _) = try BinarySnapshot.decodeContents(Array(try Data(contentsOf: URL(fileURLWithPath: file.path)))).contents else { continue }
+        for (file, delta) in try Self.deltas(files) {
             let inVars = delta.edits.filter { $0.path.first == "vars" }
             #expect(inVars.allSatisfy { $0.verb == "append" || $0.path == ["vars", "table"] }, "\(inVars.map { "\($0.verb) \($0.path)" })")
             #expect(inVars.filter { $0.path == ["vars", "table"] }.count <= 1)
@@ -193,8 +195,7 @@ struct VarEditTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let (files, _) = try IncrementalCheckpointTests.runExpectingEverySave(Root(), name: "same", in: folder)
-        for file in files where file.isDelta {
-            guard case .delta(let delta, _) = try BinarySnapshot.decodeContents(Array(try Data(contentsOf: URL(fileURLWithPath: file.path)))).contents else { continue }
+        for (_, delta) in try Self.deltas(files) {
             #expect(!delta.edits.contains { $0.path.last == "series" }, "\(delta.edits)")
         }
     }
