@@ -114,7 +114,10 @@ struct RecentWindow<Element: Sendable>: Sendable {
         self.limit = limit
     }
 
-    var elements: [Element] { Array(storage) }
+    /// An empty window gives a literal `[]`: copying an empty deque writes a count of 0 into the
+    /// runtime's shared empty-array storage, which the thread sanitizer reports as a race with any
+    /// thread reading it.
+    var elements: [Element] { storage.isEmpty ? [] : Array(storage) }
 
     mutating func append(_ element: Element) {
         if storage.count == limit { storage.removeFirst() }
