@@ -2,8 +2,9 @@ import LightningState
 
 /// A deterministic, app-shaped checkpoint for measuring save and load: a root flow holding flows
 /// of works, each work with Lightning's private vars, short strings, ints, a nested config dict,
-/// recorded calls and one long series — floats (`floatHeavy`), log lines (`textHeavy`), or rows of
-/// mixed values shaped like real app states (`mixed`).
+/// recorded calls and one long series — floats (`floatHeavy`), log lines (`textHeavy`), rows of
+/// mixed values shaped like real app states (`mixed`), nested records (`records`), or a few large
+/// vars of numbers and a table (`largeVars`).
 ///
 /// The same parameters give the same tree, byte for byte, on every machine.
 public struct SyntheticState: Sendable {
@@ -17,6 +18,25 @@ public struct SyntheticState: Sendable {
         /// up to 2^62, a nested list of small ints, a boolean and a float, and every 16th row a
         /// small dict; strings are about a fifth of the values.
         case mixed
+        /// Lists of small records, as apps keep datasets, runs or users: each record an object
+        /// `{"id", "name", "label", "tags", "active", "score"}` with a unique name, a label from a few
+        /// hundred, a 40-bit id and a short list of small ints. Meant for few components holding
+        /// large vars (``defaultComponents``: 41, as 40 flows of large vars).
+        case records
+        /// A few vars holding millions of numbers and a large dictionary: in each work, a history of
+        /// doubles, a list of ints and a table from string keys to doubles a quarter as long.
+        /// Meant for few components (``defaultComponents``: 5).
+        case largeVars = "large-vars"
+
+        /// The component count the mix is meant for: 10,000 for the per-component mixes, few for
+        /// the mixes whose bulk lives in large vars.
+        public var defaultComponents: Int {
+            switch self {
+            case .floatHeavy, .textHeavy, .mixed: return 10_000
+            case .records: return 41
+            case .largeVars: return 5
+            }
+        }
     }
 
     /// How many components (flows and works) the tree has, at least 2.
@@ -84,6 +104,10 @@ public struct SyntheticState: Sendable {
             })
         case .mixed:
             series = .array((0..<seriesLength).map { row in Self.mixedRow(row, using: &random) })
+        case .records:
+            series = .array((0..<seriesLength).map { _ in Self.record(using: &random) })
+        case .largeVars:
+            series = Self.largeVars(seriesLength, using: &random)
         }
         let hash = StateString(String(random.next() >> 36, radix: 16))
         return [
@@ -114,17 +138,47 @@ public struct SyntheticState: Sendable {
         case .floatHeavy: return 20
         case .textHeavy: return 22
         case .mixed: return 150
+        case .records: return 122
+        case .largeVars: return 34
         }
+    }
+
+    /// A short ASCII label of 10 to 20 characters.
+    private static func label(using random: inout SplitMix) -> StateString {
+        let length = 10 + Int(random.next() % 11)
+        return StateString(String(decoding: (0..<length).map { _ in labelAlphabet[Int(random.next() % UInt64(labelAlphabet.count))] }, as: UTF8.self))
+    }
+
+    private static let labelAlphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789_".utf8)
+
+    /// One record of the records mix.
+    static func record(using random: inout SplitMix) -> StateValue {
+        let tags = (0..<(1 + Int(random.next() % 4))).map { _ in StateValue.int(Int64(random.next() % 100)) }
+        let kind = words[Int(random.next() % UInt64(words.count))]
+        return [
+            "id": .int(Int64(random.next() >> 24)),
+            "name": .string(label(using: &random)),
+            "label": .string(StateString("\(kind)-\(random.next() % 32)")),
+            "tags": .array(tags),
+            "active": .bool(random.next() & 1 == 1),
+            "score": .int(Int64(random.next() % 10_000)),
+        ]
+    }
+
+    /// The vars of the large-vars mix, `length` items in all: a history of doubles, a list of ints
+    /// and a table a quarter as long.
+    static func largeVars(_ length: Int, using random: inout SplitMix) -> StateValue {
+        let history = (0..<length).map { _ in StateValue.float(random.unit() * 10 - 5) }
+        let counts = (0..<length).map { _ in StateValue.int(Int64(random.next() % 1_000_000)) }
+        var table = StateObject(minimumCapacity: length / 4)
+        for index in 0..<(length / 4) { table[StateString("key_\(index)")] = .float(random.unit()) }
+        return ["history": .array(history), "counts": .array(counts), "table": .object(table)]
     }
 
     /// One row of the mixed series: `[label, int, int, [int, int, int], bool, float, label, int]`,
     /// and every 16th row a dict `{"id": int, "tag": label, "ok": bool}` as a ninth value.
     static func mixedRow(_ row: Int, using random: inout SplitMix) -> StateValue {
-        func label() -> StateValue {
-            let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789_".utf8)
-            let length = 10 + Int(random.next() % 11)
-            return .string(StateString(String(decoding: (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }, as: UTF8.self)))
-        }
+        func label() -> StateValue { .string(Self.label(using: &random)) }
         func bigInt() -> StateValue { .int(Int64(random.next() >> 2)) }
         func smallInt() -> StateValue { .int(Int64(random.next() % 1_000)) }
         var values: [StateValue] = [

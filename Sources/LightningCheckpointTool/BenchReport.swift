@@ -31,7 +31,7 @@ enum BenchReport {
             row("save floor: deflate + write + fsync", "save_floor_s", results.saveFloorSeconds, results.binaryBytes),
         ]
         let ratio = format(100 * Double(results.binaryBytes) / Double(max(1, results.jsonBytes)), digits: 1)
-        let title = "state: \(components) components, \(mix == .mixed ? "mixed values" : "\(mix.rawValue)-heavy"), \(format(megabytes, digits: 1)) MB of compact JSON; binary file \(ratio) % of it"
+        let title = "state: \(components) components, \(mix.title), \(format(megabytes, digits: 1)) MB of compact JSON; binary file \(ratio) % of it"
         return title + "\n" + Table(header: ["OPERATION", "MEDIAN S", "MIN–MAX S", "STATE MB/S", "FILE MB/S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3, 4, 5]).rendered
             + "\nbinary load is \(format(results.binaryLoadSeconds / max(results.loadFloorOneThreadSeconds, 1e-9), digits: 2)) x its one-thread floor"
             + " (\(format(results.binaryLoadSeconds / max(results.loadFloorSeconds, 1e-9), digits: 2)) x the all-core one); binary save is"
@@ -182,5 +182,18 @@ enum BenchReport {
         let fraction = text.split(separator: ".").last?.count ?? 0
         text += String(repeating: "0", count: max(0, digits - fraction))
         return text
+    }
+}
+
+extension SyntheticState.Mix {
+    /// How a report's title names the mix.
+    var title: String {
+        switch self {
+        case .floatHeavy: return "float-heavy"
+        case .textHeavy: return "text-heavy"
+        case .mixed: return "mixed values"
+        case .records: return "nested records"
+        case .largeVars: return "large vars"
+        }
     }
 }

@@ -217,7 +217,19 @@ struct BenchToolTests {
         #endif
     }
 
-    @Test("bench --json reports every figure of every mix, the queue wait apart from the pause, and leaves no checkpoint", arguments: ["float", "text", "mixed"])
+    @Test("bench's component count follows the mix unless given: few components for the mixes held in large vars", arguments: [("records", 41), ("large-vars", 5), ("text", 10_000)])
+    func componentsFollowTheMix(mix: String, components: Int) throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let run = try Executable.run(
+            "lightning-checkpoint", ["bench", "--mix", mix, "--target-mb", "0.2", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
+        #expect(run.status == 0, "\(run.standardError)")
+        let figures = try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        let parameters = try #require(figures["parameters"] as? [String: Any])
+        #expect(parameters["components"] as? Int == components)
+    }
+
+    @Test("bench --json reports every figure of every mix, the queue wait apart from the pause, and leaves no checkpoint", arguments: ["float", "text", "mixed", "records", "large-vars"])
     func json(mix: String) throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

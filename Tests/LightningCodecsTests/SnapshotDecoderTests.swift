@@ -218,3 +218,66 @@ struct SnapshotDecoderTests {
         #expect(parent == 1)
     }
 }
+
+/// Loads that decode the tree while other threads inflate its blocks (`StreamInflation`): the
+/// outcome is the one a sequential load gives, whatever the threads' timing.
+@Suite("Snapshot loads inflating while decoding")
+struct StreamedLoadTests {
+    /// A file of tree blocks given as (method, bytes, inflated size), version 2, no floats.
+    static func file(treeBlocks: [(method: UInt8, bytes: [UInt8], size: Int)]) -> [UInt8] {
+        func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { SnapshotDecoderTests.littleEndian(value) }
+        var file: [UInt8] = [0x89, 0x4C, 0x43, 0x4B, 0x0D, 0x0A, 0x1A, 0x0A]
+        file += le(UInt16(2)) + le(UInt16(0))
+        file += [0, 0, 0, 0]
+        file += le(UInt64(0)) + le(UInt64(0))
+        file += le(UInt64(treeBlocks.reduce(0) { $0 + $1.size })) + le(UInt64(0))
+        file += le(UInt32(treeBlocks.count)) + le(UInt32(1 << 20)) + le(UInt64(0))
+        for block in treeBlocks { file += [0, block.method] + le(UInt16(0)) + le(UInt32(block.size)) + le(UInt32(block.bytes.count)) }
+        for block in treeBlocks { file += block.bytes }
+        return file + le(file.withUnsafeBufferPointer(Zlib.crc32)) + Array("LCKE".utf8)
+    }
+
+    static func message(_ bytes: [UInt8]) -> String {
+        do {
+            _ = try BinarySnapshot.decode(bytes)
+            return "no error"
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test("a state of many blocks in both streams reads back exactly, and again and again")
+    func manyBlocks() throws {
+        let state: StateValue = [
+            "floats": .array((0..<400_000).map { .float(Double($0) * 1.1e-3 - 7) }),
+            "labels": .array((0..<60_000).map { .string(StateString("a label longer than the sixty-four bytes a reader interns, number \($0)")) }),
+            "rows": .array((0..<20_000).map { ["id": .int(Int64($0) << 20), "name": .string(StateString("row \($0) of many")), "ok": .bool($0 % 3 == 0)] }),
+        ]
+        let bytes = try BinarySnapshot.encode(state)
+        let header = try BinarySnapshot.header(of: bytes)
+        #expect(header.treeBytes > 3 << 20 && header.floatBytes > 3 << 20, "\(header)")
+        for _ in 0..<3 { #expect(try BinarySnapshot.decode(bytes) == state) }
+    }
+
+    @Test("a block that fails to inflate is reported before what the decoder met first; a damaged checksum before both")
+    func errorOrder() {
+        // Block 0 starts with an unknown tag, which the decoder meets at once; block 2 is not zlib
+        // data. A sequential load inflates every block before decoding: the zlib error wins.
+        let first: [UInt8] = [0xEE] + Array(repeating: 0, count: 99)
+        let blocks: [(method: UInt8, bytes: [UInt8], size: Int)] = [
+            (0, first, 100), (0, Array(repeating: 0, count: 100), 100), (1, Array(repeating: 0xFF, count: 40), 100),
+        ]
+        let bytes = Self.file(treeBlocks: blocks)
+        for _ in 0..<20 { #expect(Self.message(bytes).hasPrefix("zlib: corrupt compressed data")) }
+        // Without the bad block, the decoder's own error stands.
+        let readable = Self.file(treeBlocks: Array(blocks.prefix(2)))
+        #expect(Self.message(readable) == "malformed at byte 0: unknown tag 0xee")
+        // Any byte changed after the checksum was computed: the checksum is what is wrong.
+        var damaged = bytes
+        damaged[damaged.count - 20] ^= 1
+        #expect(Self.message(damaged).hasPrefix("checksum mismatch: the file is corrupt"))
+        var damagedTable = readable
+        damagedTable[68] ^= 0x40  // block 0's inflated size: the table no longer adds up
+        #expect(Self.message(damagedTable).hasPrefix("checksum mismatch: the file is corrupt"))
+    }
+}

@@ -1,10 +1,14 @@
 import Benchmark
+import Foundation
 import LightningBench
 import LightningCodecs
 import LightningState
+import LightningStore
 
-/// Save and load paths on the ~100 MB, 10,000-component state, float-heavy and text-heavy:
-/// JSON writing and reading, binary snapshot encoding and decoding, and a delta of 1 % of the
+/// Save and load paths on the ~100 MB state of every mix (`lightning-checkpoint bench --mix`, each
+/// with its own component count): a binary checkpoint saved to and loaded from a local store as an
+/// app does it (encode, compress, write, fsync; read, verify, decode, check the layout), JSON
+/// writing and reading, binary snapshot encoding and decoding in memory, and a delta of 1 % of the
 /// components. Wall-clock figures are noisy on a shared machine; compare runs on the same machine.
 let benchmarks: @Sendable () -> Void = {
     registerBenchmarks()
@@ -25,10 +29,28 @@ func registerBenchmarks() {
     )
 
     for mix in SyntheticState.Mix.allCases {
-        let state = SyntheticState(mix: mix).make()
+        let state = SyntheticState(components: mix.defaultComponents, mix: mix).make()
         let text = JSONWriter.write(state)
         let snapshot = try! BinarySnapshot.encode(state)
         let megabytes = text.count / 1_000_000
+
+        Benchmark("save \(mix.rawValue) \(megabytes) MB (binary, to a local store, fsync)") { benchmark in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("save-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let store = CheckpointStore(storageRoot: folder)
+            for iteration in benchmark.scaledIterations {
+                blackHole(try store.save(state, time: Double(iteration), formats: .binary))
+            }
+        }
+        Benchmark("load \(mix.rawValue) \(megabytes) MB (binary, from a local store)") { benchmark in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("load-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let store = CheckpointStore(storageRoot: folder)
+            let saved = try store.save(state, time: 0, formats: .binary)
+            let location = store.location(of: saved[0])
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { blackHole(try location.load()) }
+        }
 
         Benchmark("json write \(mix.rawValue) \(megabytes) MB") { benchmark in
             for _ in benchmark.scaledIterations { blackHole(JSONWriter.writeChunks(state)) }

@@ -165,18 +165,41 @@ public enum BinarySnapshot {
     /// with two more levels than a state: whether its values fit in the state is the delta's check
     /// (``LightningState/StateDelta/stateNesting``), the same rule as the writer's.
     static func decodeAnyKind(_ bytes: [UInt8], options: Options) throws(SnapshotError) -> (header: Header, value: StateValue, deepest: Int) {
-        let (header, tree, floats) = try inflated(bytes, maxDecompressedBytes: options.maxDecompressedBytes, parallel: true)
+        let (header, blocks) = try checksumFirst(bytes) { buffer throws(SnapshotError) in
+            let parsed = try parse(buffer, verifyingChecksum: false)
+            let total = parsed.header.treeBytes + parsed.header.floatBytes
+            guard total <= options.maxDecompressedBytes else {
+                throw .limit("the streams inflate to \(total) bytes, more than the limit of \(options.maxDecompressedBytes)")
+            }
+            return parsed
+        }
         var treeOptions = options
         if header.isDelta {
             treeOptions.maxDepth = min(options.maxDepth, .max - StateDelta.payloadNesting) + StateDelta.payloadNesting
         }
-        let value = try tree.withUnsafeBufferPointer { treeBuffer throws(SnapshotError) in
-            try floats.withUnsafeBufferPointer { floatBuffer throws(SnapshotError) in
-                var decoder = TreeDecoder(tree: treeBuffer, floats: floatBuffer, layout: .init(version: header.version), options: treeOptions)
-                return (tree: try decoder.decodeDocument(), deepest: decoder.deepest)
+        let streams = StreamInflation(file: bytes, blocks: blocks, treeBytes: header.treeBytes, floatBytes: header.floatBytes, workers: ProcessorCount.online - 1)
+        var decoder = TreeDecoder(streams, layout: .init(version: header.version), options: treeOptions)
+        let decoded: Result<StateValue, SnapshotError>
+        do throws(SnapshotError) {
+            decoded = .success(try decoder.decodeDocument())
+        } catch {
+            decoded = .failure(error)
+        }
+        return (header, try streams.finish(after: decoded), decoder.deepest)
+    }
+
+    /// Runs `body` on the file's bytes without its CRC checked; if it throws, a checksum mismatch is
+    /// the error, as when the CRC is checked first (a damaged file is reported as damaged, whatever
+    /// its bytes then say).
+    private static func checksumFirst<T>(_ bytes: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) throws(SnapshotError) -> T) throws(SnapshotError) -> T {
+        try bytes.withUnsafeBufferPointer { buffer throws(SnapshotError) in
+            do throws(SnapshotError) {
+                return try body(buffer)
+            } catch {
+                _ = try parse(buffer)
+                throw error
             }
         }
-        return (header, value.tree, value.deepest)
     }
 
     /// The file's header and its two streams, inflated: the checks of the header and block table,
@@ -189,13 +212,22 @@ public enum BinarySnapshot {
             guard total <= maxDecompressedBytes else {
                 throw .limit("the streams inflate to \(total) bytes, more than the limit of \(maxDecompressedBytes)")
             }
-            var tree = [UInt8](repeating: 0, count: parsed.header.treeBytes)
-            var floats = [UInt8](repeating: 0, count: parsed.header.floatBytes)
-            try tree.withUnsafeMutableBufferPointer { treeBuffer throws(SnapshotError) in
-                try floats.withUnsafeMutableBufferPointer { floatBuffer throws(SnapshotError) in
-                    try inflate(parsed.blocks, from: buffer, tree: treeBuffer, floats: floatBuffer, parallel: parallel)
+            // Every byte is written by its block (the blocks cover each stream exactly, checked by
+            // `parse`); when a block fails, the streams are dropped unread.
+            var failure: SnapshotError?
+            var floats: [UInt8] = []
+            let tree = [UInt8](unsafeUninitializedCapacity: parsed.header.treeBytes) { treeBuffer, treeCount in
+                floats = [UInt8](unsafeUninitializedCapacity: parsed.header.floatBytes) { floatBuffer, floatCount in
+                    do throws(SnapshotError) {
+                        try inflate(parsed.blocks, from: buffer, tree: treeBuffer, floats: floatBuffer, parallel: parallel)
+                    } catch {
+                        failure = error
+                    }
+                    floatCount = floatBuffer.count
                 }
+                treeCount = treeBuffer.count
             }
+            if let failure { throw failure }
             return (parsed.header, tree, floats)
         }
     }
@@ -211,7 +243,9 @@ public enum BinarySnapshot {
         var streamOffset: Int
     }
 
-    static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(SnapshotError) -> (header: Header, blocks: [BlockEntry]) {
+    /// The header and block table, checked; the CRC too unless `verifyingChecksum` is false (the
+    /// caller then checks it, as ``StreamInflation`` does on another thread).
+    static func parse(_ buffer: UnsafeBufferPointer<UInt8>, verifyingChecksum: Bool = true) throws(SnapshotError) -> (header: Header, blocks: [BlockEntry]) {
         guard buffer.starts(with: SnapshotFormat.magic.prefix(min(buffer.count, SnapshotFormat.magic.count))), !buffer.isEmpty else {
             throw .notASnapshot()
         }
@@ -229,8 +263,10 @@ public enum BinarySnapshot {
         let checked = UnsafeBufferPointer(rebasing: buffer[..<(buffer.count - SnapshotFormat.trailerSize)])
         var trailer = ByteReader(UnsafeBufferPointer(rebasing: buffer[(buffer.count - SnapshotFormat.trailerSize)...]), base: buffer.count - 8)
         let stored = try trailer.littleEndian(UInt32.self)
-        let computed = Zlib.crc32(checked)
-        guard stored == computed else { throw .checksum(stored: stored, computed: computed) }
+        if verifyingChecksum {
+            let computed = Zlib.crc32(checked)
+            guard stored == computed else { throw .checksum(stored: stored, computed: computed) }
+        }
 
         let flags = try reader.littleEndian(UInt16.self)
         guard flags == 0 else { throw .malformed("unknown flags 0x\(String(flags, radix: 16))", offset: 10) }

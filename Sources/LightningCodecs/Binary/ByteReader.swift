@@ -1,21 +1,50 @@
 /// A cursor over untrusted bytes: every read checks the bytes left and throws instead of trapping.
+///
+/// When the bytes are a stream still being inflated (``StreamInflation``), only a prefix of the
+/// buffer is ready; a read past it asks for more first, so the checks and messages are the same as
+/// over a buffer filled in advance.
 struct ByteReader {
     let buffer: UnsafeBufferPointer<UInt8>
     var offset: Int
     /// Added to offsets in messages, when the buffer is a part of a larger whole.
     let base: Int
+    /// The bytes ready to read, from the start: all of them unless `stream` is filling the buffer.
+    private var available: Int
+    /// What fills the buffer while it is read, if anything.
+    private let stream: StreamInflation?
 
     init(_ buffer: UnsafeBufferPointer<UInt8>, base: Int = 0) {
         self.buffer = buffer
         self.offset = 0
         self.base = base
+        self.available = buffer.count
+        self.stream = nil
+    }
+
+    /// A reader of the tree stream that `stream` inflates while it is read.
+    init(treeOf stream: StreamInflation) {
+        self.buffer = UnsafeBufferPointer(stream.tree)
+        self.offset = 0
+        self.base = 0
+        self.available = 0
+        self.stream = stream
     }
 
     var remaining: Int { buffer.count - offset }
 
+    /// Whether the bytes up to `end` (exclusive, at most the buffer's end) are ready, asking the stream for them if not.
+    @inline(never)
+    private mutating func makeReady(through end: Int) throws(SnapshotError) -> Bool {
+        guard let stream, available < buffer.count else { return false }
+        available = try stream.treeAvailable(through: min(end, buffer.count))
+        return end <= available
+    }
+
     @inline(__always)
     mutating func byte() throws(SnapshotError) -> UInt8 {
-        guard offset < buffer.count else { throw .malformed("unexpected end of data", offset: base + offset) }
+        if offset >= available {
+            guard try makeReady(through: offset + 1) else { throw .malformed("unexpected end of data", offset: base + offset) }
+        }
         defer { offset += 1 }
         return buffer[offset]
     }
@@ -25,7 +54,9 @@ struct ByteReader {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            guard offset < buffer.count else { throw .malformed("unexpected end of data in a varint", offset: base + offset) }
+            if offset >= available {
+                guard try makeReady(through: offset + 1) else { throw .malformed("unexpected end of data in a varint", offset: base + offset) }
+            }
             let byte = buffer[offset]
             offset += 1
             guard shift < 64, shift < 63 || byte <= 1 else { throw .malformed("varint longer than 64 bits", offset: base + offset - 1) }
@@ -54,6 +85,7 @@ struct ByteReader {
     mutating func littleEndian<T: FixedWidthInteger>(_ type: T.Type) throws(SnapshotError) -> T {
         let size = MemoryLayout<T>.size
         guard remaining >= size else { throw .malformed("unexpected end of data", offset: base + offset) }
+        if offset + size > available { _ = try makeReady(through: offset + size) }
         var value: T = 0
         withUnsafeMutableBytes(of: &value) { target in
             target.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[offset..<offset + size]))
@@ -65,6 +97,7 @@ struct ByteReader {
     /// The next `count` bytes, which the caller checked are there.
     mutating func bytes(_ count: Int) throws(SnapshotError) -> UnsafeBufferPointer<UInt8> {
         guard count <= remaining else { throw .malformed("length \(count) exceeds the \(remaining) bytes left", offset: base + offset) }
+        if offset + count > available { _ = try makeReady(through: offset + count) }
         defer { offset += count }
         return UnsafeBufferPointer(rebasing: buffer[offset..<offset + count])
     }

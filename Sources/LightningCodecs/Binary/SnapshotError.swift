@@ -5,7 +5,7 @@
 /// `checksum mismatch: the file is corrupt (stored 0x1a2b3c4d, computed 0x00ff00ff)`.
 public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case notASnapshot, unsupportedVersion, truncated, checksum, malformed, limit, compression, nesting
+        case notASnapshot, unsupportedVersion, truncated, checksum, malformed, limit, compression, nesting, timeout
     }
 
     private let code: Code
@@ -36,6 +36,10 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
     static func nesting(_ depth: Int, limit: Int) -> Self {
         .init(.nesting, "the state nests \(depth) levels deep, deeper than the \(limit) a reader accepts")
     }
+    /// A wait on another thread's work that passed its deadline.
+    static func timeout(_ detail: String) -> Self { .init(.timeout, "timed out: \(detail)") }
+    /// Whether a wait on another thread's work passed its deadline.
+    var isTimeout: Bool { code == .timeout }
     /// Whether a writer refused a state nested deeper than a reader accepts.
     public var isTooDeep: Bool { code == .nesting }
 

@@ -1,6 +1,8 @@
 import LightningState
 
-/// Decodes the tree and float streams into a state tree, checking every length and limit.
+/// Decodes the tree and float streams into a state tree, checking every length and limit, while
+/// ``StreamInflation`` inflates them: the tree a prefix at a time, the floats whole at the first
+/// packed floats.
 struct TreeDecoder {
     /// How the float stream lays out its byte planes.
     enum FloatLayout {
@@ -16,24 +18,29 @@ struct TreeDecoder {
 
     var tree: ByteReader
     let floats: UnsafeBufferPointer<UInt8>
+    private let streams: StreamInflation
     let layout: FloatLayout
     /// The floats of the stream read so far.
     private var floatsRead = 0
     /// The floats the stream holds.
     private let floatCount: Int
     let options: BinarySnapshot.Options
-    private var interned: [StateString] = []
+    /// The reader's table of short strings (see `docs/FORMAT.md`), with their hashes.
+    private var interned: [(string: StateString, hash: UInt64)] = []
+    /// The hashes of the keys of the small objects being read, innermost last.
+    private var keyHashes: [UInt64] = []
     private var nodes = 0
     private var depth = 0
     /// The deepest nesting met so far (the outermost container is 1).
     private(set) var deepest = 0
 
-    /// - Precondition: `floats.count` is a multiple of 8 (``BinarySnapshot`` checks it).
-    init(tree: UnsafeBufferPointer<UInt8>, floats: UnsafeBufferPointer<UInt8>, layout: FloatLayout, options: BinarySnapshot.Options) {
-        self.tree = ByteReader(tree)
-        self.floats = floats
+    /// - Precondition: the float stream's size is a multiple of 8 (``BinarySnapshot`` checks it).
+    init(_ streams: StreamInflation, layout: FloatLayout, options: BinarySnapshot.Options) {
+        self.tree = ByteReader(treeOf: streams)
+        self.floats = UnsafeBufferPointer(streams.floats)
+        self.streams = streams
         self.layout = layout
-        self.floatCount = floats.count / 8
+        self.floatCount = streams.floats.count / 8
         self.options = options
     }
 
@@ -70,7 +77,7 @@ struct TreeDecoder {
             else { throw .malformed("not a canonical integer outside 64 bits", offset: tagOffset) }
             return .bigInt(big)
         case .float: return .float(Double(bitPattern: try tree.littleEndian(UInt64.self)))
-        case .string: return .string(try decodeString())
+        case .string: return .string(try decodeString().string)
         case .array:
             let count = try tree.count()
             try enter(at: tagOffset)
@@ -83,15 +90,7 @@ struct TreeDecoder {
             let count = try tree.count(unit: 2)
             try enter(at: tagOffset)
             defer { depth -= 1 }
-            var members = StateObject(minimumCapacity: count)
-            for _ in 0..<count {
-                let keyOffset = tree.offset
-                let key = try decodeString()
-                guard members.updateValue(try decode(), forKey: key) == nil else {
-                    throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
-                }
-            }
-            return .object(members)
+            return .object(count <= Self.smallObject ? try decodeSmallObject(count) : try decodeLargeObject(count))
         case .packedFloats:
             let countOffset = tree.offset
             let count = try tree.varint()
@@ -101,6 +100,7 @@ struct TreeDecoder {
             }
             try enter(at: tagOffset)
             defer { depth -= 1 }
+            try streams.floatsAvailable()
             return .array(try unshuffle(count: Int(count)))
         case .packedInts:
             let countOffset = tree.offset
@@ -159,7 +159,46 @@ struct TreeDecoder {
         }
     }
 
-    private mutating func decodeString() throws(SnapshotError) -> StateString {
+    /// The most members an object may have to be checked for duplicate keys by comparing hashes
+    /// pairwise; a larger one is built in a hash table as it is read.
+    private static let smallObject = 32
+
+    /// An object's members, its keys checked for duplicates by their hashes (the bytes compared only
+    /// when two hashes match), then put together without hashing: most objects are small records.
+    private mutating func decodeSmallObject(_ count: Int) throws(SnapshotError) -> StateObject {
+        var keys = ContiguousArray<StateString>()
+        var values = ContiguousArray<StateValue>()
+        keys.reserveCapacity(count)
+        values.reserveCapacity(count)
+        let first = keyHashes.count
+        defer { keyHashes.removeSubrange(first...) }
+        for _ in 0..<count {
+            let keyOffset = tree.offset
+            let (key, hash) = try decodeString()
+            for earlier in first..<keyHashes.count where keyHashes[earlier] == hash && keys[earlier - first] == key {
+                throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
+            }
+            keyHashes.append(hash)
+            keys.append(key)
+            values.append(try decode())
+        }
+        return StateObject(uncheckedUniqueKeys: keys, values: values)
+    }
+
+    private mutating func decodeLargeObject(_ count: Int) throws(SnapshotError) -> StateObject {
+        var members = StateObject(minimumCapacity: count)
+        for _ in 0..<count {
+            let keyOffset = tree.offset
+            let key = try decodeString().string
+            guard members.updateValue(try decode(), forKey: key) == nil else {
+                throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
+            }
+        }
+        return members
+    }
+
+    /// A string, and a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart.
+    private mutating func decodeString() throws(SnapshotError) -> (string: StateString, hash: UInt64) {
         let offset = tree.offset
         let reference = try tree.varint()
         if reference & 1 == 0 {
@@ -174,14 +213,15 @@ struct TreeDecoder {
         }
         let bytes = try tree.bytes(Int(length))
         let string: StateString
-        if bytes.allSatisfy({ $0 < 0x80 }) {
-            string = StateString(String(decoding: bytes, as: UTF8.self))
+        if let valid = String(validating: bytes, as: UTF8.self) {
+            string = StateString(valid)
         } else if let valid = StateString(wtf8: bytes) {
             string = valid
         } else {
             throw .malformed("a string that is not UTF-8 (nor WTF-8)", offset: offset)
         }
-        if length <= UInt64(SnapshotFormat.internLimit) { interned.append(string) }
-        return string
+        let entry = (string, InternCache.hash(bytes))
+        if length <= UInt64(SnapshotFormat.internLimit) { interned.append(entry) }
+        return entry
     }
 }
