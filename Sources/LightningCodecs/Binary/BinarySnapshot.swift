@@ -120,9 +120,12 @@ public enum BinarySnapshot {
             file.littleEndian(UInt32(block.uncompressedSize))
             file.littleEndian(UInt32(block.data.count))
         }
-        var chunks = [file.finish()] + blocks.map(\.data)
-        var crc = Zlib.crc32Start
-        for chunk in chunks { crc = chunk.withUnsafeBufferPointer { Zlib.crc32($0, continuing: crc) } }
+        var chunks = [file.finish()]
+        var crc = chunks[0].withUnsafeBufferPointer(Zlib.crc32)
+        for block in blocks {
+            chunks.append(block.data)
+            crc = Zlib.crc32(combining: crc, with: block.crc, length: block.data.count)
+        }
         var trailer = ByteWriter(capacity: SnapshotFormat.trailerSize)
         trailer.littleEndian(crc)
         trailer.append(SnapshotFormat.endMagic)

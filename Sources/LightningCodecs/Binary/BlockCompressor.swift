@@ -1,4 +1,5 @@
 import Dispatch
+import LightningState
 
 /// Compresses the blocks of a snapshot's two streams while the encoder is still producing them.
 ///
@@ -15,6 +16,16 @@ final class BlockCompressor: @unchecked Sendable {
         var method: SnapshotFormat.Method
         var uncompressedSize: Int
         var data: [UInt8]
+        /// The CRC-32 of `data`, computed where the block was compressed (a file's CRC combines them).
+        var crc: UInt32
+
+        init(stream: SnapshotFormat.Stream, method: SnapshotFormat.Method, uncompressedSize: Int, data: [UInt8]) {
+            self.stream = stream
+            self.method = method
+            self.uncompressedSize = uncompressedSize
+            self.data = data
+            crc = data.withUnsafeBufferPointer(Zlib.crc32)
+        }
     }
 
     /// One block's outcome, written once by the thread that compresses it and read after
@@ -38,16 +49,18 @@ final class BlockCompressor: @unchecked Sendable {
         schedule(stream, isFullBlock: bytes.count == SnapshotFormat.blockSize) { Self.compress(bytes, stream: stream) }
     }
 
-    /// Lays out `bits`, every packed float of the snapshot, as the float stream — eight byte
-    /// planes: byte 0 of every float, then byte 1, …, then byte 7 (see `docs/FORMAT.md`) — and
-    /// compresses its blocks. Each block gathers its own bytes from `bits`, on the thread that
-    /// compresses it.
-    func submitFloatPlanes(_ bits: [UInt64]) {
-        let total = bits.count * 8
+    /// Lays out `arrays`, every packed float array of the snapshot (`count` floats in all), as the
+    /// float stream — eight byte planes: byte 0 of every float, then byte 1, …, then byte 7 (see
+    /// `docs/FORMAT.md`) — and compresses its blocks. The planes are written in one pass over the
+    /// floats, a range of arrays per core, then each block is compressed from them in place.
+    func submitFloatPlanes(_ arrays: [[StateValue]], count: Int) {
+        guard count > 0 else { return }
+        let planes = FloatPlanes(arrays, count: count, parallel: parallel)
+        let total = count * 8
         for start in stride(from: 0, to: total, by: SnapshotFormat.blockSize) {
             let range = start..<min(total, start + SnapshotFormat.blockSize)
             schedule(.floats, isFullBlock: range.count == SnapshotFormat.blockSize) {
-                Self.compress(Self.planeBytes(range, of: bits), stream: .floats)
+                planes.withBytes(range) { Self.compress($0, stream: .floats) }
             }
         }
     }
@@ -62,29 +75,6 @@ final class BlockCompressor: @unchecked Sendable {
             return
         }
         DispatchQueue.global().async(group: group) { slot.outcome = work() }
-    }
-
-    /// The bytes at `range` of the float stream of `bits`: stream offset `p × n + i` is byte `p`
-    /// (little endian) of float `i`, for `n` floats.
-    static func planeBytes(_ range: Range<Int>, of bits: [UInt64]) -> [UInt8] {
-        let count = bits.count
-        return [UInt8](unsafeUninitializedCapacity: range.count) { output, initialized in
-            bits.withUnsafeBufferPointer { floats in
-                var offset = range.lowerBound
-                while offset < range.upperBound {
-                    let plane = offset / count
-                    let first = offset - plane * count
-                    let run = min(count - first, range.upperBound - offset)
-                    let shift = UInt64(8 * plane)
-                    let target = output.baseAddress! + (offset - range.lowerBound)
-                    for index in 0..<run {
-                        target[index] = UInt8(truncatingIfNeeded: floats[first &+ index] &>> shift)
-                    }
-                    offset += run
-                }
-            }
-            initialized = range.count
-        }
     }
 
     /// A sink for ``ByteWriter`` that submits the blocks of `stream`.
@@ -106,17 +96,19 @@ final class BlockCompressor: @unchecked Sendable {
     /// copy, and so is a float block whose bytes are noise (the low mantissa bytes of measured or
     /// computed values), without trying.
     static func compress(_ bytes: [UInt8], stream: SnapshotFormat.Stream) -> Result<Block, SnapshotError> {
-        bytes.withUnsafeBufferPointer { input in
-            Result { () throws(SnapshotError) -> Block in
-                if stream == .floats && !Zlib.entropyCodingPays(input) {
-                    return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: bytes)
-                }
-                let compressed = stream == .tree ? try Zlib.compressTreeBlock(input).bytes : try Zlib.compress(input, effort: .huffmanOnly)
-                if compressed.count >= input.count {
-                    return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: bytes)
-                }
-                return Block(stream: stream, method: .zlib, uncompressedSize: input.count, data: compressed)
+        bytes.withUnsafeBufferPointer { compress($0, stream: stream) }
+    }
+
+    static func compress(_ input: UnsafeBufferPointer<UInt8>, stream: SnapshotFormat.Stream) -> Result<Block, SnapshotError> {
+        Result { () throws(SnapshotError) -> Block in
+            if stream == .floats && !Zlib.entropyCodingPays(input) {
+                return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: Array(input))
             }
+            let compressed = stream == .tree ? try Zlib.compressTreeBlock(input).bytes : try Zlib.compress(input, effort: .huffmanOnly)
+            if compressed.count >= input.count {
+                return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: Array(input))
+            }
+            return Block(stream: stream, method: .zlib, uncompressedSize: input.count, data: compressed)
         }
     }
 }

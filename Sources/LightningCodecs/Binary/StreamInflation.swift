@@ -138,7 +138,8 @@ final class StreamInflation: @unchecked Sendable {
         }
     }
 
-    /// Runs `task` here if no one has taken it, else waits for it; throws if it failed.
+    /// Runs `task` here if no one has taken it; if a worker has, helps with the next task no one
+    /// has taken (all of them are needed) and waits only when none is left. Throws if it failed.
     private func complete(_ task: Int) throws(SnapshotError) {
         let claimed = progress.withLock { progress in
             guard progress.states[task] == .waiting else { return false }
@@ -152,6 +153,10 @@ final class StreamInflation: @unchecked Sendable {
             if state == .done {
                 if let failure { throw failure }
                 return
+            }
+            if let other = claimNextInOrder() {
+                run(other)
+                continue
             }
             guard finished.wait(timeout: deadline) == .success else {
                 throw .timeout("inflating block \(task - 1) took longer than \(Self.deadlineSeconds) s")

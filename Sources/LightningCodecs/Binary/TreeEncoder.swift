@@ -6,8 +6,9 @@ import LightningState
 struct TreeEncoder: ~Copyable {
     private let compressor: BlockCompressor
     private var tree: ByteWriter
-    /// The bit patterns of every packed float, in stream order.
-    private var floats: [UInt64] = []
+    /// Every packed float array, in stream order (references: the floats are not copied).
+    private var floatArrays: [[StateValue]] = []
+    private var floatCount = 0
     private var interned = InternCache()
     /// The current and the deepest nesting of arrays and objects (the root container is 1).
     private var depth = 0
@@ -22,8 +23,8 @@ struct TreeEncoder: ~Copyable {
     /// streams' sizes.
     mutating func finish() -> (tree: Int, floats: Int) {
         _ = tree.finish()
-        compressor.submitFloatPlanes(floats)
-        return (tree.count, floats.count * 8)
+        compressor.submitFloatPlanes(floatArrays, count: floatCount)
+        return (tree.count, floatCount * 8)
     }
 
     mutating func encode(_ value: StateValue) {
@@ -83,11 +84,12 @@ struct TreeEncoder: ~Copyable {
         for element in elements { encode(element) }
     }
 
-    /// Keeps the floats' bit patterns for the float stream, which lays them out as byte planes.
+    /// Keeps the array for the float stream, which lays out every float's bytes as byte planes.
     private mutating func encodePackedFloats(_ elements: [StateValue]) {
         tree.byte(SnapshotFormat.Tag.packedFloats.rawValue)
         tree.varint(UInt64(elements.count))
-        for case .float(let double) in elements { floats.append(double.bitPattern) }
+        floatArrays.append(elements)
+        floatCount += elements.count
     }
 
     /// A string: a reference to an earlier interned one (`index << 1`), or a literal

@@ -120,6 +120,11 @@ package enum Zlib {
         crc32(bytes, continuing: crc32Start)
     }
 
+    /// The CRC-32 of two runs of bytes one after the other, from the CRC of each and the second's length.
+    package static func crc32(combining first: UInt32, with second: UInt32, length: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: crc32_combine(uLong(first), uLong(second), off_t(length)))
+    }
+
     /// The CRC-32 of no bytes, to start ``crc32(_:continuing:)`` from.
     package static let crc32Start: UInt32 = 0
 
