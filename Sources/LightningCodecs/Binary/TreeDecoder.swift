@@ -197,6 +197,24 @@ struct TreeDecoder {
         return members
     }
 
+    /// Whether every byte is below 0x80, eight at a time: most strings in a state are ASCII, and
+    /// need no further check to be a `String`.
+    @inline(__always)
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var high: UInt64 = 0
+        var offset = 0
+        while offset &+ 8 <= raw.count {
+            high |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset &+= 8
+        }
+        while offset < raw.count {
+            high |= UInt64(raw[offset])
+            offset &+= 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
     /// A string, and a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart.
     private mutating func decodeString() throws(SnapshotError) -> (string: StateString, hash: UInt64) {
         let offset = tree.offset
@@ -213,8 +231,8 @@ struct TreeDecoder {
         }
         let bytes = try tree.bytes(Int(length))
         let string: StateString
-        if let valid = String(validating: bytes, as: UTF8.self) {
-            string = StateString(valid)
+        if Self.isASCII(bytes) {
+            string = StateString(String(decoding: bytes, as: UTF8.self))
         } else if let valid = StateString(wtf8: bytes) {
             string = valid
         } else {
