@@ -67,14 +67,14 @@ public struct CheckpointBenchmark {
         chunks = []
         results.jsonBytes = text.count
         progress("JSON decode")
-        results.record("json_decode_s", try Measurement.spread(runs: runs) { _ = try JSONReader.read(text) }, into: \.jsonDecodeSeconds)
+        results.record("json_decode_s", try Measurement.spread(runs: runs, producing: { try JSONReader.read(text) }), into: \.jsonDecodeSeconds)
         text = []
         var snapshot: [UInt8] = []
         progress("binary encode")
         results.record("binary_encode_s", try Measurement.spread(runs: runs) { snapshot = try BinarySnapshot.encode(state) }, into: \.binaryEncodeSeconds)
         results.binaryBytes = snapshot.count
         progress("binary decode")
-        results.record("binary_decode_s", try Measurement.spread(runs: runs) { _ = try BinarySnapshot.decode(snapshot) }, into: \.binaryDecodeSeconds)
+        results.record("binary_decode_s", try Measurement.spread(runs: runs, producing: { try BinarySnapshot.decode(snapshot) }), into: \.binaryDecodeSeconds)
         progress("storage upload and download")
         let (upload, download) = try transfer(snapshot)
         results.record("upload_s", upload, into: \.uploadSeconds)
@@ -118,8 +118,8 @@ public struct CheckpointBenchmark {
         defer { for name in written { try? store.storage.remove(name) } }
         _ = try store.storage.create(key, chunks: [snapshot])
         written.append(key)
-        let loadOneThread = try Measurement.spread(runs: runs) { _ = try BinarySnapshot.inflateStreams(try store.storage.read(key), parallel: false) }
-        let load = try Measurement.spread(runs: runs) { _ = try BinarySnapshot.inflateStreams(try store.storage.read(key), parallel: true) }
+        let loadOneThread = try Measurement.spread(runs: runs, producing: { try BinarySnapshot.inflateStreams(try store.storage.read(key), parallel: false) })
+        let load = try Measurement.spread(runs: runs, producing: { try BinarySnapshot.inflateStreams(try store.storage.read(key), parallel: true) })
         let streams = try BinarySnapshot.inflateStreams(snapshot, parallel: true)
         let save = try Measurement.spread(runs: runs) {
             let blocks = try BinarySnapshot.compressStreams(tree: streams.tree, floats: streams.floats, parallel: true)
@@ -137,7 +137,7 @@ public struct CheckpointBenchmark {
             saved.append(contentsOf: try store.save(state, time: 0, formats: formats))
         }
         let location = store.location(of: saved[0])
-        let load = try Measurement.spread(runs: runs) { _ = try location.load() }
+        let load = try Measurement.spread(runs: runs, producing: { try location.load() })
         return (save, load)
     }
 }
@@ -221,8 +221,8 @@ public struct IncrementalBenchmark {
         var chainTimes: [Double] = []
         var baseTimes: [Double] = []
         for _ in 0..<max(1, runs) {
-            baseTimes.append(try Measurement.median(runs: 1) { _ = try base.load() })
-            chainTimes.append(try Measurement.median(runs: 1) { _ = try last.load() })
+            baseTimes.append(try Measurement.spread(runs: 1, producing: { try base.load() }).median)
+            chainTimes.append(try Measurement.spread(runs: 1, producing: { try last.load() }).median)
         }
         results.chainLoadSeconds = Self.median(chainTimes)
         results.baseLoadSeconds = Self.median(baseTimes)

@@ -13,8 +13,12 @@ extension LightningCheckpoint {
                 Generates a deterministic app-shaped state (--components, --target-mb, --mix) and \
                 times, as the median of --runs runs, for JSON and for binary snapshots: encoding and decoding in memory, a save \
                 (encode + atomic, fsynced file in --storage, a folder or s3://BUCKET/PREFIX) and a \
-                load (read + verify + decode + layout check), and the snapshot's bytes alone up to \
-                and down from the storage. STATE MB/S divides the state's compact JSON size by the \
+                load (read + verify + decode + layout check; a load's or decode's time stops when \
+                the state is in hand, freeing it after is not counted), and the snapshot's bytes \
+                alone up to and down from the storage; beside the binary load and save, their \
+                floors: what the snapshot's bytes alone cost (read + CRC + inflate, on one thread \
+                and on all cores; deflate + write + fsync), and the ratio of each to its floor. \
+                STATE MB/S divides the state's compact JSON size by the \
                 time, whatever the format (a rate of work on the state, comparable across \
                 formats); FILE MB/S divides the bytes of the file written or read (for the \
                 storage rows, the storage's own rate). --write-state saves the state as JSON \

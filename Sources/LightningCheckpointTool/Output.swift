@@ -1,6 +1,7 @@
 import Foundation
 import LightningCLI
 import LightningStore
+import Synchronization
 
 /// Writes `message` to standard error as one line, prefixed with the tool's name.
 func printError(_ message: String) {
@@ -37,11 +38,9 @@ func writeOutput(_ chunks: [[UInt8]], toFile path: String?) throws {
 /// Values kept alive until the process exits, so that a large state tree is not freed piece by
 /// piece just before the process ends (millions of releases the kernel does at once, for free,
 /// when the process exits): a tenth to a sixth of a large `convert` otherwise.
-private final class KeptUntilExit: @unchecked Sendable {
-    // reason: `values` is only appended to, under `lock`.
-    private let lock = NSLock()
-    private var values: [any Sendable] = []
-    func keep(_ value: any Sendable) { lock.withLock { values.append(value) } }
+private final class KeptUntilExit: Sendable {
+    private let values = Mutex<[any Sendable]>([])
+    func keep(_ value: any Sendable) { values.withLock { $0.append(value) } }
 }
 private let keptUntilExit = KeptUntilExit()
 

@@ -29,7 +29,8 @@ extension LightningCheckpoint {
         func run() throws {
             let store = try storageOptions.store()
             if let input {
-                let (location, _) = try storageOptions.load(input)
+                let (location, state) = try storageOptions.load(input)
+                keepUntilExit(state)
                 print("ok \(location)")
                 return
             }

@@ -161,6 +161,42 @@ struct SnapshotDecoderTests {
         #expect(Self.message(tree: tree) == message)
     }
 
+    @Test("a repeated key is refused in objects of every size, found by its bytes, whether written again or referred to", arguments: [2, 32, 33, 40, 3_000])
+    func duplicateKeysAtEverySize(count: Int) throws {
+        // Keys "k0", "k1", …: literals (interned as they are read), each with an int value.
+        func object(repeating: (at: Int, of: Int, byReference: Bool)?) -> [UInt8] {
+            var tree: [UInt8] = [0x08] + Self.varint(UInt64(count))
+            for index in 0..<count {
+                if let repeating, repeating.at == index {
+                    tree += repeating.byReference ? Self.varint(UInt64(repeating.of) << 1) : Self.literal("k\(repeating.of)")
+                } else {
+                    tree += Self.literal("k\(index)")
+                }
+                tree += [0x03, UInt8(index % 64) << 1]
+            }
+            return tree
+        }
+        let state = try BinarySnapshot.decode(Self.file(tree: object(repeating: nil)))
+        #expect(state.objectValue?.keys.map(\.displayString) == (0..<count).map { "k\($0)" })
+        #expect(state[StateString("k\(count - 1)")] == .int(Int64((count - 1) % 64)))
+        for byReference in [false, true] {
+            let message = Self.message(tree: object(repeating: (at: count - 1, of: (count - 1) / 2, byReference: byReference)))
+            #expect(message?.hasSuffix("duplicate key \"k\((count - 1) / 2)\"") == true, "\(message ?? "no error")")
+        }
+    }
+
+    static func varint(_ value: UInt64) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        return bytes + [UInt8(rest)]
+    }
+
+    static func literal(_ text: String) -> [UInt8] { varint(UInt64(text.utf8.count) << 1 | 1) + Array(text.utf8) }
+
     @Test("float bytes the tree does not use are an error")
     func unusedFloats() {
         #expect(Self.message(tree: [0x00], floats: [1, 2, 3, 4, 5, 6, 7, 8]) == "malformed at byte 1: 8 float bytes not used by the tree")

@@ -180,7 +180,9 @@ public enum BinarySnapshot {
         if header.isDelta {
             treeOptions.maxDepth = min(options.maxDepth, .max - StateDelta.payloadNesting) + StateDelta.payloadNesting
         }
-        let streams = StreamInflation(file: bytes, blocks: blocks, treeBytes: header.treeBytes, floatBytes: header.floatBytes, workers: ProcessorCount.online - 1)
+        // One block leaves nothing to overlap: a small snapshot (a delta, mostly) is read on this thread alone.
+        let workers = blocks.count > 1 ? ProcessorCount.online - 1 : 0
+        let streams = StreamInflation(file: bytes, blocks: blocks, treeBytes: header.treeBytes, floatBytes: header.floatBytes, workers: workers)
         var decoder = TreeDecoder(streams, layout: .init(version: header.version), options: treeOptions)
         let decoded: Result<StateValue, SnapshotError>
         do throws(SnapshotError) {

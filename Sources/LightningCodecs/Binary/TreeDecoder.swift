@@ -53,6 +53,9 @@ struct TreeDecoder {
         return value
     }
 
+    /// The next value. The scalars most values are, decoded in the caller's loop; containers and
+    /// the rarer kinds in ``decodeRest(_:at:)``.
+    @inline(__always)
     private mutating func decode() throws(SnapshotError) -> StateValue {
         nodes += 1
         guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
@@ -66,6 +69,16 @@ struct TreeDecoder {
         case .false: return .bool(false)
         case .true: return .bool(true)
         case .int: return .int(try tree.zigzag())
+        case .float: return .float(Double(bitPattern: try tree.littleEndian(UInt64.self)))
+        case .string: return .string(try decodeString().string)
+        default: return try decodeRest(tag, at: tagOffset)
+        }
+    }
+
+    @inline(never)
+    private mutating func decodeRest(_ tag: SnapshotFormat.Tag, at tagOffset: Int) throws(SnapshotError) -> StateValue {
+        switch tag {
+        case .null, .false, .true, .int, .float, .string: preconditionFailure("decoded by decode()")
         case .bigInt:
             let text = try tree.bytes(try tree.count())
             let digits = text.count - (text.first == UInt8(ascii: "-") ? 1 : 0)
@@ -76,8 +89,6 @@ struct TreeDecoder {
                 big.decimalText.utf8.elementsEqual(text)
             else { throw .malformed("not a canonical integer outside 64 bits", offset: tagOffset) }
             return .bigInt(big)
-        case .float: return .float(Double(bitPattern: try tree.littleEndian(UInt64.self)))
-        case .string: return .string(try decodeString().string)
         case .array:
             let count = try tree.count()
             try enter(at: tagOffset)
@@ -185,16 +196,25 @@ struct TreeDecoder {
         return StateObject(uncheckedUniqueKeys: keys, values: values)
     }
 
+    /// An object's members, its keys checked for duplicates in a table of their hashes (the bytes
+    /// compared only when two hashes match), then put together without checking again.
     private mutating func decodeLargeObject(_ count: Int) throws(SnapshotError) -> StateObject {
-        var members = StateObject(minimumCapacity: count)
+        var keys = ContiguousArray<StateString>()
+        var values = ContiguousArray<StateValue>()
+        // The count is checked against the bytes left, not trusted further: the table grows as keys come.
+        keys.reserveCapacity(min(count, 1 << 16))
+        values.reserveCapacity(min(count, 1 << 16))
+        var seen = KeyHashes(expecting: min(count, 1 << 16))
         for _ in 0..<count {
             let keyOffset = tree.offset
-            let key = try decodeString().string
-            guard members.updateValue(try decode(), forKey: key) == nil else {
+            let (key, hash) = try decodeString()
+            guard seen.insert(hash, index: keys.count, unlessEqual: { keys[$0] == key }) else {
                 throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
             }
+            keys.append(key)
+            values.append(try decode())
         }
-        return members
+        return StateObject(uncheckedUniqueKeys: keys, values: values)
     }
 
     /// Whether every byte is below 0x80, eight at a time: most strings in a state are ASCII, and
