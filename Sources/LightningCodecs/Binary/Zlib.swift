@@ -45,13 +45,29 @@ package enum Zlib {
     /// floats, is then stored without being coded first.
     package static func entropyCodingPays(_ block: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !block.isEmpty else { return false }
-        var counts = [Int](repeating: 0, count: 256)
-        counts.withUnsafeMutableBufferPointer { counts in
-            for byte in block { counts[Int(byte)] &+= 1 }
+        // Four tables, summed at the end: a run of equal bytes then updates four counters in turn
+        // instead of waiting on one.
+        var tables = [Int](repeating: 0, count: 4 * 256)
+        tables.withUnsafeMutableBufferPointer { tables in
+            let counts = tables.baseAddress!
+            var index = 0
+            while index &+ 4 <= block.count {
+                counts[Int(block[index])] &+= 1
+                counts[256 &+ Int(block[index &+ 1])] &+= 1
+                counts[512 &+ Int(block[index &+ 2])] &+= 1
+                counts[768 &+ Int(block[index &+ 3])] &+= 1
+                index &+= 4
+            }
+            while index < block.count {
+                counts[Int(block[index])] &+= 1
+                index &+= 1
+            }
         }
         let total = Double(block.count)
         var bits = 0.0
-        for count in counts where count > 0 {
+        for byte in 0..<256 {
+            let count = tables[byte] + tables[256 + byte] + tables[512 + byte] + tables[768 + byte]
+            guard count > 0 else { continue }
             bits += Double(count) * log2(total / Double(count))
         }
         return bits / 8 <= total * (1 - minimumHuffmanGain)
@@ -73,16 +89,17 @@ package enum Zlib {
         guard status == Z_OK else { throw .compression("deflateInit2 failed (\(status))") }
         defer { deflateEnd(stream) }
         let bound = Int(deflateBound(stream, uLong(input.count)))
-        var output = [UInt8](repeating: 0, count: bound)
-        let result = output.withUnsafeMutableBufferPointer { target -> Int32 in
+        var result: Int32 = Z_OK
+        // Only what deflate wrote is kept: the rest of the bound is never read (nor zeroed first).
+        let output = [UInt8](unsafeUninitializedCapacity: bound) { target, written in
             stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
             stream.pointee.avail_in = uInt(input.count)
             stream.pointee.next_out = target.baseAddress
             stream.pointee.avail_out = uInt(target.count)
-            return deflate(stream, Z_FINISH)
+            result = deflate(stream, Z_FINISH)
+            written = result == Z_STREAM_END ? Int(stream.pointee.total_out) : 0
         }
         guard result == Z_STREAM_END else { throw .compression("deflate failed (\(result))") }
-        output.removeLast(bound - Int(stream.pointee.total_out))
         return output
     }
 
