@@ -24,18 +24,12 @@ public enum Measurement {
 
     /// Runs `body` `runs` times and returns the durations' median, minimum and maximum.
     public static func spread(runs: Int, _ body: () throws -> Void) rethrows -> Spread {
-        var samples: [Double] = []
-        for _ in 0..<max(1, runs) {
-            let clock = ContinuousClock()
-            let elapsed = try clock.measure(body)
-            samples.append(elapsed.seconds)
-        }
-        return Spread(samples)
+        try spread(runs: runs, producing: body)
     }
 
     /// Runs `body` `runs` times and returns the durations' median, minimum and maximum; what
     /// `body` returns is released after the clock stops. A load's time ends when the state is in
-    /// hand: freeing it is not loading it (the peers' loads are timed the same way).
+    /// hand: freeing it is not loading it (compare-peers times Python's loads the same way).
     public static func spread<Value>(runs: Int, producing body: () throws -> Value) rethrows -> Spread {
         var samples: [Double] = []
         for _ in 0..<max(1, runs) {

@@ -41,7 +41,7 @@ public struct SyntheticState: Sendable {
 
     /// How many components (flows and works) the tree has, at least 2.
     public var components: Int
-    /// The approximate size of the compact JSON, in bytes.
+    /// The approximate size of the state's JSON (as `json.dumps` writes it), in bytes.
     public var targetBytes: Int
     /// What fills the bulk of the state.
     public var mix: Mix
@@ -132,7 +132,7 @@ public struct SyntheticState: Sendable {
         ]
     }
 
-    /// The compact JSON bytes one series item takes, about.
+    /// The JSON bytes one series item takes, about.
     static func bytesPerItem(_ mix: Mix) -> Int {
         switch mix {
         case .floatHeavy: return 20

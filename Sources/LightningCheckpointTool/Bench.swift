@@ -18,7 +18,7 @@ extension LightningCheckpoint {
                 alone up to and down from the storage; beside the binary load and save, their \
                 floors: what the snapshot's bytes alone cost (read + CRC + inflate, on one thread \
                 and on all cores; deflate + write + fsync), and the ratio of each to its floor. \
-                STATE MB/S divides the state's compact JSON size by the \
+                STATE MB/S divides the size of the state's JSON (as json.dumps writes it) by the \
                 time, whatever the format (a rate of work on the state, comparable across \
                 formats); FILE MB/S divides the bytes of the file written or read (for the \
                 storage rows, the storage's own rate). --write-state saves the state as JSON \
@@ -49,7 +49,7 @@ extension LightningCheckpoint {
         @Option(help: "How many components (flows and works) the state has. (default: 10000; 41 for --mix records, 5 for --mix large-vars)")
         var components: Int?
 
-        @Option(name: .customLong("target-mb"), help: "The approximate size of the state as compact JSON, in MB (10^6 bytes).")
+        @Option(name: .customLong("target-mb"), help: "The approximate size of the state as JSON (as json.dumps writes it), in MB (10^6 bytes).")
         var targetMB = 100.0
 
         @Option(help: "What fills the state: 'float' (random doubles), 'text' (log lines), 'mixed' (labels, 62-bit ints, nested int lists, booleans, floats, small dicts), 'records' (lists of small objects: names, labels, ids, int lists) or 'large-vars' (a few vars of millions of numbers and a large table).")
@@ -73,7 +73,7 @@ extension LightningCheckpoint {
         @Option(help: "Runs per measurement; the median is reported (not used by --parallel-works, which takes 200 checkpoints per count).")
         var runs = 3
 
-        @Option(name: .customLong("write-state"), help: "Also write the state as compact JSON to this file.")
+        @Option(name: .customLong("write-state"), help: "Also write the state as JSON to this file.")
         var writeState: String?
 
         @Flag(help: "Leave the incremental benchmark's checkpoints (a full snapshot and its deltas) in the storage.")
@@ -149,7 +149,7 @@ extension LightningCheckpoint {
             } else {
                 print(settings.line)
                 print(BenchReport.table(results, components: componentCount, mix: mix))
-                print(BenchReport.incrementalTable(incremental, fraction: changeFraction))
+                print(BenchReport.incrementalTable(incremental, components: componentCount))
             }
         }
 

@@ -31,17 +31,19 @@ enum BenchReport {
             row("save floor: deflate + write + fsync", "save_floor_s", results.saveFloorSeconds, results.binaryBytes),
         ]
         let ratio = format(100 * Double(results.binaryBytes) / Double(max(1, results.jsonBytes)), digits: 1)
-        let title = "state: \(components) components, \(mix.title), \(format(megabytes, digits: 1)) MB of compact JSON; binary file \(ratio) % of it"
+        let title = "state: \(components) components, \(mix.title), \(format(megabytes, digits: 1)) MB of JSON; binary file \(ratio) % of it"
         return title + "\n" + Table(header: ["OPERATION", "MEDIAN S", "MIN–MAX S", "STATE MB/S", "FILE MB/S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3, 4, 5]).rendered
             + "\nbinary load is \(format(results.binaryLoadSeconds / max(results.loadFloorOneThreadSeconds, 1e-9), digits: 2)) x its one-thread floor"
             + " (\(format(results.binaryLoadSeconds / max(results.loadFloorSeconds, 1e-9), digits: 2)) x the all-core one); binary save is"
             + " \(format(results.binarySaveSeconds / max(results.saveFloorSeconds, 1e-9), digits: 2)) x its floor. A floor is what the snapshot's bytes"
             + " alone cost, measured in the same run: everything but building the state or encoding it."
-            + "\nSeconds: the median of the runs, and the fastest and slowest. STATE MB/S: the state's compact JSON size over the median,"
+            + (results.loadFloorOneThreadSeconds < 0.01
+                ? " (This state is small: its floors are a few milliseconds of fixed costs, and the ratios say little; measure at --target-mb 100.)" : "")
+            + "\nSeconds: the median of the runs, and the fastest and slowest. STATE MB/S: the state's JSON size over the median,"
             + " whatever the format; FILE MB/S: the file's own bytes over the median. Saves include fsync."
     }
 
-    static func incrementalTable(_ results: IncrementalBenchmark.Results, fraction: Double) -> String {
+    static func incrementalTable(_ results: IncrementalBenchmark.Results, components: Int) -> String {
         let rows = [
             ["full save (an app's first checkpoint: capture + binary save)", format(results.fullSaveSeconds, digits: 4), "-", String(results.fullBytes)],
             ["delta save (end to end)", format(results.deltaSaveSeconds, digits: 4), range(results.spread["delta_save_s"], digits: 4), String(results.deltaBytes)],
@@ -52,7 +54,9 @@ enum BenchReport {
         ]
         let ratio = format(100 * Double(results.deltaBytes) / Double(max(1, results.fullBytes)), digits: 2)
         let loadRatio = format(results.chainLoadSeconds / max(results.baseLoadSeconds, 1e-9), digits: 2)
-        return "\nincremental: \(results.changedComponents) component\(results.changedComponents == 1 ? "" : "s") (\(format(fraction * 100, digits: 2)) %) change between saves; "
+        let changed = results.changedComponents
+        let share = format(100 * Double(changed) / Double(max(1, components)), digits: 2)
+        return "\nincremental: \(changed) of \(components) component\(components == 1 ? "" : "s") (\(share) %) \(changed == 1 ? "changes" : "change") between saves; "
             + "a delta is \(ratio) % of a full snapshot; restoring the 10th delta takes \(loadRatio) x a full load\n"
             + Table(header: ["OPERATION", "MEDIAN S", "MIN–MAX S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3]).rendered
     }
@@ -96,7 +100,7 @@ enum BenchReport {
             [String(row.works), format(row.medianSeconds * 1000, digits: 3), format(row.p90Seconds * 1000, digits: 3), format(row.maxSeconds * 1000, digits: 3), String(row.checkpoints)]
         }
         return "loop pause per checkpoint, in the background, with N parallel works each publishing a step (a step, a loss, 64 weights) "
-            + "every millisecond; \(synthetic.components) components, \(format(Double(stateBytes) / 1e6, digits: 1)) MB of compact JSON, "
+            + "every millisecond; \(synthetic.components) components, \(format(Double(stateBytes) / 1e6, digits: 1)) MB of JSON, "
             + "\(format(fraction * 100, digits: 2)) % of the components changing between checkpoints, 2 ms of work per iteration\n"
             + Table(header: ["PARALLEL WORKS", "MEDIAN MS", "P90 MS", "MAX MS", "CHECKPOINTS"], rows: table, rightAligned: [0, 1, 2, 3, 4]).rendered
             + "\nThe median is the figure to compare; on a shared 2-core machine the tail follows the scheduler (a work or the writer"

@@ -161,7 +161,7 @@ struct SnapshotDecoderTests {
         #expect(Self.message(tree: tree) == message)
     }
 
-    @Test("a repeated key is refused in objects of every size, found by its bytes, whether written again or referred to", arguments: [2, 32, 33, 40, 3_000])
+    @Test("a repeated key is refused in objects of every size, found by its bytes, whether written again or referred to", arguments: [2, 32, 33, 40, 3_000, 70_000])
     func duplicateKeysAtEverySize(count: Int) throws {
         // Keys "k0", "k1", …: literals (interned as they are read), each with an int value.
         func object(repeating: (at: Int, of: Int, byReference: Bool)?) -> [UInt8] {
@@ -273,14 +273,17 @@ struct StreamedLoadTests {
         return file + le(file.withUnsafeBufferPointer(Zlib.crc32)) + Array("LCKE".utf8)
     }
 
-    static func message(_ bytes: [UInt8]) -> String {
+    static func message(_ bytes: [UInt8], workers: Int? = nil) -> String {
         do {
-            _ = try BinarySnapshot.decode(bytes)
+            _ = try BinarySnapshot.decode(bytes, workers: workers)
             return "no error"
         } catch {
             return error.description
         }
     }
+
+    /// No worker (the decoding thread does everything), one, and more than there are cores.
+    static let workerCounts: [Int?] = [0, 1, 3, nil]
 
     @Test("a state of many blocks in both streams reads back exactly, and again and again")
     func manyBlocks() throws {
@@ -292,7 +295,9 @@ struct StreamedLoadTests {
         let bytes = try BinarySnapshot.encode(state)
         let header = try BinarySnapshot.header(of: bytes)
         #expect(header.treeBytes > 3 << 20 && header.floatBytes > 3 << 20, "\(header)")
-        for _ in 0..<3 { #expect(try BinarySnapshot.decode(bytes) == state) }
+        for workers in Self.workerCounts {
+            for _ in 0..<2 { #expect(try BinarySnapshot.decode(bytes, workers: workers) == state, "\(String(describing: workers)) workers") }
+        }
     }
 
     @Test("a block that fails to inflate is reported before what the decoder met first; a damaged checksum before both")
@@ -304,7 +309,14 @@ struct StreamedLoadTests {
             (0, first, 100), (0, Array(repeating: 0, count: 100), 100), (1, Array(repeating: 0xFF, count: 40), 100),
         ]
         let bytes = Self.file(treeBlocks: blocks)
-        for _ in 0..<20 { #expect(Self.message(bytes).hasPrefix("zlib: corrupt compressed data")) }
+        for workers in Self.workerCounts {
+            for _ in 0..<5 { #expect(Self.message(bytes, workers: workers).hasPrefix("zlib: block 2 (tree stream): corrupt compressed data")) }
+        }
+        // Two bad blocks: the lower-numbered one is reported, whichever thread met it first.
+        let twoBad = Self.file(treeBlocks: [blocks[0], (1, Array(repeating: 0xFF, count: 40), 100), blocks[1], blocks[2]])
+        for workers in Self.workerCounts {
+            for _ in 0..<5 { #expect(Self.message(twoBad, workers: workers).hasPrefix("zlib: block 1 (tree stream): corrupt compressed data")) }
+        }
         // Without the bad block, the decoder's own error stands.
         let readable = Self.file(treeBlocks: Array(blocks.prefix(2)))
         #expect(Self.message(readable) == "malformed at byte 0: unknown tag 0xee")

@@ -157,7 +157,12 @@ public enum BinarySnapshot {
     /// Decodes a snapshot, verifying its checksum and every length and limit first.
     /// - Throws: ``SnapshotError`` naming what is wrong; never traps on bad input.
     public static func decode(_ bytes: [UInt8], options: Options = Options()) throws(SnapshotError) -> StateValue {
-        let (header, value, _) = try decodeAnyKind(bytes, options: options)
+        try decode(bytes, options: options, workers: nil)
+    }
+
+    /// ``decode(_:options:)`` with `workers` threads inflating beside the decoding one (`nil`: the default).
+    package static func decode(_ bytes: [UInt8], options: Options = Options(), workers: Int?) throws(SnapshotError) -> StateValue {
+        let (header, value, _) = try decodeAnyKind(bytes, options: options, workers: workers)
         guard !header.isDelta else { throw .malformed("a delta snapshot needs its parent to be read", offset: 12) }
         return value
     }
@@ -167,13 +172,12 @@ public enum BinarySnapshot {
     /// A delta's tree wraps each value in two levels (the edit list and the edit), so it is read
     /// with two more levels than a state: whether its values fit in the state is the delta's check
     /// (``LightningState/StateDelta/stateNesting``), the same rule as the writer's.
-    static func decodeAnyKind(_ bytes: [UInt8], options: Options) throws(SnapshotError) -> (header: Header, value: StateValue, deepest: Int) {
+    /// - Parameter workers: The threads that inflate beside the decoding one; by default one fewer
+    ///   than the cores, and none for a snapshot of one block (tests set it to try both ways).
+    static func decodeAnyKind(_ bytes: [UInt8], options: Options, workers: Int? = nil) throws(SnapshotError) -> (header: Header, value: StateValue, deepest: Int) {
         let (header, blocks) = try checksumFirst(bytes) { buffer throws(SnapshotError) in
             let parsed = try parse(buffer, verifyingChecksum: false)
-            let total = parsed.header.treeBytes + parsed.header.floatBytes
-            guard total <= options.maxDecompressedBytes else {
-                throw .limit("the streams inflate to \(total) bytes, more than the limit of \(options.maxDecompressedBytes)")
-            }
+            try checkInflatedSize(parsed.header, limit: options.maxDecompressedBytes)
             return parsed
         }
         var treeOptions = options
@@ -181,7 +185,7 @@ public enum BinarySnapshot {
             treeOptions.maxDepth = min(options.maxDepth, .max - StateDelta.payloadNesting) + StateDelta.payloadNesting
         }
         // One block leaves nothing to overlap: a small snapshot (a delta, mostly) is read on this thread alone.
-        let workers = blocks.count > 1 ? ProcessorCount.online - 1 : 0
+        let workers = workers ?? (blocks.count > 1 ? min(ProcessorCount.online - 1, blocks.count) : 0)
         let streams = StreamInflation(file: bytes, blocks: blocks, treeBytes: header.treeBytes, floatBytes: header.floatBytes, workers: workers)
         var decoder = TreeDecoder(streams, layout: .init(version: header.version), options: treeOptions)
         let decoded: Result<StateValue, SnapshotError>
@@ -213,10 +217,7 @@ public enum BinarySnapshot {
     static func inflated(_ bytes: [UInt8], maxDecompressedBytes: Int, parallel: Bool) throws(SnapshotError) -> (header: Header, tree: [UInt8], floats: [UInt8]) {
         try bytes.withUnsafeBufferPointer { buffer throws(SnapshotError) in
             let parsed = try parse(buffer)
-            let total = parsed.header.treeBytes + parsed.header.floatBytes
-            guard total <= maxDecompressedBytes else {
-                throw .limit("the streams inflate to \(total) bytes, more than the limit of \(maxDecompressedBytes)")
-            }
+            try checkInflatedSize(parsed.header, limit: maxDecompressedBytes)
             // Every byte is written by its block (the blocks cover each stream exactly, checked by
             // `parse`); when a block fails, the streams are dropped unread.
             var failure: SnapshotError?
@@ -237,6 +238,12 @@ public enum BinarySnapshot {
         }
     }
 
+    /// Refuses streams that would inflate beyond `limit` bytes, before anything is allocated.
+    private static func checkInflatedSize(_ header: Header, limit: Int) throws(SnapshotError) {
+        let total = header.treeBytes + header.floatBytes
+        guard total <= limit else { throw .limit("the streams inflate to \(total) bytes, more than the limit of \(limit)") }
+    }
+
     struct BlockEntry {
         var stream: SnapshotFormat.Stream
         var method: SnapshotFormat.Method
@@ -246,6 +253,28 @@ public enum BinarySnapshot {
         var fileOffset: Int
         /// Offset of the block's bytes in its stream.
         var streamOffset: Int
+
+        /// Inflates (or, stored, copies) the block from `file` into its place in `tree` or `floats`.
+        /// - Returns: zlib's error, naming the block (number `index`), if it failed.
+        func inflate(
+            _ index: Int, from file: UnsafeBufferPointer<UInt8>, tree: UnsafeMutableBufferPointer<UInt8>, floats: UnsafeMutableBufferPointer<UInt8>
+        ) -> SnapshotError? {
+            let target = stream == .tree ? tree : floats
+            let destination = UnsafeMutableBufferPointer(rebasing: target[streamOffset..<streamOffset + uncompressed])
+            let source = UnsafeBufferPointer(rebasing: file[fileOffset..<fileOffset + compressed])
+            switch method {
+            case .stored:
+                _ = destination.initialize(from: source)
+                return nil
+            case .zlib:
+                do throws(SnapshotError) {
+                    try Zlib.inflate(source, into: destination)
+                    return nil
+                } catch {
+                    return error.inBlock(index, of: stream)
+                }
+            }
+        }
     }
 
     /// The header and block table, checked; the CRC too unless `verifyingChecksum` is false (the
@@ -341,20 +370,7 @@ public enum BinarySnapshot {
         failures.withUnsafeMutableBufferPointer { slots in
             let output = FailureSlots(base: slots.baseAddress!, file: file, tree: tree, floats: floats)
             let work: @Sendable (Int) -> Void = { index in
-                let block = blocks[index]
-                let target = block.stream == .tree ? output.tree : output.floats
-                let destination = UnsafeMutableBufferPointer(rebasing: target[block.streamOffset..<block.streamOffset + block.uncompressed])
-                let source = UnsafeBufferPointer(rebasing: output.file[block.fileOffset..<block.fileOffset + block.compressed])
-                switch block.method {
-                case .stored:
-                    _ = destination.initialize(from: source)
-                case .zlib:
-                    do throws(SnapshotError) {
-                        try Zlib.inflate(source, into: destination)
-                    } catch {
-                        output.base[index] = error
-                    }
-                }
+                output.base[index] = blocks[index].inflate(index, from: output.file, tree: output.tree, floats: output.floats)
             }
             if parallel && blocks.count > 1 && ProcessorCount.online > 1 {
                 DispatchQueue.concurrentPerform(iterations: blocks.count, execute: work)

@@ -57,7 +57,7 @@ final class FloatPlanes: @unchecked Sendable {
         floats.withUnsafeBufferPointer { floats in
             let base = planes + first
             for index in 0..<floats.count {
-                guard case .float(let value) = floats[index] else { continue }
+                guard case .float(let value) = floats[index] else { preconditionFailure("a packed float array holds a non-float") }
                 var bits = value.bitPattern
                 for plane in 0..<8 {
                     base[plane &* planeSize &+ index] = UInt8(truncatingIfNeeded: bits)
@@ -69,6 +69,7 @@ final class FloatPlanes: @unchecked Sendable {
 }
 
 /// A pointer handed to the threads that write disjoint parts of what it points to.
+// reason: each thread writes only the planes' bytes of its own range of arrays.
 private struct UnsafeMutablePointerSendable: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<UInt8>
     init(_ pointer: UnsafeMutablePointer<UInt8>) { self.pointer = pointer }

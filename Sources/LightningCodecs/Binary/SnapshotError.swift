@@ -36,6 +36,13 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
     static func nesting(_ depth: Int, limit: Int) -> Self {
         .init(.nesting, "the state nests \(depth) levels deep, deeper than the \(limit) a reader accepts")
     }
+    /// The same error, naming the block it happened in when it is zlib's (`zlib: block 3 (tree
+    /// stream): corrupt compressed data (…)`).
+    func inBlock(_ index: Int, of stream: SnapshotFormat.Stream) -> Self {
+        guard code == .compression, description.hasPrefix("zlib: ") else { return self }
+        return .init(.compression, "zlib: block \(index) (\(stream == .tree ? "tree" : "float") stream): " + description.dropFirst(6))
+    }
+
     /// A wait on another thread's work that passed its deadline.
     static func timeout(_ detail: String) -> Self { .init(.timeout, "timed out: \(detail)") }
     /// Whether a wait on another thread's work passed its deadline.

@@ -15,7 +15,8 @@ import Synchronization
 /// the lowest-numbered block that failed to inflate, then the decoder's own error — whatever the
 /// threads' timing, so the same file always gets the same message.
 // reason: the stream buffers are written by one task per block (disjoint ranges, checked by `parse`)
-// and read only after that task is marked done under `progress`'s lock.
+// and read only after that task is marked done under `progress`'s lock; the decoding thread's own
+// counters (`treeBlocksReady`, `treeBytesReady`, `floatsReady`) are touched by that thread alone.
 final class StreamInflation: @unchecked Sendable {
     private enum TaskState { case waiting, running, done }
 
@@ -159,7 +160,8 @@ final class StreamInflation: @unchecked Sendable {
                 continue
             }
             guard finished.wait(timeout: deadline) == .success else {
-                throw .timeout("inflating block \(task - 1) took longer than \(Self.deadlineSeconds) s")
+                let work = task == Self.checksumTask ? "checking the CRC" : "inflating block \(task - 1)"
+                throw .timeout("\(work) took longer than \(Self.deadlineSeconds) s")
             }
         }
     }
@@ -172,20 +174,7 @@ final class StreamInflation: @unchecked Sendable {
                 checksum = Zlib.crc32(UnsafeBufferPointer(rebasing: file[..<checkedCount]))
                 return
             }
-            let block = blocks[task - 1]
-            let target = block.stream == .tree ? tree : floats
-            let destination = UnsafeMutableBufferPointer(rebasing: target[block.streamOffset..<block.streamOffset + block.uncompressed])
-            let source = UnsafeBufferPointer(rebasing: file[block.fileOffset..<block.fileOffset + block.compressed])
-            switch block.method {
-            case .stored:
-                _ = destination.initialize(from: source)
-            case .zlib:
-                do throws(SnapshotError) {
-                    try Zlib.inflate(source, into: destination)
-                } catch {
-                    failure = error
-                }
-            }
+            failure = blocks[task - 1].inflate(task - 1, from: file, tree: tree, floats: floats)
         }
         progress.withLock { progress in
             progress.states[task] = .done

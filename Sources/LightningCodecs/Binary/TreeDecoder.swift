@@ -171,11 +171,12 @@ struct TreeDecoder {
     }
 
     /// The most members an object may have to be checked for duplicate keys by comparing hashes
-    /// pairwise; a larger one is built in a hash table as it is read.
+    /// pairwise; a larger one is checked in a table of hashes as it is read.
     private static let smallObject = 32
 
     /// An object's members, its keys checked for duplicates by their hashes (the bytes compared only
-    /// when two hashes match), then put together without hashing: most objects are small records.
+    /// when two hashes match), then put together without checking again: most objects are small
+    /// records. As before, a member's value is decoded before its key is checked.
     private mutating func decodeSmallObject(_ count: Int) throws(SnapshotError) -> StateObject {
         var keys = ContiguousArray<StateString>()
         var values = ContiguousArray<StateValue>()
@@ -186,35 +187,60 @@ struct TreeDecoder {
         for _ in 0..<count {
             let keyOffset = tree.offset
             let (key, hash) = try decodeString()
+            let value = try decode()
             for earlier in first..<keyHashes.count where keyHashes[earlier] == hash && keys[earlier - first] == key {
                 throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
             }
             keyHashes.append(hash)
             keys.append(key)
-            values.append(try decode())
+            values.append(value)
         }
         return StateObject(uncheckedUniqueKeys: keys, values: values)
     }
 
     /// An object's members, its keys checked for duplicates in a table of their hashes (the bytes
-    /// compared only when two hashes match), then put together without checking again.
+    /// compared only when two hashes match), then put together without checking again. The hashes
+    /// are not secret: should a file hold many distinct keys of one hash (made to slow a reader),
+    /// the rest of the object is checked by the dictionary's own seeded hashing instead.
     private mutating func decodeLargeObject(_ count: Int) throws(SnapshotError) -> StateObject {
         var keys = ContiguousArray<StateString>()
         var values = ContiguousArray<StateValue>()
         // The count is checked against the bytes left, not trusted further: the table grows as keys come.
         keys.reserveCapacity(min(count, 1 << 16))
         values.reserveCapacity(min(count, 1 << 16))
-        var seen = KeyHashes(expecting: min(count, 1 << 16))
-        for _ in 0..<count {
+        var seen = KeyHashes(expecting: min(count, 1 << 10))
+        for read in 0..<count {
             let keyOffset = tree.offset
             let (key, hash) = try decodeString()
-            guard seen.insert(hash, index: keys.count, unlessEqual: { keys[$0] == key }) else {
+            let value = try decode()
+            switch seen.insert(hash, index: keys.count, unlessEqual: { keys[$0] == key }) {
+            case .inserted:
+                keys.append(key)
+                values.append(value)
+            case .duplicate:
                 throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
+            case .flooded:
+                var members = StateObject(uncheckedUniqueKeys: keys, values: values)
+                guard members.updateValue(value, forKey: key) == nil else {
+                    throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
+                }
+                return try decodeMembers(count - read - 1, into: members)
             }
-            keys.append(key)
-            values.append(try decode())
         }
         return StateObject(uncheckedUniqueKeys: keys, values: values)
+    }
+
+    /// The next `count` members, added to `members` through its own hashing.
+    private mutating func decodeMembers(_ count: Int, into members: StateObject) throws(SnapshotError) -> StateObject {
+        var members = members
+        for _ in 0..<count {
+            let keyOffset = tree.offset
+            let key = try decodeString().string
+            guard members.updateValue(try decode(), forKey: key) == nil else {
+                throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
+            }
+        }
+        return members
     }
 
     /// Whether every byte is below 0x80, eight at a time: most strings in a state are ASCII, and
