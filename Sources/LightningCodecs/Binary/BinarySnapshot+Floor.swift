@@ -17,15 +17,18 @@ extension BinarySnapshot {
     /// `parallel`, one block per core at a time: the floor a save's time is measured against.
     /// - Returns: Each block's bytes as a file would hold them, in order.
     package static func compressStreams(tree: [UInt8], floats: [UInt8], parallel: Bool) throws(SnapshotError) -> [[UInt8]] {
-        var pieces: [([UInt8], SnapshotFormat.Stream)] = []
-        for (stream, bytes) in [(SnapshotFormat.Stream.tree, tree), (.floats, floats)] {
-            for start in stride(from: 0, to: bytes.count, by: SnapshotFormat.blockSize) {
-                pieces.append((Array(bytes[start..<min(start + SnapshotFormat.blockSize, bytes.count)]), stream))
+        // Each block is compressed from the stream in place, as the writer compresses its buffers.
+        var pieces: [(stream: SnapshotFormat.Stream, range: Range<Int>)] = []
+        for (stream, count) in [(SnapshotFormat.Stream.tree, tree.count), (.floats, floats.count)] {
+            for start in stride(from: 0, to: count, by: SnapshotFormat.blockSize) {
+                pieces.append((stream, start..<min(start + SnapshotFormat.blockSize, count)))
             }
         }
         let results = LockedResults(count: pieces.count)
-        let work: @Sendable (Int) -> Void = { [pieces] index in
-            results.set(index, BlockCompressor.compress(pieces[index].0, stream: pieces[index].1))
+        let work: @Sendable (Int) -> Void = { [pieces, tree, floats] index in
+            let piece = pieces[index]
+            let bytes = piece.stream == .tree ? tree : floats
+            results.set(index, bytes.withUnsafeBufferPointer { BlockCompressor.compress(UnsafeBufferPointer(rebasing: $0[piece.range]), stream: piece.stream) })
         }
         if parallel && pieces.count > 1 && ProcessorCount.online > 1 {
             DispatchQueue.concurrentPerform(iterations: pieces.count, execute: work)

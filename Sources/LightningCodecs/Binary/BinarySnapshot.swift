@@ -175,7 +175,7 @@ public enum BinarySnapshot {
     /// - Parameter workers: The threads that inflate beside the decoding one; by default one fewer
     ///   than the cores, and none for a snapshot of one block (tests set it to try both ways).
     static func decodeAnyKind(_ bytes: [UInt8], options: Options, workers: Int? = nil) throws(SnapshotError) -> (header: Header, value: StateValue, deepest: Int) {
-        let (header, blocks) = try checksumFirst(bytes) { buffer throws(SnapshotError) in
+        let (header, blocks, storedChecksum) = try checksumFirst(bytes) { buffer throws(SnapshotError) in
             let parsed = try parse(buffer, verifyingChecksum: false)
             try checkInflatedSize(parsed.header, limit: options.maxDecompressedBytes)
             return parsed
@@ -186,7 +186,8 @@ public enum BinarySnapshot {
         }
         // One block leaves nothing to overlap: a small snapshot (a delta, mostly) is read on this thread alone.
         let workers = workers ?? (blocks.count > 1 ? min(ProcessorCount.online - 1, blocks.count) : 0)
-        let streams = StreamInflation(file: bytes, blocks: blocks, treeBytes: header.treeBytes, floatBytes: header.floatBytes, workers: workers)
+        let streams = StreamInflation(
+            file: bytes, blocks: blocks, storedChecksum: storedChecksum, treeBytes: header.treeBytes, floatBytes: header.floatBytes, workers: workers)
         var decoder = TreeDecoder(streams, layout: .init(version: header.version), options: treeOptions)
         let decoded: Result<StateValue, SnapshotError>
         do throws(SnapshotError) {
@@ -279,7 +280,8 @@ public enum BinarySnapshot {
 
     /// The header and block table, checked; the CRC too unless `verifyingChecksum` is false (the
     /// caller then checks it, as ``StreamInflation`` does on another thread).
-    static func parse(_ buffer: UnsafeBufferPointer<UInt8>, verifyingChecksum: Bool = true) throws(SnapshotError) -> (header: Header, blocks: [BlockEntry]) {
+    /// - Returns: Also the CRC the trailer holds, for a caller that checks it later.
+    static func parse(_ buffer: UnsafeBufferPointer<UInt8>, verifyingChecksum: Bool = true) throws(SnapshotError) -> (header: Header, blocks: [BlockEntry], storedChecksum: UInt32) {
         guard buffer.starts(with: SnapshotFormat.magic.prefix(min(buffer.count, SnapshotFormat.magic.count))), !buffer.isEmpty else {
             throw .notASnapshot()
         }
@@ -359,7 +361,7 @@ public enum BinarySnapshot {
             throw .malformed("the float stream's \(floatBytes) bytes are not a whole number of 8-byte floats", offset: 40)
         }
         let header = Header(version: version, isDelta: kind == .delta, sequence: sequence, parent: parent, treeBytes: Int(treeBytes), floatBytes: Int(floatBytes), blockCount: blockCount)
-        return (header, blocks)
+        return (header, blocks, stored)
     }
 
     private static func inflate(

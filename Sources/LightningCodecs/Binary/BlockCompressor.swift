@@ -96,17 +96,25 @@ final class BlockCompressor: @unchecked Sendable {
     /// copy, and so is a float block whose bytes are noise (the low mantissa bytes of measured or
     /// computed values), without trying.
     static func compress(_ bytes: [UInt8], stream: SnapshotFormat.Stream) -> Result<Block, SnapshotError> {
-        bytes.withUnsafeBufferPointer { compress($0, stream: stream) }
+        bytes.withUnsafeBufferPointer { compress($0, stream: stream, stored: { bytes }) }
     }
 
+    /// ``compress(_:stream:)`` of bytes in place; a stored block copies them.
     static func compress(_ input: UnsafeBufferPointer<UInt8>, stream: SnapshotFormat.Stream) -> Result<Block, SnapshotError> {
+        compress(input, stream: stream, stored: { Array(input) })
+    }
+
+    /// - Parameter stored: The bytes as an array, for a block kept as it is.
+    private static func compress(
+        _ input: UnsafeBufferPointer<UInt8>, stream: SnapshotFormat.Stream, stored: () -> [UInt8]
+    ) -> Result<Block, SnapshotError> {
         Result { () throws(SnapshotError) -> Block in
             if stream == .floats && !Zlib.entropyCodingPays(input) {
-                return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: Array(input))
+                return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: stored())
             }
             let compressed = stream == .tree ? try Zlib.compressTreeBlock(input).bytes : try Zlib.compress(input, effort: .huffmanOnly)
             if compressed.count >= input.count {
-                return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: Array(input))
+                return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: stored())
             }
             return Block(stream: stream, method: .zlib, uncompressedSize: input.count, data: compressed)
         }

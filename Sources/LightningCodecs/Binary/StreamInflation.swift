@@ -39,6 +39,8 @@ final class StreamInflation: @unchecked Sendable {
     private let blocks: [BinarySnapshot.BlockEntry]
     /// The bytes the CRC covers: all but the trailer.
     private let checkedCount: Int
+    /// The CRC the file's trailer holds.
+    private let storedChecksum: UInt32
     /// Task numbers in the order workers take them.
     private let order: [Int]
     /// The tree's blocks, in stream order.
@@ -56,9 +58,10 @@ final class StreamInflation: @unchecked Sendable {
     private var floatsReady = false
 
     /// Starts inflating `blocks` of `file` (already parsed) on `workers` threads.
-    init(file: [UInt8], blocks: [BinarySnapshot.BlockEntry], treeBytes: Int, floatBytes: Int, workers: Int) {
+    init(file: [UInt8], blocks: [BinarySnapshot.BlockEntry], storedChecksum: UInt32, treeBytes: Int, floatBytes: Int, workers: Int) {
         self.file = file
         self.blocks = blocks
+        self.storedChecksum = storedChecksum
         checkedCount = file.count - SnapshotFormat.trailerSize
         treeBlocks = blocks.indices.filter { blocks[$0].stream == .tree }
         floatBlocks = blocks.indices.filter { blocks[$0].stream == .floats }
@@ -115,10 +118,7 @@ final class StreamInflation: @unchecked Sendable {
             }
         }
         let (checksum, failures) = progress.withLock { ($0.checksum!, $0.failures) }
-        let stored = file.withUnsafeBufferPointer { buffer in
-            UInt32(buffer[checkedCount]) | UInt32(buffer[checkedCount + 1]) << 8 | UInt32(buffer[checkedCount + 2]) << 16 | UInt32(buffer[checkedCount + 3]) << 24
-        }
-        guard stored == checksum else { throw .checksum(stored: stored, computed: checksum) }
+        guard storedChecksum == checksum else { throw .checksum(stored: storedChecksum, computed: checksum) }
         if let first = failures.keys.min() { throw failures[first]! }
         return try decoded.get()
     }

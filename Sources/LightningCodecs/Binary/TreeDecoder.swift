@@ -70,7 +70,7 @@ struct TreeDecoder {
         case .true: return .bool(true)
         case .int: return .int(try tree.zigzag())
         case .float: return .float(Double(bitPattern: try tree.littleEndian(UInt64.self)))
-        case .string: return .string(try decodeString().string)
+        case .string: return .string(try decodeString(asKey: false).string)
         default: return try decodeRest(tag, at: tagOffset)
         }
     }
@@ -186,7 +186,7 @@ struct TreeDecoder {
         defer { keyHashes.removeSubrange(first...) }
         for _ in 0..<count {
             let keyOffset = tree.offset
-            let (key, hash) = try decodeString()
+            let (key, hash) = try decodeString(asKey: true)
             let value = try decode()
             for earlier in first..<keyHashes.count where keyHashes[earlier] == hash && keys[earlier - first] == key {
                 throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
@@ -211,7 +211,7 @@ struct TreeDecoder {
         var seen = KeyHashes(expecting: min(count, 1 << 10))
         for read in 0..<count {
             let keyOffset = tree.offset
-            let (key, hash) = try decodeString()
+            let (key, hash) = try decodeString(asKey: true)
             let value = try decode()
             switch seen.insert(hash, index: keys.count, unlessEqual: { keys[$0] == key }) {
             case .inserted:
@@ -235,7 +235,7 @@ struct TreeDecoder {
         var members = members
         for _ in 0..<count {
             let keyOffset = tree.offset
-            let key = try decodeString().string
+            let key = try decodeString(asKey: true).string
             guard members.updateValue(try decode(), forKey: key) == nil else {
                 throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
             }
@@ -261,8 +261,9 @@ struct TreeDecoder {
         return high & 0x8080_8080_8080_8080 == 0
     }
 
-    /// A string, and a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart.
-    private mutating func decodeString() throws(SnapshotError) -> (string: StateString, hash: UInt64) {
+    /// A string, and a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart: every
+    /// interned string keeps one (it may be a key later); a longer literal is hashed only as a key.
+    private mutating func decodeString(asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64) {
         let offset = tree.offset
         let reference = try tree.varint()
         if reference & 1 == 0 {
@@ -284,8 +285,9 @@ struct TreeDecoder {
         } else {
             throw .malformed("a string that is not UTF-8 (nor WTF-8)", offset: offset)
         }
-        let entry = (string, InternCache.hash(bytes))
-        if length <= UInt64(SnapshotFormat.internLimit) { interned.append(entry) }
+        let interns = length <= UInt64(SnapshotFormat.internLimit)
+        let entry = (string, interns || asKey ? InternCache.hash(bytes) : 0)
+        if interns { interned.append(entry) }
         return entry
     }
 }
