@@ -212,7 +212,7 @@ struct StateDeltaTests {
             case 2:
                 let key = RandomState.string(using: &random)
                 if members[key] == nil { members.updateValue(RandomState.scalar(using: &random), forKey: key, insertingAt: Int.random(in: 0...members.count, using: &random)) }
-            case 3, 4 where !members.isEmpty && depth < 4:
+            case 3...4 where !members.isEmpty && depth < 4:
                 let index = Int.random(in: 0..<members.count, using: &random)
                 members.values[index] = mutated(members.values[index], depth: depth + 1, using: &random)
             case 5 where members.count > 1: members.swapAt(0, members.count - 1)

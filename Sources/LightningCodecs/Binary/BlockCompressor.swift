@@ -38,10 +38,16 @@ final class BlockCompressor: @unchecked Sendable {
     private let parallel: Bool
     private let group = DispatchGroup()
     private var pending: [[Pending]] = [[], []]
+    /// How long ``finish()`` waits for the other threads. A 1 MiB block takes a few milliseconds;
+    /// only a machine stalled for minutes reaches the default.
+    private let deadline: DispatchTimeInterval
 
-    /// - Parameter threads: More than one to compress full blocks on other threads.
-    init(threads: Int) {
+    /// - Parameters:
+    ///   - threads: More than one to compress full blocks on other threads.
+    ///   - deadline: How long ``finish()`` waits for them.
+    init(threads: Int, deadline: DispatchTimeInterval = .seconds(300)) {
         parallel = threads > 1
+        self.deadline = deadline
     }
 
     /// Compresses `bytes`, the next block of `stream`.
@@ -67,7 +73,7 @@ final class BlockCompressor: @unchecked Sendable {
 
     /// Takes the next block of `stream`: a full block on another thread when compressing in
     /// parallel, else (the last, partial block) on this one.
-    private func schedule(_ stream: SnapshotFormat.Stream, isFullBlock: Bool, _ work: @escaping @Sendable () -> Result<Block, SnapshotError>) {
+    func schedule(_ stream: SnapshotFormat.Stream, isFullBlock: Bool, _ work: @escaping @Sendable () -> Result<Block, SnapshotError>) {
         let slot = Pending()
         pending[Int(stream.rawValue)].append(slot)
         guard parallel && isFullBlock else {
@@ -82,9 +88,12 @@ final class BlockCompressor: @unchecked Sendable {
         { self.submit($0, stream: stream) }
     }
 
-    /// Waits for every block; returns the tree stream's blocks, then the float stream's.
+    /// Waits for every block, until the deadline; returns the tree stream's blocks, then the
+    /// float stream's. Blocks still compressing at the deadline finish on their own, unused.
     func finish() throws(SnapshotError) -> [Block] {
-        group.wait()
+        guard group.wait(timeout: .now() + deadline) == .success else {
+            throw .timeout("compressing the snapshot's blocks took longer than \(deadline.described)")
+        }
         var blocks: [Block] = []
         blocks.reserveCapacity(pending[0].count + pending[1].count)
         for slot in pending[0] + pending[1] { blocks.append(try slot.outcome.get()) }
@@ -117,6 +126,20 @@ final class BlockCompressor: @unchecked Sendable {
                 return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: stored())
             }
             return Block(stream: stream, method: .zlib, uncompressedSize: input.count, data: compressed)
+        }
+    }
+}
+
+extension DispatchTimeInterval {
+    /// The interval as a message gives it: `300 s`, `50 ms`.
+    fileprivate var described: String {
+        switch self {
+        case .seconds(let seconds): "\(seconds) s"
+        case .milliseconds(let milliseconds): "\(milliseconds) ms"
+        case .microseconds(let microseconds): "\(microseconds) µs"
+        case .nanoseconds(let nanoseconds): "\(nanoseconds) ns"
+        case .never: "forever"
+        @unknown default: "its deadline"
         }
     }
 }

@@ -70,7 +70,8 @@ final class StreamInflation: @unchecked Sendable {
         floats = .allocate(capacity: floatBytes)
         progress = Mutex(Progress(states: Array(repeating: .waiting, count: blocks.count + 1)))
         for _ in 0..<workers {
-            DispatchQueue.global(qos: .userInitiated).async { [self] in
+            // No QoS of its own: on Darwin a block takes the QoS of the thread that submits it (the load's caller).
+            DispatchQueue.global().async { [self] in
                 while let task = claimNextInOrder() {
                     run(task)
                     finished.signal()
