@@ -53,9 +53,12 @@ struct TreeEncoder: ~Copyable {
             enter()
             tree.byte(SnapshotFormat.Tag.object.rawValue)
             tree.varint(UInt64(members.count))
-            for (key, member) in members {
-                encodeString(key)
-                encode(member)
+            // Read in place, by index: iterating the (key, value) pairs copied every member (5 % of a records save).
+            members.values.withUnsafeBufferPointer { values in
+                for index in values.indices {
+                    encodeString(members.keys[index])
+                    encode(values[index])
+                }
             }
             depth -= 1
         }
@@ -81,7 +84,9 @@ struct TreeEncoder: ~Copyable {
         }
         tree.byte(SnapshotFormat.Tag.array.rawValue)
         tree.varint(UInt64(elements.count))
-        for element in elements { encode(element) }
+        elements.withUnsafeBufferPointer { elements in
+            for element in elements { encode(element) }
+        }
     }
 
     /// Keeps the array for the float stream, which lays out every float's bytes as byte planes.
