@@ -79,13 +79,13 @@ public enum CheckpointCodec {
     /// Decodes the bytes of a checkpoint by their content, whatever the file's extension; a delta
     /// snapshot is read with its parents, found next to it in its storage, and only under its own
     /// name (see `SnapshotChain`).
-    public static func decode(_ bytes: [UInt8], at location: CheckpointLocation) throws(CheckpointStoreError) -> StateValue {
+    public static func decode(_ bytes: consuming [UInt8], at location: CheckpointLocation) throws(CheckpointStoreError) -> StateValue {
         guard !bytes.isEmpty else {
             throw CheckpointStoreError(path: location.description, problem: "the file is empty (0 bytes): neither a snapshot nor JSON")
         }
         switch format(of: bytes) {
         case .binary:
-            return try SnapshotChain.state(of: bytes, at: location)
+            return try SnapshotChain.state(of: consume bytes, at: location)
         case .json:
             do {
                 return try JSONReader.read(bytes)

@@ -9,15 +9,16 @@ package enum SnapshotChain {
     package static let maximumLength = 100_000
 
     /// The state at the snapshot in `bytes`, read from `location`, following its parents when it is a delta.
-    package static func state(of bytes: [UInt8], at location: CheckpointLocation) throws(CheckpointStoreError) -> StateValue {
+    package static func state(of bytes: consuming [UInt8], at location: CheckpointLocation) throws(CheckpointStoreError) -> StateValue {
         var deltas: [(location: CheckpointLocation, delta: StateDelta)] = []
         var current = location
-        var currentBytes = bytes
+        var currentBytes = consume bytes
         var expected: UInt64?
         while true {
             let decoded: (header: BinarySnapshot.Header, contents: BinarySnapshot.Contents)
             do {
-                decoded = try BinarySnapshot.decodeContents(currentBytes)
+                // Its last use: the file is let go once inflated, while the tree is still being built.
+                decoded = try BinarySnapshot.decodeContents(consume currentBytes)
             } catch {
                 throw CheckpointStoreError(path: current.description, problem: error.description)
             }

@@ -10,13 +10,15 @@ struct SnapshotDecoderTests {
         withUnsafeBytes(of: value.littleEndian, Array.init)
     }
 
-    /// A file holding `tree` and `floats` as stored blocks (docs/FORMAT.md).
+    /// A file holding `tree` and `floats` as stored blocks of at most 1 MiB (docs/FORMAT.md).
     static func file(tree: [UInt8], floats: [UInt8] = [], delta: Bool = false, version: UInt16 = 2) -> [UInt8] {
         var file: [UInt8] = [0x89, 0x4C, 0x43, 0x4B, 0x0D, 0x0A, 0x1A, 0x0A]
         file += littleEndian(version) + littleEndian(UInt16(0)) + [delta ? 1 : 0, 0, 0, 0]
         file += littleEndian(UInt64(delta ? 2 : 0)) + littleEndian(UInt64(delta ? 1 : 0))
         file += littleEndian(UInt64(tree.count)) + littleEndian(UInt64(floats.count))
-        let blocks = [tree, floats].enumerated().filter { !$0.element.isEmpty }
+        let blocks = [tree, floats].enumerated().flatMap { stream, bytes in
+            stride(from: 0, to: bytes.count, by: 1 << 20).map { (offset: stream, element: Array(bytes[$0..<min(bytes.count, $0 + 1 << 20)])) }
+        }
         file += littleEndian(UInt32(blocks.count)) + littleEndian(UInt32(1 << 20)) + littleEndian(UInt64(0))
         for (stream, block) in blocks {
             file += [UInt8(stream), 0] + littleEndian(UInt16(0)) + littleEndian(UInt32(block.count)) + littleEndian(UInt32(block.count))
@@ -298,6 +300,42 @@ struct StreamedLoadTests {
         for workers in Self.workerCounts {
             for _ in 0..<2 { #expect(try BinarySnapshot.decode(bytes, workers: workers) == state, "\(String(describing: workers)) workers") }
         }
+    }
+
+    @Test("pages the decoder has passed are let go while it reads on, and what it reads is unchanged: both float layouts, both streams")
+    func passedPagesReleased() throws {
+        // 600 arrays of 1,500 floats (900,000 floats: the planes are let go many times over) between
+        // long strings (a tree of several blocks, let go block by block), in version 1's layout and 2's.
+        let arrays = (0..<600).map { array in (0..<1_500).map { Double(array * 1_500 + $0) * 0.37 - 1e5 } }
+        let label = { (index: Int) in Array("a label the reader does not intern, longer than sixty-four bytes, number \(index)".utf8) }
+        var tree: [UInt8] = [0x07, 0xB0, 0x09]  // an array of 1,200 values
+        for (index, _) in arrays.enumerated() {
+            let text = label(index) + Array(repeating: UInt8(ascii: "."), count: 2_000)
+            tree += [0x06] + Self.varint(UInt64(text.count) << 1 | 1) + text
+            tree += [0x09, 0xDC, 0x0B]  // 1,500 packed floats
+        }
+        let expected = StateValue.array(arrays.enumerated().flatMap { index, floats in
+            [.string(StateString(String(decoding: label(index) + Array(repeating: UInt8(ascii: "."), count: 2_000), as: UTF8.self))),
+             .array(floats.map(StateValue.float))]
+        })
+        let (version1, version2) = SnapshotDecoderTests.planes(arrays)
+        for (version, planes) in [(UInt16(1), version1), (2, version2)] {
+            let bytes = SnapshotDecoderTests.file(tree: tree, floats: planes, version: version)
+            #expect(try BinarySnapshot.header(of: bytes).treeBytes > 1 << 20)
+            for workers in StreamedLoadTests.workerCounts {
+                #expect(try BinarySnapshot.decode(bytes, workers: workers) == expected, "version \(version), \(String(describing: workers)) workers")
+            }
+        }
+    }
+
+    static func varint(_ value: UInt64) -> [UInt8] {
+        var value = value
+        var bytes: [UInt8] = []
+        while value >= 0x80 {
+            bytes.append(UInt8(value & 0x7F) | 0x80)
+            value >>= 7
+        }
+        return bytes + [UInt8(value)]
     }
 
     @Test("a block that fails to inflate is reported before what the decoder met first; a damaged checksum before both")

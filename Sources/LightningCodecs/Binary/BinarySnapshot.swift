@@ -156,12 +156,14 @@ public enum BinarySnapshot {
 
     /// Decodes a snapshot, verifying its checksum and every length and limit first.
     /// - Throws: ``SnapshotError`` naming what is wrong; never traps on bad input.
-    public static func decode(_ bytes: [UInt8], options: Options = Options()) throws(SnapshotError) -> StateValue {
+    /// - Parameter bytes: The file. Passed as its last use, it is let go once every block is
+    ///   inflated, before the state is whole.
+    public static func decode(_ bytes: consuming [UInt8], options: Options = Options()) throws(SnapshotError) -> StateValue {
         try decode(bytes, options: options, workers: nil)
     }
 
     /// ``decode(_:options:)`` with `workers` threads inflating beside the decoding one (`nil`: the default).
-    package static func decode(_ bytes: [UInt8], options: Options = Options(), workers: Int?) throws(SnapshotError) -> StateValue {
+    package static func decode(_ bytes: consuming [UInt8], options: Options = Options(), workers: Int?) throws(SnapshotError) -> StateValue {
         let (header, value, _) = try decodeAnyKind(bytes, options: options, workers: workers)
         guard !header.isDelta else { throw .malformed("a delta snapshot needs its parent to be read", offset: 12) }
         return value
@@ -174,7 +176,7 @@ public enum BinarySnapshot {
     /// (``LightningState/StateDelta/stateNesting``), the same rule as the writer's.
     /// - Parameter workers: The threads that inflate beside the decoding one; by default one fewer
     ///   than the cores, and none for a snapshot of one block (tests set it to try both ways).
-    static func decodeAnyKind(_ bytes: [UInt8], options: Options, workers: Int? = nil) throws(SnapshotError) -> (header: Header, value: StateValue, deepest: Int) {
+    static func decodeAnyKind(_ bytes: consuming [UInt8], options: Options, workers: Int? = nil) throws(SnapshotError) -> (header: Header, value: StateValue, deepest: Int) {
         let (header, blocks, storedChecksum) = try checksumFirst(bytes) { buffer throws(SnapshotError) in
             let parsed = try parse(buffer, verifyingChecksum: false)
             try checkInflatedSize(parsed.header, limit: options.maxDecompressedBytes)
@@ -186,8 +188,8 @@ public enum BinarySnapshot {
         }
         // One block leaves nothing to overlap: a small snapshot (a delta, mostly) is read on this thread alone.
         let workers = workers ?? (blocks.count > 1 ? min(ProcessorCount.online - 1, blocks.count) : 0)
-        let streams = StreamInflation(
-            file: bytes, blocks: blocks, storedChecksum: storedChecksum, treeBytes: header.treeBytes, floatBytes: header.floatBytes, workers: workers)
+        let streams = try StreamInflation(
+            file: consume bytes, blocks: blocks, storedChecksum: storedChecksum, treeBytes: header.treeBytes, floatBytes: header.floatBytes, workers: workers)
         var decoder = TreeDecoder(streams, layout: .init(version: header.version), options: treeOptions)
         let decoded: Result<StateValue, SnapshotError>
         do throws(SnapshotError) {

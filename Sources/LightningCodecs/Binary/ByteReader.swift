@@ -36,7 +36,7 @@ struct ByteReader {
     @inline(never)
     private mutating func makeReady(through end: Int) throws(SnapshotError) -> Bool {
         guard let stream, available < buffer.count else { return false }
-        available = try stream.treeAvailable(through: min(end, buffer.count))
+        available = try stream.treeAvailable(through: min(end, buffer.count), passed: offset)
         return end <= available
     }
 

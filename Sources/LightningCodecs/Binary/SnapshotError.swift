@@ -32,6 +32,7 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
     /// A delta's edit list that the grammar of edits refuses (it decoded as a value: no byte is at fault).
     static func malformedDelta(_ detail: String) -> Self { .init(.malformed, "malformed delta: \(detail)") }
     static func limit(_ detail: String) -> Self { .init(.limit, "over a limit: \(detail)") }
+    static func memory(_ bytes: Int, for what: String) -> Self { .init(.limit, "out of memory: the system refused \(bytes) bytes for \(what)") }
     static func compression(_ detail: String) -> Self { .init(.compression, "zlib: \(detail)") }
     static func nesting(_ depth: Int, limit: Int) -> Self {
         .init(.nesting, "the state nests \(depth) levels deep, deeper than the \(limit) a reader accepts")

@@ -14,9 +14,13 @@ import Synchronization
 /// ``finish(after:)`` reports the outcome a sequential load would — a checksum mismatch first, then
 /// the lowest-numbered block that failed to inflate, then the decoder's own error — whatever the
 /// threads' timing, so the same file always gets the same message.
+///
+/// What the load no longer needs is let go while the tree is still being built: the file once every
+/// task has read it, and the pages of either stream the decoder has passed (``PassedPages``).
 // reason: the stream buffers are written by one task per block (disjoint ranges, checked by `parse`)
 // and read only after that task is marked done under `progress`'s lock; the decoding thread's own
-// counters (`treeBlocksReady`, `treeBytesReady`, `floatsReady`) are touched by that thread alone.
+// counters (`treeBlocksReady`, `treeBytesReady`, `floatsReady`, `treeReleased`, `planesReleased`)
+// are touched by that thread alone, and it releases only pages of blocks it has seen done.
 final class StreamInflation: @unchecked Sendable {
     private enum TaskState { case waiting, running, done }
 
@@ -26,6 +30,7 @@ final class StreamInflation: @unchecked Sendable {
         var nextInOrder = 0
         var failures: [Int: SnapshotError] = [:]
         var checksum: UInt32?
+        var tasksDone = 0
     }
 
     /// The task that computes the CRC; task `block + 1` inflates `block`.
@@ -34,8 +39,9 @@ final class StreamInflation: @unchecked Sendable {
     /// millisecond; only a machine stalled for minutes reaches it.
     private static let deadlineSeconds = 300
 
-    /// The file's bytes; workers keep them (and the buffers) alive until their last task ends.
-    private let file: [UInt8]
+    /// The file's bytes, until every task has read them: then let go, not kept while the tree is
+    /// still being decoded. A task holds its own reference while it runs.
+    private let file: Mutex<[UInt8]>
     private let blocks: [BinarySnapshot.BlockEntry]
     /// The bytes the CRC covers: all but the trailer.
     private let checkedCount: Int
@@ -46,8 +52,10 @@ final class StreamInflation: @unchecked Sendable {
     /// The tree's blocks, in stream order.
     private let treeBlocks: [Int]
     private let floatBlocks: [Int]
-    let tree: UnsafeMutableBufferPointer<UInt8>
-    let floats: UnsafeMutableBufferPointer<UInt8>
+    private let treePages: PassedPages
+    private let floatPages: PassedPages
+    var tree: UnsafeMutableBufferPointer<UInt8> { treePages.bytes }
+    var floats: UnsafeMutableBufferPointer<UInt8> { floatPages.bytes }
     private let progress: Mutex<Progress>
     /// Signalled each time a worker finishes a task.
     private let finished = DispatchSemaphore(value: 0)
@@ -56,18 +64,33 @@ final class StreamInflation: @unchecked Sendable {
     private var treeBlocksReady = 0
     private var treeBytesReady = 0
     private var floatsReady = false
+    /// Where the next release of passed tree pages starts.
+    private var treeReleased = 0
+    /// Per byte plane of the float stream, where its next release of passed pages starts.
+    private var planesReleased: [Int]
+    /// The floats read at the last release.
+    private var floatsPassedAt = 0
 
     /// Starts inflating `blocks` of `file` (already parsed) on `workers` threads.
-    init(file: [UInt8], blocks: [BinarySnapshot.BlockEntry], storedChecksum: UInt32, treeBytes: Int, floatBytes: Int, workers: Int) {
-        self.file = file
+    /// - Throws: When the system refuses memory for the streams.
+    init(
+        file: consuming [UInt8], blocks: [BinarySnapshot.BlockEntry], storedChecksum: UInt32, treeBytes: Int, floatBytes: Int, workers: Int
+    ) throws(SnapshotError) {
+        guard let treePages = PassedPages(count: treeBytes) else { throw .memory(treeBytes, for: "the tree stream") }
+        guard let floatPages = PassedPages(count: floatBytes) else {
+            treePages.unmap()
+            throw .memory(floatBytes, for: "the float stream")
+        }
+        self.treePages = treePages
+        self.floatPages = floatPages
+        planesReleased = (0..<8).map { $0 * (floatBytes / 8) }
+        checkedCount = file.count - SnapshotFormat.trailerSize
+        self.file = Mutex(file)
         self.blocks = blocks
         self.storedChecksum = storedChecksum
-        checkedCount = file.count - SnapshotFormat.trailerSize
         treeBlocks = blocks.indices.filter { blocks[$0].stream == .tree }
         floatBlocks = blocks.indices.filter { blocks[$0].stream == .floats }
         order = [Self.checksumTask] + (floatBlocks + treeBlocks).map { $0 + 1 }
-        tree = .allocate(capacity: treeBytes)
-        floats = .allocate(capacity: floatBytes)
         progress = Mutex(Progress(states: Array(repeating: .waiting, count: blocks.count + 1)))
         for _ in 0..<workers {
             // No QoS of its own: on Darwin a block takes the QoS of the thread that submits it (the load's caller).
@@ -81,13 +104,16 @@ final class StreamInflation: @unchecked Sendable {
     }
 
     deinit {
-        tree.deallocate()
-        floats.deallocate()
+        treePages.unmap()
+        floatPages.unmap()
     }
 
-    /// Makes the tree stream ready through byte `end` (exclusive), or as far as it goes.
+    /// Makes the tree stream ready through byte `end` (exclusive), or as far as it goes, and lets
+    /// go of the pages before `passed`, which the decoder will not read again.
     /// - Returns: The bytes of the tree ready now, from its start.
-    func treeAvailable(through end: Int) throws(SnapshotError) -> Int {
+    func treeAvailable(through end: Int, passed: Int) throws(SnapshotError) -> Int {
+        // Only pages of blocks seen done (`treeBytesReady`) are released.
+        treeReleased = treePages.release(treeReleased..<min(passed, treeBytesReady))
         while treeBytesReady < end && treeBlocksReady < treeBlocks.count {
             let block = treeBlocks[treeBlocksReady]
             try complete(block + 1)
@@ -95,6 +121,24 @@ final class StreamInflation: @unchecked Sendable {
             treeBytesReady += blocks[block].uncompressed
         }
         return treeBytesReady
+    }
+
+    /// Lets go of the pages of the float stream that the decoder has passed: in each byte plane,
+    /// those of the first `floatsRead` floats (version 2, planes spanning the stream), or the first
+    /// `floatsRead × 8` bytes (version 1, each array's planes in turn). Called once the whole float
+    /// stream is ready.
+    func floatsPassed(_ floatsRead: Int, planesSpanStream: Bool) {
+        // A release a quarter of a MiB per plane at a time: a few system calls per stream, not one per array.
+        guard floatsReady, floatsRead - floatsPassedAt >= 1 << 18 || floatsRead * 8 == floats.count else { return }
+        floatsPassedAt = floatsRead
+        guard planesSpanStream else {
+            planesReleased[0] = floatPages.release(planesReleased[0]..<floatsRead * 8)
+            return
+        }
+        let planeSize = floats.count / 8
+        for plane in 0..<8 {
+            planesReleased[plane] = floatPages.release(planesReleased[plane]..<plane * planeSize + floatsRead)
+        }
     }
 
     /// Makes the whole float stream ready.
@@ -170,6 +214,7 @@ final class StreamInflation: @unchecked Sendable {
     private func run(_ task: Int) {
         var checksum: UInt32?
         var failure: SnapshotError?
+        let file = self.file.withLock { $0 }
         file.withUnsafeBufferPointer { file in
             if task == Self.checksumTask {
                 checksum = Zlib.crc32(UnsafeBufferPointer(rebasing: file[..<checkedCount]))
@@ -177,10 +222,13 @@ final class StreamInflation: @unchecked Sendable {
             }
             failure = blocks[task - 1].inflate(task - 1, from: file, tree: tree, floats: floats)
         }
-        progress.withLock { progress in
+        let allDone = progress.withLock { progress in
             progress.states[task] = .done
+            progress.tasksDone += 1
             if let checksum { progress.checksum = checksum }
             if let failure { progress.failures[task - 1] = failure }
+            return progress.tasksDone == progress.states.count
         }
+        if allDone { self.file.withLock { $0 = [] } }
     }
 }

@@ -158,7 +158,7 @@ struct TreeDecoder {
             stride = floatCount
         }
         floatsRead += count
-        return [StateValue](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let floats = [StateValue](unsafeUninitializedCapacity: count) { buffer, initialized in
             for index in 0..<count {
                 var bits: UInt64 = 0
                 for plane in 0..<8 {
@@ -168,6 +168,8 @@ struct TreeDecoder {
             }
             initialized = count
         }
+        streams.floatsPassed(floatsRead, planesSpanStream: layout == .wholeStream)
+        return floats
     }
 
     /// The most members an object may have to be checked for duplicate keys by comparing hashes

@@ -119,7 +119,7 @@ extension BinarySnapshot {
     }
 
     /// Decodes a full or a delta snapshot.
-    public static func decodeContents(_ bytes: [UInt8], options: Options = Options()) throws(SnapshotError) -> (header: Header, contents: Contents) {
+    public static func decodeContents(_ bytes: consuming [UInt8], options: Options = Options()) throws(SnapshotError) -> (header: Header, contents: Contents) {
         let (header, value, deepest) = try decodeAnyKind(bytes, options: options)
         if header.isDelta {
             return (header, .delta(try StateDelta(decoding: value, version: header.version, maxDepth: options.maxDepth, payloadDepth: deepest), parent: header.parent))
