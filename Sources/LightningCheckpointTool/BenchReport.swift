@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LightningBench
 import LightningCodecs
 import LightningState
@@ -12,8 +17,9 @@ enum BenchReport {
 
     static func table(_ results: CheckpointBenchmark.Results, components: Int, mix: SyntheticState.Mix) -> String {
         let megabytes = Double(results.jsonBytes) / 1e6
+        let digits = decimals(for: results.spread.values.flatMap { [$0.minimum, $0.median, $0.maximum] }, minimum: 3)
         func row(_ name: String, _ key: String, _ seconds: Double, _ bytes: Int) -> [String] {
-            [name, format(seconds, digits: 3), range(results.spread[key], digits: 3), format(megabytes / seconds, digits: 0), format(Double(bytes) / 1e6 / seconds, digits: 0), String(bytes)]
+            [name, format(seconds, digits: digits), range(results.spread[key], digits: digits), format(megabytes / seconds, digits: 0), format(Double(bytes) / 1e6 / seconds, digits: 0), String(bytes)]
         }
         let rows = [
             row("json encode (memory)", "json_encode_s", results.jsonEncodeSeconds, results.jsonBytes),
@@ -44,13 +50,16 @@ enum BenchReport {
     }
 
     static func incrementalTable(_ results: IncrementalBenchmark.Results, components: Int) -> String {
+        // The queue wait is often none at all: it does not set the precision.
+        let shown = results.spread.filter { $0.key != "queue_wait_s" }.values.flatMap { [$0.minimum, $0.median, $0.maximum] }
+        let digits = decimals(for: shown + [results.fullSaveSeconds], minimum: 4)
         let rows = [
-            ["full save (an app's first checkpoint: capture + binary save)", format(results.fullSaveSeconds, digits: 4), "-", String(results.fullBytes)],
-            ["delta save (end to end)", format(results.deltaSaveSeconds, digits: 4), range(results.spread["delta_save_s"], digits: 4), String(results.deltaBytes)],
-            ["loop pause per checkpoint (background)", format(results.blockingSeconds, digits: 4), range(results.spread["blocking_s"], digits: 4), "-"],
-            ["loop wait for the writer's queue, apart", format(results.queueWaitSeconds, digits: 4), range(results.spread["queue_wait_s"], digits: 4), "-"],
-            ["restore the full snapshot", format(results.baseLoadSeconds, digits: 4), range(results.spread["chain_base_load_s"], digits: 4), "-"],
-            ["restore the 10th delta", format(results.chainLoadSeconds, digits: 4), range(results.spread["chain_load_s"], digits: 4), "-"],
+            ["full save (an app's first checkpoint: capture + binary save)", format(results.fullSaveSeconds, digits: digits), "-", String(results.fullBytes)],
+            ["delta save (end to end)", format(results.deltaSaveSeconds, digits: digits), range(results.spread["delta_save_s"], digits: digits), String(results.deltaBytes)],
+            ["loop pause per checkpoint (background)", format(results.blockingSeconds, digits: digits), range(results.spread["blocking_s"], digits: digits), "-"],
+            ["loop wait for the writer's queue, apart", format(results.queueWaitSeconds, digits: digits), range(results.spread["queue_wait_s"], digits: digits), "-"],
+            ["restore the full snapshot", format(results.baseLoadSeconds, digits: digits), range(results.spread["chain_base_load_s"], digits: digits), "-"],
+            ["restore the 10th delta", format(results.chainLoadSeconds, digits: digits), range(results.spread["chain_load_s"], digits: digits), "-"],
         ]
         let ratio = format(100 * Double(results.deltaBytes) / Double(max(1, results.fullBytes)), digits: 2)
         let loadRatio = format(results.chainLoadSeconds / max(results.baseLoadSeconds, 1e-9), digits: 2)
@@ -176,16 +185,27 @@ enum BenchReport {
         return .object(members)
     }
 
+    /// `value` with `digits` decimals, never in scientific notation: `0.00031`, `1330`.
     static func format(_ value: Double, digits: Int) -> String {
         guard value.isFinite else { return "-" }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        if digits == 0 { return String(Int(rounded)) }
-        var text = String(rounded)
-        let fraction = text.split(separator: ".").last?.count ?? 0
-        text += String(repeating: "0", count: max(0, digits - fraction))
-        return text
+        let scaled = (value.magnitude * scale).rounded()
+        guard scaled < 9e18 else { return String(value) }
+        let units = UInt64(scaled)
+        let sign = value < 0 && units > 0 ? "-" : ""
+        guard digits > 0 else { return sign + String(units) }
+        let divisor = UInt64(scale)
+        let fraction = String(units % divisor)
+        return sign + String(units / divisor) + "." + String(repeating: "0", count: digits - fraction.count) + fraction
+    }
+
+    /// Decimals for a table of times: enough for its shortest time to show two significant digits
+    /// (a small state's operations take microseconds), at least `minimum`, at most 7.
+    static func decimals(for seconds: [Double], minimum: Int) -> Int {
+        guard let shortest = seconds.filter({ $0 > 0 && $0.isFinite }).min() else { return minimum }
+        let needed = Int((-log10(shortest)).rounded(.up)) + 1
+        return min(7, max(minimum, needed))
     }
 }
 
