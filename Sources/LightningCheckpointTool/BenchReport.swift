@@ -50,7 +50,7 @@ enum BenchReport {
     }
 
     static func incrementalTable(_ results: IncrementalBenchmark.Results, components: Int) -> String {
-        // The queue wait is often none at all: it does not set the precision.
+        // The queue wait is mostly a few nanoseconds of bookkeeping: it does not set the precision.
         let shown = results.spread.filter { $0.key != "queue_wait_s" }.values.flatMap { [$0.minimum, $0.median, $0.maximum] }
         let digits = decimals(for: shown + [results.fullSaveSeconds], minimum: 4)
         let rows = [
@@ -185,13 +185,15 @@ enum BenchReport {
         return .object(members)
     }
 
-    /// `value` with `digits` decimals, never in scientific notation: `0.00031`, `1330`.
+    /// `value` with `digits` decimals (at most 15), never in scientific notation: `0.00031`, `1330`;
+    /// `-` for a value that is not finite or not below 9 × 10^18 once scaled.
     static func format(_ value: Double, digits: Int) -> String {
+        precondition((0...15).contains(digits), "0 to 15 decimals")
         guard value.isFinite else { return "-" }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         let scaled = (value.magnitude * scale).rounded()
-        guard scaled < 9e18 else { return String(value) }
+        guard scaled < 9e18 else { return "-" }
         let units = UInt64(scaled)
         let sign = value < 0 && units > 0 ? "-" : ""
         guard digits > 0 else { return sign + String(units) }

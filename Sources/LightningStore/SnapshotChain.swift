@@ -20,7 +20,8 @@ package enum SnapshotChain {
                 // Its last use: the file is let go once inflated, while the tree is still being built.
                 decoded = try BinarySnapshot.decodeContents(consume currentBytes)
             } catch {
-                throw CheckpointStoreError(path: current.description, problem: error.description)
+                // Memory refused or a wait past its deadline is the machine's failure, not the file's.
+                throw CheckpointStoreError(path: current.description, problem: error.description, code: error.systemErrno.map { .io(errno: $0) } ?? .corrupt)
             }
             if expected == nil { try checkName(of: decoded.header, at: current) }
             if let expected, decoded.header.sequence != expected {

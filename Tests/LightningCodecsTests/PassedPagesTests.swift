@@ -1,38 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 @testable import LightningCodecs
+import LightningState
 import Testing
 
 /// The memory a load gives back page by page as its decoder passes it.
 @Suite("Passed pages")
 struct PassedPagesTests {
-    @Test("only whole pages inside a range are let go; the bytes around them stay; each release starts where the last one ended")
+    @Test("only whole pages among the bytes are let go; the bytes around them stay; each release starts where the last one ended")
     func release() throws {
         let page = PassedPages.pageSize
         let count = 10 * page + 100
-        let pages = try #require(PassedPages(count: count))
-        defer { pages.unmap() }
-        for index in 0..<count { pages.bytes[index] = UInt8(truncatingIfNeeded: index % 251 + 1) }
-        // Less than a page: nothing let go, the next range starts where this one did.
-        #expect(pages.release(100..<4000) == 100)
-        // From byte 100 to 3 pages and a bit: pages 1 and 2 (page 0 holds bytes before 100).
-        #expect(pages.release(100..<3 * page + 10) == 3 * page)
-        #if os(Linux)
-        #expect(pages.bytes[page..<3 * page].allSatisfy { $0 == 0 })
-        #endif
-        for index in Array(0..<page) + Array(3 * page..<count) {
-            #expect(pages.bytes[index] == UInt8(truncatingIfNeeded: index % 251 + 1))
-        }
-        // Through the end: the last, partial page too.
-        #expect(pages.release(3 * page..<count) > count)
-        #if os(Linux)
-        #expect(pages.bytes[3 * page..<count].allSatisfy { $0 == 0 })
-        #endif
+        let pages = try PassedPages(count: count, for: "a test")
+        let pattern = { (index: Int) in UInt8(truncatingIfNeeded: index % 251 + 1) }
+        for index in 0..<count { pages.bytes[index] = pattern(index) }
+        // Less than a page: nothing let go, the next release starts where this one did.
+        #expect(pages.release(from: 100, to: 200) == 100)
+        #expect(pages.release(from: 500, to: 400) == 500)
+        // Some whole pages: the next release starts where they end, within a page of the end asked for.
+        let next = pages.release(from: 100, to: 3 * page + 10)
+        #expect(next > 100 && next <= 3 * page + 10 && 3 * page + 10 - next < page)
+        #expect(Array(pages.bytes[next..<count]).elementsEqual((next..<count).map(pattern)))
+        // Through the end: nothing is left to release after.
+        #expect(pages.release(from: next, to: count) == count)
+        #expect(pages.release(from: count, to: count) == count)
     }
 
-    @Test("an empty stream maps nothing, and releasing or unmapping it does nothing")
+    @Test("a stream too large for the machine is an error naming the stream and the system's reason, not a crash")
+    func refused() {
+        #expect(throws: SnapshotError.memory(1 << 62, for: "the tree stream", errno: ENOMEM)) {
+            _ = try PassedPages(count: 1 << 62, for: "the tree stream")
+        }
+        #expect(SnapshotError.memory(1 << 62, for: "the tree stream", errno: ENOMEM).description
+            == "out of memory: the system refused 4611686018427387904 bytes for the tree stream (Cannot allocate memory)")
+        #expect(SnapshotError.memory(1, for: "x", errno: ENOMEM).systemErrno == ENOMEM)
+        #expect(SnapshotError.timeout("x").systemErrno == ETIMEDOUT)
+        #expect(SnapshotError.notASnapshot().systemErrno == nil)
+    }
+
+    @Test("memory refused for a damaged file's streams is reported as the damage: a file claims any size in its table")
+    func refusedForDamagedFile() throws {
+        let bytes = SnapshotDecoderTests.file(tree: [0x00])
+        let (_, blocks, checksum) = try bytes.withUnsafeBufferPointer { try BinarySnapshot.parse($0) }
+        #expect(throws: SnapshotError.memory(1 << 62, for: "the tree stream", errno: ENOMEM)) {
+            _ = try StreamInflation(file: bytes, blocks: blocks, storedChecksum: checksum, treeBytes: 1 << 62, floatBytes: 0, workers: 0)
+        }
+        #expect(throws: SnapshotError.checksum(stored: checksum ^ 1, computed: checksum)) {
+            _ = try StreamInflation(file: bytes, blocks: blocks, storedChecksum: checksum ^ 1, treeBytes: 1 << 62, floatBytes: 0, workers: 0)
+        }
+    }
+
+    @Test("an empty stream maps nothing, and releasing it does nothing")
     func empty() throws {
-        let pages = try #require(PassedPages(count: 0))
+        let pages = try PassedPages(count: 0, for: "a test")
         #expect(pages.bytes.isEmpty)
-        #expect(pages.release(0..<0) == 0)
-        pages.unmap()
+        #expect(pages.release(from: 0, to: 0) == 0)
+    }
+
+    @Test("a load lets go of the tree and float pages it has passed, many times over, and reads what it would without: both float layouts, any number of workers")
+    func loadReleases() throws {
+        // 600 arrays of 1,500 floats (900,000 floats: each plane is let go in several steps) between
+        // long strings (a tree of 2 blocks), in version 1's layout and 2's.
+        let arrays = (0..<600).map { array in (0..<1_500).map { Double(array * 1_500 + $0) * 0.37 - 1e5 } }
+        let label = { (index: Int) in
+            Array("a label the reader does not intern, longer than sixty-four bytes, number \(index)".utf8) + Array(repeating: UInt8(ascii: "."), count: 2_000)
+        }
+        var tree: [UInt8] = [0x07] + SnapshotDecoderTests.varint(1_200)
+        for index in arrays.indices {
+            tree += [0x06] + SnapshotDecoderTests.varint(UInt64(label(index).count) << 1 | 1) + label(index)
+            tree += [0x09] + SnapshotDecoderTests.varint(1_500)
+        }
+        let expected = StateValue.array(arrays.enumerated().flatMap { index, floats in
+            [.string(StateString(String(decoding: label(index), as: UTF8.self))), .array(floats.map(StateValue.float))]
+        })
+        let (version1, version2) = SnapshotDecoderTests.planes(arrays)
+        for (version, planes) in [(UInt16(1), version1), (2, version2)] {
+            let bytes = SnapshotDecoderTests.file(tree: tree, floats: planes, version: version)
+            let (header, blocks, checksum) = try bytes.withUnsafeBufferPointer { try BinarySnapshot.parse($0) }
+            #expect(header.treeBytes > 1 << 20)
+            for workers in [0, 1, 3] {
+                let streams = try StreamInflation(
+                    file: bytes, blocks: blocks, storedChecksum: checksum, treeBytes: header.treeBytes, floatBytes: header.floatBytes, workers: workers)
+                var decoder = TreeDecoder(streams, layout: .init(version: version), options: .init())
+                let decoded = Result { () throws(SnapshotError) in try decoder.decodeDocument() }
+                #expect(try streams.finish(after: decoded) == expected, "version \(version), \(workers) workers")
+                // All but the tree's last block and a page or two at each plane's ends.
+                #expect(streams.released.tree > 0 && streams.released.tree >= header.treeBytes - (1 << 20) - PassedPages.pageSize, "version \(version), \(workers) workers")
+                #expect(streams.released.floats >= header.floatBytes - 16 * PassedPages.pageSize, "version \(version), \(workers) workers")
+            }
+        }
     }
 }

@@ -302,42 +302,6 @@ struct StreamedLoadTests {
         }
     }
 
-    @Test("pages the decoder has passed are let go while it reads on, and what it reads is unchanged: both float layouts, both streams")
-    func passedPagesReleased() throws {
-        // 600 arrays of 1,500 floats (900,000 floats: the planes are let go many times over) between
-        // long strings (a tree of several blocks, let go block by block), in version 1's layout and 2's.
-        let arrays = (0..<600).map { array in (0..<1_500).map { Double(array * 1_500 + $0) * 0.37 - 1e5 } }
-        let label = { (index: Int) in Array("a label the reader does not intern, longer than sixty-four bytes, number \(index)".utf8) }
-        var tree: [UInt8] = [0x07, 0xB0, 0x09]  // an array of 1,200 values
-        for (index, _) in arrays.enumerated() {
-            let text = label(index) + Array(repeating: UInt8(ascii: "."), count: 2_000)
-            tree += [0x06] + Self.varint(UInt64(text.count) << 1 | 1) + text
-            tree += [0x09, 0xDC, 0x0B]  // 1,500 packed floats
-        }
-        let expected = StateValue.array(arrays.enumerated().flatMap { index, floats in
-            [.string(StateString(String(decoding: label(index) + Array(repeating: UInt8(ascii: "."), count: 2_000), as: UTF8.self))),
-             .array(floats.map(StateValue.float))]
-        })
-        let (version1, version2) = SnapshotDecoderTests.planes(arrays)
-        for (version, planes) in [(UInt16(1), version1), (2, version2)] {
-            let bytes = SnapshotDecoderTests.file(tree: tree, floats: planes, version: version)
-            #expect(try BinarySnapshot.header(of: bytes).treeBytes > 1 << 20)
-            for workers in StreamedLoadTests.workerCounts {
-                #expect(try BinarySnapshot.decode(bytes, workers: workers) == expected, "version \(version), \(String(describing: workers)) workers")
-            }
-        }
-    }
-
-    static func varint(_ value: UInt64) -> [UInt8] {
-        var value = value
-        var bytes: [UInt8] = []
-        while value >= 0x80 {
-            bytes.append(UInt8(value & 0x7F) | 0x80)
-            value >>= 7
-        }
-        return bytes + [UInt8(value)]
-    }
-
     @Test("a block that fails to inflate is reported before what the decoder met first; a damaged checksum before both")
     func errorOrder() {
         // Block 0 starts with an unknown tag, which the decoder meets at once; block 2 is not zlib

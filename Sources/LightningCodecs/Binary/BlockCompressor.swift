@@ -38,14 +38,13 @@ final class BlockCompressor: @unchecked Sendable {
     private let parallel: Bool
     private let group = DispatchGroup()
     private var pending: [[Pending]] = [[], []]
-    /// How long ``finish()`` waits for the other threads. A 1 MiB block takes a few milliseconds;
-    /// only a machine stalled for minutes reaches the default.
+    /// How long ``finish()`` waits for the other threads.
     private let deadline: DispatchTimeInterval
 
     /// - Parameters:
     ///   - threads: More than one to compress full blocks on other threads.
-    ///   - deadline: How long ``finish()`` waits for them.
-    init(threads: Int, deadline: DispatchTimeInterval = .seconds(300)) {
+    ///   - deadline: How long ``finish()`` waits for them (tests shorten it).
+    init(threads: Int, deadline: DispatchTimeInterval = .seconds(WorkerDeadline.seconds)) {
         parallel = threads > 1
         self.deadline = deadline
     }

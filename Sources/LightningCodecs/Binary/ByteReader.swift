@@ -36,7 +36,8 @@ struct ByteReader {
     @inline(never)
     private mutating func makeReady(through end: Int) throws(SnapshotError) -> Bool {
         guard let stream, available < buffer.count else { return false }
-        available = try stream.treeAvailable(through: min(end, buffer.count), passed: offset)
+        // The bytes before `offset` are behind this reader for good: the stream may let them go.
+        available = try stream.advanceTree(through: min(end, buffer.count), passed: offset)
         return end <= available
     }
 
@@ -94,7 +95,8 @@ struct ByteReader {
         return T(littleEndian: value)
     }
 
-    /// The next `count` bytes, which the caller checked are there.
+    /// The next `count` bytes, which the caller checked are there. Valid until the next read: over
+    /// a stream being inflated, a read may let go of the bytes behind it.
     mutating func bytes(_ count: Int) throws(SnapshotError) -> UnsafeBufferPointer<UInt8> {
         guard count <= remaining else { throw .malformed("length \(count) exceeds the \(remaining) bytes left", offset: base + offset) }
         if offset + count > available { _ = try makeReady(through: offset + count) }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why bytes are not a readable binary snapshot.
 ///
 /// The ``description`` is one line, stable and tested, e.g.
@@ -5,7 +11,7 @@
 /// `checksum mismatch: the file is corrupt (stored 0x1a2b3c4d, computed 0x00ff00ff)`.
 public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case notASnapshot, unsupportedVersion, truncated, checksum, malformed, limit, compression, nesting, timeout
+        case notASnapshot, unsupportedVersion, truncated, checksum, malformed, limit, compression, nesting, timeout, memory
     }
 
     private let code: Code
@@ -32,7 +38,10 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
     /// A delta's edit list that the grammar of edits refuses (it decoded as a value: no byte is at fault).
     static func malformedDelta(_ detail: String) -> Self { .init(.malformed, "malformed delta: \(detail)") }
     static func limit(_ detail: String) -> Self { .init(.limit, "over a limit: \(detail)") }
-    static func memory(_ bytes: Int, for what: String) -> Self { .init(.limit, "out of memory: the system refused \(bytes) bytes for \(what)") }
+    /// The system refused memory (`errno` from the call that asked for it).
+    static func memory(_ bytes: Int, for what: String, errno: Int32) -> Self {
+        .init(.memory, "out of memory: the system refused \(bytes) bytes for \(what) (\(String(cString: strerror(errno))))")
+    }
     static func compression(_ detail: String) -> Self { .init(.compression, "zlib: \(detail)") }
     static func nesting(_ depth: Int, limit: Int) -> Self {
         .init(.nesting, "the state nests \(depth) levels deep, deeper than the \(limit) a reader accepts")
@@ -48,6 +57,16 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
     static func timeout(_ detail: String) -> Self { .init(.timeout, "timed out: \(detail)") }
     /// Whether a wait on another thread's work passed its deadline.
     var isTimeout: Bool { code == .timeout }
+    /// For a failure of the machine rather than of the bytes — memory refused, a wait past its
+    /// deadline — the C library's error number that says so (`ENOMEM`, `ETIMEDOUT`); `nil` for a
+    /// file that is not a readable snapshot.
+    package var systemErrno: Int32? {
+        switch code {
+        case .memory: ENOMEM
+        case .timeout: ETIMEDOUT
+        default: nil
+        }
+    }
     /// Whether a writer refused a state nested deeper than a reader accepts.
     public var isTooDeep: Bool { code == .nesting }
 

@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// The work is a list of tasks — the file's CRC, then every float block, then the tree blocks in
 /// stream order — that worker threads take in that order (one fewer than the cores: the decoding
-/// thread is the last). The decoder asks for the tree a prefix at a time (``treeAvailable(through:)``)
+/// thread is the last). The decoder asks for the tree a prefix at a time (``advanceTree(through:passed:)``)
 /// and for the whole float stream at its first packed floats (``floatsAvailable()``): a block no one
 /// has taken yet it inflates itself; one a worker holds it waits for, with a deadline.
 ///
@@ -19,8 +19,8 @@ import Synchronization
 /// task has read it, and the pages of either stream the decoder has passed (``PassedPages``).
 // reason: the stream buffers are written by one task per block (disjoint ranges, checked by `parse`)
 // and read only after that task is marked done under `progress`'s lock; the decoding thread's own
-// counters (`treeBlocksReady`, `treeBytesReady`, `floatsReady`, `treeReleased`, `planesReleased`)
-// are touched by that thread alone, and it releases only pages of blocks it has seen done.
+// counters (`treeBlocksReady`, `treeBytesReady`, `floatsReady`, the release cursors) are touched
+// by that thread alone, and it releases only pages of blocks it has seen done.
 final class StreamInflation: @unchecked Sendable {
     private enum TaskState { case waiting, running, done }
 
@@ -35,9 +35,6 @@ final class StreamInflation: @unchecked Sendable {
 
     /// The task that computes the CRC; task `block + 1` inflates `block`.
     private static let checksumTask = 0
-    /// How long the decoder waits for a block a worker is inflating. A 1 MiB block takes about a
-    /// millisecond; only a machine stalled for minutes reaches it.
-    private static let deadlineSeconds = 300
 
     /// The file's bytes, until every task has read them: then let go, not kept while the tree is
     /// still being decoded. A task holds its own reference while it runs.
@@ -54,8 +51,8 @@ final class StreamInflation: @unchecked Sendable {
     private let floatBlocks: [Int]
     private let treePages: PassedPages
     private let floatPages: PassedPages
-    var tree: UnsafeMutableBufferPointer<UInt8> { treePages.bytes }
-    var floats: UnsafeMutableBufferPointer<UInt8> { floatPages.bytes }
+    let tree: UnsafeMutableBufferPointer<UInt8>
+    let floats: UnsafeMutableBufferPointer<UInt8>
     private let progress: Mutex<Progress>
     /// Signalled each time a worker finishes a task.
     private let finished = DispatchSemaphore(value: 0)
@@ -66,25 +63,33 @@ final class StreamInflation: @unchecked Sendable {
     private var floatsReady = false
     /// Where the next release of passed tree pages starts.
     private var treeReleased = 0
-    /// Per byte plane of the float stream, where its next release of passed pages starts.
+    /// Where the next release of passed float pages starts: in each of the eight byte planes for
+    /// version 2's layout (planes over the whole stream); in the first, for the whole stream, for
+    /// version 1's (each array's planes in turn).
     private var planesReleased: [Int]
     /// The floats read at the last release.
     private var floatsPassedAt = 0
+    /// The bytes released so far (tree, floats), for tests.
+    private(set) var released = (tree: 0, floats: 0)
 
     /// Starts inflating `blocks` of `file` (already parsed) on `workers` threads.
-    /// - Throws: When the system refuses memory for the streams.
+    /// - Throws: When the system refuses memory for the streams — unless the file is damaged (its
+    ///   table may claim any size): then the checksum mismatch, as a load with memory would say.
     init(
         file: consuming [UInt8], blocks: [BinarySnapshot.BlockEntry], storedChecksum: UInt32, treeBytes: Int, floatBytes: Int, workers: Int
     ) throws(SnapshotError) {
-        guard let treePages = PassedPages(count: treeBytes) else { throw .memory(treeBytes, for: "the tree stream") }
-        guard let floatPages = PassedPages(count: floatBytes) else {
-            treePages.unmap()
-            throw .memory(floatBytes, for: "the float stream")
-        }
-        self.treePages = treePages
-        self.floatPages = floatPages
-        planesReleased = (0..<8).map { $0 * (floatBytes / 8) }
         checkedCount = file.count - SnapshotFormat.trailerSize
+        do throws(SnapshotError) {
+            treePages = try PassedPages(count: treeBytes, for: "the tree stream")
+            floatPages = try PassedPages(count: floatBytes, for: "the float stream")
+        } catch {
+            let checksum = file.withUnsafeBufferPointer { Zlib.crc32(UnsafeBufferPointer(rebasing: $0[..<(file.count - SnapshotFormat.trailerSize)])) }
+            guard checksum == storedChecksum else { throw .checksum(stored: storedChecksum, computed: checksum) }
+            throw error
+        }
+        tree = treePages.bytes
+        floats = floatPages.bytes
+        planesReleased = (0..<8).map { $0 * (floatBytes / 8) }
         self.file = Mutex(file)
         self.blocks = blocks
         self.storedChecksum = storedChecksum
@@ -103,17 +108,14 @@ final class StreamInflation: @unchecked Sendable {
         }
     }
 
-    deinit {
-        treePages.unmap()
-        floatPages.unmap()
-    }
-
-    /// Makes the tree stream ready through byte `end` (exclusive), or as far as it goes, and lets
-    /// go of the pages before `passed`, which the decoder will not read again.
+    /// Lets go of the tree's pages before byte `passed`, which the decoder will not read again, and
+    /// makes the tree ready through byte `end` (exclusive), or as far as it goes.
     /// - Returns: The bytes of the tree ready now, from its start.
-    func treeAvailable(through end: Int, passed: Int) throws(SnapshotError) -> Int {
+    func advanceTree(through end: Int, passed: Int) throws(SnapshotError) -> Int {
         // Only pages of blocks seen done (`treeBytesReady`) are released.
-        treeReleased = treePages.release(treeReleased..<min(passed, treeBytesReady))
+        let releasedBefore = treeReleased
+        treeReleased = treePages.release(from: treeReleased, to: min(passed, treeBytesReady))
+        released.tree += treeReleased - releasedBefore
         while treeBytesReady < end && treeBlocksReady < treeBlocks.count {
             let block = treeBlocks[treeBlocksReady]
             try complete(block + 1)
@@ -123,21 +125,21 @@ final class StreamInflation: @unchecked Sendable {
         return treeBytesReady
     }
 
-    /// Lets go of the pages of the float stream that the decoder has passed: in each byte plane,
-    /// those of the first `floatsRead` floats (version 2, planes spanning the stream), or the first
-    /// `floatsRead × 8` bytes (version 1, each array's planes in turn). Called once the whole float
-    /// stream is ready.
-    func floatsPassed(_ floatsRead: Int, planesSpanStream: Bool) {
+    /// Lets go of the pages of the float stream that the decoder has passed, its first `floatsRead`
+    /// floats: in each byte plane for version 2's layout, the first `floatsRead × 8` bytes for
+    /// version 1's. Called once the whole float stream is ready.
+    func floatsPassed(_ floatsRead: Int, layout: TreeDecoder.FloatLayout) {
         // A release a quarter of a MiB per plane at a time: a few system calls per stream, not one per array.
         guard floatsReady, floatsRead - floatsPassedAt >= 1 << 18 || floatsRead * 8 == floats.count else { return }
         floatsPassedAt = floatsRead
-        guard planesSpanStream else {
-            planesReleased[0] = floatPages.release(planesReleased[0]..<floatsRead * 8)
-            return
+        let planes: [(plane: Int, end: Int)] = switch layout {
+        case .perArray: [(0, floatsRead * 8)]
+        case .wholeStream: (0..<8).map { ($0, $0 * (floats.count / 8) + floatsRead) }
         }
-        let planeSize = floats.count / 8
-        for plane in 0..<8 {
-            planesReleased[plane] = floatPages.release(planesReleased[plane]..<plane * planeSize + floatsRead)
+        for (plane, end) in planes {
+            let releasedBefore = planesReleased[plane]
+            planesReleased[plane] = floatPages.release(from: releasedBefore, to: end)
+            released.floats += planesReleased[plane] - releasedBefore
         }
     }
 
@@ -193,7 +195,7 @@ final class StreamInflation: @unchecked Sendable {
             return true
         }
         if claimed { run(task) }
-        let deadline = DispatchTime.now() + .seconds(Self.deadlineSeconds)
+        let deadline = DispatchTime.now() + .seconds(WorkerDeadline.seconds)
         while true {
             let (state, failure) = progress.withLock { ($0.states[task], $0.failures[task - 1]) }
             if state == .done {
@@ -206,7 +208,7 @@ final class StreamInflation: @unchecked Sendable {
             }
             guard finished.wait(timeout: deadline) == .success else {
                 let work = task == Self.checksumTask ? "checking the CRC" : "inflating block \(task - 1)"
-                throw .timeout("\(work) took longer than \(Self.deadlineSeconds) s")
+                throw .timeout("\(work) took longer than \(WorkerDeadline.seconds) s")
             }
         }
     }

@@ -168,7 +168,7 @@ struct TreeDecoder {
             }
             initialized = count
         }
-        streams.floatsPassed(floatsRead, planesSpanStream: layout == .wholeStream)
+        streams.floatsPassed(floatsRead, layout: layout)
         return floats
     }
 

@@ -84,9 +84,7 @@ struct TreeEncoder: ~Copyable {
         }
         tree.byte(SnapshotFormat.Tag.array.rawValue)
         tree.varint(UInt64(elements.count))
-        elements.withUnsafeBufferPointer { elements in
-            for element in elements { encode(element) }
-        }
+        for element in elements { encode(element) }
     }
 
     /// Keeps the array for the float stream, which lays out every float's bytes as byte planes.
