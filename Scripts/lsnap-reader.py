@@ -88,7 +88,7 @@ def parse_file(data):
     if version not in (1, 2, 3):
         raise FormatError(f"snapshot format version {version} is not supported (this reader reads versions 1, 2 and 3)")
     if data[-4:] != END:
-        raise FormatError("truncated: no end signature")
+        raise FormatError("no end signature")
     (stored_crc,) = struct.unpack_from("<I", data, len(data) - 8)
     if zlib.crc32(data[:-8]) != stored_crc:
         raise FormatError("checksum mismatch")

@@ -39,7 +39,7 @@ public struct SyntheticState: Sendable {
         }
     }
 
-    /// How many components (flows and works) the tree has, at least 2.
+    /// How many components (flows and works) the tree has, at least 3: the root, a flow and a work.
     public var components: Int
     /// The approximate size of the state's JSON (as `json.dumps` writes it), in bytes.
     public var targetBytes: Int
@@ -49,7 +49,7 @@ public struct SyntheticState: Sendable {
     public var seed: UInt64
 
     public init(components: Int = 10_000, targetBytes: Int = 100_000_000, mix: Mix = .floatHeavy, seed: UInt64 = 42) {
-        self.components = max(2, components)
+        self.components = max(3, components)
         self.targetBytes = targetBytes
         self.mix = mix
         self.seed = seed
@@ -58,14 +58,27 @@ public struct SyntheticState: Sendable {
     /// Works per child flow.
     static let worksPerFlow = 99
 
+    private var flowCount: Int { max(1, (components - 1 + Self.worksPerFlow) / (Self.worksPerFlow + 1)) }
+    private var workCount: Int { max(0, components - 1 - flowCount) }
+
+    /// The items in each work's series, the part of the state that makes the mix: none when the
+    /// components' fixed parts (about 900 bytes of JSON each) alone reach the target size.
+    public var seriesLength: Int {
+        // About 60 bytes per component of skeleton and 320 of vars; the rest goes to the series.
+        max(0, targetBytes / max(1, workCount) - 900) / Self.bytesPerItem(mix)
+    }
+
+    /// The most components a state of `targetBytes` can have with series of at least 100 items.
+    public static func componentsWithSeries(targetBytes: Int, mix: Mix) -> Int {
+        max(3, targetBytes / (900 + 100 * bytesPerItem(mix)))
+    }
+
     /// Builds the checkpoint tree.
     public func make() -> StateValue {
         var random = SplitMix(seed: seed)
-        let flowCount = max(1, (components - 1 + Self.worksPerFlow) / (Self.worksPerFlow + 1))
-        let workCount = max(0, components - 1 - flowCount)
-        // About 60 bytes per component of skeleton and 320 of vars; the rest goes to the series.
-        let perWork = max(0, targetBytes / max(1, workCount) - 900)
-        let seriesLength = perWork / Self.bytesPerItem(mix)
+        let flowCount = flowCount
+        let workCount = workCount
+        let seriesLength = seriesLength
         var flows = StateObject()
         var worksLeft = workCount
         for flowIndex in 0..<flowCount {

@@ -46,7 +46,7 @@ extension LightningCheckpoint {
                 """
         )
 
-        @Option(help: "How many components (flows and works) the state has. (default: 10000; 41 for --mix records, 5 for --mix large-vars)")
+        @Option(help: "How many components (flows and works) the state has, at least 3; each takes about 900 bytes of the target besides what the mix puts in it. (default: 10000; 41 for --mix records, 5 for --mix large-vars)")
         var components: Int?
 
         @Option(name: .customLong("target-mb"), help: "The approximate size of the state as JSON (as json.dumps writes it), in MB (10^6 bytes).")
@@ -85,7 +85,7 @@ extension LightningCheckpoint {
         @OptionGroup var storageOptions: StorageOptions
 
         func validate() throws {
-            if let components, components < 2 { throw ValidationError("--components must be at least 2, not \(components)") }
+            if let components, components < 3 { throw ValidationError("--components must be at least 3 (the root flow, a flow and a work), not \(components)") }
             guard targetMB > 0 else { throw ValidationError("--target-mb must be above 0, not \(targetMB)") }
             guard runs >= 1 else { throw ValidationError("--runs must be at least 1, not \(runs)") }
             guard changeFraction >= 0 && changeFraction <= 1 else { throw ValidationError("--change-fraction must be in [0, 1], not \(changeFraction)") }
@@ -119,6 +119,12 @@ extension LightningCheckpoint {
             }
             progress.phase("generating the state")
             let synthetic = SyntheticState(components: componentCount, targetBytes: Int(targetMB * 1e6), mix: mix)
+            if synthetic.seriesLength == 0 {
+                let fewer = SyntheticState.componentsWithSeries(targetBytes: synthetic.targetBytes, mix: mix)
+                Console.writeErrorLine(
+                    "warning: \(componentCount) components' fixed parts alone are more than --target-mb \(targetMB.exactText): the state has none of what --mix \(mix.rawValue) puts in it"
+                        + " (every mix gives the same state) and is larger than asked; give --components \(fewer) or fewer, or a larger --target-mb")
+            }
             let state = synthetic.make()
             if let writeState {
                 progress.phase("writing \(writeState)")

@@ -37,14 +37,14 @@ enum BenchReport {
             row("save floor: deflate + write + fsync", "save_floor_s", results.saveFloorSeconds, results.binaryBytes),
         ]
         let ratio = format(100 * Double(results.binaryBytes) / Double(max(1, results.jsonBytes)), digits: 1)
-        let title = "state: \(components) components, \(mix.title), \(format(megabytes, digits: 1)) MB of JSON; binary file \(ratio) % of it"
+        let title = "state: \(components) components, \(mix.title), \(format(megabytes, digits: decimals(for: [megabytes], minimum: 1))) MB of JSON; binary file \(ratio) % of it"
         return title + "\n" + Table(header: ["OPERATION", "MEDIAN S", "MIN–MAX S", "STATE MB/S", "FILE MB/S", "FILE BYTES"], rows: rows, rightAligned: [1, 2, 3, 4, 5]).rendered
             + "\nbinary load is \(format(results.binaryLoadSeconds / max(results.loadFloorOneThreadSeconds, 1e-9), digits: 2)) x its one-thread floor"
             + " (\(format(results.binaryLoadSeconds / max(results.loadFloorSeconds, 1e-9), digits: 2)) x the all-core one); binary save is"
             + " \(format(results.binarySaveSeconds / max(results.saveFloorSeconds, 1e-9), digits: 2)) x its floor. A floor is what the snapshot's bytes"
             + " alone cost, measured in the same run: everything but building the state or encoding it."
-            + (results.loadFloorOneThreadSeconds < 0.01
-                ? " (This state is small: its floors are a few milliseconds of fixed costs, and the ratios say little; measure at --target-mb 100.)" : "")
+            + (megabytes < 50
+                ? " (On a state this small, a load's and a save's fixed costs — threads, buffers, the components' skeleton — weigh more against the floors; the ratios are meant for states of about 100 MB: --target-mb 100.)" : "")
             + "\nSeconds: the median of the runs, and the fastest and slowest. STATE MB/S: the state's JSON size over the median,"
             + " whatever the format; FILE MB/S: the file's own bytes over the median. Saves include fsync."
     }

@@ -36,7 +36,7 @@ struct BenchSettings {
         if !largeVars.isEmpty {
             parameters = "--large-vars \(largeVars.map(String.init).joined(separator: " "))"
         } else {
-            parameters = "--components \(components) --target-mb \(BenchReport.format(targetMB, digits: 1)) --mix \(mix.rawValue)"
+            parameters = "--components \(components) --target-mb \(targetMB.exactText) --mix \(mix.rawValue)"
             parameters += parallelWorks.isEmpty ? " --runs \(runs)" : " --parallel-works \(parallelWorks.map(String.init).joined(separator: " "))"
             parameters += " --change-fraction \(changeFraction)"
         }
@@ -64,4 +64,11 @@ struct BenchSettings {
     /// The warning a debug build prints before it measures.
     static let debugWarning =
         "warning: this is a debug build, several times slower than a release build: its figures say little about the engine. Measure with `swift run -c release lightning-checkpoint bench`."
+}
+
+extension Double {
+    /// The number as it was given, to repeat it in a command line: `100`, `0.01`, `2.5`.
+    var exactText: String {
+        rounded() == self && magnitude < 1e15 ? String(Int64(self)) : description
+    }
 }

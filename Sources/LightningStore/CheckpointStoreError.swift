@@ -133,7 +133,8 @@ public struct CheckpointStoreError: Error, Hashable, Sendable, CustomStringConve
 
     /// The newest checkpoint is damaged: names the damage, and the newest checkpoint that loads.
     static func damagedLatest(_ damage: CheckpointStoreError, newestValid: String?) -> Self {
-        let advice = newestValid.map { "the newest checkpoint that loads is \($0): resume with --checkpoint \($0) (or --checkpoint latest-valid)" }
+        // Said to apps (`--checkpoint latest`) and to the tool (`show latest`) alike: no flag named.
+        let advice = newestValid.map { "the newest checkpoint that loads is \($0): ask for it by name, or for latest-valid" }
             ?? "no checkpoint in the storage loads"
         return CheckpointStoreError(path: damage.path, code: damage.code, description: "\(damage.description); \(advice)", alreadyRetried: damage.alreadyRetried)
     }

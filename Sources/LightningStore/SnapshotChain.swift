@@ -9,7 +9,16 @@ package enum SnapshotChain {
     package static let maximumLength = 100_000
 
     /// The state at the snapshot in `bytes`, read from `location`, following its parents when it is a delta.
+    ///
+    /// Whatever is wrong further down the chain is reported as `location`'s error, naming the
+    /// snapshot at fault: the checkpoint asked for is what cannot be read (`verify --all` then
+    /// gives each checkpoint of a broken chain its own line).
     package static func state(of bytes: consuming [UInt8], at location: CheckpointLocation) throws(CheckpointStoreError) -> StateValue {
+        /// The error for `problem` with snapshot `member` of the chain.
+        func failure(_ problem: String, at member: CheckpointLocation, code: CheckpointStoreError.Code = .corrupt, alreadyRetried: Bool = false) -> CheckpointStoreError {
+            let inChain = member.key == location.key ? "" : "\(member.key.split(separator: "/").last ?? "") in its chain of deltas: "
+            return CheckpointStoreError(path: location.description, problem: inChain + problem, code: code, alreadyRetried: alreadyRetried)
+        }
         var deltas: [(location: CheckpointLocation, delta: StateDelta)] = []
         var current = location
         var currentBytes = consume bytes
@@ -21,14 +30,13 @@ package enum SnapshotChain {
                 decoded = try BinarySnapshot.decodeContents(consume currentBytes)
             } catch {
                 // Memory refused or a wait past its deadline is the machine's failure, not the file's.
-                throw CheckpointStoreError(path: current.description, problem: error.description, code: error.systemErrno.map { .io(errno: $0) } ?? .corrupt)
+                throw failure(error.description, at: current, code: error.systemErrno.map { .io(errno: $0) } ?? .corrupt)
             }
             if expected == nil { try checkName(of: decoded.header, at: current) }
             if let expected, decoded.header.sequence != expected {
-                let child = deltas[deltas.count - 1].location
-                throw CheckpointStoreError(
-                    path: child.description,
-                    problem: "its parent \(current.key.split(separator: "/").last ?? "") is snapshot number \(decoded.header.sequence), not the \(expected) it was written against")
+                throw failure(
+                    "its parent \(current.key.split(separator: "/").last ?? "") is snapshot number \(decoded.header.sequence), not the \(expected) it was written against",
+                    at: deltas[deltas.count - 1].location)
             }
             switch decoded.contents {
             case .full(var state):
@@ -36,26 +44,26 @@ package enum SnapshotChain {
                     do {
                         try delta.apply(to: &state)
                     } catch {
-                        throw CheckpointStoreError(path: deltaLocation.description, problem: "does not apply to its parent: \(error)")
+                        throw failure("does not apply to its parent: \(error)", at: deltaLocation)
                     }
                 }
                 return state
             case .delta(let delta, let parent):
                 deltas.append((current, delta))
                 guard parent < decoded.header.sequence, let parentName = CheckpointName(snapshotID: parent) else {
-                    throw CheckpointStoreError(path: current.description, problem: "a delta whose parent number \(parent) is not older than its own \(decoded.header.sequence)")
+                    throw failure("a delta whose parent number \(parent) is not older than its own \(decoded.header.sequence)", at: current)
                 }
                 guard deltas.count <= maximumLength else {
-                    throw CheckpointStoreError(path: current.description, problem: "a chain of more than \(maximumLength) deltas")
+                    throw failure("a chain of more than \(maximumLength) deltas", at: location)
                 }
                 let parentLocation = current.sibling(parentName.fileName(.binary))
                 do {
                     currentBytes = try parentLocation.storage.read(parentLocation.key)
                 } catch {
                     if error.isMissingObject {
-                        throw CheckpointStoreError(path: current.description, problem: "its parent snapshot \(parentName.fileName(.binary)) is missing")
+                        throw failure("its parent snapshot \(parentName.fileName(.binary)) is missing", at: current)
                     }
-                    throw error
+                    throw failure("reading its parent: \(error.description)", at: current, code: error.code, alreadyRetried: error.alreadyRetried)
                 }
                 current = parentLocation
                 expected = parent

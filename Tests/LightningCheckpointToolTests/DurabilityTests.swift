@@ -48,9 +48,10 @@ struct DurabilityTests {
         #expect(verify.standardOutput == "ok \(Self.folderName)/\(files[0])\n")
         let lines = verify.standardError.split(separator: "\n")
         #expect(lines.count == 4)
-        // The damaged delta, then each delta whose chain runs through it, then a count.
+        // The damaged delta, then each delta whose chain runs through it, under its own name, then a count.
         #expect(lines[0].hasPrefix("lightning-checkpoint: \(Self.folderName)/\(files[1]): checksum mismatch"))
-        #expect(lines[1].hasPrefix("lightning-checkpoint: \(Self.folderName)/\(files[1]): checksum mismatch"))
+        #expect(lines[1].hasPrefix("lightning-checkpoint: \(Self.folderName)/\(files[2]): \(files[1]) in its chain of deltas: checksum mismatch"))
+        #expect(lines[2].hasPrefix("lightning-checkpoint: \(Self.folderName)/\(files[3]): \(files[1]) in its chain of deltas: checksum mismatch"))
         #expect(lines.last == "lightning-checkpoint: 3 of 4 checkpoints are damaged")
     }
 
@@ -65,7 +66,7 @@ struct DurabilityTests {
         #expect(latest.status == 1)
         #expect(latest.standardOutput == "")
         #expect(latest.standardError.hasPrefix("\(Self.folderName)/\(files[2]): checksum mismatch: the file is corrupt (stored 0x"))
-        #expect(latest.standardError.hasSuffix("; the newest checkpoint that loads is \(files[1]): resume with --checkpoint \(files[1]) (or --checkpoint latest-valid)\n"))
+        #expect(latest.standardError.hasSuffix("; the newest checkpoint that loads is \(files[1]): ask for it by name, or for latest-valid\n"))
         #expect(latest.standardError.split(separator: "\n").count == 1)
 
         let valid = try Executable.run("counter-app", ["--checkpoint", "latest-valid"], in: folder.path)

@@ -331,15 +331,25 @@ struct IncrementalCheckpointTests {
         #expect(Self.withoutMetadata(try store.resolve("latest").load()) == expected.last)
     }
 
-    @Test("a missing or damaged parent is reported by name")
+    @Test("a missing or damaged parent is reported by name, as the error of the checkpoint asked for")
     func brokenChain() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        _ = try Self.run(seed: 7, iterations: 3, policy: CheckpointPolicy(maxDeltaBytesFraction: .infinity, writesInBackground: false), folder: folder)
+        _ = try Self.run(seed: 7, iterations: 4, policy: CheckpointPolicy(maxDeltaBytesFraction: .infinity, writesInBackground: false), folder: folder)
         let files = try CheckpointStore(storageRoot: folder.path).list()
+        #expect(files.count == 4 && files.dropFirst().allSatisfy(\.isDelta))
+        let name = { (index: Int) in files[index].name.fileName(.binary) }
+        var damaged = try FileIO.read(files[1].path)
+        damaged[damaged.count / 2] ^= 1
+        try FileIO.replace(files[1].path, chunks: [damaged])
+        let deep = #expect(throws: CheckpointStoreError.self) { try CheckpointLocation.file(files[3].path).load() }
+        #expect(deep?.description.hasPrefix("\(files[3].path): \(name(1)) in its chain of deltas: checksum mismatch: the file is corrupt") == true)
+        #expect(deep?.code == .corrupt)
         try FileIO.remove(files[1].path)
         let error = #expect(throws: CheckpointStoreError.self) { try CheckpointLocation.file(files[2].path).load() }
-        #expect(error?.description == "\(files[2].path): its parent snapshot \(files[1].name.fileName(.binary)) is missing")
+        #expect(error?.description == "\(files[2].path): its parent snapshot \(name(1)) is missing")
+        let further = #expect(throws: CheckpointStoreError.self) { try CheckpointLocation.file(files[3].path).load() }
+        #expect(further?.description == "\(files[3].path): \(name(2)) in its chain of deltas: its parent snapshot \(name(1)) is missing")
     }
 
     @Test("save policies: every N iterations and every T seconds, with or without the hook")

@@ -281,6 +281,15 @@ public enum BinarySnapshot {
         }
     }
 
+    /// Whether the file ends with the end signature after a CRC of the bytes before it (a file of
+    /// at least a header and trailer).
+    private static func checksumMatches(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard buffer.suffix(4).elementsEqual(SnapshotFormat.endMagic) else { return false }
+        let trailer = buffer.count - SnapshotFormat.trailerSize
+        let stored = (0..<4).reduce(UInt32(0)) { $0 | UInt32(buffer[trailer + $1]) << (8 * UInt32($1)) }
+        return stored == Zlib.crc32(UnsafeBufferPointer(rebasing: buffer[..<trailer]))
+    }
+
     /// The header and block table, checked; the CRC too unless `verifyingChecksum` is false (the
     /// caller then checks it, as ``StreamInflation`` does on another thread).
     /// - Returns: Also the CRC the trailer holds, for a caller that checks it later.
@@ -295,10 +304,9 @@ public enum BinarySnapshot {
         var reader = ByteReader(buffer)
         reader.offset = SnapshotFormat.magic.count
         let version = try reader.littleEndian(UInt16.self)
-        guard SnapshotFormat.readableVersions.contains(version) else { throw .unsupportedVersion(version) }
-        guard buffer.suffix(4).elementsEqual(SnapshotFormat.endMagic) else {
-            throw .truncated("no end signature: the file was cut short or damaged")
-        }
+        // A newer writer's file checks out under this CRC; a damaged version byte breaks it too.
+        guard SnapshotFormat.readableVersions.contains(version) else { throw .unsupportedVersion(version, checksumMatches: checksumMatches(buffer)) }
+        guard buffer.suffix(4).elementsEqual(SnapshotFormat.endMagic) else { throw .noEndSignature() }
         let checked = UnsafeBufferPointer(rebasing: buffer[..<(buffer.count - SnapshotFormat.trailerSize)])
         var trailer = ByteReader(UnsafeBufferPointer(rebasing: buffer[(buffer.count - SnapshotFormat.trailerSize)...]), base: buffer.count - 8)
         let stored = try trailer.littleEndian(UInt32.self)
