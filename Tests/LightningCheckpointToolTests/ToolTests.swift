@@ -300,6 +300,24 @@ struct BenchToolTests {
         #expect(refused.standardError.contains("--large-vars sizes must be from 1 to 100000000, not 0"))
     }
 
+    @Test("bench refuses fewer than 3 components, and warns when the components alone pass the target, which leaves the mix out")
+    func smallStates() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let two = try Executable.run("lightning-checkpoint", ["bench", "--components", "2", "--storage", "store"], in: folder.path)
+        #expect(two.status != 0)
+        #expect(two.standardError.contains("--components must be at least 3 (the root flow, a flow and a work), not 2"))
+        let crowded = try Executable.run(
+            "lightning-checkpoint", ["bench", "--components", "200", "--target-mb", "0.05", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
+        #expect(crowded.status == 0)
+        #expect(crowded.standardError.contains(
+            "warning: 200 components' fixed parts alone are more than --target-mb 0.05: the state has none of what --mix float puts in it"
+                + " (every mix gives the same state) and is larger than asked; give --components 17 or fewer, or a larger --target-mb"))
+        let three = try Executable.run("lightning-checkpoint", ["bench", "--components", "3", "--target-mb", "0.05", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
+        #expect(three.status == 0)
+        #expect(!three.standardError.contains("warning: 3 components"))
+    }
+
     @Test("bench --parallel-works measures the pause for each count of publishing works, and leaves no checkpoint")
     func parallelWorks() throws {
         let folder = try TemporaryFolder()
