@@ -99,6 +99,10 @@ public struct CheckpointStore: Sendable {
     public func resolve(_ value: String) throws(CheckpointStoreError) -> CheckpointLocation {
         // A path or a URL needs no listing of the store (which may be elsewhere, or unreachable).
         if value != "latest", let outside = try locate(value) { return outside }
+        // Something is there, but nothing a checkpoint can be read from.
+        if value != "latest", let kind = FileIO.nonFileKind(value) {
+            throw CheckpointStoreError(path: value, problem: "\(kind), not a checkpoint file", code: .invalidArgument)
+        }
         // A checkpoint name never holds a '/': this is a path the locator found nothing at.
         if value.contains("/") { throw CheckpointStoreError(path: value, problem: "no such checkpoint file", code: .notFound) }
         // A file name that is no checkpoint's: the user meant a file here (no listing needed).

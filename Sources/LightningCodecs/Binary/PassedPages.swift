@@ -39,9 +39,9 @@ struct PassedPages: ~Copyable {
         guard let address = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), address != MAP_FAILED else {
             throw .memory(count, for: what, errno: errno)
         }
-        if guardLength > 0 {
-            mprotect(address + (length - guardLength), guardLength, PROT_NONE)
-        }
+        #if DEBUG
+        mprotect(address + (length - guardLength), guardLength, PROT_NONE)
+        #endif
         let start = address + (length - guardLength - count)
         bytes = UnsafeMutableBufferPointer(start: start.bindMemory(to: UInt8.self, capacity: count), count: count)
         mapping = address

@@ -168,6 +168,21 @@ package enum FileIO {
     }
 
     /// Whether `path` is a folder.
+    /// What is at `path` when it is there but is no regular file — `a folder`, `a device`, `a
+    /// pipe`, `a socket`, `a symbolic link that leads in a loop` — or `nil`.
+    package static func nonFileKind(_ path: String) -> String? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return errno == ELOOP ? "a symbolic link that leads in a loop" : nil }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a folder"
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFIFO: return "a pipe"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
+        }
+    }
+
     package static func isFolder(_ path: String) -> Bool {
         var status = stat()
         return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
