@@ -22,7 +22,13 @@ func writeStandardOutput(_ bytes: [UInt8]) {
 func writeOutput(_ chunks: [[UInt8]], toFile path: String?) throws {
     guard let path else { return chunks.forEach(writeStandardOutput) }
     try reportingFailures { () throws(CheckpointStoreError) in
-        let target = try StorageAddress.location(ofURL: path, environment: StorageAddress.processEnvironment) ?? .file(path)
+        let url = try StorageAddress.location(ofURL: path, environment: StorageAddress.processEnvironment)
+        // A typo in a local path is refused, as `cp` refuses it, rather than made into folders.
+        let folder = FileIO.split(path).folder
+        if url == nil, !folder.isEmpty, !FileIO.isFolder(folder) {
+            throw CheckpointStoreError(path: path, problem: "no folder \(folder) to write it in", code: .notFound)
+        }
+        let target = url ?? .file(path)
         guard CheckpointName(fileName: String(target.key.split(separator: "/").last ?? "")) != nil else {
             return try target.storage.replace(target.key, chunks: chunks)
         }

@@ -208,6 +208,11 @@ struct ToolTests {
         #expect(notAFile.status == 1)
         #expect(notAFile.standardError == "lightning-checkpoint: folder.lsnap: a folder, not a checkpoint file\n")
         #expect(try Self.run(["show", "/dev/null"], in: folder).standardError == "lightning-checkpoint: /dev/null: a device, not a checkpoint file\n")
+        // A path into a folder that is not there is refused, not made.
+        let nowhere = try Self.run(["convert", "s/checkpoints/lightningapp_checkpoint_10.json", "nowhere/out.json"], in: folder)
+        #expect(nowhere.status == 1)
+        #expect(nowhere.standardError == "lightning-checkpoint: nowhere/out.json: no folder nowhere to write it in\n")
+        #expect(!FileIO.isFolder("\(folder.path)/nowhere"))
         #expect(try Self.run(["verify"], in: folder).status != 0)
     }
 }
