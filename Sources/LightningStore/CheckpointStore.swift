@@ -91,6 +91,12 @@ public struct CheckpointStore: Sendable {
         try names().last?.name
     }
 
+    /// For a path with no file at it: what is there instead (a folder, a device, a pipe), or `problem`.
+    private static func noFile(_ path: String, else problem: String) -> CheckpointStoreError {
+        guard let kind = FileIO.nonFileKind(path) else { return CheckpointStoreError(path: path, problem: problem, code: .notFound) }
+        return CheckpointStoreError(path: path, problem: "\(kind), not a checkpoint file", code: .invalidArgument)
+    }
+
     /// The checkpoint that `value` names, as `--checkpoint` takes it: `latest` (the newest in the
     /// store, of either format), the path of a local file (or the URL of an object, with a
     /// URL locator), or the name of a checkpoint in the store with or without its extension. A name saved in both formats without an extension resolves
@@ -99,15 +105,11 @@ public struct CheckpointStore: Sendable {
     public func resolve(_ value: String) throws(CheckpointStoreError) -> CheckpointLocation {
         // A path or a URL needs no listing of the store (which may be elsewhere, or unreachable).
         if value != "latest", let outside = try locate(value) { return outside }
-        // Something is there, but nothing a checkpoint can be read from.
-        if value != "latest", let kind = FileIO.nonFileKind(value) {
-            throw CheckpointStoreError(path: value, problem: "\(kind), not a checkpoint file", code: .invalidArgument)
-        }
-        // A checkpoint name never holds a '/': this is a path the locator found nothing at.
-        if value.contains("/") { throw CheckpointStoreError(path: value, problem: "no such checkpoint file", code: .notFound) }
+        // A checkpoint name never holds a '/': this is a path the locator found no file at.
+        if value.contains("/") { throw Self.noFile(value, else: "no such checkpoint file") }
         // A file name that is no checkpoint's: the user meant a file here (no listing needed).
         if CheckpointName(fileName: value) == nil, CheckpointFormat(fileExtensionOf: value) != nil {
-            throw CheckpointStoreError(path: value, problem: "no such file (nor a checkpoint of that name in \(folder))", code: .notFound)
+            throw Self.noFile(value, else: "no such file (nor a checkpoint of that name in \(folder))")
         }
         let available = try names()
         if value == "latest" {

@@ -83,7 +83,7 @@ final class StreamInflation: @unchecked Sendable {
             treePages = try PassedPages(count: treeBytes, for: "the tree stream")
             floatPages = try PassedPages(count: floatBytes, for: "the float stream")
         } catch {
-            let checksum = file.withUnsafeBufferPointer { Zlib.crc32(UnsafeBufferPointer(rebasing: $0[..<(file.count - SnapshotFormat.trailerSize)])) }
+            let checksum = file.withUnsafeBufferPointer { [checkedCount] in Zlib.crc32(UnsafeBufferPointer(rebasing: $0[..<checkedCount])) }
             guard checksum == storedChecksum else { throw .checksum(stored: storedChecksum, computed: checksum) }
             throw error
         }
