@@ -156,9 +156,11 @@ public enum BinarySnapshot {
 
     /// Decodes a snapshot, verifying its checksum and every length and limit first.
     /// - Throws: ``SnapshotError`` naming what is wrong; never traps on bad input.
-    /// - Parameter bytes: The file. When it is the caller's last use of the array and the file has
-    ///   several blocks, it is let go as soon as other threads have inflated and checked every
-    ///   block, while the state is still being built.
+    /// - Parameters:
+    ///   - bytes: The file. When it is the caller's last use of the array and the file has several
+    ///     blocks, it is let go as soon as other threads have inflated and checked every block,
+    ///     while the state is still being built.
+    ///   - options: The limits the file is read within.
     public static func decode(_ bytes: consuming [UInt8], options: Options = Options()) throws(SnapshotError) -> StateValue {
         try decode(bytes, options: options, workers: nil)
     }
