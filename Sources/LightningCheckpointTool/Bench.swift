@@ -86,7 +86,8 @@ extension LightningCheckpoint {
 
         func validate() throws {
             if let components, components < 3 { throw ValidationError("--components must be at least 3 (the root flow, a flow and a work), not \(components)") }
-            guard targetMB > 0 else { throw ValidationError("--target-mb must be above 0, not \(targetMB)") }
+            // Finite and bounded: the size becomes a byte count (`inf` and 1e300 trapped there).
+            guard targetMB > 0 && targetMB <= 1_000_000 else { throw ValidationError("--target-mb must be above 0 and at most 1000000, not \(targetMB)") }
             guard runs >= 1 else { throw ValidationError("--runs must be at least 1, not \(runs)") }
             guard changeFraction >= 0 && changeFraction <= 1 else { throw ValidationError("--change-fraction must be in [0, 1], not \(changeFraction)") }
             if let negative = parallelWorks.first(where: { $0 < 0 }) { throw ValidationError("--parallel-works counts must be at least 0, not \(negative)") }

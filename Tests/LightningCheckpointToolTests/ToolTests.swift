@@ -318,6 +318,12 @@ struct BenchToolTests {
         let two = try Executable.run("lightning-checkpoint", ["bench", "--components", "2", "--storage", "store"], in: folder.path)
         #expect(two.status != 0)
         #expect(two.standardError.contains("--components must be at least 3 (the root flow, a flow and a work), not 2"))
+        for size in ["inf", "1e300", "0"] {
+            let refused = try Executable.run("lightning-checkpoint", ["bench", "--target-mb", size, "--storage", "store"], in: folder.path)
+            #expect(refused.status != 0, "\(size)")
+            #expect(refused.standardError.contains("--target-mb must be above 0 and at most 1000000, not "), "\(size)")
+            #expect(!refused.standardError.contains("Backtrace"), "\(size)")
+        }
         let crowded = try Executable.run(
             "lightning-checkpoint", ["bench", "--components", "200", "--target-mb", "0.05", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
         #expect(crowded.status == 0)

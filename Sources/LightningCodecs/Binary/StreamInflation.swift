@@ -83,7 +83,7 @@ final class StreamInflation: @unchecked Sendable {
             treePages = try PassedPages(count: treeBytes, for: "the tree stream")
             floatPages = try PassedPages(count: floatBytes, for: "the float stream")
         } catch {
-            let checksum = file.withUnsafeBufferPointer { [checkedCount] in Zlib.crc32(UnsafeBufferPointer(rebasing: $0[..<checkedCount])) }
+            let checksum = file.withUnsafeBufferPointer { [checkedCount] in Self.checksum(of: $0, checkedCount: checkedCount) }
             guard checksum == storedChecksum else { throw .checksum(stored: storedChecksum, computed: checksum) }
             throw error
         }
@@ -213,13 +213,18 @@ final class StreamInflation: @unchecked Sendable {
         }
     }
 
+    /// The CRC of the bytes the trailer's CRC covers.
+    private static func checksum(of file: UnsafeBufferPointer<UInt8>, checkedCount: Int) -> UInt32 {
+        Zlib.crc32(UnsafeBufferPointer(rebasing: file[..<checkedCount]))
+    }
+
     private func run(_ task: Int) {
         var checksum: UInt32?
         var failure: SnapshotError?
         let file = self.file.withLock { $0 }
         file.withUnsafeBufferPointer { file in
             if task == Self.checksumTask {
-                checksum = Zlib.crc32(UnsafeBufferPointer(rebasing: file[..<checkedCount]))
+                checksum = Self.checksum(of: file, checkedCount: checkedCount)
                 return
             }
             failure = blocks[task - 1].inflate(task - 1, from: file, tree: tree, floats: floats)

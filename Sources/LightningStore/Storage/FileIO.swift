@@ -179,7 +179,7 @@ package enum FileIO {
         case S_IFCHR, S_IFBLK: return "a device"
         case S_IFIFO: return "a pipe"
         case S_IFSOCK: return "a socket"
-        default: return "not a regular file"
+        default: return "something other than a file"
         }
     }
 
