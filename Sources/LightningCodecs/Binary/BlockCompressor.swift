@@ -101,8 +101,9 @@ final class BlockCompressor: @unchecked Sendable {
 
     /// Deflates a block (string matching for the tree where it pays, Huffman coding alone for
     /// float planes); a block that deflate cannot shrink is stored, so that reading it costs a
-    /// copy, and so is a float block whose bytes are noise (the low mantissa bytes of measured or
-    /// computed values), without trying.
+    /// copy, and so is a float block that Huffman coding would shrink by less than
+    /// ``Zlib/minimumHuffmanGain`` (noise, such as the low mantissa bytes of measured or computed
+    /// values), known from its byte counts without coding it.
     static func compress(_ bytes: [UInt8], stream: SnapshotFormat.Stream) -> Result<Block, SnapshotError> {
         bytes.withUnsafeBufferPointer { compress($0, stream: stream, stored: { bytes }) }
     }
@@ -117,10 +118,16 @@ final class BlockCompressor: @unchecked Sendable {
         _ input: UnsafeBufferPointer<UInt8>, stream: SnapshotFormat.Stream, stored: () -> [UInt8]
     ) -> Result<Block, SnapshotError> {
         Result { () throws(SnapshotError) -> Block in
-            if stream == .floats && !Zlib.entropyCodingPays(input) {
-                return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: stored())
+            let compressed: [UInt8]
+            if stream == .floats {
+                let code = HuffmanDeflate.Code(counts: HuffmanDeflate.counts(input))
+                guard Double(code.streamSize) <= Double(input.count) * (1 - Zlib.minimumHuffmanGain) else {
+                    return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: stored())
+                }
+                compressed = HuffmanDeflate.compress(input, with: code)
+            } else {
+                compressed = try Zlib.compressTreeBlock(input).bytes
             }
-            let compressed = stream == .tree ? try Zlib.compressTreeBlock(input).bytes : try Zlib.compress(input, effort: .huffmanOnly)
             if compressed.count >= input.count {
                 return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: stored())
             }

@@ -39,53 +39,22 @@ package enum Zlib {
         return (effort, try compress(block, effort: effort))
     }
 
-    /// Whether Huffman coding would shrink `block` by at least ``minimumHuffmanGain``, judged from
-    /// its bytes' entropy (Huffman coding gets within a few tenths of a percent of it on a block
-    /// this size), for the cost of counting them: noise, such as the low mantissa bytes of most
-    /// floats, is then stored without being coded first.
-    package static func entropyCodingPays(_ block: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard !block.isEmpty else { return false }
-        // Four tables, summed at the end: a run of equal bytes then updates four counters in turn
-        // instead of waiting on one.
-        var tables = [Int](repeating: 0, count: 4 * 256)
-        tables.withUnsafeMutableBufferPointer { tables in
-            let counts = tables.baseAddress!
-            var index = 0
-            while index &+ 4 <= block.count {
-                counts[Int(block[index])] &+= 1
-                counts[256 &+ Int(block[index &+ 1])] &+= 1
-                counts[512 &+ Int(block[index &+ 2])] &+= 1
-                counts[768 &+ Int(block[index &+ 3])] &+= 1
-                index &+= 4
-            }
-            while index < block.count {
-                counts[Int(block[index])] &+= 1
-                index &+= 1
-            }
-        }
-        let total = Double(block.count)
-        var bits = 0.0
-        for byte in 0..<256 {
-            let count = tables[byte] + tables[256 + byte] + tables[512 + byte] + tables[768 + byte]
-            guard count > 0 else { continue }
-            bits += Double(count) * log2(total / Double(count))
-        }
-        return bits / 8 <= total * (1 - minimumHuffmanGain)
-    }
-
     /// The least saving for which a float block is Huffman-coded rather than stored: 2 %.
     package static let minimumHuffmanGain = 0.02
 
     /// The zlib version string, e.g. `1.2.13`.
     package static var version: String { String(cString: zlibVersion()) }
 
-    /// Deflates `input` into a zlib stream.
+    /// Deflates `input` into a zlib stream: Huffman coding alone by ``HuffmanDeflate``, string
+    /// matching by zlib.
     package static func compress(_ input: UnsafeBufferPointer<UInt8>, effort: Effort) throws(SnapshotError) -> [UInt8] {
+        guard effort == .fast else {
+            return HuffmanDeflate.compress(input, with: HuffmanDeflate.Code(counts: HuffmanDeflate.counts(input)))
+        }
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         defer { stream.deallocate() }
-        let strategy = effort == .fast ? Z_DEFAULT_STRATEGY : Z_HUFFMAN_ONLY
-        let status = czlib_deflateInit2(stream, 1, strategy)
+        let status = czlib_deflateInit2(stream, 1, Z_DEFAULT_STRATEGY)
         guard status == Z_OK else { throw .compression("deflateInit2 failed (\(status))") }
         defer { deflateEnd(stream) }
         let bound = Int(deflateBound(stream, uLong(input.count)))
