@@ -178,7 +178,7 @@ struct TreeDecoder {
     }
 
     /// The most members an object may have to be checked for duplicate keys by comparing hashes
-    /// pairwise; a larger one is checked in a table of hashes as it is read.
+    /// pairwise as they are read; a larger one is checked once all its keys are (``RepeatedKeys``).
     private static let smallObject = 32
 
     /// An object's members, its keys checked for duplicates by their hashes (the bytes compared only
@@ -210,49 +210,30 @@ struct TreeDecoder {
         return StateObject(uncheckedUniqueKeys: keys, values: values)
     }
 
-    /// An object's members, its keys checked for duplicates in a table of their hashes (the bytes
-    /// compared only when two hashes match), then put together without checking again. The hashes
-    /// are not secret: should a file hold many distinct keys of one hash (made to slow a reader),
-    /// the rest of the object is checked by the dictionary's own seeded hashing instead.
+    /// An object's members, then its keys checked for a repeat all at once (``RepeatedKeys``), and
+    /// put together without checking again.
     private mutating func decodeLargeObject(_ count: Int) throws(SnapshotError) -> StateObject {
         var keys = ContiguousArray<StateString>()
         var values = ContiguousArray<StateValue>()
-        // The count is checked against the bytes left, not trusted further: the table grows as keys come.
-        keys.reserveCapacity(min(count, 1 << 16))
-        values.reserveCapacity(min(count, 1 << 16))
-        var seen = KeyHashes(expecting: min(count, 1 << 10))
-        for read in 0..<count {
-            let keyOffset = tree.offset
+        var hashes: [UInt64] = []
+        var offsets: [Int] = []
+        // The count is checked against the bytes left, not trusted further: the arrays grow as members come.
+        let expected = min(count, 1 << 16)
+        keys.reserveCapacity(expected)
+        values.reserveCapacity(expected)
+        hashes.reserveCapacity(expected)
+        offsets.reserveCapacity(expected)
+        for _ in 0..<count {
+            offsets.append(tree.offset)
             let (key, hash, _) = try decodeString(asKey: true)
-            let value = try decode()
-            switch seen.insert(hash, index: keys.count, unlessEqual: { keys[$0] == key }) {
-            case .inserted:
-                keys.append(key)
-                values.append(value)
-            case .duplicate:
-                throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
-            case .flooded:
-                var members = StateObject(uncheckedUniqueKeys: keys, values: values)
-                guard members.updateValue(value, forKey: key) == nil else {
-                    throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
-                }
-                return try decodeMembers(count - read - 1, into: members)
-            }
+            keys.append(key)
+            hashes.append(hash)
+            values.append(try decode())
+        }
+        if let repeated = RepeatedKeys.first(in: keys, hashes: hashes) {
+            throw .malformed("duplicate key \"\(keys[repeated].displayString)\"", offset: offsets[repeated])
         }
         return StateObject(uncheckedUniqueKeys: keys, values: values)
-    }
-
-    /// The next `count` members, added to `members` through its own hashing.
-    private mutating func decodeMembers(_ count: Int, into members: StateObject) throws(SnapshotError) -> StateObject {
-        var members = members
-        for _ in 0..<count {
-            let keyOffset = tree.offset
-            let key = try decodeString(asKey: true).string
-            guard members.updateValue(try decode(), forKey: key) == nil else {
-                throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
-            }
-        }
-        return members
     }
 
     /// Whether every byte is below 0x80, eight at a time: most strings in a state are ASCII, and

@@ -1,0 +1,103 @@
+@testable import LightningCodecs
+import LightningState
+import LightningTestSupport
+import Testing
+
+/// How a large object's keys are checked for a repeat: sorted hashes, and the keys themselves
+/// when a file is made so that many distinct keys share one hash.
+@Suite("Large objects' repeated keys")
+struct RepeatedKeysTests {
+    @Test("the radix sort orders by the top bits and keeps the order of equal ones: random values, values apart only in their top or bottom bits, repeats, none and one")
+    func sorting() {
+        var random = SeededRandom(seed: 5)
+        let cases: [[UInt64]] = [
+            [], [7],
+            (0..<10_000).map { _ in random.next() },
+            (0..<5_000).map { _ in (random.next() % 16) << 60 | random.next() % 1_000 },
+            (0..<5_000).map { _ in random.next() % 3 },
+            (0..<3_000).map { _ in random.next() % 2 == 0 ? .max : 0 },
+        ]
+        let top = { (value: UInt64) in value >> UInt64(64 - RepeatedKeys.sortedBits) }
+        for values in cases {
+            var sorted = values
+            RepeatedKeys.sort(&sorted)
+            // A stable sort on the top bits alone.
+            let expected = values.enumerated().sorted { (top($0.element), $0.offset) < (top($1.element), $1.offset) }.map(\.element)
+            #expect(sorted == expected)
+        }
+    }
+
+    @Test("equal hashes are found wherever they are, apart in their low bits or not at all; so are many that share their top bits")
+    func sharedHashes() {
+        var random = SeededRandom(seed: 8)
+        let distinct = (0..<50_000).map { _ in random.next() }
+        #expect(!RepeatedKeys.sharesAHash(distinct))
+        var repeated = distinct
+        repeated[40_000] = distinct[123]
+        #expect(RepeatedKeys.sharesAHash(repeated))
+        // Three hashes of the same top bits, the equal ones not next to each other in the input.
+        let top: UInt64 = 0xABCD << 48
+        #expect(RepeatedKeys.sharesAHash(distinct + [top | 5, top | 9, top | 5]))
+        #expect(!RepeatedKeys.sharesAHash(distinct + [top | 5, top | 9, top | 7]))
+        // Seventeen of one top and distinct low bits: too many to compare pairwise.
+        #expect(RepeatedKeys.sharesAHash(distinct + (0..<17).map { top | $0 }))
+        #expect(!RepeatedKeys.sharesAHash(distinct + (0..<16).map { top | $0 }))
+    }
+
+    @Test("the first key equal to an earlier one is found, in the keys' order; none among distinct keys, whatever their hashes")
+    func firstRepeat() {
+        let keys = ContiguousArray((0..<1_000).map { StateString("k\($0)") })
+        let hashes = { (keys: ContiguousArray<StateString>) in keys.map { key in key.withWTF8 { InternCache.hash($0) } } }
+        #expect(RepeatedKeys.first(in: keys, hashes: hashes(keys)) == nil)
+        var repeated = keys
+        repeated[700] = "k3"
+        repeated[900] = "k2"
+        #expect(RepeatedKeys.first(in: repeated, hashes: hashes(repeated)) == 700)
+        // Distinct keys given one hash: told apart by their bytes.
+        #expect(RepeatedKeys.first(in: keys, hashes: [UInt64](repeating: 9, count: keys.count)) == nil)
+        #expect(RepeatedKeys.first(in: repeated, hashes: [UInt64](repeating: 9, count: keys.count)) == 700)
+    }
+
+    /// Sixteen-byte ASCII keys that all have the hash of the first: the hash mixes each 8-byte word
+    /// into its state, so a second word that cancels the difference the first words made collides.
+    static func collidingKeys(_ count: Int) -> [[UInt8]] {
+        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func word(_ bytes: ArraySlice<UInt8>) -> UInt64 { bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) } }
+        func mixed(_ value: UInt64) -> UInt64 {
+            let product = value &* multiplier
+            return product ^ (product >> 29)
+        }
+        let start = multiplier ^ 16
+        let base = Array("key-0000suffix!!".utf8)
+        let target = mixed(start ^ word(base[0..<8])) ^ word(base[8..<16])
+        var keys = [base]
+        var candidate = 1
+        while keys.count < count {
+            let first = Array("k\(String(candidate + 1_000_000).suffix(7))".utf8)
+            candidate += 1
+            let second = target ^ mixed(start ^ word(first[0..<8]))
+            let bytes = (0..<8).map { UInt8(truncatingIfNeeded: second >> (8 * UInt64($0))) }
+            guard bytes.allSatisfy({ $0 > 0 && $0 < 0x80 }) else { continue }
+            keys.append(first + bytes)
+        }
+        return keys
+    }
+
+    @Test("an object of 100 keys made to share one hash reads whole, and a repeat among them is still found")
+    func floodedObject() throws {
+        let keys = Self.collidingKeys(100)
+        let hashes = Set(keys.map { key in key.withUnsafeBufferPointer(InternCache.hash) })
+        #expect(hashes.count == 1, "the keys no longer collide: the hash changed, and this test must follow it")
+        func object(_ keys: [[UInt8]]) -> [UInt8] {
+            var tree: [UInt8] = [0x08] + SnapshotDecoderTests.varint(UInt64(keys.count))
+            for (index, key) in keys.enumerated() {
+                tree += SnapshotDecoderTests.varint(UInt64(key.count) << 1 | 1) + key + [0x03, UInt8(index % 64) << 1]
+            }
+            return tree
+        }
+        let state = try BinarySnapshot.decode(SnapshotDecoderTests.file(tree: object(keys)))
+        #expect(state.objectValue?.keys.map { Array($0.displayString.utf8) } == keys)
+        let repeated = SnapshotDecoderTests.message(tree: object(keys + [keys[50]]))
+        #expect(repeated?.hasSuffix("duplicate key \"\(String(decoding: keys[50], as: UTF8.self))\"") == true, "\(repeated ?? "no error")")
+    }
+}
