@@ -86,6 +86,20 @@ struct JSONTranscoderTests {
         #expect(try outcome(#"{"ab": 1, "a": 2, "b": 3}"#) == #"{"ab": 1, "a": 2, "b": 3}"#)
         // It stops at the repeat, before an error further on (found by FuzzJSON): the tree's path reports that.
         #expect(try outcome(#"{"a": 1, "a": [1 2]}"#) == "repeated")
+        // Past eight keys, an object's keys are checked at its end: a repeat of one of the first
+        // eight, of a later one, a pair among the first eight; the keys of nested objects apart.
+        #expect(try outcome("{\(large), \"k3\": 0}") == "repeated")
+        #expect(try outcome("{\"k3\": 0, \(large)}") == "repeated")
+        #expect(try outcome("{\(large), \"k30\": {\"k30\": 1}}") == "repeated")
+        let nested = (0..<40).map { "\"k\($0)\": {\"k\($0)\": {\"k1\": 1, \"k2\": 2}}" }.joined(separator: ", ")
+        #expect(try outcome("{\(nested)}") == "{\(nested)}")
+    }
+
+    @Test("a large object with a repeated key and an error after it fails as the tree's path does")
+    func repeatThenError() {
+        let large = (0..<40).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
+        Self.expectSame(Array("{\(large), \"k17\": [1 2]}".utf8), .init())
+        Self.expectSame(Array("{\(large), \"k17\": 1".utf8), .init())
     }
 
     @Test("malformed text fails with the reader's error, wherever it breaks", arguments: Array(0..<30) as [UInt64])

@@ -26,6 +26,10 @@ enum RepeatedKeys {
     /// run (of one hash, nearly always) is compared pairwise.
     static func sharesAHash(_ hashes: [UInt64]) -> Bool {
         var sorted = hashes
+        guard hashes.count > fewHashes else {
+            sorted.sort()
+            return sorted.indices.dropFirst().contains { sorted[$0] == sorted[$0 - 1] }
+        }
         sort(&sorted)
         return sorted.withUnsafeBufferPointer { sorted in
             var start = 0
@@ -42,6 +46,10 @@ enum RepeatedKeys {
             return false
         }
     }
+
+    /// The most hashes sorted whole by comparisons rather than by ``sort(_:)``, whose tables cost
+    /// more than sorting so few.
+    private static let fewHashes = 256
 
     /// Bits of a value sorted on in each pass.
     private static let digitBits = 11

@@ -43,6 +43,8 @@ private struct TranscodingPass {
     /// where each ends. A key is compared with its object's earlier keys only.
     var keyBytes: [UInt8] = []
     var keyEnds: [Int] = []
+    /// The hashes of the keys of the large objects being read (``largeObject``), innermost last.
+    var keyHashes: [UInt64] = []
 
     init(parser: JSONParser, writer: JSONTextWriter) {
         self.parser = parser
@@ -157,11 +159,12 @@ private struct TranscodingPass {
         guard try open(UInt8(ascii: "{"), closing: UInt8(ascii: "}")) else { return }
         let firstKey = keyEnds.count
         let bytesBase = keyBytes.count
+        let firstHash = keyHashes.count
         defer {
             keyEnds.removeSubrange(firstKey...)
             keyBytes.removeSubrange(bytesBase...)
+            keyHashes.removeSubrange(firstHash...)
         }
-        var hashes: Set<Int> = []
         while true {
             guard parser.position < input.count else { throw .syntax(parser.error(at: parser.position, "unexpected end of input inside an object")) }
             guard input[parser.position] == UInt8(ascii: "\"") else {
@@ -171,7 +174,7 @@ private struct TranscodingPass {
             if keyEnds.count > firstKey { writer.appendItemSeparator() }
             writer.appendNewline(level: level + 1)
             try string()
-            try remember(lastKeyAt: keyStart, firstKey: firstKey, bytesBase: bytesBase, hashes: &hashes)
+            try remember(lastKeyAt: keyStart, firstKey: firstKey, bytesBase: bytesBase, firstHash: firstHash)
             parser.skipWhitespace()
             guard parser.position < input.count, input[parser.position] == UInt8(ascii: ":") else {
                 throw .syntax(parser.error(at: parser.position, "expected ':' after an object key, found \(parser.describeByte(at: parser.position))"))
@@ -193,6 +196,9 @@ private struct TranscodingPass {
             if byte == UInt8(ascii: "}") { break }
             throw .syntax(parser.error(at: parser.position - 1, "expected ',' or '}' in an object, found \(parser.describeByte(at: parser.position - 1))"))
         }
+        // A larger object's keys are checked all at once (by chance, two distinct keys share a
+        // hash once in 2^64 pairs; such an object goes through the tree too, which is only slower).
+        if keyHashes.count > firstHash, RepeatedKeys.sharesAHash(Array(keyHashes[firstHash...])) { throw .repeatedKey }
         parser.depth -= 1
         writer.appendNewline(level: level)
         writer.output.append(UInt8(ascii: "}"))
@@ -200,27 +206,29 @@ private struct TranscodingPass {
 
     /// Records the key just written (`writer.output[keyStart...]`, after the separator and the
     /// indentation: its escaped text, which is equal for equal keys and only for them) and stops
-    /// at a repeat of one of its object's earlier keys, which start at `keyBytes[bytesBase]`.
-    private mutating func remember(lastKeyAt keyStart: Int, firstKey: Int, bytesBase: Int, hashes: inout Set<Int>) throws(Stop) {
+    /// at a repeat of one of its object's earlier keys, which start at `keyBytes[bytesBase]`. A
+    /// small object's keys are compared as they come; from the ``largeObject``-th key on, their
+    /// hashes are kept from `keyHashes[firstHash]` on, for ``object(level:)`` to check at the end.
+    private mutating func remember(lastKeyAt keyStart: Int, firstKey: Int, bytesBase: Int, firstHash: Int) throws(Stop) {
         let written = writer.output
         var start = keyStart
         while written[start] != UInt8(ascii: "\"") { start += 1 }
         let key = written[start...]
         let earlier = keyEnds.count - firstKey
-        // Small objects compare their keys directly; larger ones look at hashes first.
-        var mayRepeat = earlier > 0
-        if earlier >= 8 {
-            if hashes.isEmpty {
-                _ = anyEarlierKey(firstKey: firstKey, bytesBase: bytesBase) { hashes.insert(Self.hash($0)); return false }
+        if earlier >= Self.largeObject {
+            if keyHashes.count == firstHash {
+                _ = anyEarlierKey(firstKey: firstKey, bytesBase: bytesBase) { keyHashes.append(Self.hash($0)); return false }
             }
-            mayRepeat = !hashes.insert(Self.hash(key)).inserted
-        }
-        if mayRepeat, anyEarlierKey(firstKey: firstKey, bytesBase: bytesBase, where: { $0.elementsEqual(key) }) {
+            keyHashes.append(Self.hash(key))
+        } else if earlier > 0, anyEarlierKey(firstKey: firstKey, bytesBase: bytesBase, where: { $0.elementsEqual(key) }) {
             throw .repeatedKey
         }
         keyBytes.append(contentsOf: key)
         keyEnds.append(keyBytes.count)
     }
+
+    /// The keys an object may have before the rest are checked by their hashes, at its end.
+    private static let largeObject = 8
 
     /// Whether `test` holds for one of the innermost object's keys so far (as written), without
     /// collecting them: this runs for every key of every object.
@@ -233,9 +241,7 @@ private struct TranscodingPass {
         return false
     }
 
-    private static func hash(_ bytes: ArraySlice<UInt8>) -> Int {
-        var hasher = Hasher()
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-        return hasher.finalize()
+    private static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.withUnsafeBufferPointer(InternCache.hash)
     }
 }
