@@ -3,8 +3,8 @@
 #include <zlib.h>
 
 // deflateInit2 and inflateInit are function-like macros, which Swift cannot import.
-static inline int czlib_deflateInit2(z_streamp stream, int level, int strategy) {
-    return deflateInit2(stream, level, Z_DEFLATED, MAX_WBITS, 8, strategy);
+static inline int czlib_deflateInit2(z_streamp stream, int level) {
+    return deflateInit2(stream, level, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
 }
 
 static inline int czlib_inflateInit(z_streamp stream) {

@@ -119,7 +119,6 @@ struct BinarySnapshotTests {
         #expect(try method(noise) == .stored)
         #expect(try method(exponents) == .zlib)
         #expect(try method(sparse) == .zlib)
-        #expect(try method([]) == .stored)
 
         // Random doubles: their six low planes are stored, the sign-and-exponent planes coded, and
         // the file is smaller than the raw floats.

@@ -16,11 +16,8 @@ struct HuffmanDeflateTests {
         return output
     }
 
-    private static func compressed(_ bytes: [UInt8]) -> (stream: [UInt8], code: HuffmanDeflate.Code) {
-        bytes.withUnsafeBufferPointer { input in
-            let code = HuffmanDeflate.Code(counts: HuffmanDeflate.counts(input))
-            return (HuffmanDeflate.compress(input, with: code), code)
-        }
+    private static func compressed(_ bytes: [UInt8]) -> (stream: [UInt8], size: Int) {
+        bytes.withUnsafeBufferPointer { input in (HuffmanDeflate.compress(input), HuffmanDeflate.streamSize(input)) }
     }
 
     /// The sum of 2^-length over the coded symbols: 1 for a complete prefix code.
@@ -52,9 +49,14 @@ struct HuffmanDeflateTests {
     @Test("zlib inflates every block back to its bytes, and the stream is the size computed before coding", arguments: blocks.map(\.name))
     func roundTrip(_ name: String) throws {
         let bytes = try #require(Self.blocks.first { $0.name == name }).bytes
-        let (stream, code) = Self.compressed(bytes)
-        #expect(stream.count == code.streamSize)
+        let (stream, size) = Self.compressed(bytes)
+        #expect(stream.count == size)
         #expect(try Self.inflated(stream, count: bytes.count) == bytes)
+        // Asked for at most its size, the stream comes; for a byte less, nothing.
+        bytes.withUnsafeBufferPointer { input in
+            #expect(HuffmanDeflate.compress(input, atMost: size) == stream)
+            #expect(HuffmanDeflate.compress(input, atMost: size - 1) == nil)
+        }
     }
 
     @Test("the codes are complete and within deflate's limits: 15 bits for the bytes, 7 for the lengths", arguments: blocks.map(\.name))
@@ -109,8 +111,8 @@ struct HuffmanDeflateTests {
             let skew = Int(random.next() % 8)
             let count = Int(random.next() % 50_000)
             let bytes = (0..<count).map { _ in UInt8((random.next() >> UInt64(skew)) % UInt64(distinct)) }
-            let (stream, code) = Self.compressed(bytes)
-            #expect(stream.count == code.streamSize)
+            let (stream, size) = Self.compressed(bytes)
+            #expect(stream.count == size)
             #expect(try Self.inflated(stream, count: bytes.count) == bytes)
         }
     }

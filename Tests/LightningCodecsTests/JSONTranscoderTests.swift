@@ -93,6 +93,10 @@ struct JSONTranscoderTests {
         #expect(try outcome("{\(large), \"k30\": {\"k30\": 1}}") == "repeated")
         let nested = (0..<40).map { "\"k\($0)\": {\"k\($0)\": {\"k1\": 1, \"k2\": 2}}" }.joined(separator: ", ")
         #expect(try outcome("{\(nested)}") == "{\(nested)}")
+        // A large object inside a large one, with the outer keys again: its keys are its own.
+        #expect(try outcome("{\(large), \"inner\": {\(large)}}") == "{\(large), \"inner\": {\(large)}}")
+        #expect(try outcome("{\(large), \"inner\": {\(large), \"k39\": 1}}") == "repeated")
+        #expect(try outcome("{\"inner\": {\(large)}, \(large), \"inner\": 2}") == "repeated")
     }
 
     @Test("a large object with a repeated key and an error after it fails as the tree's path does")

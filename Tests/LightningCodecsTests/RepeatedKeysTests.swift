@@ -27,21 +27,21 @@ struct RepeatedKeysTests {
         }
     }
 
-    @Test("equal hashes are found wherever they are, apart in their low bits or not at all; so are many that share their top bits")
+    @Test("keys may repeat when two hashes are equal, wherever they are, apart in their low bits or not at all, or when many share their top bits")
     func sharedHashes() {
         var random = SeededRandom(seed: 8)
         let distinct = (0..<50_000).map { _ in random.next() }
-        #expect(!RepeatedKeys.sharesAHash(distinct))
+        #expect(!RepeatedKeys.mayRepeat(distinct[...]))
         var repeated = distinct
         repeated[40_000] = distinct[123]
-        #expect(RepeatedKeys.sharesAHash(repeated))
+        #expect(RepeatedKeys.mayRepeat(repeated[...]))
         // Three hashes of the same top bits, the equal ones not next to each other in the input.
         let top: UInt64 = 0xABCD << 48
-        #expect(RepeatedKeys.sharesAHash(distinct + [top | 5, top | 9, top | 5]))
-        #expect(!RepeatedKeys.sharesAHash(distinct + [top | 5, top | 9, top | 7]))
+        #expect(RepeatedKeys.mayRepeat((distinct + [top | 5, top | 9, top | 5])[...]))
+        #expect(!RepeatedKeys.mayRepeat((distinct + [top | 5, top | 9, top | 7])[...]))
         // Seventeen of one top and distinct low bits: too many to compare pairwise.
-        #expect(RepeatedKeys.sharesAHash(distinct + (0..<17).map { top | $0 }))
-        #expect(!RepeatedKeys.sharesAHash(distinct + (0..<16).map { top | $0 }))
+        #expect(RepeatedKeys.mayRepeat((distinct + (0..<17).map { top | $0 })[...]))
+        #expect(!RepeatedKeys.mayRepeat((distinct + (0..<16).map { top | $0 })[...]))
     }
 
     @Test("the first key equal to an earlier one is found, in the keys' order; none among distinct keys, whatever their hashes")
@@ -83,9 +83,24 @@ struct RepeatedKeysTests {
         return keys
     }
 
-    @Test("an object of 100 keys made to share one hash reads whole, and a repeat among them is still found")
-    func floodedObject() throws {
-        let keys = Self.collidingKeys(100)
+    @Test("a repeated key is reported before a fault further on in an object of up to 32 members, after it in a larger one")
+    func repeatThenFault() {
+        func object(members: Int) -> [UInt8] {
+            // Keys k0, k1, …, then k0 again, then a member whose value has no known tag.
+            var tree: [UInt8] = [0x08] + SnapshotDecoderTests.varint(UInt64(members + 2))
+            for index in 0..<members { tree += SnapshotDecoderTests.literal("k\(index)") + [0x03, 2] }
+            tree += SnapshotDecoderTests.varint(0) + [0x03, 2]
+            return tree + SnapshotDecoderTests.literal("last") + [0xEE]
+        }
+        let small = SnapshotDecoderTests.message(tree: object(members: 30))
+        #expect(small?.hasSuffix("duplicate key \"k0\"") == true, "\(small ?? "no error")")
+        let large = SnapshotDecoderTests.message(tree: object(members: 31))
+        #expect(large?.hasSuffix("unknown tag 0xee") == true, "\(large ?? "no error")")
+    }
+
+    @Test("an object of keys made to share one hash reads whole, and a repeat among them is still found: sorted by comparison or by radix", arguments: [100, 300])
+    func floodedObject(count: Int) throws {
+        let keys = Self.collidingKeys(count)
         let hashes = Set(keys.map { key in key.withUnsafeBufferPointer(InternCache.hash) })
         #expect(hashes.count == 1, "the keys no longer collide: the hash changed, and this test must follow it")
         func object(_ keys: [[UInt8]]) -> [UInt8] {
@@ -98,6 +113,9 @@ struct RepeatedKeysTests {
         let state = try BinarySnapshot.decode(SnapshotDecoderTests.file(tree: object(keys)))
         #expect(state.objectValue?.keys.map { Array($0.displayString.utf8) } == keys)
         let repeated = SnapshotDecoderTests.message(tree: object(keys + [keys[50]]))
+        // At the repeated key's own place: after the tag, the count and `count` members of 19 bytes.
+        let offset = 1 + SnapshotDecoderTests.varint(UInt64(count + 1)).count + count * 19
+        #expect(repeated?.contains("at byte \(offset): duplicate key") == true, "\(repeated ?? "no error")")
         #expect(repeated?.hasSuffix("duplicate key \"\(String(decoding: keys[50], as: UTF8.self))\"") == true, "\(repeated ?? "no error")")
     }
 }

@@ -24,7 +24,8 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         case (.success(let state), .success(.written(let chunks))):
             precondition(chunks.flatMap { $0 } == JSONWriter.write(state, options: options), "transcoder bytes differ from the tree's")
         case (_, .success(.repeatedKey)):
-            // Stopped at a repeated key, before any later error: the caller reads the tree instead.
+            // Stopped at a repeated key (in an object of up to 8 keys, before any later error; in a
+            // larger one, at its end, or at keys that only share a hash): the caller reads the tree.
             break
         case (.failure(let expected), .failure(let error)):
             precondition(expected.description == error.description, "transcoder error differs from the reader's")

@@ -99,10 +99,13 @@ final class BlockCompressor: @unchecked Sendable {
         return blocks
     }
 
+    /// The least saving for which a float block is Huffman-coded rather than stored: 2 %.
+    static let minimumHuffmanGain = 0.02
+
     /// Deflates a block (string matching for the tree where it pays, Huffman coding alone for
     /// float planes); a block that deflate cannot shrink is stored, so that reading it costs a
     /// copy, and so is a float block that Huffman coding would shrink by less than
-    /// ``Zlib/minimumHuffmanGain`` (noise, such as the low mantissa bytes of measured or computed
+    /// ``minimumHuffmanGain`` (noise, such as the low mantissa bytes of measured or computed
     /// values), known from its byte counts without coding it.
     static func compress(_ bytes: [UInt8], stream: SnapshotFormat.Stream) -> Result<Block, SnapshotError> {
         bytes.withUnsafeBufferPointer { compress($0, stream: stream, stored: { bytes }) }
@@ -120,11 +123,11 @@ final class BlockCompressor: @unchecked Sendable {
         Result { () throws(SnapshotError) -> Block in
             let compressed: [UInt8]
             if stream == .floats {
-                let code = HuffmanDeflate.Code(counts: HuffmanDeflate.counts(input))
-                guard Double(code.streamSize) <= Double(input.count) * (1 - Zlib.minimumHuffmanGain) else {
+                let limit = Int(Double(input.count) * (1 - minimumHuffmanGain))
+                guard let coded = HuffmanDeflate.compress(input, atMost: limit) else {
                     return Block(stream: stream, method: .stored, uncompressedSize: input.count, data: stored())
                 }
-                compressed = HuffmanDeflate.compress(input, with: code)
+                compressed = coded
             } else {
                 compressed = try Zlib.compressTreeBlock(input).bytes
             }

@@ -1,5 +1,3 @@
-import CZlib
-
 /// Deflate by Huffman coding alone, for the blocks where string matching does not pay: the byte
 /// planes of floats, and tree blocks of numbers and distinct labels.
 ///
@@ -20,8 +18,25 @@ package enum HuffmanDeflate {
     /// The literal/length symbol that ends a block.
     private static let endOfBlock = 256
 
+    /// `input` as a zlib stream.
+    package static func compress(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        compress(input, with: Code(counts: counts(input)))
+    }
+
+    /// `input` as a zlib stream when that is at most `limit` bytes; else `nil`, known from the
+    /// bytes' counts without coding them.
+    package static func compress(_ input: UnsafeBufferPointer<UInt8>, atMost limit: Int) -> [UInt8]? {
+        let code = Code(counts: counts(input))
+        return code.streamSize <= limit ? compress(input, with: code) : nil
+    }
+
+    /// The size of ``compress(_:)``'s stream for `input`, from the bytes' counts alone.
+    package static func streamSize(_ input: UnsafeBufferPointer<UInt8>) -> Int {
+        Code(counts: counts(input)).streamSize
+    }
+
     /// How often each byte value occurs in `input`.
-    package static func counts(_ input: UnsafeBufferPointer<UInt8>) -> [Int] {
+    static func counts(_ input: UnsafeBufferPointer<UInt8>) -> [Int] {
         // Four tables, summed at the end: a run of equal bytes then updates four counters in turn
         // instead of waiting on one.
         var tables = [Int](repeating: 0, count: 4 * 256)
@@ -45,16 +60,16 @@ package enum HuffmanDeflate {
 
     /// The Huffman code of one block: its literal code (the 256 byte values and the end of the
     /// block), the code that sends those lengths, and the size of the zlib stream they make.
-    package struct Code {
+    struct Code {
         /// Bits of each literal/length symbol's code, 0 for none: bytes 0–255, then the end of block.
         let lengths: [UInt8]
         /// Bits of each code-length symbol's code (0–15; no runs are sent).
         let lengthCodeLengths: [UInt8]
         /// The bytes of the zlib stream: header, block and Adler-32.
-        package let streamSize: Int
+        let streamSize: Int
 
         /// The code for bytes occurring `counts` times (256 values).
-        package init(counts: [Int]) {
+        init(counts: [Int]) {
             var frequencies = counts
             frequencies.append(1)  // the end of the block
             lengths = HuffmanDeflate.lengths(frequencies, limit: HuffmanDeflate.longestCode)
@@ -71,19 +86,20 @@ package enum HuffmanDeflate {
         }
     }
 
-    /// `input`, whose bytes occur as often as `code` was built for, as a zlib stream.
-    package static func compress(_ input: UnsafeBufferPointer<UInt8>, with code: Code) -> [UInt8] {
+    /// `input`, whose bytes occur as often as `code` was built for (so the stream is exactly
+    /// `code.streamSize` bytes), as a zlib stream.
+    private static func compress(_ input: UnsafeBufferPointer<UInt8>, with code: Code) -> [UInt8] {
         let literals = codes(code.lengths)
         let lengthCodes = codes(code.lengthCodeLengths)
         return [UInt8](unsafeUninitializedCapacity: code.streamSize + 8) { output, written in
             var writer = BitWriter(output.baseAddress!)
             writer.bytes(0x78, 0x01)  // deflate, 32 KiB window, fastest level; the check bits
-            writer.bits(1, count: 1)  // the last block
-            writer.bits(2, count: 2)  // dynamic Huffman codes
-            writer.bits(UInt64(literals.count - 257), count: 5)
-            writer.bits(0, count: 5)  // one distance code
-            writer.bits(UInt64(lengthCodeOrder.count - 4), count: 4)
-            for symbol in lengthCodeOrder { writer.bits(UInt64(code.lengthCodeLengths[symbol]), count: 3) }
+            writer.bits(1, width: 1)  // the last block
+            writer.bits(2, width: 2)  // dynamic Huffman codes
+            writer.bits(UInt64(literals.count - 257), width: 5)
+            writer.bits(0, width: 5)  // one distance code
+            writer.bits(UInt64(lengthCodeOrder.count - 4), width: 4)
+            for symbol in lengthCodeOrder { writer.bits(UInt64(code.lengthCodeLengths[symbol]), width: 3) }
             for length in code.lengths + [0] { writer.code(lengthCodes[Int(length)]) }
             literals.withUnsafeBufferPointer { table in
                 let table = table.baseAddress!
@@ -96,7 +112,7 @@ package enum HuffmanDeflate {
             }
             writer.code(literals[endOfBlock])
             writer.alignToByte()
-            let adler = UInt32(truncatingIfNeeded: adler32_z(1, input.baseAddress, input.count))
+            let adler = Zlib.adler32(input)
             writer.bytes(UInt8(adler >> 24), UInt8(truncatingIfNeeded: adler >> 16))
             writer.bytes(UInt8(truncatingIfNeeded: adler >> 8), UInt8(truncatingIfNeeded: adler))
             written = writer.written(from: output.baseAddress!)
@@ -201,16 +217,16 @@ private struct BitWriter {
     }
 
     @inline(__always)
-    mutating func bits(_ value: UInt64, count bits: Int) {
+    mutating func bits(_ value: UInt64, width: Int) {
         buffer |= value << UInt64(count)
-        count &+= bits
+        count &+= width
         if count >= 32 { spill() }
     }
 
     /// A code from ``HuffmanDeflate/codes(_:)``.
     @inline(__always)
     mutating func code(_ entry: UInt32) {
-        bits(UInt64(entry & 0xFFFF), count: Int(entry >> 16))
+        bits(UInt64(entry & 0xFFFF), width: Int(entry >> 16))
     }
 
     /// Two codes: at most 30 bits, which fit beside the fewer than 32 the buffer holds.

@@ -31,6 +31,8 @@ struct KeyShapes {
     /// An array of `keys`, the one already built for the same run of interned keys when the cache
     /// holds it. `places` are the keys' places in the table of interned strings, or ``notInterned``.
     mutating func keys(_ keys: ArraySlice<StateString>, places: ArraySlice<Int>) -> ContiguousArray<StateString> {
+        // An empty object's keys take no memory: `{}` (`calls`, `changes`) leaves the cache alone.
+        guard !keys.isEmpty else { return [] }
         var shape = UInt64(truncatingIfNeeded: keys.count)
         for place in places {
             guard place != Self.notInterned else { return ContiguousArray(keys) }

@@ -12,20 +12,21 @@ enum RepeatedKeys {
     /// The index of the first key, in order, equal to an earlier one; `nil` when all differ.
     /// `hashes` are the keys' hashes, in the same order.
     static func first(in keys: ContiguousArray<StateString>, hashes: [UInt64]) -> Int? {
-        guard sharesAHash(hashes) else { return nil }
+        guard mayRepeat(hashes[...]) else { return nil }
         var seen = Set<StateString>(minimumCapacity: keys.count)
         for (index, key) in keys.enumerated() where !seen.insert(key).inserted { return index }
         return nil
     }
 
-    /// Whether two of `hashes` are equal, or so many share their top bits that comparing them
-    /// pairwise would cost too much (then the caller compares the keys).
+    /// Whether keys of these hashes may repeat: two of the hashes are equal, or so many share
+    /// their top bits that comparing them pairwise would cost too much (then the caller compares
+    /// the keys themselves). `false` means the keys all differ.
     ///
     /// The hashes are sorted on their top ``sortedBits`` bits only: ``sort(_:)``'s three passes
     /// instead of six for the whole 64. Equal hashes then sit in one run of equal top bits, and a
     /// run (of one hash, nearly always) is compared pairwise.
-    static func sharesAHash(_ hashes: [UInt64]) -> Bool {
-        var sorted = hashes
+    static func mayRepeat(_ hashes: ArraySlice<UInt64>) -> Bool {
+        var sorted = Array(hashes)
         guard hashes.count > fewHashes else {
             sorted.sort()
             return sorted.indices.dropFirst().contains { sorted[$0] == sorted[$0 - 1] }

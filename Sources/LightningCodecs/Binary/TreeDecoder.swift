@@ -99,7 +99,7 @@ struct TreeDecoder {
             try enter(at: tagOffset)
             defer { depth -= 1 }
             var elements: [StateValue] = []
-            elements.reserveCapacity(count)
+            elements.reserveCapacity(min(count, Self.reservedElements))
             for _ in 0..<count { elements.append(try decode()) }
             return .array(elements)
         case .object:
@@ -125,7 +125,7 @@ struct TreeDecoder {
             try enter(at: tagOffset)
             defer { depth -= 1 }
             var elements: [StateValue] = []
-            elements.reserveCapacity(count)
+            elements.reserveCapacity(min(count, Self.reservedElements))
             for _ in 0..<count { elements.append(.int(try tree.zigzag())) }
             return .array(elements)
         }
@@ -177,6 +177,11 @@ struct TreeDecoder {
         return floats
     }
 
+    /// The most elements an array is given room for before they are read: a count is checked
+    /// against the bytes left (each element takes one at least), which a small file inflating to
+    /// gigabytes can still make larger than memory, so a longer array grows as it is read.
+    private static let reservedElements = 1 << 22
+
     /// The most members an object may have to be checked for duplicate keys by comparing hashes
     /// pairwise as they are read; a larger one is checked once all its keys are (``RepeatedKeys``).
     private static let smallObject = 32
@@ -211,7 +216,8 @@ struct TreeDecoder {
     }
 
     /// An object's members, then its keys checked for a repeat all at once (``RepeatedKeys``), and
-    /// put together without checking again.
+    /// put together without checking again. So a fault in a member after a repeated key is the
+    /// one reported (`docs/FORMAT.md`, step 11).
     private mutating func decodeLargeObject(_ count: Int) throws(SnapshotError) -> StateObject {
         var keys = ContiguousArray<StateString>()
         var values = ContiguousArray<StateValue>()

@@ -6,41 +6,40 @@ import Glibc
 import Darwin
 #endif
 
-/// One-shot deflate and inflate of whole blocks, and CRC-32, through the system zlib.
+/// One-shot deflate and inflate of whole blocks, CRC-32 and Adler-32: string matching, inflating
+/// and the checksums through the system zlib, Huffman coding alone through ``HuffmanDeflate``.
 package enum Zlib {
     /// How to deflate a block.
     package enum Effort: Sendable {
         /// Level 1 with string matching: for structure and text.
         case fast
-        /// Huffman coding only, no string matching: for float byte planes, several times faster.
+        /// Huffman coding only, no string matching (``HuffmanDeflate``): for numbers and distinct
+        /// labels, where string matching finds little, several times faster.
         case huffmanOnly
     }
 
-    /// The bytes of a tree block that ``compressTreeBlock(_:)`` compresses both ways to choose.
+    /// The bytes of a tree block that ``compressTreeBlock(_:)`` tries both ways to choose.
     package static let sampleSize = 64 << 10
 
     /// Deflates a block of the tree stream: with string matching when it pays, else with Huffman
-    /// coding alone, which is about twice as fast.
+    /// coding alone.
     ///
     /// Structure and text repeat (keys, log lines), and string matching shrinks them far beyond
     /// what entropy coding does; distinct labels and random integers do not, and there string
-    /// matching costs twice the time for a few percent. The block's first ``sampleSize`` bytes are
-    /// compressed both ways, and string matching is kept when it is at least 10 % smaller. A block
-    /// no larger than the sample (a small delta) is not compressed a third time: the chosen sample
-    /// output is the block's. The choice depends only on the bytes, so the same state still gives
-    /// the same file.
+    /// matching costs several times the time for a few percent. The block's first ``sampleSize``
+    /// bytes are deflated with string matching and measured Huffman-coded (the size is known from
+    /// their counts), and string matching is kept when it is at least 10 % smaller. A block no
+    /// larger than the sample (a small delta) is not deflated again when string matching wins. The
+    /// choice depends only on the bytes, so the same state still gives the same file.
     package static func compressTreeBlock(_ block: UnsafeBufferPointer<UInt8>) throws(SnapshotError) -> (effort: Effort, bytes: [UInt8]) {
         let sample = UnsafeBufferPointer(rebasing: block.prefix(sampleSize))
         guard sample.count >= 4096 else { return (.fast, try compress(block, effort: .fast)) }
         let matched = try compress(sample, effort: .fast)
-        let coded = try compress(sample, effort: .huffmanOnly)
-        let effort: Effort = matched.count * 10 <= coded.count * 9 ? .fast : .huffmanOnly
-        if sample.count == block.count { return (effort, effort == .fast ? matched : coded) }
-        return (effort, try compress(block, effort: effort))
+        guard matched.count * 10 > HuffmanDeflate.streamSize(sample) * 9 else {
+            return (.fast, sample.count == block.count ? matched : try compress(block, effort: .fast))
+        }
+        return (.huffmanOnly, HuffmanDeflate.compress(block))
     }
-
-    /// The least saving for which a float block is Huffman-coded rather than stored: 2 %.
-    package static let minimumHuffmanGain = 0.02
 
     /// The zlib version string, e.g. `1.2.13`.
     package static var version: String { String(cString: zlibVersion()) }
@@ -48,13 +47,11 @@ package enum Zlib {
     /// Deflates `input` into a zlib stream: Huffman coding alone by ``HuffmanDeflate``, string
     /// matching by zlib.
     package static func compress(_ input: UnsafeBufferPointer<UInt8>, effort: Effort) throws(SnapshotError) -> [UInt8] {
-        guard effort == .fast else {
-            return HuffmanDeflate.compress(input, with: HuffmanDeflate.Code(counts: HuffmanDeflate.counts(input)))
-        }
+        guard effort == .fast else { return HuffmanDeflate.compress(input) }
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         defer { stream.deallocate() }
-        let status = czlib_deflateInit2(stream, 1, Z_DEFAULT_STRATEGY)
+        let status = czlib_deflateInit2(stream, 1)
         guard status == Z_OK else { throw .compression("deflateInit2 failed (\(status))") }
         defer { deflateEnd(stream) }
         let bound = Int(deflateBound(stream, uLong(input.count)))
@@ -99,6 +96,18 @@ package enum Zlib {
         default:
             throw .compression("inflate failed (\(result))")
         }
+    }
+
+    /// The Adler-32 (as a zlib stream ends with) of `bytes`.
+    package static func adler32(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var adler: uLong = 1
+        var offset = 0
+        while offset < bytes.count {
+            let chunk = min(bytes.count - offset, Int(UInt32.max))
+            adler = CZlib.adler32(adler, bytes.baseAddress! + offset, uInt(chunk))
+            offset += chunk
+        }
+        return UInt32(truncatingIfNeeded: adler)
     }
 
     /// The CRC-32 (as in zlib, gzip and PNG) of `bytes`.

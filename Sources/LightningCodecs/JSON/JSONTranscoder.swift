@@ -198,7 +198,7 @@ private struct TranscodingPass {
         }
         // A larger object's keys are checked all at once (by chance, two distinct keys share a
         // hash once in 2^64 pairs; such an object goes through the tree too, which is only slower).
-        if keyHashes.count > firstHash, RepeatedKeys.sharesAHash(Array(keyHashes[firstHash...])) { throw .repeatedKey }
+        if keyHashes.count > firstHash, RepeatedKeys.mayRepeat(keyHashes[firstHash...]) { throw .repeatedKey }
         parser.depth -= 1
         writer.appendNewline(level: level)
         writer.output.append(UInt8(ascii: "}"))
@@ -208,7 +208,8 @@ private struct TranscodingPass {
     /// indentation: its escaped text, which is equal for equal keys and only for them) and stops
     /// at a repeat of one of its object's earlier keys, which start at `keyBytes[bytesBase]`. A
     /// small object's keys are compared as they come; from the ``largeObject``-th key on, their
-    /// hashes are kept from `keyHashes[firstHash]` on, for ``object(level:)`` to check at the end.
+    /// hashes are kept from `keyHashes[firstHash]` on, for ``object(level:)`` to check at the end,
+    /// and their bytes are no longer kept (an object of millions of keys would hold them all).
     private mutating func remember(lastKeyAt keyStart: Int, firstKey: Int, bytesBase: Int, firstHash: Int) throws(Stop) {
         let written = writer.output
         var start = keyStart
@@ -220,7 +221,11 @@ private struct TranscodingPass {
                 _ = anyEarlierKey(firstKey: firstKey, bytesBase: bytesBase) { keyHashes.append(Self.hash($0)); return false }
             }
             keyHashes.append(Self.hash(key))
-        } else if earlier > 0, anyEarlierKey(firstKey: firstKey, bytesBase: bytesBase, where: { $0.elementsEqual(key) }) {
+            // Its bytes are not needed again: only the count of keys is kept.
+            keyEnds.append(keyBytes.count)
+            return
+        }
+        if earlier > 0, anyEarlierKey(firstKey: firstKey, bytesBase: bytesBase, where: { $0.elementsEqual(key) }) {
             throw .repeatedKey
         }
         keyBytes.append(contentsOf: key)
