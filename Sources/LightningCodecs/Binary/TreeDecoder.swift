@@ -27,13 +27,8 @@ struct TreeDecoder {
     let options: BinarySnapshot.Options
     /// The reader's table of short strings (see `docs/FORMAT.md`), with their hashes.
     private var interned: [(string: StateString, hash: UInt64)] = []
-    /// The keys of the small objects being read, innermost last, with their hashes and their places
-    /// in `interned`.
-    private var keyStack: [StateString] = []
+    /// The hashes of the keys of the small objects being read, innermost last.
     private var keyHashes: [UInt64] = []
-    private var keyPlaces: [Int] = []
-    /// The key arrays built so far, shared by objects of the same keys.
-    private(set) var shapes = KeyShapes()
     private var nodes = 0
     private var depth = 0
     /// The deepest nesting met so far (the outermost container is 1).
@@ -188,30 +183,25 @@ struct TreeDecoder {
 
     /// An object's members, its keys checked for duplicates by their hashes (the bytes compared only
     /// when two hashes match), then put together without checking again: most objects are small
-    /// records. As before, a member's value is decoded before its key is checked. Objects with the
-    /// same keys share one array of them (``KeyShapes``).
+    /// records. As before, a member's value is decoded before its key is checked.
     private mutating func decodeSmallObject(_ count: Int) throws(SnapshotError) -> StateObject {
+        var keys = ContiguousArray<StateString>()
         var values = ContiguousArray<StateValue>()
+        keys.reserveCapacity(count)
         values.reserveCapacity(count)
         let first = keyHashes.count
-        defer {
-            keyHashes.removeSubrange(first...)
-            keyStack.removeSubrange(first...)
-            keyPlaces.removeSubrange(first...)
-        }
+        defer { keyHashes.removeSubrange(first...) }
         for _ in 0..<count {
             let keyOffset = tree.offset
-            let (key, hash, place) = try decodeString(asKey: true)
+            let (key, hash) = try decodeString(asKey: true)
             let value = try decode()
-            for earlier in first..<keyHashes.count where keyHashes[earlier] == hash && keyStack[earlier] == key {
+            for earlier in first..<keyHashes.count where keyHashes[earlier] == hash && keys[earlier - first] == key {
                 throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
             }
             keyHashes.append(hash)
-            keyStack.append(key)
-            keyPlaces.append(place)
+            keys.append(key)
             values.append(value)
         }
-        let keys = shapes.keys(keyStack[first...], places: keyPlaces[first...])
         return StateObject(uncheckedUniqueKeys: keys, values: values)
     }
 
@@ -231,7 +221,7 @@ struct TreeDecoder {
         offsets.reserveCapacity(expected)
         for _ in 0..<count {
             offsets.append(tree.offset)
-            let (key, hash, _) = try decodeString(asKey: true)
+            let (key, hash) = try decodeString(asKey: true)
             keys.append(key)
             hashes.append(hash)
             values.append(try decode())
@@ -260,18 +250,16 @@ struct TreeDecoder {
         return high & 0x8080_8080_8080_8080 == 0
     }
 
-    /// A string, a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart, and its place
-    /// in the table of interned strings (``KeyShapes/notInterned`` for a longer literal): every
-    /// interned string keeps a hash (it may be a key later); a longer literal is hashed only as a key.
-    private mutating func decodeString(asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64, place: Int) {
+    /// A string, and a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart: every
+    /// interned string keeps one (it may be a key later); a longer literal is hashed only as a key.
+    private mutating func decodeString(asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64) {
         let offset = tree.offset
         let reference = try tree.varint()
         if reference & 1 == 0 {
             guard reference >> 1 < UInt64(interned.count) else {
                 throw .malformed("string reference \(reference >> 1) beyond the \(interned.count) interned strings", offset: offset)
             }
-            let place = Int(reference >> 1)
-            return (interned[place].string, interned[place].hash, place)
+            return interned[Int(reference >> 1)]
         }
         let length = reference >> 1
         guard length <= UInt64(tree.remaining) else {
@@ -287,9 +275,8 @@ struct TreeDecoder {
             throw .malformed("a string that is not UTF-8 (nor WTF-8)", offset: offset)
         }
         let interns = length <= UInt64(SnapshotFormat.internLimit)
-        let hash = interns || asKey ? InternCache.hash(bytes) : 0
-        guard interns else { return (string, hash, KeyShapes.notInterned) }
-        interned.append((string, hash))
-        return (string, hash, interned.count - 1)
+        let entry = (string, interns || asKey ? InternCache.hash(bytes) : 0)
+        if interns { interned.append(entry) }
+        return entry
     }
 }
