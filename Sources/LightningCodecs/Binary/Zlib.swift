@@ -100,14 +100,22 @@ package enum Zlib {
 
     /// The Adler-32 (as a zlib stream ends with) of `bytes`.
     package static func adler32(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        var adler: uLong = 1
+        checksum(bytes, from: 1) { CZlib.adler32($0, $1, $2) }
+    }
+
+    /// A zlib checksum of `bytes` from `start`, run over pieces whose lengths zlib's 32-bit
+    /// parameter takes.
+    private static func checksum(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: uLong, _ update: (uLong, UnsafePointer<UInt8>, uInt) -> uLong
+    ) -> UInt32 {
+        var value = start
         var offset = 0
         while offset < bytes.count {
             let chunk = min(bytes.count - offset, Int(UInt32.max))
-            adler = CZlib.adler32(adler, bytes.baseAddress! + offset, uInt(chunk))
+            value = update(value, bytes.baseAddress! + offset, uInt(chunk))
             offset += chunk
         }
-        return UInt32(truncatingIfNeeded: adler)
+        return UInt32(truncatingIfNeeded: value)
     }
 
     /// The CRC-32 (as in zlib, gzip and PNG) of `bytes`.
@@ -125,13 +133,6 @@ package enum Zlib {
 
     /// The CRC-32 of the bytes before (whose CRC is `crc`) followed by `bytes`.
     package static func crc32(_ bytes: UnsafeBufferPointer<UInt8>, continuing crc: UInt32) -> UInt32 {
-        var crc = uLong(crc)
-        var offset = 0
-        while offset < bytes.count {
-            let chunk = min(bytes.count - offset, Int(UInt32.max))
-            crc = CZlib.crc32(crc, bytes.baseAddress! + offset, uInt(chunk))
-            offset += chunk
-        }
-        return UInt32(truncatingIfNeeded: crc)
+        checksum(bytes, from: uLong(crc)) { CZlib.crc32($0, $1, $2) }
     }
 }
