@@ -10,9 +10,10 @@ import LightningState
 /// standard library's seeded hashing, which no file can be made to slow down.
 enum RepeatedKeys {
     /// The index of the first key, in order, equal to an earlier one; `nil` when all differ.
-    /// `hashes` are the keys' hashes, in the same order.
-    static func first(in keys: ContiguousArray<StateString>, hashes: [UInt64]) -> Int? {
-        guard mayRepeat(hashes[...]) else { return nil }
+    /// `hashes` are the keys' hashes, in the same order (sorted in place: the caller's last use).
+    static func first(in keys: ContiguousArray<StateString>, hashes: consuming [UInt64]) -> Int? {
+        var hashes = hashes
+        guard hashes.withUnsafeMutableBufferPointer({ mayRepeat($0) }) else { return nil }
         var seen = Set<StateString>(minimumCapacity: keys.count)
         for (index, key) in keys.enumerated() where !seen.insert(key).inserted { return index }
         return nil
@@ -24,28 +25,27 @@ enum RepeatedKeys {
     ///
     /// The hashes are sorted on their top ``sortedBits`` bits only: ``sort(_:)``'s three passes
     /// instead of six for the whole 64. Equal hashes then sit in one run of equal top bits, and a
-    /// run (of one hash, nearly always) is compared pairwise.
-    static func mayRepeat(_ hashes: ArraySlice<UInt64>) -> Bool {
-        var sorted = Array(hashes)
-        guard hashes.count > fewHashes else {
-            sorted.sort()
+    /// run (of one hash, nearly always) is compared pairwise. The hashes are sorted in place, not
+    /// copied: the callers no longer need their order.
+    static func mayRepeat(_ sorted: UnsafeMutableBufferPointer<UInt64>) -> Bool {
+        guard sorted.count > fewHashes else {
+            var few = sorted
+            few.sort()
             return sorted.indices.dropFirst().contains { sorted[$0] == sorted[$0 - 1] }
         }
-        sort(&sorted)
-        return sorted.withUnsafeBufferPointer { sorted in
-            var start = 0
-            while start < sorted.count {
-                let top = sorted[start] >> UInt64(64 - sortedBits)
-                var end = start + 1
-                while end < sorted.count && sorted[end] >> UInt64(64 - sortedBits) == top { end += 1 }
-                if end - start > longestRun { return true }
-                for first in start..<end {
-                    for second in (first + 1)..<end where sorted[first] == sorted[second] { return true }
-                }
-                start = end
+        sort(sorted)
+        var start = 0
+        while start < sorted.count {
+            let top = sorted[start] >> UInt64(64 - sortedBits)
+            var end = start + 1
+            while end < sorted.count && sorted[end] >> UInt64(64 - sortedBits) == top { end += 1 }
+            if end - start > longestRun { return true }
+            for first in start..<end {
+                for second in (first + 1)..<end where sorted[first] == sorted[second] { return true }
             }
-            return false
+            start = end
         }
+        return false
     }
 
     /// The most hashes sorted whole by comparisons rather than by ``sort(_:)``, whose tables cost
@@ -64,42 +64,40 @@ enum RepeatedKeys {
 
     /// Sorts `values` by their top ``sortedBits`` bits (least significant digit first, each pass a
     /// stable counting sort); values of equal top bits keep their order.
-    static func sort(_ values: inout [UInt64]) {
+    static func sort(_ values: UnsafeMutableBufferPointer<UInt64>) {
         let count = values.count
         guard count > 1 else { return }
         let radix = 1 << digitBits
         let lowest = 64 - sortedBits
         var histograms = [Int](repeating: 0, count: passes * radix)
         var scratch = [UInt64](repeating: 0, count: count)
-        values.withUnsafeMutableBufferPointer { values in
-            scratch.withUnsafeMutableBufferPointer { scratch in
-                histograms.withUnsafeMutableBufferPointer { histograms in
-                    func digit(_ value: UInt64, _ pass: Int) -> Int {
-                        Int(truncatingIfNeeded: value >> UInt64(lowest &+ pass &* digitBits)) & (radix - 1)
-                    }
-                    for value in values {
-                        for pass in 0..<passes { histograms[pass &* radix &+ digit(value, pass)] &+= 1 }
-                    }
-                    var source = values
-                    var destination = scratch
-                    for pass in 0..<passes {
-                        // Each digit's count becomes where its first value goes.
-                        var next = 0
-                        for index in (pass * radix)..<((pass + 1) * radix) {
-                            let digitCount = histograms[index]
-                            histograms[index] = next
-                            next &+= digitCount
-                        }
-                        for value in source {
-                            let slot = pass &* radix &+ digit(value, pass)
-                            destination[histograms[slot]] = value
-                            histograms[slot] &+= 1
-                        }
-                        swap(&source, &destination)
-                    }
-                    // An odd number of passes: the last one wrote into the scratch buffer.
-                    _ = values.update(fromContentsOf: source)
+        scratch.withUnsafeMutableBufferPointer { scratch in
+            histograms.withUnsafeMutableBufferPointer { histograms in
+                func digit(_ value: UInt64, _ pass: Int) -> Int {
+                    Int(truncatingIfNeeded: value >> UInt64(lowest &+ pass &* digitBits)) & (radix - 1)
                 }
+                for value in values {
+                    for pass in 0..<passes { histograms[pass &* radix &+ digit(value, pass)] &+= 1 }
+                }
+                var source = values
+                var destination = scratch
+                for pass in 0..<passes {
+                    // Each digit's count becomes where its first value goes.
+                    var next = 0
+                    for index in (pass * radix)..<((pass + 1) * radix) {
+                        let digitCount = histograms[index]
+                        histograms[index] = next
+                        next &+= digitCount
+                    }
+                    for value in source {
+                        let slot = pass &* radix &+ digit(value, pass)
+                        destination[histograms[slot]] = value
+                        histograms[slot] &+= 1
+                    }
+                    swap(&source, &destination)
+                }
+                // An odd number of passes: the last one wrote into the scratch buffer.
+                _ = values.update(fromContentsOf: source)
             }
         }
     }

@@ -198,7 +198,8 @@ private struct TranscodingPass {
         }
         // A larger object's keys are checked all at once (by chance, two distinct keys share a
         // hash once in 2^64 pairs; such an object goes through the tree too, which is only slower).
-        if keyHashes.count > firstHash, RepeatedKeys.mayRepeat(keyHashes[firstHash...]) { throw .repeatedKey }
+        // (Sorted where they are: the stack loses them when this object ends.)
+        if keyHashes.count > firstHash, keyHashes[firstHash...].withUnsafeMutableBufferPointer({ RepeatedKeys.mayRepeat($0) }) { throw .repeatedKey }
         parser.depth -= 1
         writer.appendNewline(level: level)
         writer.output.append(UInt8(ascii: "}"))
