@@ -4,7 +4,8 @@ import LightningTestSupport
 import Testing
 
 /// The Huffman-only deflate the float planes and number-heavy tree blocks are written with: zlib
-/// reads back every byte, the size is known before coding, and the code is always one inflate takes.
+/// reads back every byte, the size is known before coding, the codes are always ones inflate takes,
+/// and a block's regions of unlike bytes get codes of their own.
 @Suite("Huffman-only deflate")
 struct HuffmanDeflateTests {
     /// Inflates `stream` with zlib, expecting `count` bytes.
@@ -99,8 +100,8 @@ struct HuffmanDeflateTests {
         let codedBits = counts.enumerated().reduce(0) { $0 + $1.element * Int(code.lengths[$1.offset]) }
         #expect(Double(codedBits) >= entropyBits)
         #expect(Double(codedBits) <= entropyBits + total)
-        // The block, and a few hundred bytes of header, are all the stream is.
-        #expect(code.streamSize <= codedBits / 8 + 300)
+        // The block is the coded bytes and a few hundred bytes of header.
+        #expect(code.blockBits <= codedBits + 300 * 8)
     }
 
     @Test("seeded random distributions round-trip through zlib")
@@ -114,6 +115,64 @@ struct HuffmanDeflateTests {
             let (stream, size) = Self.compressed(bytes)
             #expect(stream.count == size)
             #expect(try Self.inflated(stream, count: bytes.count) == bytes)
+        }
+    }
+
+    /// A block made of regions, each drawn from its own distribution: `regions` of (length,
+    /// distinct values, lowest value, noise).
+    private static func regions(_ regions: [(count: Int, distinct: Int, base: Int)], seed: UInt64) -> [UInt8] {
+        var random = SeededRandom(seed: seed)
+        return regions.flatMap { region in
+            (0..<region.count).map { _ in UInt8(truncatingIfNeeded: region.base + Int(random.next() % UInt64(region.distinct))) }
+        }
+    }
+
+    @Test("regions of unlike bytes get codes of their own, as if each were a block of its own")
+    func codePerRegion() throws {
+        // Two byte planes of a float block, meeting at a piece's edge: two values, then four others.
+        let bytes = Self.regions([(5 << 16, 2, 0), (11 << 16, 4, 200)], seed: 5)
+        let (stream, size) = Self.compressed(bytes)
+        #expect(stream.count == size)
+        #expect(try Self.inflated(stream, count: bytes.count) == bytes)
+        func code(_ range: Range<Int>) -> HuffmanDeflate.Code {
+            HuffmanDeflate.Code(counts: bytes.withUnsafeBufferPointer { HuffmanDeflate.counts(UnsafeBufferPointer(rebasing: $0[range])) })
+        }
+        let (first, second, whole) = (code(0..<(5 << 16)), code((5 << 16)..<bytes.count), code(0..<bytes.count))
+        #expect(size == 2 + (first.blockBits + second.blockBits + 7) / 8 + 4)
+        #expect(size < 2 + whole.blockBits / 8 * 9 / 10)
+    }
+
+    @Test("bytes a code cannot shrink are stored beside the ones it can, at little more than their size")
+    func storedRegions() throws {
+        // Noise between two planes of three values: the noise stays its size (5 bytes a stored
+        // block of 64 KiB), the rest is coded in under 2 bits a byte.
+        let bytes = Self.regions([(200_000, 3, 60), (400_000, 256, 0), (200_000, 3, 60)], seed: 9)
+        let (stream, size) = Self.compressed(bytes)
+        #expect(stream.count == size)
+        #expect(try Self.inflated(stream, count: bytes.count) == bytes)
+        #expect(size <= 400_000 + 400_000 * 2 / 8 + 16 * 1_024 + 2_000)
+        // All noise: stored blocks, and only their headers added.
+        let noise = Self.regions([(200_000, 256, 0)], seed: 3)
+        let (noiseStream, noiseSize) = Self.compressed(noise)
+        #expect(noiseSize == 2 + 200_000 + 4 * 5 + 4)
+        #expect(try Self.inflated(noiseStream, count: noise.count) == noise)
+    }
+
+    @Test("seeded random blocks of many regions round-trip through zlib, at the size computed before coding")
+    func randomRegions() throws {
+        var random = SeededRandom(seed: 31)
+        for seed in 0..<30 {
+            let regions = (0..<Int(random.next() % 6 + 1)).map { _ in
+                (count: Int(random.next() % 150_000), distinct: Int(random.next() % 256) + 1, base: Int(random.next() % 256))
+            }
+            let bytes = Self.regions(regions, seed: UInt64(seed))
+            let (stream, size) = Self.compressed(bytes)
+            #expect(stream.count == size)
+            #expect(try Self.inflated(stream, count: bytes.count) == bytes)
+            // Never more than storing it all: at most 6 bytes a stored block, and a block might
+            // end at every piece.
+            let blocks = HuffmanDeflate.Plan.storedBlocks(bytes.count) + bytes.count / HuffmanDeflate.pieceSize + 1
+            #expect(size <= 2 + bytes.count + 6 * blocks + 4)
         }
     }
 }
