@@ -343,8 +343,12 @@ def read(path):
 
 
 def main():
+    usage = "usage: lsnap-reader.py FILE.lsnap"
+    if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):
+        print(usage + "\n\n" + __doc__.strip())
+        return
     if len(sys.argv) != 2:
-        sys.exit("usage: lsnap-reader.py FILE.lsnap")
+        sys.exit(usage)
     sys.setrecursionlimit(10_000)  # states nest up to 1,024 levels, and the reader recurses
     try:
         state = read(sys.argv[1])
