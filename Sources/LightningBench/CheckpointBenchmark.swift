@@ -212,9 +212,9 @@ public struct IncrementalBenchmark {
         let pauses = app.statistics.pauses.recentSeconds
         results.fullSaveSeconds = pauses[0]
         results.fullBytes = files[0].size
-        results.deltaSaveSeconds = Self.median(Array(pauses.dropFirst()))
+        results.deltaSaveSeconds = Measurement.median(pauses.dropFirst())
         results.spread["delta_save_s"] = Measurement.Spread(Array(pauses.dropFirst()))
-        results.deltaBytes = Int(Self.median(files.dropFirst().map { Double($0.size) }))
+        results.deltaBytes = Int(Measurement.median(files.dropFirst().map { Double($0.size) }))
         let last = store.location(of: files[files.count - 1])
         let base = store.location(of: files[0])
         progress("restoring the chain")
@@ -224,8 +224,8 @@ public struct IncrementalBenchmark {
             baseTimes.append(try Measurement.spread(runs: 1, producing: { try base.load() }).median)
             chainTimes.append(try Measurement.spread(runs: 1, producing: { try last.load() }).median)
         }
-        results.chainLoadSeconds = Self.median(chainTimes)
-        results.baseLoadSeconds = Self.median(baseTimes)
+        results.chainLoadSeconds = Measurement.median(chainTimes)
+        results.baseLoadSeconds = Measurement.median(baseTimes)
         results.spread["chain_load_s"] = Measurement.Spread(chainTimes)
         results.spread["chain_base_load_s"] = Measurement.Spread(baseTimes)
 
@@ -240,16 +240,11 @@ public struct IncrementalBenchmark {
         let workAfterFirst = Duration.seconds(2 * results.fullSaveSeconds)
         let asyncApp = try SyntheticApp(synthetic).run(
             iterations: Self.pauseSamples + 1, changing: changeFraction, work: work, workAfterFirst: workAfterFirst, store: store, policy: background)
-        results.blockingSeconds = Self.median(Array(asyncApp.statistics.pauses.recentSeconds.dropFirst()))
-        results.queueWaitSeconds = Self.median(Array(asyncApp.statistics.queueWaits.recentSeconds.dropFirst()))
+        results.blockingSeconds = Measurement.median(asyncApp.statistics.pauses.recentSeconds.dropFirst())
+        results.queueWaitSeconds = Measurement.median(asyncApp.statistics.queueWaits.recentSeconds.dropFirst())
         results.spread["blocking_s"] = Measurement.Spread(Array(asyncApp.statistics.pauses.recentSeconds.dropFirst()))
         results.spread["queue_wait_s"] = Measurement.Spread(Array(asyncApp.statistics.queueWaits.recentSeconds.dropFirst()))
         return results
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        return values.sorted()[values.count / 2]
     }
 }
 

@@ -87,17 +87,17 @@ public struct LargeVarBenchmark {
             let files = statistics.recentCheckpoints
             var row = Row(historyValues: size, tableEntries: max(1, size / 10))
             row.fullBytes = files.first { !$0.isDelta }?.size ?? 0
-            row.fullSaveSeconds = Self.median(statistics.fullSaveTimes.recentSeconds)
-            row.deltaBytes = Self.median(files.filter(\.isDelta).map(\.size))
-            row.deltaSaveSeconds = Self.median(statistics.deltaSaveTimes.recentSeconds)
+            row.fullSaveSeconds = Measurement.median(statistics.fullSaveTimes.recentSeconds)
+            row.deltaBytes = Int(Measurement.median(files.filter(\.isDelta).map { Double($0.size) }))
+            row.deltaSaveSeconds = Measurement.median(statistics.deltaSaveTimes.recentSeconds)
             row.deltas = statistics.deltaSaves
             let pauses = statistics.pauses.recentSeconds.dropFirst()  // the first checkpoint's, the app's start
-            row.pauseSeconds = Self.median(Array(pauses))
+            row.pauseSeconds = Measurement.median(pauses)
             row.pauseMaxSeconds = pauses.max() ?? 0
             // From one iteration's start to the next's: the app's work, the checkpoint's pause and
             // any wait for the writer.
             let intervals = zip(root.started.dropFirst(2), root.started.dropFirst()).map { ($0 - $1).seconds }.sorted()
-            row.iterationSeconds = Self.median(intervals)
+            row.iterationSeconds = Measurement.median(intervals)
             row.iterationP90Seconds = intervals.isEmpty ? 0 : intervals[intervals.count * 9 / 10]
             progress("large vars: restoring the newest of \(size)")
             if let newest = try store.list().last {
@@ -113,10 +113,5 @@ public struct LargeVarBenchmark {
         guard case .object(var members) = state else { return state }
         members.removeValue(forKey: CheckpointMetadata.key)
         return .object(members)
-    }
-
-    static func median<T: Comparable & Numeric>(_ values: [T]) -> T {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
 }

@@ -12,9 +12,18 @@ public enum Measurement {
         public init(_ samples: [Double]) {
             let sorted = samples.sorted()
             minimum = sorted.first ?? 0
-            median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+            median = Measurement.median(sorted)
             maximum = sorted.last ?? 0
         }
+    }
+
+    /// The median of `values`: the middle one, or the mean of the two in the middle of an even
+    /// count; 0 when there are none.
+    public static func median(_ values: some Collection<Double>) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count.isMultiple(of: 2) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
     }
 
     /// Runs `body` `runs` times and returns the median duration in seconds.

@@ -45,7 +45,7 @@ public struct ParallelPauseBenchmark {
             let pauses = app.statistics.pauses.recentSeconds.dropFirst().sorted()
             guard !pauses.isEmpty else { return Row(works: works) }
             return Row(
-                works: works, medianSeconds: pauses[pauses.count / 2], p90Seconds: pauses[pauses.count * 9 / 10],
+                works: works, medianSeconds: Measurement.median(pauses), p90Seconds: pauses[pauses.count * 9 / 10],
                 maxSeconds: pauses[pauses.count - 1], checkpoints: pauses.count)
         }
     }
