@@ -66,7 +66,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "LightningBench", dependencies: ["Lightning"]),
+        .target(name: "LightningBench", dependencies: ["Lightning", "LightningCodecs"]),
         // The Service adapter lives apart, so that the core does not depend on swift-service-lifecycle.
         .target(
             name: "LightningServiceLifecycle",

@@ -1,3 +1,4 @@
+import LightningCodecs
 import LightningState
 
 /// A deterministic, app-shaped checkpoint for measuring save and load: a root flow holding flows
@@ -61,24 +62,33 @@ public struct SyntheticState: Sendable {
     private var flowCount: Int { max(1, (components - 1 + Self.worksPerFlow) / (Self.worksPerFlow + 1)) }
     private var workCount: Int { max(0, components - 1 - flowCount) }
 
-    /// The items in each work's series, the part of the state that makes the mix: none when the
-    /// components' fixed parts (about 900 bytes of JSON each) alone reach the target size.
+    /// The items in each work's series, the part of the state that makes the mix: what is left of
+    /// the target once the components' fixed parts (``fixedBytes``) are counted, none when they
+    /// leave too little.
     public var seriesLength: Int {
-        // About 60 bytes per component of skeleton and 320 of vars; the rest goes to the series.
-        max(0, targetBytes / max(1, workCount) - 900) / Self.bytesPerItem(mix)
+        max(0, targetBytes - fixedBytes) / max(1, workCount) / Self.bytesPerItem(mix)
     }
 
-    /// The most components a state of `targetBytes` can have with series of at least 100 items.
-    public static func componentsWithSeries(targetBytes: Int, mix: Mix) -> Int {
-        max(3, targetBytes / (900 + 100 * bytesPerItem(mix)))
+    /// The JSON bytes of the state without its series (every component's private vars, config,
+    /// calls and the tree around them): about 690 a component, measured on the tree itself.
+    public var fixedBytes: Int {
+        JSONWriter.encodedSize(of: make(seriesLength: 0))
+    }
+
+    /// The most components a state of this target can have with series of at least 100 items.
+    public var componentsWithSeries: Int {
+        max(3, targetBytes / (fixedBytes / components + 100 * Self.bytesPerItem(mix)))
     }
 
     /// Builds the checkpoint tree.
     public func make() -> StateValue {
+        make(seriesLength: seriesLength)
+    }
+
+    private func make(seriesLength: Int) -> StateValue {
         var random = SplitMix(seed: seed)
         let flowCount = flowCount
         let workCount = workCount
-        let seriesLength = seriesLength
         var flows = StateObject()
         var worksLeft = workCount
         for flowIndex in 0..<flowCount {

@@ -46,7 +46,7 @@ extension LightningCheckpoint {
                 """
         )
 
-        @Option(help: "How many components (flows and works) the state has, at least 3; each takes about 900 bytes of the target besides what the mix puts in it. (default: 10000; 41 for --mix records, 5 for --mix large-vars)")
+        @Option(help: "How many components (flows and works) the state has, at least 3; each takes about 690 bytes of the target besides what the mix puts in it. (default: 10000; 41 for --mix records, 5 for --mix large-vars)")
         var components: Int?
 
         @Option(name: .customLong("target-mb"), help: "The approximate size of the state as JSON (as json.dumps writes it), in MB (10^6 bytes).")
@@ -121,10 +121,10 @@ extension LightningCheckpoint {
             progress.phase("generating the state")
             let synthetic = SyntheticState(components: componentCount, targetBytes: Int(targetMB * 1e6), mix: mix)
             if synthetic.seriesLength == 0 {
-                let fewer = SyntheticState.componentsWithSeries(targetBytes: synthetic.targetBytes, mix: mix)
+                let fixedMB = Double(synthetic.fixedBytes) / 1e6
                 Console.writeErrorLine(
-                    "warning: \(componentCount) components' fixed parts alone are more than --target-mb \(targetMB.exactText): the state has none of what --mix \(mix.rawValue) puts in it"
-                        + " (every mix gives the same state) and is larger than asked; give --components \(fewer) or fewer, or a larger --target-mb")
+                    "warning: \(componentCount) components take \(BenchReport.format(fixedMB, digits: 2)) MB of JSON without their series, which leaves too little of --target-mb \(targetMB.exactText)"
+                        + " for --mix \(mix.rawValue): the state has none of what the mix puts in it (every mix gives the same state); give --components \(synthetic.componentsWithSeries) or fewer, or a larger --target-mb")
             }
             let state = synthetic.make()
             if let writeState {

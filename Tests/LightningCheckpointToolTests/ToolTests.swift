@@ -311,7 +311,7 @@ struct BenchToolTests {
         #expect(refused.standardError.contains("--large-vars sizes must be from 1 to 100000000, not 0"))
     }
 
-    @Test("bench refuses fewer than 3 components, and warns when the components alone pass the target, which leaves the mix out")
+    @Test("bench refuses fewer than 3 components, and warns when the components leave too little of the target for the mix")
     func smallStates() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -328,8 +328,14 @@ struct BenchToolTests {
             "lightning-checkpoint", ["bench", "--components", "200", "--target-mb", "0.05", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
         #expect(crowded.status == 0)
         #expect(crowded.standardError.contains(
-            "warning: 200 components' fixed parts alone are more than --target-mb 0.05: the state has none of what --mix float puts in it"
-                + " (every mix gives the same state) and is larger than asked; give --components 17 or fewer, or a larger --target-mb"))
+            "warning: 200 components take 0.14 MB of JSON without their series, which leaves too little of --target-mb 0.05 for --mix float:"
+                + " the state has none of what the mix puts in it (every mix gives the same state); give --components 18 or fewer, or a larger --target-mb"))
+        // 1,000 components take 0.69 MB: a target of 0.7 leaves less than a row of the mixed mix a work.
+        let tight = try Executable.run(
+            "lightning-checkpoint", ["bench", "--components", "1000", "--target-mb", "0.7", "--mix", "mixed", "--runs", "1", "--json", "--storage", "store"],
+            in: folder.path)
+        #expect(tight.status == 0)
+        #expect(tight.standardError.contains("warning: 1000 components take 0.69 MB of JSON without their series, which leaves too little of --target-mb 0.7 for --mix mixed"), "\(tight.standardError)")
         let three = try Executable.run("lightning-checkpoint", ["bench", "--components", "3", "--target-mb", "0.05", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
         #expect(three.status == 0)
         #expect(!three.standardError.contains("warning: 3 components"))

@@ -29,6 +29,26 @@ struct SyntheticStateTests {
         #expect(abs(bytes - 3_000_000) < 300_000, "\(bytes) bytes")
     }
 
+    @Test("many components and a small target: the series fill what the components' fixed parts leave, close to the target", arguments: SyntheticState.Mix.allCases)
+    func crowded(mix: SyntheticState.Mix) throws {
+        // 2,000 components take about 1.4 MB without their series.
+        let synthetic = SyntheticState(components: 2_000, targetBytes: 2_000_000, mix: mix)
+        #expect(synthetic.seriesLength > 0)
+        let bytes = JSONWriter.write(synthetic.make()).count
+        // Within an item a work of the target: the series are whole items (122 bytes a record).
+        #expect(abs(bytes - 2_000_000) < 150_000, "\(bytes) bytes")
+    }
+
+    @Test("a target the fixed parts fill gives no series, a state of just those parts, and how many components would leave room")
+    func noRoom() throws {
+        let synthetic = SyntheticState(components: 200, targetBytes: 50_000, mix: .floatHeavy)
+        #expect(synthetic.seriesLength == 0)
+        #expect(JSONWriter.write(synthetic.make()).count == synthetic.fixedBytes)
+        let fewer = SyntheticState(components: synthetic.componentsWithSeries, targetBytes: 50_000, mix: .floatHeavy)
+        #expect(fewer.seriesLength >= 100)
+        #expect(SyntheticState(components: fewer.components + 5, targetBytes: 50_000, mix: .floatHeavy).seriesLength < 100)
+    }
+
     @Test("the mixed state: strings about a fifth of the values, ints up to 2^62, nested lists, booleans, floats and dicts")
     func mixedComposition() {
         let state = SyntheticState(components: 120, targetBytes: 2_000_000, mix: .mixed).make()
