@@ -57,7 +57,7 @@ enum BenchReport {
             ["full save (an app's first checkpoint: capture + binary save)", format(results.fullSaveSeconds, digits: digits), "-", String(results.fullBytes)],
             ["delta save (end to end)", format(results.deltaSaveSeconds, digits: digits), range(results.spread["delta_save_s"], digits: digits), String(results.deltaBytes)],
             ["loop pause per checkpoint (background)", format(results.blockingSeconds, digits: digits), range(results.spread["blocking_s"], digits: digits), "-"],
-            ["loop wait for the writer's queue, apart", format(results.queueWaitSeconds, digits: digits), range(results.spread["queue_wait_s"], digits: digits), "-"],
+            ["loop wait for room in the writer's queue (not in the pause)", format(results.queueWaitSeconds, digits: digits), range(results.spread["queue_wait_s"], digits: digits), "-"],
             ["restore the full snapshot", format(results.baseLoadSeconds, digits: digits), range(results.spread["chain_base_load_s"], digits: digits), "-"],
             ["restore the 10th delta", format(results.chainLoadSeconds, digits: digits), range(results.spread["chain_load_s"], digits: digits), "-"],
         ]
