@@ -345,7 +345,7 @@ def read(path):
 def main():
     usage = "usage: lsnap-reader.py FILE.lsnap"
     if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):
-        print(usage + "\n\n" + __doc__.strip())
+        print(usage + "\n\n" + (__doc__ or "").strip())
         return
     if len(sys.argv) != 2:
         sys.exit(usage)

@@ -30,7 +30,8 @@ done
 cmp -s "$work/down.lsnap" "$work/snapshot.lsnap"
 start=$(date +%s.%N); "${AWS_CLI[@]}" --version >/dev/null; end=$(date +%s.%N)
 startup=$(echo "$end - $start" | bc)
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# The middle value, or the mean of the two in the middle of an even count, as bench's medians.
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 python3 - "$ours" "$(median "${up[@]}")" "$(median "${down[@]}")" "$startup" "$bytes" <<'PY'
 import json, sys
 ours = json.loads(sys.argv[1]); aws_up, aws_down, startup, size = map(float, sys.argv[2:6])

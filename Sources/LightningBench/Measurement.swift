@@ -10,10 +10,9 @@ public enum Measurement {
 
         /// The spread of `samples`; all zero when there are none.
         public init(_ samples: [Double]) {
-            let sorted = samples.sorted()
-            minimum = sorted.first ?? 0
-            median = Measurement.median(sorted)
-            maximum = sorted.last ?? 0
+            minimum = samples.min() ?? 0
+            median = Measurement.median(samples)
+            maximum = samples.max() ?? 0
         }
     }
 

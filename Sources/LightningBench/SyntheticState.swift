@@ -41,19 +41,27 @@ public struct SyntheticState: Sendable {
     }
 
     /// How many components (flows and works) the tree has, at least 3: the root, a flow and a work.
-    public var components: Int
+    public let components: Int
     /// The approximate size of the state's JSON (as `json.dumps` writes it), in bytes.
-    public var targetBytes: Int
+    public let targetBytes: Int
     /// What fills the bulk of the state.
-    public var mix: Mix
+    public let mix: Mix
     /// The random seed.
-    public var seed: UInt64
+    public let seed: UInt64
+    /// The JSON bytes of the state without its series (every component's private vars, config,
+    /// calls and the tree around them): about 690 a component, measured once on that state.
+    public private(set) var fixedBytes = 0
+    /// The items in each work's series, the part of the state that makes the mix: what is left of
+    /// the target once ``fixedBytes`` are counted, none when they leave too little.
+    public private(set) var seriesLength = 0
 
     public init(components: Int = 10_000, targetBytes: Int = 100_000_000, mix: Mix = .floatHeavy, seed: UInt64 = 42) {
         self.components = max(3, components)
         self.targetBytes = targetBytes
         self.mix = mix
         self.seed = seed
+        fixedBytes = JSONWriter.encodedSize(of: make(seriesLength: 0))
+        seriesLength = max(0, targetBytes - fixedBytes) / max(1, workCount) / Self.bytesPerItem(mix)
     }
 
     /// Works per child flow.
@@ -62,22 +70,11 @@ public struct SyntheticState: Sendable {
     private var flowCount: Int { max(1, (components - 1 + Self.worksPerFlow) / (Self.worksPerFlow + 1)) }
     private var workCount: Int { max(0, components - 1 - flowCount) }
 
-    /// The items in each work's series, the part of the state that makes the mix: what is left of
-    /// the target once the components' fixed parts (``fixedBytes``) are counted, none when they
-    /// leave too little.
-    public var seriesLength: Int {
-        max(0, targetBytes - fixedBytes) / max(1, workCount) / Self.bytesPerItem(mix)
-    }
-
-    /// The JSON bytes of the state without its series (every component's private vars, config,
-    /// calls and the tree around them): about 690 a component, measured on the tree itself.
-    public var fixedBytes: Int {
-        JSONWriter.encodedSize(of: make(seriesLength: 0))
-    }
-
-    /// The most components a state of this target can have with series of at least 100 items.
-    public var componentsWithSeries: Int {
-        max(3, targetBytes / (fixedBytes / components + 100 * Self.bytesPerItem(mix)))
+    /// About the most components a state of this target can have with series of at least 100
+    /// items, from this state's fixed bytes per component; `nil` when not even 3 can.
+    public var componentsWithSeries: Int? {
+        let most = targetBytes / (fixedBytes / components + 100 * Self.bytesPerItem(mix))
+        return most >= 3 ? most : nil
     }
 
     /// Builds the checkpoint tree.

@@ -121,10 +121,12 @@ extension LightningCheckpoint {
             progress.phase("generating the state")
             let synthetic = SyntheticState(components: componentCount, targetBytes: Int(targetMB * 1e6), mix: mix)
             if synthetic.seriesLength == 0 {
-                let fixedMB = Double(synthetic.fixedBytes) / 1e6
-                Console.writeErrorLine(
-                    "warning: \(componentCount) components take \(BenchReport.format(fixedMB, digits: 2)) MB of JSON without their series, which leaves too little of --target-mb \(targetMB.exactText)"
-                        + " for --mix \(mix.rawValue): the state has none of what the mix puts in it (every mix gives the same state); give --components \(synthetic.componentsWithSeries) or fewer, or a larger --target-mb")
+                let fixed = "\(componentCount) components take \(BenchReport.format(Double(synthetic.fixedBytes) / 1e6, digits: 2)) MB of JSON without their series"
+                let outcome = synthetic.fixedBytes > synthetic.targetBytes
+                    ? "more than --target-mb \(targetMB.exactText): the state is larger than asked and has none of what --mix \(mix.rawValue) puts in it"
+                    : "which leaves too little of --target-mb \(targetMB.exactText) for --mix \(mix.rawValue): the state has none of what the mix puts in it"
+                let advice = synthetic.componentsWithSeries.map { "give --components \($0) or fewer, or a larger --target-mb" } ?? "give a larger --target-mb"
+                Console.writeErrorLine("warning: \(fixed), \(outcome); \(advice)")
             }
             let state = synthetic.make()
             if let writeState {

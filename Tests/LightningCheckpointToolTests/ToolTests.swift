@@ -328,14 +328,21 @@ struct BenchToolTests {
             "lightning-checkpoint", ["bench", "--components", "200", "--target-mb", "0.05", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
         #expect(crowded.status == 0)
         #expect(crowded.standardError.contains(
-            "warning: 200 components take 0.14 MB of JSON without their series, which leaves too little of --target-mb 0.05 for --mix float:"
-                + " the state has none of what the mix puts in it (every mix gives the same state); give --components 18 or fewer, or a larger --target-mb"))
+            "warning: 200 components take 0.14 MB of JSON without their series, more than --target-mb 0.05:"
+                + " the state is larger than asked and has none of what --mix float puts in it; give --components 18 or fewer, or a larger --target-mb"))
+        let tiny = try Executable.run(
+            "lightning-checkpoint", ["bench", "--components", "3", "--target-mb", "0.0005", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
+        #expect(tiny.status == 0)
+        #expect(tiny.standardError.contains("warning: 3 components take 0.00 MB of JSON without their series, more than --target-mb 0.0005"), "\(tiny.standardError)")
+        #expect(tiny.standardError.contains("puts in it; give a larger --target-mb\n"), "\(tiny.standardError)")
         // 1,000 components take 0.69 MB: a target of 0.7 leaves less than a row of the mixed mix a work.
         let tight = try Executable.run(
             "lightning-checkpoint", ["bench", "--components", "1000", "--target-mb", "0.7", "--mix", "mixed", "--runs", "1", "--json", "--storage", "store"],
             in: folder.path)
         #expect(tight.status == 0)
-        #expect(tight.standardError.contains("warning: 1000 components take 0.69 MB of JSON without their series, which leaves too little of --target-mb 0.7 for --mix mixed"), "\(tight.standardError)")
+        #expect(tight.standardError.contains(
+            "warning: 1000 components take 0.69 MB of JSON without their series, which leaves too little of --target-mb 0.7 for --mix mixed:"
+                + " the state has none of what the mix puts in it; give --components "), "\(tight.standardError)")
         let three = try Executable.run("lightning-checkpoint", ["bench", "--components", "3", "--target-mb", "0.05", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
         #expect(three.status == 0)
         #expect(!three.standardError.contains("warning: 3 components"))

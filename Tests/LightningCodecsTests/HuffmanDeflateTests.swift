@@ -145,7 +145,7 @@ struct HuffmanDeflateTests {
     @Test("bytes a code cannot shrink are stored beside the ones it can, at little more than their size")
     func storedRegions() throws {
         // Noise between two planes of three values: the noise stays its size (5 bytes a stored
-        // block of 64 KiB), the rest is coded in under 2 bits a byte.
+        // block of up to 65,535), the rest is coded in under 2 bits a byte.
         let bytes = Self.regions([(200_000, 3, 60), (400_000, 256, 0), (200_000, 3, 60)], seed: 9)
         let (stream, size) = Self.compressed(bytes)
         #expect(stream.count == size)
@@ -156,6 +156,13 @@ struct HuffmanDeflateTests {
         let (noiseStream, noiseSize) = Self.compressed(noise)
         #expect(noiseSize == 2 + 200_000 + 4 * 5 + 4)
         #expect(try Self.inflated(noiseStream, count: noise.count) == noise)
+        // Exactly two stored blocks' worth, and one byte more: a third block.
+        for count in [2 * 65_535, 2 * 65_535 + 1] {
+            let exact = Self.regions([(count, 256, 0)], seed: 4)
+            let (stream, size) = Self.compressed(exact)
+            #expect(size == 2 + count + (count > 2 * 65_535 ? 3 : 2) * 5 + 4)
+            #expect(try Self.inflated(stream, count: count) == exact)
+        }
     }
 
     @Test("seeded random blocks of many regions round-trip through zlib, at the size computed before coding")

@@ -14,19 +14,20 @@ import Darwin
 /// of the next, a region of other values), and a run the code cannot shrink is stored as it is.
 /// zlib's own `Z_HUFFMAN_ONLY` does a similar job about four times slower: it records each byte as
 /// a symbol and builds a code for every 16 Ki of them. Here the stream's exact size is known from
-/// the byte counts before a bit is written (so a block that would not shrink enough is stored
-/// without being coded), and the bytes are written through a 64-bit buffer, two codes at a time.
+/// the byte counts before a bit is written (so a caller can refuse a stream that would not shrink
+/// enough without coding it), and the bytes are written through a 64-bit buffer, two codes at a time.
 package enum HuffmanDeflate {
     /// The longest code deflate allows for literals.
     static let longestCode = 15
     /// The longest code deflate allows in the code that sends the code lengths.
     static let longestLengthCode = 7
-    /// The bytes counted together: the least that gets a code of its own.
+    /// The bytes counted together: a code covers whole pieces (the input's last may be shorter).
     static let pieceSize = 1 << 14
     /// The most bytes one stored deflate block holds.
     static let storedBlockLimit = 65_535
-    /// What a new code's header is taken to cost when deciding whether a piece starts one: a
-    /// little more than the header of a code for a few dozen byte values.
+    /// What a new code's header is taken to cost when deciding whether a piece starts one: about
+    /// the header of a code for all 256 byte values (one for a few values takes half), so a new
+    /// code starts only where it surely pays.
     static let estimatedHeaderBits = 1_000.0
     /// The order in which deflate sends the code-length code's lengths (RFC 1951, 3.2.7).
     private static let lengthCodeOrder = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
@@ -149,6 +150,8 @@ package enum HuffmanDeflate {
 
         /// `input`, which this plan was made for, as a zlib stream of ``streamSize`` bytes.
         func stream(of input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+            // The writer puts down only the bits counted in `streamSize` (its 32-bit spills hold
+            // written bits alone); the slack is a margin, never written.
             [UInt8](unsafeUninitializedCapacity: streamSize + 8) { output, written in
                 var writer = BitWriter(output.baseAddress!)
                 writer.bytes(0x78, 0x01)  // deflate, 32 KiB window, fastest level; the check bits
