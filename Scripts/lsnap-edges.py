@@ -52,6 +52,17 @@ def snapshot(tree, floats=b"", kind=0, sequence=0, parent=0, extra_blocks=(), ve
     return body + struct.pack("<I", zlib.crc32(body)) + b"LCKE"
 
 
+def deflated(tree, damaged=False):
+    """A file holding the tree stream as one zlib block; `damaged` breaks the block's own Adler-32
+    while the file's CRC still holds, so only inflating finds it."""
+    data = bytearray(zlib.compress(tree, 1))
+    if damaged:
+        data[-1] ^= 0xFF
+    header = MAGIC + struct.pack("<HHB3xQQQQIIQ", 2, 0, 0, 0, 0, len(tree), 0, 1, 1 << 20, 0)
+    body = header + struct.pack("<BBHII", 0, 1, 0, len(tree), len(data)) + bytes(data)
+    return body + struct.pack("<I", zlib.crc32(body)) + b"LCKE"
+
+
 def edit(verb, path, *fields):
     """One edit: its verb, its path, then its fields' encoded values."""
     return b"\x07" + varint(2 + len(fields)) + b"\x06" + text(verb) + b"\x07" + varint(len(path)) \
@@ -87,6 +98,9 @@ def main():
         write(verdict, f"packed-floats-{n}.lsnap", snapshot(b"\x09" + varint(n), planes([1.5] * n)))
         write(verdict, f"packed-ints-{n}.lsnap", snapshot(b"\x0a" + varint(n) + b"\x02" * n))
     write("refuse", "empty-block.lsnap", snapshot(b"\x00", extra_blocks=[(1, 0)]))
+    ints = b"\x0a" + varint(8) + b"\x02" * 8
+    write("accept", "deflated-block.lsnap", deflated(ints))
+    write("refuse", "deflated-block-damaged.lsnap", deflated(ints, damaged=True))
     write("refuse", "full-with-parent.lsnap", snapshot(b"\x07\x00", parent=7))
     for digits in (4300, 4301):
         for sign in ("", "-"):

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """A reader of binary snapshots written from docs/FORMAT.md alone, with Python's standard library.
 
-It exists to keep the format document honest: `.ci/run` checks that, for every snapshot the apps
-write (full ones and chains of deltas), this reader and `lightning-checkpoint export` give the same
-JSON. It prints the state as json.dumps does (NaN and the infinities as Python writes them).
+It exists to keep the format document honest: `Scripts/format-check.sh` (run by `.ci/run`) checks
+that, for every snapshot the apps write (full ones and chains of deltas), this reader and
+`lightning-checkpoint export` give the same JSON. It prints the state as json.dumps does (NaN and
+the infinities as Python writes them).
 
     Scripts/lsnap-reader.py FILE.lsnap            # prints the state as JSON
 """
@@ -116,7 +117,10 @@ def parse_file(data):
         raw = data[offset:offset + stored]
         if method == 1:
             inflater = zlib.decompressobj()
-            raw = inflater.decompress(raw, uncompressed + 1)
+            try:
+                raw = inflater.decompress(raw, uncompressed + 1)
+            except zlib.error as error:
+                raise FormatError(f"block {index} does not inflate: {error}") from None
             if not inflater.eof or inflater.unused_data or inflater.unconsumed_tail or len(raw) != uncompressed:
                 raise FormatError(f"block {index} does not inflate to {uncompressed} bytes")
         streams[stream] += raw
@@ -321,15 +325,21 @@ def read(path):
     deltas = []
     expected = None
     while True:
-        with open(path, "rb") as handle:
-            version, kind, sequence, parent, tree, floats = parse_file(handle.read())
+        try:
+            with open(path, "rb") as handle:
+                version, kind, sequence, parent, tree, floats = parse_file(handle.read())
+            # A delta's edit list and edits wrap its values in two more levels.
+            value = TreeReader(version, tree, floats, MAX_DEPTH + 2 * kind).document()
+        except (OSError, FormatError, UnicodeDecodeError, ValueError) as error:
+            if expected is None:
+                raise
+            # A parent's fault is told as the parent's, under the file asked for.
+            raise FormatError(f"{os.path.basename(path)} in its chain of deltas: {error}") from None
         if expected is not None and sequence != expected:
             raise FormatError(f"{path}: its sequence is {sequence}, not the {expected} its child names")
         named = number_of(os.path.basename(path))
         if expected is None and (kind == 1 or sequence != 0) and named != sequence and (kind == 1 or named is not None):
             raise FormatError(f"is snapshot {name_of(sequence)}, under another name")
-        # A delta's edit list and edits wrap its values in two more levels.
-        value = TreeReader(version, tree, floats, MAX_DEPTH + 2 * kind).document()
         if kind == 0:
             state = value
             for delta_version, edits in reversed(deltas):
@@ -343,7 +353,7 @@ def read(path):
 
 
 def main():
-    usage = "usage: lsnap-reader.py FILE.lsnap"
+    usage = "usage: Scripts/lsnap-reader.py FILE.lsnap"
     if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):
         print(usage + "\n\n" + (__doc__ or "").strip())
         return
