@@ -52,17 +52,23 @@ public struct SyntheticState: Sendable {
     /// calls and the tree around them): about 690 a component, measured once on that state.
     public private(set) var fixedBytes = 0
     /// The items in each work's series, the part of the state that makes the mix: what is left of
-    /// the target once ``fixedBytes`` are counted, none when they leave too little.
+    /// the target once ``fixedBytes`` are counted, shared among the works (the first few hold one
+    /// item more), none when they leave too little.
     public private(set) var seriesLength = 0
+    /// How many works, the first ones, hold an item more than ``seriesLength``.
+    private var longerSeries = 0
 
     public init(components: Int = 10_000, targetBytes: Int = 100_000_000, mix: Mix = .floatHeavy, seed: UInt64 = 42) {
         self.components = max(3, components)
         self.targetBytes = targetBytes
         self.mix = mix
         self.seed = seed
-        fixedBytes = JSONWriter.encodedSize(of: make(seriesLength: 0))
-        seriesLength = max(0, targetBytes - fixedBytes) / max(1, workCount) / Self.bytesPerItem(mix)
+        fixedBytes = JSONWriter.encodedSize(of: make(seriesLength: 0, longerSeries: 0))
+        let items = max(0, targetBytes - fixedBytes) / Self.bytesPerItem(mix)
+        seriesLength = items / max(1, workCount)
+        longerSeries = items % max(1, workCount)
     }
+
 
     /// Works per child flow.
     static let worksPerFlow = 99
@@ -70,19 +76,26 @@ public struct SyntheticState: Sendable {
     private var flowCount: Int { max(1, (components - 1 + Self.worksPerFlow) / (Self.worksPerFlow + 1)) }
     private var workCount: Int { max(0, components - 1 - flowCount) }
 
-    /// About the most components a state of this target can have with series of at least 100
-    /// items, from this state's fixed bytes per component; `nil` when not even 3 can.
-    public var componentsWithSeries: Int? {
-        let most = targetBytes / (fixedBytes / components + 100 * Self.bytesPerItem(mix))
+    /// Whether the mix fills less than half the state (it is meant to fill the bulk): the
+    /// components' fixed parts take more than half the target, or all of it.
+    public var mixIsMinor: Bool { fixedBytes * 2 > targetBytes }
+
+    /// About the most components whose fixed parts leave the mix half of this target, from this
+    /// state's fixed bytes per component; `nil` when not even 3 do.
+    public var componentsForMix: Int? {
+        let most = targetBytes / 2 / max(1, fixedBytes / components)
         return most >= 3 ? most : nil
     }
 
+    /// The least target in which the mix fills half the state of this many components.
+    public var targetBytesForMix: Int { 2 * fixedBytes }
+
     /// Builds the checkpoint tree.
     public func make() -> StateValue {
-        make(seriesLength: seriesLength)
+        make(seriesLength: seriesLength, longerSeries: longerSeries)
     }
 
-    private func make(seriesLength: Int) -> StateValue {
+    private func make(seriesLength: Int, longerSeries: Int) -> StateValue {
         var random = SplitMix(seed: seed)
         let flowCount = flowCount
         let workCount = workCount
@@ -93,7 +106,8 @@ public struct SyntheticState: Sendable {
             worksLeft -= count
             var works = StateObject()
             for workIndex in 0..<count {
-                works[StateString("worker_\(workIndex)")] = work(index: flowIndex * Self.worksPerFlow + workIndex, seriesLength: seriesLength, using: &random)
+                let index = flowIndex * Self.worksPerFlow + workIndex
+                works[StateString("worker_\(workIndex)")] = work(index: index, seriesLength: seriesLength + (index < longerSeries ? 1 : 0), using: &random)
             }
             flows[StateString("group_\(flowIndex)")] = flow(name: "root.group_\(flowIndex)", vars: ["progress": .float(random.unit()), "epoch": .int(Int64(flowIndex))], works: works)
         }
@@ -159,7 +173,7 @@ public struct SyntheticState: Sendable {
         case .textHeavy: return 22
         case .mixed: return 150
         case .records: return 122
-        case .largeVars: return 34
+        case .largeVars: return 36
         }
     }
 

@@ -1,4 +1,4 @@
-@testable import LightningBench
+import LightningBench
 import LightningCodecs
 import LightningState
 import Testing
@@ -35,22 +35,22 @@ struct SyntheticStateTests {
         let synthetic = SyntheticState(components: 2_000, targetBytes: 2_000_000, mix: mix)
         #expect(synthetic.seriesLength > 0)
         let bytes = JSONWriter.write(synthetic.make()).count
-        // Off by at most an item a work (the series are whole items) and 6 % (an item's size is an
-        // average); a guess of the fixed parts 30 % high, as there was, misses by 20 % and more.
-        let items = 2_000 * SyntheticState.bytesPerItem(mix)
-        #expect(abs(bytes - 2_000_000) < items + 120_000, "\(bytes) bytes")
+        // Off by at most 6 % (an item's size is an average; the works share the items to one); a
+        // guess of the fixed parts 30 % high, as there was, misses by 20 % and more.
+        #expect(abs(bytes - 2_000_000) < 120_000, "\(bytes) bytes")
     }
 
-    @Test("a target the fixed parts fill gives no series, a state of just those parts, and how many components would leave room")
+    @Test("a target the fixed parts fill gives no series, a state of just those parts, and how many components or how large a target leave the mix half")
     func noRoom() throws {
         let synthetic = SyntheticState(components: 200, targetBytes: 50_000, mix: .floatHeavy)
-        #expect(synthetic.seriesLength == 0)
+        #expect(synthetic.seriesLength == 0 && synthetic.mixIsMinor)
         #expect(JSONWriter.write(synthetic.make()).count == synthetic.fixedBytes)
-        let fewer = SyntheticState(components: try #require(synthetic.componentsWithSeries), targetBytes: 50_000, mix: .floatHeavy)
-        #expect(fewer.seriesLength >= 100)
-        #expect(SyntheticState(components: fewer.components + 5, targetBytes: 50_000, mix: .floatHeavy).seriesLength < 100)
-        // Not even three components have room for a series of 100 in 2 KB.
-        #expect(SyntheticState(components: 3, targetBytes: 2_000, mix: .floatHeavy).componentsWithSeries == nil)
+        let fewer = SyntheticState(components: try #require(synthetic.componentsForMix), targetBytes: 50_000, mix: .floatHeavy)
+        #expect(!fewer.mixIsMinor && fewer.seriesLength > 0)
+        #expect(SyntheticState(components: fewer.components * 2, targetBytes: 50_000, mix: .floatHeavy).mixIsMinor)
+        #expect(!SyntheticState(components: 200, targetBytes: synthetic.targetBytesForMix, mix: .floatHeavy).mixIsMinor)
+        // Not even three components leave the mix half of 2 KB.
+        #expect(SyntheticState(components: 3, targetBytes: 2_000, mix: .floatHeavy).componentsForMix == nil)
     }
 
     @Test("the mixed state: strings about a fifth of the values, ints up to 2^62, nested lists, booleans, floats and dicts")
