@@ -202,6 +202,9 @@ struct ToolTests {
         #expect(bad.standardError.hasPrefix("lightning-checkpoint: s/checkpoints/lightningapp_checkpoint_11.lsnap: checksum mismatch: the file is corrupt (stored 0x"))
         let cut = try Self.run(["show", "cut.lsnap"], in: folder)
         #expect(cut.standardError == "lightning-checkpoint: cut.lsnap: truncated: the file is 30 bytes, shorter than the 72 of an empty snapshot\n")
+        try folder.write(Array(snapshot.prefix(1)), to: "one.lsnap")
+        #expect(try Self.run(["show", "one.lsnap"], in: folder).standardError
+            == "lightning-checkpoint: one.lsnap: truncated: the file is 1 byte, shorter than the 72 of an empty snapshot\n")
         // Something there that no checkpoint can be read from is named for what it is.
         try FileIO.createFolder("\(folder.path)/folder.lsnap")
         let notAFile = try Self.run(["verify", "folder.lsnap"], in: folder)

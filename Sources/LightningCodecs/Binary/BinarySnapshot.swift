@@ -301,7 +301,7 @@ public enum BinarySnapshot {
         }
         let minimum = SnapshotFormat.headerSize + SnapshotFormat.trailerSize
         guard buffer.count >= minimum else {
-            throw .truncated("the file is \(buffer.count) bytes, shorter than the \(minimum) of an empty snapshot")
+            throw .truncated("the file is \(buffer.count) byte\(buffer.count == 1 ? "" : "s"), shorter than the \(minimum) of an empty snapshot")
         }
         var reader = ByteReader(buffer)
         reader.offset = SnapshotFormat.magic.count

@@ -29,7 +29,7 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
     static func notASnapshot() -> Self { .init(.notASnapshot, "not a binary snapshot (no snapshot signature)") }
     static func unsupportedVersion(_ version: UInt16, checksumMatches: Bool) -> Self {
         let unsupported = "snapshot format version \(version) is not supported (this build reads versions \(SnapshotFormat.readableVersions.listed))"
-        return .init(.unsupportedVersion, checksumMatches ? unsupported : unsupported + ", and its checksum does not match: the file is damaged, or a newer build wrote it")
+        return .init(.unsupportedVersion, checksumMatches ? unsupported : unsupported + ", and its checksum does not match: the file is damaged (a newer build's file would pass it)")
     }
     static func noEndSignature() -> Self { .init(.truncated, "no end signature: the file was cut short, damaged, or has bytes after its end") }
     static func truncated(_ detail: String) -> Self { .init(.truncated, "truncated: \(detail)") }
