@@ -27,6 +27,9 @@ final class StopSignals: Sendable {
     // reason: DispatchSourceSignal is not Sendable; the sources are made in `init` and only
     // cancelled in `remove()`, which dispatch allows from any thread.
     private nonisolated(unsafe) let sources: [any DispatchSourceSignal]
+    /// What each signal did before: a process that ignored SIGINT (a background job of a shell)
+    /// ignores it again once the app has run.
+    private let previousActions: [(signal: Int32, action: sigaction)]
     private let state = Mutex(State())
 
     private struct State {
@@ -40,11 +43,16 @@ final class StopSignals: Sendable {
     /// - Parameter stopTimeout: How long a stop may take (`nil`: no limit, and no watchdog until a second signal).
     init(control: LightningAppControl, stopTimeout: Double?) {
         var sources: [any DispatchSourceSignal] = []
+        var previousActions: [(signal: Int32, action: sigaction)] = []
         for number in Self.stopSignals + [Self.checkpointSignal] {
+            var previous = sigaction()
+            sigaction(number, nil, &previous)
+            previousActions.append((number, previous))
             signal(number, SIG_IGN)  // the dispatch source takes it instead of the default action
             sources.append(DispatchSource.makeSignalSource(signal: number, queue: queue))
         }
         self.sources = sources
+        self.previousActions = previousActions
         for source in sources {
             let number = Int32(source.handle)
             source.setEventHandler { [self] in
@@ -84,11 +92,15 @@ final class StopSignals: Sendable {
         }
     }
 
-    /// Stops answering the signals and gives them their default actions back.
+    /// Stops answering the signals and gives them back what they did before (the default action,
+    /// or nothing where the process ignored them): from here a signal is the program's again.
     func remove() {
         state.withLock { $0.removed = true }
         for source in sources { source.cancel() }
-        for number in Self.stopSignals + [Self.checkpointSignal] { signal(number, SIG_DFL) }
+        for (number, previous) in previousActions {
+            var action = previous
+            sigaction(number, &action, nil)
+        }
     }
 
 }
