@@ -3,8 +3,8 @@
 
 `Scripts/format-check.sh` runs it: every file it marks `accept` must restore the same state in the
 engine and in `Scripts/lsnap-reader.py`, and every file it marks `refuse` must be refused by both.
-The files are built here byte by byte from the document (stored blocks, literal strings), so that
-neither reader's own writer decides what is at the edge.
+The files are built here byte by byte from the document (stored blocks but one zlib block, literal
+strings), so that neither reader's own writer decides what is at the edge.
 
     Scripts/lsnap-edges.py FOLDER      # writes the files, prints "accept PATH" / "refuse PATH"
 """

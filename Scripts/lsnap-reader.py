@@ -330,13 +330,17 @@ def read(path):
                 version, kind, sequence, parent, tree, floats = parse_file(handle.read())
             # A delta's edit list and edits wrap its values in two more levels.
             value = TreeReader(version, tree, floats, MAX_DEPTH + 2 * kind).document()
-        except (OSError, FormatError, UnicodeDecodeError, ValueError) as error:
+        except FileNotFoundError:
+            if expected is None:
+                raise
+            raise FormatError(f"its parent snapshot {os.path.basename(path)} is missing") from None
+        except (OSError, FormatError, ValueError) as error:
             if expected is None:
                 raise
             # A parent's fault is told as the parent's, under the file asked for.
             raise FormatError(f"{os.path.basename(path)} in its chain of deltas: {error}") from None
         if expected is not None and sequence != expected:
-            raise FormatError(f"{path}: its sequence is {sequence}, not the {expected} its child names")
+            raise FormatError(f"{os.path.basename(path)} in its chain of deltas: its sequence is {sequence}, not the {expected} its child names")
         named = number_of(os.path.basename(path))
         if expected is None and (kind == 1 or sequence != 0) and named != sequence and (kind == 1 or named is not None):
             raise FormatError(f"is snapshot {name_of(sequence)}, under another name")
@@ -347,7 +351,7 @@ def read(path):
             return state
         deltas.append((version, value))
         if parent >= sequence or len(deltas) > MAX_CHAIN:
-            raise FormatError(f"{path}: a bad chain")
+            raise FormatError("a bad chain" if len(deltas) == 1 else f"{os.path.basename(path)} in its chain of deltas: a bad chain")
         path = os.path.join(os.path.dirname(path), name_of(parent))
         expected = parent
 

@@ -69,7 +69,6 @@ public struct SyntheticState: Sendable {
         longerSeries = items % max(1, workCount)
     }
 
-
     /// Works per child flow.
     static let worksPerFlow = 99
 
@@ -80,15 +79,24 @@ public struct SyntheticState: Sendable {
     /// components' fixed parts take more than half the target, or all of it.
     public var mixIsMinor: Bool { fixedBytes * 2 > targetBytes }
 
-    /// About the most components whose fixed parts leave the mix half of this target, from this
-    /// state's fixed bytes per component; `nil` when not even 3 do.
-    public var componentsForMix: Int? {
-        let most = targetBytes / 2 / max(1, fixedBytes / components)
-        return most >= 3 ? most : nil
+    /// The most components, fewer than this state's, whose fixed parts leave the mix half of this
+    /// target; `nil` when not even 3 do. Found by bisection, measuring each count's fixed parts
+    /// (they grow with every component).
+    public var mostComponentsForMix: Int? {
+        func leavesHalf(_ count: Int) -> Bool {
+            !SyntheticState(components: count, targetBytes: targetBytes, mix: mix, seed: seed).mixIsMinor
+        }
+        guard components > 3, leavesHalf(3) else { return nil }
+        var (low, high) = (3, components)  // `low` leaves half; `high` is not below this state's count
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if leavesHalf(middle) { low = middle } else { high = middle }
+        }
+        return low
     }
 
     /// The least target in which the mix fills half the state of this many components.
-    public var targetBytesForMix: Int { 2 * fixedBytes }
+    public var leastTargetBytesForMix: Int { 2 * fixedBytes }
 
     /// Builds the checkpoint tree.
     public func make() -> StateValue {

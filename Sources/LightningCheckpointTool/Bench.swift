@@ -119,7 +119,7 @@ extension LightningCheckpoint {
                 return
             }
             progress.phase("generating the state")
-            let synthetic = SyntheticState(components: componentCount, targetBytes: Int(targetMB * 1e6), mix: mix)
+            let synthetic = SyntheticState(components: componentCount, targetBytes: Int((targetMB * 1e6).rounded()), mix: mix)
             if synthetic.mixIsMinor {
                 Console.writeErrorLine(Self.crowdedWarning(synthetic, targetMB: targetMB))
             }
@@ -173,9 +173,9 @@ extension LightningCheckpoint {
             let outcome = synthetic.fixedBytes > synthetic.targetBytes
                 ? "more than --target-mb \(targetMB.exactText): the state is larger than asked and has none of what --mix \(mix) puts in it"
                 : "more than half of --target-mb \(targetMB.exactText): what --mix \(mix) puts in the series"
-                    + " (\(synthetic.seriesLength == 0 ? "under an item" : "about \(synthetic.seriesLength) items") each) is the lesser part of the state"
-            let target = "--target-mb \(megabytes(synthetic.targetBytesForMix, roundedUp: true)) or more"
-            let advice = synthetic.componentsForMix.map { "give --components \($0) or fewer, or \(target)" } ?? "give \(target)"
+                    + " (\(synthetic.seriesLength == 0 ? "at most one item" : "about \(synthetic.seriesLength) items") each) is the lesser part of the state"
+            let target = "--target-mb \(megabytes(synthetic.leastTargetBytesForMix, roundedUp: true)) or more"
+            let advice = synthetic.mostComponentsForMix.map { "give --components \($0) or fewer, or \(target)" } ?? "give \(target)"
             return "warning: \(fixed), \(outcome); \(advice)"
         }
 

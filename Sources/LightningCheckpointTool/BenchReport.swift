@@ -202,10 +202,10 @@ enum BenchReport {
         return sign + String(units / divisor) + "." + String(repeating: "0", count: digits - fraction.count) + fraction
     }
 
-    /// Decimals for a table of times: enough for its shortest time to show two significant digits
-    /// (a small state's operations take microseconds), at least `minimum`, at most 7.
-    static func decimals(for seconds: [Double], minimum: Int) -> Int {
-        guard let shortest = seconds.filter({ $0 > 0 && $0.isFinite }).min() else { return minimum }
+    /// Decimals for a table of times (or sizes): enough for its smallest value to show two
+    /// significant digits (a small state's operations take microseconds), at least `minimum`, at most 7.
+    static func decimals(for values: [Double], minimum: Int) -> Int {
+        guard let shortest = values.filter({ $0 > 0 && $0.isFinite }).min() else { return minimum }
         let needed = Int((-log10(shortest)).rounded(.up)) + 1
         return min(7, max(minimum, needed))
     }

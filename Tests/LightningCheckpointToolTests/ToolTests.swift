@@ -314,7 +314,7 @@ struct BenchToolTests {
         #expect(refused.standardError.contains("--large-vars sizes must be from 1 to 100000000, not 0"))
     }
 
-    @Test("bench refuses fewer than 3 components, and warns when the components leave too little of the target for the mix")
+    @Test("bench refuses fewer than 3 components, and warns when the components take more than half the target, with what would leave the mix half")
     func smallStates() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -332,7 +332,7 @@ struct BenchToolTests {
         #expect(crowded.status == 0)
         #expect(crowded.standardError.contains(
             "warning: 200 components take 0.14 MB of JSON without their series, more than --target-mb 0.05:"
-                + " the state is larger than asked and has none of what --mix float puts in it; give --components 36 or fewer, or --target-mb 0.28 or more\n"))
+                + " the state is larger than asked and has none of what --mix float puts in it; give --components 37 or fewer, or --target-mb 0.28 or more\n"))
         let tiny = try Executable.run(
             "lightning-checkpoint", ["bench", "--components", "3", "--target-mb", "0.0005", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
         #expect(tiny.status == 0)

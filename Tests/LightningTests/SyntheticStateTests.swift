@@ -40,17 +40,44 @@ struct SyntheticStateTests {
         #expect(abs(bytes - 2_000_000) < 120_000, "\(bytes) bytes")
     }
 
-    @Test("a target the fixed parts fill gives no series, a state of just those parts, and how many components or how large a target leave the mix half")
+    @Test("a target the fixed parts fill gives no series, a state of just those parts, and the most components and least target that leave the mix half")
     func noRoom() throws {
         let synthetic = SyntheticState(components: 200, targetBytes: 50_000, mix: .floatHeavy)
         #expect(synthetic.seriesLength == 0 && synthetic.mixIsMinor)
         #expect(JSONWriter.write(synthetic.make()).count == synthetic.fixedBytes)
-        let fewer = SyntheticState(components: try #require(synthetic.componentsForMix), targetBytes: 50_000, mix: .floatHeavy)
-        #expect(!fewer.mixIsMinor && fewer.seriesLength > 0)
-        #expect(SyntheticState(components: fewer.components * 2, targetBytes: 50_000, mix: .floatHeavy).mixIsMinor)
-        #expect(!SyntheticState(components: 200, targetBytes: synthetic.targetBytesForMix, mix: .floatHeavy).mixIsMinor)
+        // The most components: one more would not leave the mix half.
+        for (components, target) in [(200, 50_000), (2_000, 2_770_000), (1_000, 1_383_000)] {
+            let crowded = SyntheticState(components: components, targetBytes: target, mix: .floatHeavy)
+            #expect(crowded.mixIsMinor)
+            let most = try #require(crowded.mostComponentsForMix)
+            #expect(most < components)
+            #expect(!SyntheticState(components: most, targetBytes: target, mix: .floatHeavy).mixIsMinor)
+            #expect(SyntheticState(components: most + 1, targetBytes: target, mix: .floatHeavy).mixIsMinor)
+        }
+        // The least target: a byte less would not.
+        let least = synthetic.leastTargetBytesForMix
+        #expect(!SyntheticState(components: 200, targetBytes: least, mix: .floatHeavy).mixIsMinor)
+        #expect(SyntheticState(components: 200, targetBytes: least - 1, mix: .floatHeavy).mixIsMinor)
         // Not even three components leave the mix half of 2 KB.
-        #expect(SyntheticState(components: 3, targetBytes: 2_000, mix: .floatHeavy).componentsForMix == nil)
+        #expect(SyntheticState(components: 3, targetBytes: 2_000, mix: .floatHeavy).mostComponentsForMix == nil)
+    }
+
+    @Test("the works share the series' items to within one, the first ones holding the one more")
+    func sharedItems() throws {
+        let synthetic = SyntheticState(components: 300, targetBytes: 1_000_000, mix: .floatHeavy)
+        var lengths: [Int] = []
+        for (_, flow) in try #require(synthetic.make()["flows"]?.objectValue) {
+            for (_, work) in try #require(flow["works"]?.objectValue) {
+                lengths.append(try #require(work["vars"]?["series"]?.arrayValue).count)
+            }
+        }
+        #expect(lengths.count == 296)  // 300 less the root and 3 flows
+        let shortest = synthetic.seriesLength
+        let longer = lengths.prefix { $0 == shortest + 1 }.count
+        #expect(longer > 0 && longer < lengths.count)
+        #expect(lengths.dropFirst(longer).allSatisfy { $0 == shortest })
+        // All the items the target leaves, at the mix's 20 bytes an item.
+        #expect(lengths.reduce(0, +) == (1_000_000 - synthetic.fixedBytes) / 20)
     }
 
     @Test("the mixed state: strings about a fifth of the values, ints up to 2^62, nested lists, booleans, floats and dicts")

@@ -7,7 +7,7 @@ import Darwin
 /// Why bytes are not a readable binary snapshot.
 ///
 /// The ``description`` is one line, stable and tested, e.g.
-/// `truncated: the file is 17 bytes, shorter than a snapshot header` or
+/// `truncated: the file is 17 bytes, shorter than the 72 of an empty snapshot` or
 /// `checksum mismatch: the file is corrupt (stored 0x1a2b3c4d, computed 0x00ff00ff)`.
 public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
