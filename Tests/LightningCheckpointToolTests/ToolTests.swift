@@ -327,25 +327,22 @@ struct BenchToolTests {
             #expect(refused.standardError.contains("--target-mb must be above 0 and at most 1000000, not "), "\(size)")
             #expect(!refused.standardError.contains("Backtrace"), "\(size)")
         }
-        let crowded = try Executable.run(
-            "lightning-checkpoint", ["bench", "--components", "200", "--target-mb", "0.05", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
-        #expect(crowded.status == 0)
-        #expect(crowded.standardError.contains(
-            "warning: 200 components take 0.14 MB of JSON without their series, more than --target-mb 0.05:"
-                + " the state is larger than asked and has none of what --mix float puts in it; give --components 37 or fewer, or --target-mb 0.28 or more\n"))
-        let tiny = try Executable.run(
-            "lightning-checkpoint", ["bench", "--components", "3", "--target-mb", "0.0005", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
-        #expect(tiny.status == 0)
-        #expect(tiny.standardError.contains(
-            "warning: 3 components take 0.0011 MB of JSON without their series, more than --target-mb 0.0005:"
-                + " the state is larger than asked and has none of what --mix float puts in it; give --target-mb 0.0022 or more\n"), "\(tiny.standardError)")
-        // 1,000 components take 0.69 MB: in a target of 1 MB the floats are the lesser part.
-        let minor = try Executable.run(
-            "lightning-checkpoint", ["bench", "--components", "1000", "--target-mb", "1", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
-        #expect(minor.status == 0)
-        #expect(minor.standardError.contains(
-            "warning: 1000 components take 0.69 MB of JSON without their series, more than half of --target-mb 1: what --mix float puts in the series"
-                + " (about 15 items each) is the lesser part of the state; give --components 723 or fewer, or --target-mb 1.39 or more\n"), "\(minor.standardError)")
+        // When the components take more than half the target: (--components, --target-mb, the warning).
+        let crowded = [
+            ("200", "0.05", "warning: 200 components take 0.14 MB of JSON without their series, more than --target-mb 0.05: the state is larger than asked"
+                + " and has none of what --mix float puts in it; give --components 37 or fewer, or --target-mb 0.28 or more\n"),
+            ("3", "0.0005", "warning: 3 components take 0.0011 MB of JSON without their series, more than --target-mb 0.0005: the state is larger than asked"
+                + " and has none of what --mix float puts in it; give --target-mb 0.0022 or more\n"),
+            // 1,000 components take 0.69 MB: in a target of 1 MB the floats are the lesser part.
+            ("1000", "1", "warning: 1000 components take 0.69 MB of JSON without their series, more than half of --target-mb 1: what --mix float puts in the series"
+                + " (about 15 items each) is the lesser part of the state; give --components 723 or fewer, or --target-mb 1.39 or more\n"),
+        ]
+        for (components, target, warning) in crowded {
+            let run = try Executable.run(
+                "lightning-checkpoint", ["bench", "--components", components, "--target-mb", target, "--runs", "1", "--json", "--storage", "store"], in: folder.path)
+            #expect(run.status == 0)
+            #expect(run.standardError.contains(warning), "\(run.standardError)")
+        }
         let three = try Executable.run("lightning-checkpoint", ["bench", "--components", "3", "--target-mb", "0.05", "--runs", "1", "--json", "--storage", "store"], in: folder.path)
         #expect(three.status == 0)
         #expect(!three.standardError.contains("warning: 3 components"))
