@@ -33,10 +33,10 @@ package enum Zlib {
     /// choice depends only on the bytes, so the same state still gives the same file.
     package static func compressTreeBlock(_ block: UnsafeBufferPointer<UInt8>) throws(SnapshotError) -> (effort: Effort, bytes: [UInt8]) {
         let sample = UnsafeBufferPointer(rebasing: block.prefix(sampleSize))
-        guard sample.count >= 4096 else { return (.fast, try compress(block, effort: .fast)) }
-        let matched = try compress(sample, effort: .fast)
+        guard sample.count >= 4096 else { return (.fast, try deflate(block)) }
+        let matched = try deflate(sample)
         guard matched.count * 10 > HuffmanDeflate.streamSize(sample) * 9 else {
-            return (.fast, sample.count == block.count ? matched : try compress(block, effort: .fast))
+            return (.fast, sample.count == block.count ? matched : try deflate(block))
         }
         return (.huffmanOnly, HuffmanDeflate.compress(block))
     }
@@ -44,10 +44,8 @@ package enum Zlib {
     /// The zlib version string, e.g. `1.2.13`.
     package static var version: String { String(cString: zlibVersion()) }
 
-    /// Deflates `input` into a zlib stream: Huffman coding alone by ``HuffmanDeflate``, string
-    /// matching by zlib.
-    package static func compress(_ input: UnsafeBufferPointer<UInt8>, effort: Effort) throws(SnapshotError) -> [UInt8] {
-        guard effort == .fast else { return HuffmanDeflate.compress(input) }
+    /// Deflates `input` into a zlib stream with zlib's level 1, string matching included.
+    private static func deflate(_ input: UnsafeBufferPointer<UInt8>) throws(SnapshotError) -> [UInt8] {
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         defer { stream.deallocate() }
@@ -62,7 +60,7 @@ package enum Zlib {
             stream.pointee.avail_in = uInt(input.count)
             stream.pointee.next_out = target.baseAddress
             stream.pointee.avail_out = uInt(target.count)
-            result = deflate(stream, Z_FINISH)
+            result = CZlib.deflate(stream, Z_FINISH)
             written = result == Z_STREAM_END ? Int(stream.pointee.total_out) : 0
         }
         guard result == Z_STREAM_END else { throw .compression("deflate failed (\(result))") }
