@@ -145,22 +145,45 @@ extension Optional: StateConvertible where Wrapped: StateConvertible {
 }
 
 extension Array: StateConvertible where Element: StateConvertible {
-    /// Converts a saved value; throws when it is of another kind or out of range.
+    /// Converts a saved value; throws when it is of another kind or out of range. A `[Double]` of
+    /// a snapshot's floats or an `[Int]` of its ints is taken without converting each element.
     public init(state: StateValue) throws(StateConversionError) {
         guard case .array(let elements) = state else { throw StateConversionError(expected: "an array", found: state) }
-        var result: [Element] = []
-        result.reserveCapacity(elements.count)
-        for element in elements { result.append(try Element(state: element)) }
-        self = result
+        switch elements.storage {
+        case .floats(let floats) where Element.self == Double.self:
+            self = unsafeBitCast(floats, to: [Element].self)  // the same type: checked above
+        case .ints(let ints) where Element.self == Int.self && Int.bitWidth == Int64.bitWidth:
+            self = unsafeBitCast(ints.map { Int(truncatingIfNeeded: $0) }, to: [Element].self)
+        default:
+            var result: [Element] = []
+            result.reserveCapacity(elements.count)
+            for element in elements { result.append(try Element(state: element)) }
+            self = result
+        }
     }
-    /// The elements' states, in order.
-    public var stateValue: StateValue { .array(map(\.stateValue)) }
+    /// The elements' states, in order; a `[Double]` or an `[Int]` is kept as numbers (`StateArray`).
+    public var stateValue: StateValue {
+        if let compact = compactState { return compact }
+        return .array(map(\.stateValue))
+    }
     /// The state to save, checked element by element.
     public func checkpointState() throws(StateConversionError) -> StateValue {
+        if let compact = compactState { return compact }
         var elements: [StateValue] = []
         elements.reserveCapacity(count)
         for element in self { elements.append(try element.checkpointState()) }
         return .array(elements)
+    }
+
+    /// The state of a `[Double]` or an `[Int]`, its numbers kept as numbers; otherwise `nil`.
+    private var compactState: StateValue? {
+        if Element.self == Double.self {
+            return .array(StateArray(floats: unsafeBitCast(self, to: [Double].self)))  // the same type: checked above
+        }
+        if Element.self == Int.self {
+            return .array(StateArray(ints: unsafeBitCast(self, to: [Int].self).map { Int64($0) }))
+        }
+        return nil
     }
 }
 

@@ -139,7 +139,8 @@ public struct SyntheticState: Sendable {
         let series: StateValue
         switch mix {
         case .floatHeavy:
-            series = .array((0..<seriesLength).map { _ in .float(random.unit() * 10 - 5) })
+            // As a `[Double]` var gives it: the floats kept as floats.
+            series = .array(StateArray(floats: (0..<seriesLength).map { _ in random.unit() * 10 - 5 }))
         case .textHeavy:
             series = .array((0..<seriesLength).map { step in
                 .string(StateString("step \(step) \(Self.words[Int(random.next() % UInt64(Self.words.count))]) ok"))
@@ -210,8 +211,9 @@ public struct SyntheticState: Sendable {
     /// The vars of the large-vars mix, `length` items in all: a history of doubles, a list of ints
     /// and a table a quarter as long.
     static func largeVars(_ length: Int, using random: inout SplitMix) -> StateValue {
-        let history = (0..<length).map { _ in StateValue.float(random.unit() * 10 - 5) }
-        let counts = (0..<length).map { _ in StateValue.int(Int64(random.next() % 1_000_000)) }
+        // As `[Double]` and `[Int]` vars give them: numbers kept as numbers.
+        let history = StateArray(floats: (0..<length).map { _ in random.unit() * 10 - 5 })
+        let counts = StateArray(ints: (0..<length).map { _ in Int64(random.next() % 1_000_000) })
         var table = StateObject(minimumCapacity: length / 4)
         for index in 0..<(length / 4) { table[StateString("key_\(index)")] = .float(random.unit()) }
         return ["history": .array(history), "counts": .array(counts), "table": .object(table)]

@@ -34,8 +34,16 @@ extension StateDelta {
 
     /// Arrays: the elements after a common prefix and before a common suffix are spliced (or,
     /// when only elements were added at the end, appended).
-    package mutating func appendChanges(from old: [StateValue], to new: [StateValue], at path: [StateString]) {
-        let range = StateDelta.changedRange(old.count, new.count) { old[$0].isIdentical(to: new[$1]) }
+    package mutating func appendChanges(from old: StateArray, to new: StateArray, at path: [StateString]) {
+        let range: (old: Range<Int>, new: Range<Int>)?
+        switch (old.storage, new.storage) {
+        case (.floats(let before), .floats(let after)):
+            range = StateDelta.changedRange(before.count, after.count) { before[$0].bitPattern == after[$1].bitPattern }
+        case (.ints(let before), .ints(let after)):
+            range = StateDelta.changedRange(before.count, after.count) { before[$0] == after[$1] }
+        default:
+            range = StateDelta.changedRange(old.count, new.count) { old[$0].isIdentical(to: new[$1]) }
+        }
         guard let range else { return }
         appendArrayEdit(oldCount: old.count, newCount: new.count, changed: range, at: path) { new[$0] }
     }
@@ -48,11 +56,11 @@ extension StateDelta {
     ) {
         let elements = changed.new.map(element)
         if changed.old.isEmpty && changed.old.lowerBound == oldCount {
-            edits.append(.append(path: path, tail: .array(elements)))
+            edits.append(.append(path: path, tail: .array(StateArray(compacting: elements, minimumCount: 1))))
         } else if changed.new.count < newCount {
             edits.append(.splice(path: path, range: changed.old, elements: elements))
         } else {
-            set(path, to: .array(elements))
+            set(path, to: .array(StateArray(compacting: elements, minimumCount: 1)))
         }
     }
 
@@ -158,7 +166,12 @@ extension StateValue {
         switch (self, other) {
         case (.float(let a), .float(let b)): return a.bitPattern == b.bitPattern
         case (.array(let a), .array(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.isIdentical(to: $1) }
+            guard a.count == b.count else { return false }
+            switch (a.storage, b.storage) {
+            case (.floats(let x), .floats(let y)): return zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern }
+            case (.ints(let x), .ints(let y)): return x == y
+            default: return zip(a, b).allSatisfy { $0.isIdentical(to: $1) }
+            }
         case (.object(let a), .object(let b)):
             return a.count == b.count && a.keys.elementsEqual(b.keys) && zip(a.values, b.values).allSatisfy { $0.isIdentical(to: $1) }
         default: return self == other

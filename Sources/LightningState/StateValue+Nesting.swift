@@ -6,6 +6,7 @@ extension StateValue {
     public var nestingDepth: Int {
         switch self {
         case .array(let elements):
+            guard case .values = elements.storage else { return 1 }
             var deepest = 0
             for element in elements {
                 switch element {

@@ -31,13 +31,18 @@ public enum StateValue: Sendable {
     case float(Double)
     /// A string.
     case string(StateString)
-    /// An array.
-    case array([StateValue])
+    /// An array; a long list of floats or ints keeps its numbers compact (``StateArray``).
+    case array(StateArray)
     /// An object; its members keep their order.
     case object(StateObject)
 }
 
 extension StateValue {
+    /// An array of these values, kept as they are (``StateArray/init(_:)``): lets a Swift array
+    /// of values be written `.array(values)`.
+    @inlinable
+    public static func array(_ values: [StateValue]) -> StateValue { .array(StateArray(values)) }
+
     /// The member for `key` when this is an object; otherwise `nil`.
     @inlinable
     public subscript(key: StateString) -> StateValue? {
@@ -54,7 +59,7 @@ extension StateValue {
 
     /// The elements when this is an array.
     @inlinable
-    public var arrayValue: [StateValue]? {
+    public var arrayValue: StateArray? {
         if case .array(let elements) = self { return elements }
         return nil
     }
@@ -128,7 +133,7 @@ extension StateValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expr
     /// A string literal.
     public init(stringLiteral value: String) { self = .string(StateString(value)) }
     /// An array literal.
-    public init(arrayLiteral elements: StateValue...) { self = .array(elements) }
+    public init(arrayLiteral elements: StateValue...) { self = .array(StateArray(elements)) }
     /// An object literal, keys in the order written.
     public init(dictionaryLiteral elements: (StateString, StateValue)...) {
         self = .object(StateObject(elements, uniquingKeysWith: { _, last in last }))

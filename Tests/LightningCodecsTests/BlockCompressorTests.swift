@@ -11,7 +11,7 @@ struct BlockCompressorTests {
         let compressor = BlockCompressor(threads: 2)
         let full = SnapshotFormat.blockSize
         compressor.submit(Array(repeating: 1, count: full), stream: .tree)
-        compressor.submitFloatPlanes([[StateValue](repeating: .float(0.5), count: full / 8 + 3)], count: full / 8 + 3)
+        compressor.submitFloatPlanes([StateArray([StateValue](repeating: .float(0.5), count: full / 8 + 3))], count: full / 8 + 3)
         compressor.submit([2, 3], stream: .tree)
         let blocks = try compressor.finish()
         #expect(blocks.map(\.stream) == [.tree, .tree, .floats, .floats])

@@ -8,14 +8,30 @@ public enum RandomState {
     public static func value(depth: Int = 5, using random: inout SeededRandom) -> StateValue {
         let roll = Int.random(in: 0..<100, using: &random)
         if depth == 0 || roll < 60 { return scalar(using: &random) }
-        if roll < 80 {
-            return .array((0..<Int.random(in: 0...6, using: &random)).map { _ in value(depth: depth - 1, using: &random) })
+        if roll < 74 {
+            return .array(StateArray((0..<Int.random(in: 0...6, using: &random)).map { _ in value(depth: depth - 1, using: &random) }))
         }
+        if roll < 80 { return .array(numbers(using: &random)) }
         var members = StateObject()
         for _ in 0..<Int.random(in: 0...6, using: &random) {
             members[string(using: &random)] = value(depth: depth - 1, using: &random)
         }
         return .object(members)
+    }
+
+    /// A list of 0 to 12 floats (any bit pattern, the edge cases included) or ints, kept as
+    /// numbers (``StateArray/init(floats:)``, ``StateArray/init(ints:)``) or as values, at random.
+    public static func numbers(using random: inout SeededRandom) -> StateArray {
+        let count = Int.random(in: 0...12, using: &random)
+        let compact = Bool.random(using: &random)
+        if Bool.random(using: &random) {
+            let floats = (0..<count).map { _ in
+                Bool.random(using: &random) ? Double(bitPattern: random.next()) : specialDoubles.randomElement(using: &random)!
+            }
+            return compact ? StateArray(floats: floats) : StateArray(floats.map(StateValue.float))
+        }
+        let ints = (0..<count).map { _ in Bool.random(using: &random) ? Int64(bitPattern: random.next()) : Int64.random(in: -200...200, using: &random) }
+        return compact ? StateArray(ints: ints) : StateArray(ints.map(StateValue.int))
     }
 
     /// A random scalar.

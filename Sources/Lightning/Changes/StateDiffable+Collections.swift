@@ -53,7 +53,7 @@ extension Array: StateDiffable where Element: StateDiffable {
                     replaceSubrange(run, with: new[run].map { $0.ownCopy() })
                 }
                 if new.count > oldCount {
-                    delta.edits.append(.append(path: path, tail: .array(new[oldCount...].map(\.stateValue))))
+                    delta.edits.append(.append(path: path, tail: Array(new[oldCount...]).stateValue))
                     append(contentsOf: new[oldCount...].map { $0.ownCopy() })
                 }
                 return

@@ -58,7 +58,7 @@ final class BlockCompressor: @unchecked Sendable {
     /// float stream — eight byte planes: byte 0 of every float, then byte 1, …, then byte 7 (see
     /// `docs/FORMAT.md`) — and compresses its blocks. The planes are written in one pass over the
     /// floats, a range of arrays per core, then each block is compressed from them in place.
-    func submitFloatPlanes(_ arrays: [[StateValue]], count: Int) {
+    func submitFloatPlanes(_ arrays: [StateArray], count: Int) {
         guard count > 0 else { return }
         let planes = FloatPlanes(arrays, count: count, parallel: parallel)
         let total = count * 8

@@ -13,7 +13,7 @@ final class FloatPlanes: @unchecked Sendable {
     private let bytes: UnsafeMutableBufferPointer<UInt8>
 
     /// Lays out `arrays`, `count` floats in all, which are all `.float`.
-    init(_ arrays: [[StateValue]], count: Int, parallel: Bool) {
+    init(_ arrays: [StateArray], count: Int, parallel: Bool) {
         bytes = .allocate(capacity: count * 8)
         var starts: [Int] = []
         starts.reserveCapacity(arrays.count)
@@ -53,17 +53,30 @@ final class FloatPlanes: @unchecked Sendable {
         body(UnsafeBufferPointer(rebasing: bytes[range]))
     }
 
-    private static func scatter(_ floats: [StateValue], from first: Int, planeSize: Int, into planes: UnsafeMutablePointer<UInt8>) {
-        floats.withUnsafeBufferPointer { floats in
-            let base = planes + first
-            for index in 0..<floats.count {
-                guard case .float(let value) = floats[index] else { preconditionFailure("a packed float array holds a non-float") }
-                var bits = value.bitPattern
-                for plane in 0..<8 {
-                    base[plane &* planeSize &+ index] = UInt8(truncatingIfNeeded: bits)
-                    bits >>= 8
+    private static func scatter(_ array: StateArray, from first: Int, planeSize: Int, into planes: UnsafeMutablePointer<UInt8>) {
+        let base = planes + first
+        @inline(__always)
+        func store(_ value: Double, at index: Int) {
+            var bits = value.bitPattern
+            for plane in 0..<8 {
+                base[plane &* planeSize &+ index] = UInt8(truncatingIfNeeded: bits)
+                bits >>= 8
+            }
+        }
+        switch array.storage {
+        case .floats(let floats):
+            floats.withUnsafeBufferPointer { floats in
+                for index in 0..<floats.count { store(floats[index], at: index) }
+            }
+        case .values(let values):
+            values.withUnsafeBufferPointer { values in
+                for index in 0..<values.count {
+                    guard case .float(let value) = values[index] else { preconditionFailure("a packed float array holds a non-float") }
+                    store(value, at: index)
                 }
             }
+        case .ints:
+            preconditionFailure("a packed float array holds ints")
         }
     }
 }

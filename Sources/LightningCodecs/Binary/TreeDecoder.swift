@@ -112,17 +112,17 @@ struct TreeDecoder {
             try enter(at: tagOffset)
             defer { depth -= 1 }
             try streams.floatsAvailable()
-            return .array(try unshuffle(count: Int(count)))
+            return .array(StateArray(floats: try unshuffle(count: Int(count))))
         case .packedInts:
             let countOffset = tree.offset
             let count = try tree.count()
             try checkPacked(UInt64(count), at: countOffset, of: "ints")
             try enter(at: tagOffset)
             defer { depth -= 1 }
-            var elements: [StateValue] = []
-            elements.reserveCapacity(min(count, Self.reservedElements))
-            for _ in 0..<count { elements.append(.int(try tree.zigzag())) }
-            return .array(elements)
+            var ints: [Int64] = []
+            ints.reserveCapacity(min(count, Self.reservedElements))
+            for _ in 0..<count { ints.append(try tree.zigzag()) }
+            return .array(StateArray(ints: ints))
         }
     }
 
@@ -144,7 +144,7 @@ struct TreeDecoder {
     /// after its first byte, where the stride is the array's length (version 1) or the stream's.
     /// - Precondition: `count` is at least ``SnapshotFormat/packThreshold`` (``checkPacked``) and
     ///   at most the floats left, so the float stream is not empty.
-    private mutating func unshuffle(count: Int) throws(SnapshotError) -> [StateValue] {
+    private mutating func unshuffle(count: Int) throws(SnapshotError) -> [Double] {
         nodes += count
         guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
         let first: UnsafePointer<UInt8>
@@ -158,13 +158,13 @@ struct TreeDecoder {
             stride = floatCount
         }
         floatsRead += count
-        let floats = [StateValue](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let floats = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
             for index in 0..<count {
                 var bits: UInt64 = 0
                 for plane in 0..<8 {
                     bits |= UInt64(first[plane &* stride &+ index]) << (8 * UInt64(plane))
                 }
-                (buffer.baseAddress! + index).initialize(to: .float(Double(bitPattern: bits)))
+                (buffer.baseAddress! + index).initialize(to: Double(bitPattern: bits))
             }
             initialized = count
         }

@@ -7,7 +7,7 @@ struct TreeEncoder: ~Copyable {
     private let compressor: BlockCompressor
     private var tree: ByteWriter
     /// Every packed float array, in stream order (references: the floats are not copied).
-    private var floatArrays: [[StateValue]] = []
+    private var floatArrays: [StateArray] = []
     private var floatCount = 0
     private var interned = InternCache()
     /// The current and the deepest nesting of arrays and objects (the root container is 1).
@@ -70,25 +70,41 @@ struct TreeEncoder: ~Copyable {
         if depth > deepest { deepest = depth }
     }
 
-    private mutating func encodeArray(_ elements: [StateValue]) {
-        if elements.count >= SnapshotFormat.packThreshold {
+    /// An array: packed when it holds ``SnapshotFormat/packThreshold`` elements or more, all floats
+    /// or all ints, whichever way the array keeps them (the bytes depend on the elements alone).
+    private mutating func encodeArray(_ array: StateArray) {
+        let packs = array.count >= SnapshotFormat.packThreshold
+        switch array.storage {
+        case .floats where packs:
+            return encodePackedFloats(array)
+        case .ints(let ints) where packs:
+            return encodePackedInts(ints)
+        case .values(let elements) where packs:
             if elements.allSatisfy({ if case .float = $0 { true } else { false } }) {
-                return encodePackedFloats(elements)
+                return encodePackedFloats(array)
             }
             if elements.allSatisfy({ if case .int = $0 { true } else { false } }) {
-                tree.byte(SnapshotFormat.Tag.packedInts.rawValue)
-                tree.varint(UInt64(elements.count))
-                for case .int(let integer) in elements { tree.zigzag(integer) }
-                return
+                return encodePackedInts(elements.lazy.map { if case .int(let integer) = $0 { integer } else { preconditionFailure("checked: all ints") } })
             }
+        default:
+            break
         }
         tree.byte(SnapshotFormat.Tag.array.rawValue)
-        tree.varint(UInt64(elements.count))
-        for element in elements { encode(element) }
+        tree.varint(UInt64(array.count))
+        switch array.storage {
+        case .values(let elements): for element in elements { encode(element) }
+        case .floats, .ints: for element in array { encode(element) }
+        }
+    }
+
+    private mutating func encodePackedInts(_ ints: some Collection<Int64>) {
+        tree.byte(SnapshotFormat.Tag.packedInts.rawValue)
+        tree.varint(UInt64(ints.count))
+        for integer in ints { tree.zigzag(integer) }
     }
 
     /// Keeps the array for the float stream, which lays out every float's bytes as byte planes.
-    private mutating func encodePackedFloats(_ elements: [StateValue]) {
+    private mutating func encodePackedFloats(_ elements: StateArray) {
         tree.byte(SnapshotFormat.Tag.packedFloats.rawValue)
         tree.varint(UInt64(elements.count))
         floatArrays.append(elements)

@@ -70,7 +70,7 @@ extension StateDelta {
                 let end = try count(fields[3], "end")
                 guard start <= end else { throw .malformedDelta("edit \(index) splices from \(start) to \(end), which is before it") }
                 guard case .array(let elements) = fields[4] else { throw .malformedDelta("edit \(index) splices in something that is not an array") }
-                edits.append(.splice(path: path, range: start..<end, elements: elements))
+                edits.append(.splice(path: path, range: start..<end, elements: elements.values))
             default:
                 throw .malformedDelta("edit \(index) has \(fields.count) fields, not what \(verb) takes (\(Self.shape(of: verb)))")
             }

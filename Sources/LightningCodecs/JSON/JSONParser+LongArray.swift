@@ -8,13 +8,13 @@ extension JSONParser {
 
     /// Reads the rest of an array whose first elements are on the element stack from `base`; the
     /// position is at the start of its next element.
-    mutating func parseLongArrayRest(from base: Int) throws(JSONDecodingError) -> [StateValue] {
-        var elements: [StateValue] = []
+    /// A list of numbers of one kind is kept as numbers (``StateArray``) for as long as it is one.
+    mutating func parseLongArrayRest(from base: Int) throws(JSONDecodingError) -> StateArray {
+        var elements = elementStack.withUnsafeBufferPointer { StateArray(compacting: $0[base...], minimumCount: 0) }
         // Every element of a well-formed array takes at least two bytes with its separator, which
         // bounds what a run of bare commas could make the count claim.
         let remaining = min(countRemainingElements(), (input.count - position) / 2 + 1)
         elements.reserveCapacity(elementStack.count - base + remaining)
-        elements.append(contentsOf: elementStack[base...])
         elementStack.removeSubrange(base...)
         while true {
             elements.append(try parseValue())

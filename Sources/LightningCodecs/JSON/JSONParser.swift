@@ -123,8 +123,9 @@ struct JSONParser {
         }
         depth -= 1
         // Copied through a buffer pointer: an array made from a slice of the whole stack would share
-        // (and keep alive) the stack's large buffer.
-        return .array(elementStack.withUnsafeBufferPointer { Array($0[base...]) })
+        // (and keep alive) the stack's large buffer. Numbers are kept as numbers where a snapshot
+        // packs them.
+        return .array(elementStack.withUnsafeBufferPointer { StateArray(compacting: $0[base...], minimumCount: SnapshotFormat.packThreshold) })
     }
 
     /// Reads what follows an array element: `true` after a `,` (and the whitespace after it),

@@ -10,7 +10,9 @@ extension JSONTextWriter {
     ///
     /// Long arrays of numbers are the bulk of a float-heavy checkpoint: gathering their text on the
     /// stack costs one append per few hundred elements instead of three per element.
-    mutating func writeNumberRun(_ elements: [StateValue], from start: Int, to end: Int, level: Int) -> Int {
+    mutating func writeNumberRun<Elements: RandomAccessCollection<StateValue>>(
+        _ elements: Elements, from start: Int, to end: Int, level: Int
+    ) -> Int where Elements.Index == Int {
         let indentWidth = options.indent.map { $0 * level }
         let itemLimit = 3 + (indentWidth ?? 0) + JSONNumberText.maximumLength
         guard itemLimit <= Self.runBufferSize else { return start }

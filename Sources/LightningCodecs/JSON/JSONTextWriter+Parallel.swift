@@ -7,7 +7,7 @@ extension JSONTextWriter {
     struct Children {
         /// The object's keys, or `nil` for an array.
         let keys: [StateString]?
-        let values: [StateValue]
+        let values: StateArray
     }
 
     func children(of value: StateValue) -> Children? {
@@ -15,9 +15,9 @@ extension JSONTextWriter {
         case .array(let elements):
             return Children(keys: nil, values: elements)
         case .object(let members):
-            guard options.sortKeys else { return Children(keys: Array(members.keys), values: Array(members.values)) }
+            guard options.sortKeys else { return Children(keys: Array(members.keys), values: StateArray(Array(members.values))) }
             let keys = members.keys.sorted()
-            return Children(keys: keys, values: keys.map { members[$0]! })
+            return Children(keys: keys, values: StateArray(keys.map { members[$0]! }))
         default:
             return nil
         }
@@ -45,7 +45,8 @@ extension JSONTextWriter {
     }
 
     /// Whether an array is taken to hold scalars only: its first and last elements are scalars.
-    private static func holdsScalarsOnly(_ elements: [StateValue]) -> Bool {
+    private static func holdsScalarsOnly(_ elements: StateArray) -> Bool {
+        guard case .values = elements.storage else { return true }
         guard let first = elements.first, let last = elements.last else { return true }
         return !isContainer(first) && !isContainer(last)
     }

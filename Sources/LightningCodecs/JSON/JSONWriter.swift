@@ -143,7 +143,7 @@ struct JSONTextWriter {
         if depth > deepest { deepest = depth }
     }
 
-    private mutating func writeArray(_ elements: [StateValue], level: Int) {
+    private mutating func writeArray(_ elements: StateArray, level: Int) {
         noteNesting(level + 1)
         guard !elements.isEmpty else { return appendASCII("[]") }
         output.append(UInt8(ascii: "["))
@@ -154,7 +154,17 @@ struct JSONTextWriter {
 
     /// Writes the elements in `range` at `level`, each after its separator (but the array's
     /// first) and, when indenting, its new line.
-    mutating func writeElements(_ elements: [StateValue], in range: Range<Int>, level: Int) {
+    mutating func writeElements(_ elements: StateArray, in range: Range<Int>, level: Int) {
+        switch elements.storage {
+        case .values(let values): writeElements(values, in: range, level: level)
+        case .floats(let floats): writeElements(floats.lazy.map(StateValue.float), in: range, level: level)
+        case .ints(let ints): writeElements(ints.lazy.map(StateValue.int), in: range, level: level)
+        }
+    }
+
+    private mutating func writeElements<Elements: RandomAccessCollection<StateValue>>(
+        _ elements: Elements, in range: Range<Int>, level: Int
+    ) where Elements.Index == Int {
         var index = range.lowerBound
         while index < range.upperBound {
             switch elements[index] {

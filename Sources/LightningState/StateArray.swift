@@ -1,0 +1,249 @@
+/// The elements of a state array: a collection of ``StateValue``s that keeps a list of floats or
+/// of ints as the numbers themselves, 8 bytes each, instead of as values of 24 bytes.
+///
+/// Long lists of numbers are most of what many apps keep (a loss history, step counts, a
+/// feature vector): a snapshot reads them into a compact array, a `[Double]` var becomes state
+/// without converting each element, and back. Which form an array has is not part of its value:
+/// an array of floats built element by element equals the same floats read from a snapshot, and
+/// they hash, encode and write alike.
+///
+/// ```swift
+/// let losses = StateArray(floats: [0.9, 0.5, 0.25])
+/// losses == [0.9, 0.5, 0.25]               // true
+/// var mixed = losses
+/// mixed.append("done")                     // any value may be stored; the array keeps it as a value
+/// ```
+public struct StateArray: Sendable {
+    /// How the elements are kept.
+    @usableFromInline
+    package enum Storage: Sendable {
+        /// Any values.
+        case values([StateValue])
+        /// Floats only: element `i` is `.float(floats[i])`.
+        case floats([Double])
+        /// 64-bit ints only: element `i` is `.int(ints[i])`.
+        case ints([Int64])
+    }
+
+    @usableFromInline
+    package var storage: Storage
+
+    /// An empty array.
+    @inlinable
+    public init() { storage = .values([]) }
+
+    /// An array of these values, kept as they are.
+    @inlinable
+    public init(_ values: [StateValue]) { storage = .values(values) }
+
+    /// An array of floats, kept as floats: each element is `.float`.
+    @inlinable
+    public init(floats: [Double]) { storage = .floats(floats) }
+
+    /// An array of ints, kept as ints: each element is `.int`.
+    @inlinable
+    public init(ints: [Int64]) { storage = .ints(ints) }
+
+    /// The values, kept as floats or ints when there are at least `minimumCount` of them and all
+    /// are floats or all are ints; otherwise as they are.
+    @inlinable
+    package init(compacting values: some RandomAccessCollection<StateValue>, minimumCount: Int) {
+        guard values.count >= minimumCount, let first = values.first else {
+            storage = .values(Array(values))
+            return
+        }
+        switch first {
+        case .float:
+            var floats: [Double] = []
+            floats.reserveCapacity(values.count)
+            for value in values {
+                guard case .float(let float) = value else { storage = .values(Array(values)); return }
+                floats.append(float)
+            }
+            storage = .floats(floats)
+        case .int:
+            var ints: [Int64] = []
+            ints.reserveCapacity(values.count)
+            for value in values {
+                guard case .int(let int) = value else { storage = .values(Array(values)); return }
+                ints.append(int)
+            }
+            storage = .ints(ints)
+        default:
+            storage = .values(Array(values))
+        }
+    }
+
+    /// The elements as values, converted when the array keeps numbers.
+    package var values: [StateValue] {
+        switch storage {
+        case .values(let values): return values
+        case .floats(let floats): return floats.map(StateValue.float)
+        case .ints(let ints): return ints.map(StateValue.int)
+        }
+    }
+
+    /// Changes the elements as values, converting numbers to values first; the storage is released
+    /// while `body` runs so that it is not copied.
+    @inlinable
+    mutating func modifyValues<Result>(_ body: (inout [StateValue]) throws -> Result) rethrows -> Result {
+        var values: [StateValue]
+        switch storage {
+        case .values(let kept): values = kept
+        case .floats(let floats): values = floats.map(StateValue.float)
+        case .ints(let ints): values = ints.map(StateValue.int)
+        }
+        storage = .values([])
+        defer { storage = .values(values) }
+        return try body(&values)
+    }
+}
+
+extension StateArray: RandomAccessCollection, MutableCollection {
+    @inlinable
+    public var startIndex: Int { 0 }
+
+    @inlinable
+    public var endIndex: Int {
+        switch storage {
+        case .values(let values): return values.count
+        case .floats(let floats): return floats.count
+        case .ints(let ints): return ints.count
+        }
+    }
+
+    @inlinable
+    public subscript(position: Int) -> StateValue {
+        get {
+            switch storage {
+            case .values(let values): return values[position]
+            case .floats(let floats): return .float(floats[position])
+            case .ints(let ints): return .int(ints[position])
+            }
+        }
+        set {
+            switch (storage, newValue) {
+            case (.floats(var floats), .float(let float)):
+                storage = .values([])
+                floats[position] = float
+                storage = .floats(floats)
+            case (.ints(var ints), .int(let int)):
+                storage = .values([])
+                ints[position] = int
+                storage = .ints(ints)
+            default:
+                modifyValues { $0[position] = newValue }
+            }
+        }
+    }
+}
+
+extension StateArray: RangeReplaceableCollection {
+    /// Replaces the elements in `range`; the array keeps its numbers compact when the new elements
+    /// are numbers of the same kind.
+    public mutating func replaceSubrange<C: Collection<StateValue>>(_ range: Range<Int>, with newElements: C) {
+        switch storage {
+        case .floats(var floats):
+            var replacement: [Double] = []
+            replacement.reserveCapacity(newElements.count)
+            for element in newElements {
+                guard case .float(let float) = element else { return modifyValues { $0.replaceSubrange(range, with: newElements) } }
+                replacement.append(float)
+            }
+            storage = .values([])
+            floats.replaceSubrange(range, with: replacement)
+            storage = .floats(floats)
+        case .ints(var ints):
+            var replacement: [Int64] = []
+            replacement.reserveCapacity(newElements.count)
+            for element in newElements {
+                guard case .int(let int) = element else { return modifyValues { $0.replaceSubrange(range, with: newElements) } }
+                replacement.append(int)
+            }
+            storage = .values([])
+            ints.replaceSubrange(range, with: replacement)
+            storage = .ints(ints)
+        case .values:
+            modifyValues { $0.replaceSubrange(range, with: newElements) }
+        }
+    }
+
+    /// Appends `value`; the array keeps its numbers compact while the values appended are numbers
+    /// of the same kind.
+    public mutating func append(_ value: StateValue) {
+        switch (storage, value) {
+        case (.floats(var floats), .float(let float)):
+            storage = .values([])
+            floats.append(float)
+            storage = .floats(floats)
+        case (.ints(var ints), .int(let int)):
+            storage = .values([])
+            ints.append(int)
+            storage = .ints(ints)
+        default:
+            modifyValues { $0.append(value) }
+        }
+    }
+
+    /// Appends the elements of another state array, numbers to numbers without converting them
+    /// when both keep the same kind.
+    public mutating func append(contentsOf other: StateArray) {
+        switch (storage, other.storage) {
+        case (.floats(var floats), .floats(let more)):
+            storage = .values([])
+            floats.append(contentsOf: more)
+            storage = .floats(floats)
+        case (.ints(var ints), .ints(let more)):
+            storage = .values([])
+            ints.append(contentsOf: more)
+            storage = .ints(ints)
+        case (.values(let values), .floats), (.values(let values), .ints):
+            if values.isEmpty {
+                self = other
+            } else {
+                modifyValues { $0.append(contentsOf: other.values) }
+            }
+        default:
+            replaceSubrange(endIndex..<endIndex, with: other)
+        }
+    }
+
+    public mutating func reserveCapacity(_ minimumCapacity: Int) {
+        switch storage {
+        case .values: modifyValues { $0.reserveCapacity(minimumCapacity) }
+        case .floats(var floats):
+            storage = .values([])
+            floats.reserveCapacity(minimumCapacity)
+            storage = .floats(floats)
+        case .ints(var ints):
+            storage = .values([])
+            ints.reserveCapacity(minimumCapacity)
+            storage = .ints(ints)
+        }
+    }
+}
+
+extension StateArray: ExpressibleByArrayLiteral {
+    /// An array literal of values.
+    @inlinable
+    public init(arrayLiteral elements: StateValue...) { self.init(elements) }
+}
+
+extension StateArray: Hashable {
+    /// Whether the arrays hold equal elements (``StateValue/==(_:_:)``), whichever way each keeps them.
+    public static func == (lhs: StateArray, rhs: StateArray) -> Bool {
+        switch (lhs.storage, rhs.storage) {
+        case (.values(let a), .values(let b)): return a == b
+        case (.ints(let a), .ints(let b)): return a == b
+        case (.floats(let a), .floats(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+        default: return lhs.elementsEqual(rhs)
+        }
+    }
+
+    /// Hashes the elements as an array of values hashes them, whichever way they are kept.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        for element in self { hasher.combine(element) }
+    }
+}

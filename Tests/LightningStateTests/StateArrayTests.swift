@@ -1,0 +1,138 @@
+import LightningState
+import LightningTestSupport
+import Testing
+
+/// A ``StateArray`` keeps floats or ints as numbers; what it holds, and how it compares and hashes,
+/// must not depend on that.
+@Suite("State arrays")
+struct StateArrayTests {
+    /// The same elements, kept the other way: numbers as values, or values (all floats or all
+    /// ints) as numbers.
+    static func otherForm(_ array: StateArray) -> StateArray {
+        switch array.storage {
+        case .floats, .ints: return StateArray(Array(array))
+        case .values(let values): return StateArray(compacting: values, minimumCount: 0)
+        }
+    }
+
+    @Test("numbers kept as numbers equal, and hash as, the same numbers kept as values")
+    func equalityAcrossForms() {
+        var random = SeededRandom(seed: 21)
+        for _ in 0..<500 {
+            let array = RandomState.numbers(using: &random)
+            let other = Self.otherForm(array)
+            #expect(array == other)
+            #expect(array.hashValue == other.hashValue)
+            #expect(StateValue.array(array) == .array(other))
+            #expect(Array(array) == Array(other))
+        }
+        #expect(StateArray(floats: [.nan, -0.0]) == [.float(-.nan), .float(-0.0)])
+        #expect(StateArray(floats: [0.0]) != [.float(-0.0)])
+        #expect(StateArray(floats: [1.0]) != StateArray(ints: [1]))
+        #expect(StateArray(ints: [1, 2]) != [1, 2, 3])
+    }
+
+    enum Operation: CaseIterable { case set, append, appendArray, replace, remove, insert }
+
+    /// A value the operations put in: mostly numbers of the array's kinds, sometimes anything.
+    static func element(using random: inout SeededRandom) -> StateValue {
+        switch random.next() % 5 {
+        case 0, 1: return .float(Double(bitPattern: random.next()))
+        case 2, 3: return .int(Int64(bitPattern: random.next()))
+        default: return RandomState.scalar(using: &random)
+        }
+    }
+
+    @Test("every change gives the elements an array of values would hold, over seeded random edits")
+    func changesMatchAnArrayOfValues() {
+        var random = SeededRandom(seed: 8)
+        for _ in 0..<300 {
+            var array = RandomState.numbers(using: &random)
+            var model = Array(array)
+            for _ in 0..<8 {
+                switch Operation.allCases.randomElement(using: &random)! {
+                case .set where !model.isEmpty:
+                    let index = Int.random(in: 0..<model.count, using: &random)
+                    let value = Self.element(using: &random)
+                    array[index] = value
+                    model[index] = value
+                case .append:
+                    let value = Self.element(using: &random)
+                    array.append(value)
+                    model.append(value)
+                case .appendArray:
+                    let more = RandomState.numbers(using: &random)
+                    array.append(contentsOf: more)
+                    model.append(contentsOf: Array(more))
+                case .replace where !model.isEmpty:
+                    let start = Int.random(in: 0..<model.count, using: &random)
+                    let end = Int.random(in: start...model.count, using: &random)
+                    let values = (0..<Int.random(in: 0...3, using: &random)).map { _ in Self.element(using: &random) }
+                    array.replaceSubrange(start..<end, with: values)
+                    model.replaceSubrange(start..<end, with: values)
+                case .remove where !model.isEmpty:
+                    let index = Int.random(in: 0..<model.count, using: &random)
+                    #expect(array.remove(at: index) == model.remove(at: index))
+                case .insert:
+                    let index = Int.random(in: 0...model.count, using: &random)
+                    let value = Self.element(using: &random)
+                    array.insert(value, at: index)
+                    model.insert(value, at: index)
+                default:
+                    continue
+                }
+                #expect(array.count == model.count)
+                #expect(array.elementsEqual(model))
+            }
+        }
+    }
+
+    @Test("numbers of the array's kind keep it compact; anything else turns it into values")
+    func formAfterChanges() {
+        var floats = StateArray(floats: [1.5, 2.5])
+        floats.append(.float(3.5))
+        floats[0] = .float(0.5)
+        floats.append(contentsOf: StateArray(floats: [4.5]))
+        floats.replaceSubrange(1..<2, with: [.float(9.5)])
+        guard case .floats(let kept) = floats.storage else { Issue.record("not floats: \(floats.storage)"); return }
+        #expect(kept == [0.5, 9.5, 3.5, 4.5])
+
+        var ints = StateArray(ints: [1, 2])
+        ints.append(3)
+        guard case .ints(let keptInts) = ints.storage else { Issue.record("not ints: \(ints.storage)"); return }
+        #expect(keptInts == [1, 2, 3])
+
+        var mixed = StateArray(floats: [1.5, 2.5])
+        mixed.append(3)
+        guard case .values(let values) = mixed.storage else { Issue.record("still floats: \(mixed.storage)"); return }
+        #expect(values == [1.5, 2.5, 3])
+
+        var empty = StateArray()
+        empty.append(contentsOf: StateArray(floats: [1.5]))
+        guard case .floats = empty.storage else { Issue.record("an empty array took floats as values: \(empty.storage)"); return }
+    }
+
+    @Test("a copy is changed on its own")
+    func copyOnWrite() {
+        let original = StateArray(floats: [1, 2, 3])
+        var copy = original
+        copy[1] = .float(20)
+        copy.append(.string("x"))
+        #expect(original == [1.0, 2.0, 3.0])
+        #expect(copy == [1.0, 20.0, 3.0, "x"])
+    }
+
+    @Test("compacting keeps values that are not all one kind of number, or too few, as they are")
+    func compacting() {
+        guard case .floats = StateArray(compacting: [1.5, 2.5, 3.5, 4.5], minimumCount: 4).storage,
+            case .ints = StateArray(compacting: [1, 2, 3, 4], minimumCount: 4).storage,
+            case .values = StateArray(compacting: [1.5, 2.5, 3.5], minimumCount: 4).storage,
+            case .values = StateArray(compacting: [1.5, 2.5, 3.5, 4], minimumCount: 4).storage,
+            case .values = StateArray(compacting: [1, 2, 3, 4.5], minimumCount: 4).storage,
+            case .values = StateArray(compacting: [], minimumCount: 0).storage
+        else {
+            Issue.record("compacted the wrong arrays")
+            return
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Lightning
+import LightningState
+import Testing
+
+/// `[Double]` and `[Int]` vars become state without converting each number, and come back from it.
+@Suite("Lists of numbers as state")
+struct NumberListStateTests {
+    @Test("a [Double] is kept as floats and an [Int] as ints; both come back equal, from either form")
+    func numberLists() throws {
+        let floats: [Double] = [0.5, -0.0, .nan, .infinity, 1e-300]
+        let ints = [1, -2, Int.max, Int.min]
+        guard case .array(let floatState) = floats.stateValue, case .floats(let keptFloats) = floatState.storage,
+            case .array(let intState) = try ints.checkpointState(), case .ints(let keptInts) = intState.storage
+        else {
+            Issue.record("not kept as numbers: \(floats.stateValue), \(ints.stateValue)")
+            return
+        }
+        #expect(keptFloats.map(\.bitPattern) == floats.map(\.bitPattern))
+        #expect(keptInts == ints.map(Int64.init))
+        #expect(try [Double](state: floats.stateValue).map(\.bitPattern) == floats.map(\.bitPattern))
+        #expect(try [Double](state: .array(floats.map(StateValue.float))).map(\.bitPattern) == floats.map(\.bitPattern))
+        #expect(try [Int](state: ints.stateValue) == ints)
+        #expect(try [Int](state: .array(ints.map { .int(Int64($0)) })) == ints)
+        #expect(try [Double](state: .array(StateArray(ints: [1, 2]))) == [1.0, 2.0])
+        #expect(throws: StateConversionError.self) { try [Int](state: .array(StateArray(floats: [1.5]))) }
+        #expect(throws: StateConversionError.self) { try [Double](state: ["x"]) }
+    }
+}
