@@ -122,18 +122,26 @@ extension StateArray: RandomAccessCollection, MutableCollection {
             }
         }
         set {
-            switch (storage, newValue) {
-            case (.floats(var floats), .float(let float)):
+            // Each case binds the stored array alone and empties the storage before changing it,
+            // so that the array is changed in place. (A switch over a tuple holding the storage
+            // would keep a second reference, and copy the whole array on every change.)
+            switch storage {
+            case .floats(var floats):
+                guard case .float(let float) = newValue else { break }
                 storage = .values([])
                 floats[position] = float
                 storage = .floats(floats)
-            case (.ints(var ints), .int(let int)):
+                return
+            case .ints(var ints):
+                guard case .int(let int) = newValue else { break }
                 storage = .values([])
                 ints[position] = int
                 storage = .ints(ints)
-            default:
-                modifyValues { $0[position] = newValue }
+                return
+            case .values:
+                break
             }
+            modifyValues { $0[position] = newValue }
         }
     }
 }
@@ -171,41 +179,48 @@ extension StateArray: RangeReplaceableCollection {
     /// Appends `value`; the array keeps its numbers compact while the values appended are numbers
     /// of the same kind.
     public mutating func append(_ value: StateValue) {
-        switch (storage, value) {
-        case (.floats(var floats), .float(let float)):
+        switch storage {
+        case .floats(var floats):
+            guard case .float(let float) = value else { break }
             storage = .values([])
             floats.append(float)
             storage = .floats(floats)
-        case (.ints(var ints), .int(let int)):
+            return
+        case .ints(var ints):
+            guard case .int(let int) = value else { break }
             storage = .values([])
             ints.append(int)
             storage = .ints(ints)
-        default:
-            modifyValues { $0.append(value) }
+            return
+        case .values:
+            break
         }
+        modifyValues { $0.append(value) }
     }
 
     /// Appends the elements of another state array, numbers to numbers without converting them
     /// when both keep the same kind.
     public mutating func append(contentsOf other: StateArray) {
-        switch (storage, other.storage) {
-        case (.floats(var floats), .floats(let more)):
+        switch storage {
+        case .floats(var floats):
+            guard case .floats(let more) = other.storage else { break }
             storage = .values([])
             floats.append(contentsOf: more)
             storage = .floats(floats)
-        case (.ints(var ints), .ints(let more)):
+            return
+        case .ints(var ints):
+            guard case .ints(let more) = other.storage else { break }
             storage = .values([])
             ints.append(contentsOf: more)
             storage = .ints(ints)
-        case (.values(let values), .floats), (.values(let values), .ints):
+            return
+        case .values(let values):
             if values.isEmpty {
                 self = other
-            } else {
-                modifyValues { $0.append(contentsOf: other.values) }
+                return
             }
-        default:
-            replaceSubrange(endIndex..<endIndex, with: other)
         }
+        replaceSubrange(endIndex..<endIndex, with: other)
     }
 
     public mutating func reserveCapacity(_ minimumCapacity: Int) {

@@ -112,6 +112,37 @@ struct StateArrayTests {
         guard case .floats = empty.storage else { Issue.record("an empty array took floats as values: \(empty.storage)"); return }
     }
 
+    /// Where the array's elements are stored.
+    static func buffer(_ array: StateArray) -> UnsafeRawPointer? {
+        switch array.storage {
+        case .values(let values): return values.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        case .floats(let floats): return floats.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        case .ints(let ints): return ints.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        }
+    }
+
+    @Test("an array held once is changed in place, not copied, by every change that keeps its form",
+          arguments: [StateArray(floats: [1.5, 2.5]), StateArray(ints: [1, 2]), StateArray(["a", 2.5])])
+    func changesInPlace(start: StateArray) {
+        var array = start
+        array.reserveCapacity(64)
+        let buffer = Self.buffer(array)
+        let element = array[0]
+        let more: StateArray
+        switch start.storage {
+        case .floats: more = StateArray(floats: [3.5])
+        case .ints: more = StateArray(ints: [3])
+        case .values: more = ["b"]
+        }
+        array.append(element)
+        array[1] = element
+        array.append(contentsOf: more)
+        array.replaceSubrange(0..<1, with: [element, element])
+        array.removeLast()
+        #expect(Self.buffer(array) == buffer, "copied: \(array.storage)")
+        #expect(array.count == 4)
+    }
+
     @Test("a copy is changed on its own")
     func copyOnWrite() {
         let original = StateArray(floats: [1, 2, 3])
