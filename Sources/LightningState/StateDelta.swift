@@ -190,12 +190,16 @@ extension StateDelta.Edit {
                 member = value
                 return position
             case .append(_, let tail):
-                switch (member, tail) {
-                case (.array?, .array(let more)):
-                    guard case .array(var elements)? = member else { break }
-                    member = nil  // so that `elements` is the storage's only reference while it grows
+                // Bound from `member` alone, not from a tuple holding it (which would keep a second
+                // reference), and `member` emptied: `elements` is then the storage's only reference,
+                // and grows in place instead of being copied for every delta.
+                if case .array(let more) = tail, case .array(var elements)? = member {
+                    member = nil
                     elements.append(contentsOf: more)
                     member = .array(elements)
+                    return nil
+                }
+                switch (member, tail) {
                 case (.string(let text)?, .string(let more)):
                     var bytes = text.withWTF8 { Array($0) }
                     more.withWTF8 { bytes.append(contentsOf: $0) }

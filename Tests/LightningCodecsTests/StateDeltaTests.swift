@@ -31,6 +31,29 @@ struct StateDeltaTests {
         #expect(JSONWriter.write(state) == JSONWriter.write(["vars": ["h": [-1.0, -0.5, 2.0, 3.0], "t": ["0": 0, "a": 1, "b": 2, "c": 3], "s": "abcd", "z": true]]))
     }
 
+    @Test("appending to and splicing a list apply in place: the list is not copied for each delta", arguments: [false, true])
+    func appendsInPlace(floats: Bool) throws {
+        var list = floats ? StateArray(floats: [0.5]) : StateArray(["x"])
+        list.reserveCapacity(64)
+        var state: StateValue = ["works": ["w": ["vars": ["history": .array(list)]]]]
+        list = []
+        func buffer() -> UnsafeRawPointer? {
+            guard case .array(let list)? = state["works"]?["w"]?["vars"]?["history"] else { return nil }
+            switch list.storage {
+            case .floats(let numbers): return numbers.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+            case .values(let values): return values.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+            case .ints: return nil
+            }
+        }
+        let before = try #require(buffer())
+        var delta = StateDelta()
+        delta.edits.append(.append(path: ["works", "w", "vars", "history"], tail: floats ? .array(StateArray(floats: [1.5])) : ["y"]))
+        delta.edits.append(.splice(path: ["works", "w", "vars", "history"], range: 0..<1, elements: [floats ? 2.5 : "z"]))
+        try delta.apply(to: &state)
+        #expect(buffer() == before)
+        #expect(state["works"]?["w"]?["vars"]?["history"] == (floats ? [2.5, 1.5] : ["z", "y"]))
+    }
+
     @Test("edits that do not fit name the edit and the path")
     func errors() {
         var state: StateValue = ["a": ["b": 1, "l": [1, 2], "s": .string(StateString(codePoints: [0x78, 0xD800]))]]
