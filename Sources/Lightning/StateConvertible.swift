@@ -146,7 +146,8 @@ extension Optional: StateConvertible where Wrapped: StateConvertible {
 
 extension Array: StateConvertible where Element: StateConvertible {
     /// Converts a saved value; throws when it is of another kind or out of range. A `[Double]` of
-    /// a snapshot's floats or an `[Int]` of its ints is taken without converting each element.
+    /// floats kept as numbers (a snapshot's, another `[Double]`'s) shares their storage; an `[Int]`
+    /// of ints kept as numbers is copied from them in one pass.
     public init(state: StateValue) throws(StateConversionError) {
         guard case .array(let elements) = state else { throw StateConversionError(expected: "an array", found: state) }
         switch elements.storage {
@@ -161,7 +162,8 @@ extension Array: StateConvertible where Element: StateConvertible {
             self = result
         }
     }
-    /// The elements' states, in order; a `[Double]` or an `[Int]` is kept as numbers (`StateArray`).
+    /// The elements' states, in order; a `[Double]` is kept as its floats (sharing the array's
+    /// storage), an `[Int]` as 64-bit ints (`StateArray`).
     public var stateValue: StateValue {
         if let compact = compactState { return compact }
         return .array(map(\.stateValue))
@@ -173,6 +175,12 @@ extension Array: StateConvertible where Element: StateConvertible {
         elements.reserveCapacity(count)
         for element in self { elements.append(try element.checkpointState()) }
         return .array(elements)
+    }
+
+    /// The elements' states, as `stateValue` holds them.
+    var stateArray: StateArray {
+        guard case .array(let elements) = stateValue else { preconditionFailure("an array's state is an array") }
+        return elements
     }
 
     /// The state of a `[Double]` or an `[Int]`, its numbers kept as numbers; otherwise `nil`.

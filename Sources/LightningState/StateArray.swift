@@ -2,10 +2,11 @@
 /// of ints as the numbers themselves, 8 bytes each, instead of as values of 24 bytes.
 ///
 /// Long lists of numbers are most of what many apps keep (a loss history, step counts, a
-/// feature vector): a snapshot reads them into a compact array, a `[Double]` var becomes state
-/// without converting each element, and back. Which form an array has is not part of its value:
-/// an array of floats built element by element equals the same floats read from a snapshot, and
-/// they hash, encode and write alike.
+/// feature vector): a snapshot reads them into a compact array, and a `[Double]` var becomes
+/// state, and comes back from it, sharing its storage (an `[Int]` is copied into 64-bit ints,
+/// 8 bytes each). Which form an array has is not part of its value: an array of floats built
+/// element by element equals the same floats read from a snapshot, and they print, hash, encode
+/// and write alike.
 ///
 /// ```swift
 /// let losses = StateArray(floats: [0.9, 0.5, 0.25])
@@ -25,6 +26,9 @@ public struct StateArray: Sendable {
         case ints([Int64])
     }
 
+    // Every change below binds the stored array alone and empties the storage before changing it,
+    // so that the array is changed in place. (A switch over a tuple holding the storage would keep
+    // a second reference, and copy the whole array on every change.)
     @usableFromInline
     package var storage: Storage
 
@@ -52,25 +56,23 @@ public struct StateArray: Sendable {
             storage = .values(Array(values))
             return
         }
+        // The kinds are checked before anything is built: a mixed list costs no numbers' array.
         switch first {
-        case .float:
-            var floats: [Double] = []
-            floats.reserveCapacity(values.count)
-            for value in values {
-                guard case .float(let float) = value else { storage = .values(Array(values)); return }
-                floats.append(float)
-            }
-            storage = .floats(floats)
-        case .int:
-            var ints: [Int64] = []
-            ints.reserveCapacity(values.count)
-            for value in values {
-                guard case .int(let int) = value else { storage = .values(Array(values)); return }
-                ints.append(int)
-            }
-            storage = .ints(ints)
+        case .float where values.allSatisfy({ if case .float = $0 { true } else { false } }):
+            storage = .floats(values.map { if case .float(let float) = $0 { float } else { preconditionFailure("checked: all floats") } })
+        case .int where values.allSatisfy({ if case .int = $0 { true } else { false } }):
+            storage = .ints(values.map { if case .int(let int) = $0 { int } else { preconditionFailure("checked: all ints") } })
         default:
             storage = .values(Array(values))
+        }
+    }
+
+    /// The elements in `range`, kept as this array keeps them.
+    package func subarray(_ range: Range<Int>) -> StateArray {
+        switch storage {
+        case .values(let values): return StateArray(Array(values[range]))
+        case .floats(let floats): return StateArray(floats: Array(floats[range]))
+        case .ints(let ints): return StateArray(ints: Array(ints[range]))
         }
     }
 
@@ -83,15 +85,20 @@ public struct StateArray: Sendable {
         }
     }
 
-    /// Changes the elements as values, converting numbers to values first; the storage is released
-    /// while `body` runs so that it is not copied.
+    /// Changes the elements as values, converting numbers to values first (with room for as many
+    /// as the numbers had); the storage is emptied while `body` runs so that it is not copied.
     @inlinable
     mutating func modifyValues<Result>(_ body: (inout [StateValue]) throws -> Result) rethrows -> Result {
-        var values: [StateValue]
+        var values: [StateValue] = []
         switch storage {
-        case .values(let kept): values = kept
-        case .floats(let floats): values = floats.map(StateValue.float)
-        case .ints(let ints): values = ints.map(StateValue.int)
+        case .values(let kept):
+            values = kept
+        case .floats(let floats):
+            values.reserveCapacity(floats.capacity)
+            values.append(contentsOf: floats.lazy.map(StateValue.float))
+        case .ints(let ints):
+            values.reserveCapacity(ints.capacity)
+            values.append(contentsOf: ints.lazy.map(StateValue.int))
         }
         storage = .values([])
         defer { storage = .values(values) }
@@ -100,9 +107,11 @@ public struct StateArray: Sendable {
 }
 
 extension StateArray: RandomAccessCollection, MutableCollection {
+    /// The position of the first element: 0.
     @inlinable
     public var startIndex: Int { 0 }
 
+    /// One past the last element's position: the count.
     @inlinable
     public var endIndex: Int {
         switch storage {
@@ -112,6 +121,8 @@ extension StateArray: RandomAccessCollection, MutableCollection {
         }
     }
 
+    /// The element at `position`. Setting a number of the kind the array keeps keeps it compact;
+    /// any other value turns it into values.
     @inlinable
     public subscript(position: Int) -> StateValue {
         get {
@@ -122,9 +133,6 @@ extension StateArray: RandomAccessCollection, MutableCollection {
             }
         }
         set {
-            // Each case binds the stored array alone and empties the storage before changing it,
-            // so that the array is changed in place. (A switch over a tuple holding the storage
-            // would keep a second reference, and copy the whole array on every change.)
             switch storage {
             case .floats(var floats):
                 guard case .float(let float) = newValue else { break }
@@ -143,41 +151,49 @@ extension StateArray: RandomAccessCollection, MutableCollection {
             }
             modifyValues { $0[position] = newValue }
         }
+        // In place for values, so that changing a nested array or object does not copy it.
+        _modify {
+            switch storage {
+            case .values(var values):
+                storage = .values([])
+                defer { storage = .values(values) }
+                yield &values[position]
+            case .floats, .ints:
+                var element = self[position]
+                defer { self[position] = element }
+                yield &element
+            }
+        }
     }
 }
 
 extension StateArray: RangeReplaceableCollection {
     /// Replaces the elements in `range`; the array keeps its numbers compact when the new elements
     /// are numbers of the same kind.
+    @inlinable
     public mutating func replaceSubrange<C: Collection<StateValue>>(_ range: Range<Int>, with newElements: C) {
         switch storage {
         case .floats(var floats):
-            var replacement: [Double] = []
-            replacement.reserveCapacity(newElements.count)
-            for element in newElements {
-                guard case .float(let float) = element else { return modifyValues { $0.replaceSubrange(range, with: newElements) } }
-                replacement.append(float)
-            }
+            guard newElements.allSatisfy({ if case .float = $0 { true } else { false } }) else { break }
             storage = .values([])
-            floats.replaceSubrange(range, with: replacement)
+            floats.replaceSubrange(range, with: newElements.lazy.map { if case .float(let float) = $0 { float } else { preconditionFailure("checked: all floats") } })
             storage = .floats(floats)
+            return
         case .ints(var ints):
-            var replacement: [Int64] = []
-            replacement.reserveCapacity(newElements.count)
-            for element in newElements {
-                guard case .int(let int) = element else { return modifyValues { $0.replaceSubrange(range, with: newElements) } }
-                replacement.append(int)
-            }
+            guard newElements.allSatisfy({ if case .int = $0 { true } else { false } }) else { break }
             storage = .values([])
-            ints.replaceSubrange(range, with: replacement)
+            ints.replaceSubrange(range, with: newElements.lazy.map { if case .int(let int) = $0 { int } else { preconditionFailure("checked: all ints") } })
             storage = .ints(ints)
+            return
         case .values:
-            modifyValues { $0.replaceSubrange(range, with: newElements) }
+            break
         }
+        modifyValues { $0.replaceSubrange(range, with: newElements) }
     }
 
     /// Appends `value`; the array keeps its numbers compact while the values appended are numbers
     /// of the same kind.
+    @inlinable
     public mutating func append(_ value: StateValue) {
         switch storage {
         case .floats(var floats):
@@ -198,8 +214,20 @@ extension StateArray: RangeReplaceableCollection {
         modifyValues { $0.append(value) }
     }
 
+    /// Appends the elements of a sequence, one by one as ``append(_:)`` does: the array grows as a
+    /// Swift array does, by doubling, however small each batch.
+    @inlinable
+    public mutating func append<S: Sequence<StateValue>>(contentsOf newElements: S) {
+        if case .values = storage {
+            modifyValues { $0.append(contentsOf: newElements) }
+            return
+        }
+        for element in newElements { append(element) }
+    }
+
     /// Appends the elements of another state array, numbers to numbers without converting them
     /// when both keep the same kind.
+    @inlinable
     public mutating func append(contentsOf other: StateArray) {
         switch storage {
         case .floats(var floats):
@@ -223,6 +251,8 @@ extension StateArray: RangeReplaceableCollection {
         replaceSubrange(endIndex..<endIndex, with: other)
     }
 
+    /// Makes room for `minimumCapacity` elements of the kind the array keeps.
+    @inlinable
     public mutating func reserveCapacity(_ minimumCapacity: Int) {
         switch storage {
         case .values: modifyValues { $0.reserveCapacity(minimumCapacity) }
@@ -247,13 +277,17 @@ extension StateArray: ExpressibleByArrayLiteral {
 extension StateArray: Hashable {
     /// Whether the arrays hold equal elements (``StateValue/==(_:_:)``), whichever way each keeps them.
     public static func == (lhs: StateArray, rhs: StateArray) -> Bool {
-        switch (lhs.storage, rhs.storage) {
-        case (.values(let a), .values(let b)): return a == b
-        case (.ints(let a), .ints(let b)): return a == b
-        case (.floats(let a), .floats(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
-        default: return lhs.elementsEqual(rhs)
+        switch lhs.storage {
+        case .values(let a):
+            if case .values(let b) = rhs.storage { return a == b }
+        case .ints(let a):
+            if case .ints(let b) = rhs.storage { return a == b }
+        case .floats(let a):
+            if case .floats(let b) = rhs.storage {
+                return a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+            }
         }
+        return lhs.elementsEqual(rhs)
     }
 
     /// Hashes the elements as an array of values hashes them, whichever way they are kept.
@@ -261,4 +295,15 @@ extension StateArray: Hashable {
         hasher.combine(count)
         for element in self { hasher.combine(element) }
     }
+}
+
+extension StateArray: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The elements as an array of values prints them: `[.float(0.5), .int(2)]`, whichever way they are kept.
+    public var description: String { values.description }
+
+    /// The elements as an array of values prints them.
+    public var debugDescription: String { values.debugDescription }
+
+    /// The elements, as a collection's.
+    public var customMirror: Mirror { Mirror(self, unlabeledChildren: values, displayStyle: .collection) }
 }

@@ -41,26 +41,26 @@ extension StateDelta {
             range = StateDelta.changedRange(before.count, after.count) { before[$0].bitPattern == after[$1].bitPattern }
         case (.ints(let before), .ints(let after)):
             range = StateDelta.changedRange(before.count, after.count) { before[$0] == after[$1] }
+        case (.values(let before), .values(let after)):
+            range = StateDelta.changedRange(before.count, after.count) { before[$0].isIdentical(to: after[$1]) }
         default:
             range = StateDelta.changedRange(old.count, new.count) { old[$0].isIdentical(to: new[$1]) }
         }
         guard let range else { return }
-        appendArrayEdit(oldCount: old.count, newCount: new.count, changed: range, at: path) { new[$0] }
+        appendArrayEdit(oldCount: old.count, newCount: new.count, changed: range, at: path, elements: new.subarray(range.new))
     }
 
-    /// Appends the edit for an array whose elements `changed.old` became `changed.new`: an
-    /// append, a splice, or the whole array when no element is kept.
+    /// Appends the edit for an array whose elements `changed.old` became `elements` (the new
+    /// array's `changed.new`): an append, a splice, or the whole array when no element is kept.
     package mutating func appendArrayEdit(
-        oldCount: Int, newCount: Int, changed: (old: Range<Int>, new: Range<Int>), at path: [StateString],
-        element: (Int) -> StateValue
+        oldCount: Int, newCount: Int, changed: (old: Range<Int>, new: Range<Int>), at path: [StateString], elements: StateArray
     ) {
-        let elements = changed.new.map(element)
         if changed.old.isEmpty && changed.old.lowerBound == oldCount {
-            edits.append(.append(path: path, tail: .array(StateArray(compacting: elements, minimumCount: 1))))
+            edits.append(.append(path: path, tail: .array(elements)))
         } else if changed.new.count < newCount {
-            edits.append(.splice(path: path, range: changed.old, elements: elements))
+            edits.append(.splice(path: path, range: changed.old, elements: elements.values))
         } else {
-            set(path, to: .array(StateArray(compacting: elements, minimumCount: 1)))
+            set(path, to: .array(elements))
         }
     }
 
@@ -170,6 +170,7 @@ extension StateValue {
             switch (a.storage, b.storage) {
             case (.floats(let x), .floats(let y)): return zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern }
             case (.ints(let x), .ints(let y)): return x == y
+            case (.values(let x), .values(let y)): return zip(x, y).allSatisfy { $0.isIdentical(to: $1) }
             default: return zip(a, b).allSatisfy { $0.isIdentical(to: $1) }
             }
         case (.object(let a), .object(let b)):

@@ -31,7 +31,7 @@ public enum StateValue: Sendable {
     case float(Double)
     /// A string.
     case string(StateString)
-    /// An array; a long list of floats or ints keeps its numbers compact (``StateArray``).
+    /// An array; a list of floats or ints may keep the numbers themselves (``StateArray``).
     case array(StateArray)
     /// An object; its members keep their order.
     case object(StateObject)

@@ -37,6 +37,49 @@ struct StateArrayCodecTests {
         }
     }
 
+    @Test("the threads that lay out float planes and write JSON in parts give the same bytes, numbers kept either way")
+    func parallelPathsEitherWay() throws {
+        var random = SeededRandom(seed: 5)
+        var works = StateObject()
+        for index in 0..<40 {
+            let floats = (0..<2_000).map { _ in Double(bitPattern: random.next() >> 2) }
+            let ints = (0..<500).map { _ in Int64(bitPattern: random.next()) }
+            works[StateString("w\(index)")] = ["history": .array(StateArray(floats: floats)), "counts": .array(StateArray(ints: ints)), "tiny": .array(StateArray(floats: [1.5]))]
+        }
+        let tree: StateValue = ["works": .object(works)]
+        let other = Self.otherForms(tree)
+        let one = try BinarySnapshot.encode(tree, threads: 1)
+        #expect(try BinarySnapshot.encode(tree, threads: 4) == one)
+        #expect(try BinarySnapshot.encode(other, threads: 4) == one)
+        let text = JSONWriter.write(tree, options: .init(), threads: 1)
+        #expect(JSONWriter.write(tree, options: .init(), threads: 4, minimumWeight: 0) == text)
+        #expect(JSONWriter.write(other, options: .init(), threads: 4, minimumWeight: 0) == text)
+        #expect(try BinarySnapshot.decode(one) == tree)
+    }
+
+    @Test("a change between lists of floats kept as floats keeps NaN payloads apart, and writes only what changed")
+    func deltasBetweenFloatLists() throws {
+        let quiet = Double(bitPattern: 0x7FF8_0000_0000_0001)
+        let other = Double(bitPattern: 0x7FF8_0000_0000_0002)
+        var delta = StateDelta()
+        delta.appendChanges(from: .array(StateArray(floats: [1, quiet, 3])), to: .array(StateArray(floats: [1, other, 3])), at: ["h"])
+        #expect(delta.edits.count == 1)
+        var state: StateValue = ["h": .array(StateArray(floats: [1, quiet, 3]))]
+        try delta.apply(to: &state)
+        guard case .floats(let applied)? = Self.storage(state["h"]) else { Issue.record("not floats: \(state)"); return }
+        #expect(applied.map(\.bitPattern) == [Double(1).bitPattern, other.bitPattern, Double(3).bitPattern])
+
+        var appended = StateDelta()
+        appended.appendChanges(from: .array(StateArray(floats: [1, 2])), to: .array(StateArray(floats: [1, 2, 3, 4])), at: ["h"])
+        guard case .append(_, .array(let tail))? = appended.edits.first, case .floats([3, 4]) = tail.storage else {
+            Issue.record("not an append of floats: \(appended.edits)")
+            return
+        }
+        var same = StateDelta()
+        same.appendChanges(from: .array(StateArray(floats: [1, quiet])), to: .array(StateArray([1.0, .float(quiet)])), at: ["h"])
+        #expect(same.edits.isEmpty)
+    }
+
     static func storage(_ value: StateValue?) -> StateArray.Storage? {
         guard case .array(let array)? = value else { return nil }
         return array.storage
@@ -59,15 +102,19 @@ struct StateArrayCodecTests {
     func jsonReadsNumbers() throws {
         let long = (0..<(JSONParser.longArrayElements + 10)).map { Double($0) + 0.5 }
         let longText = long.map { "\($0)" }.joined(separator: ", ")
-        let text = #"{"f": [1.5, 2.5, 3.5, 4.5], "i": [1, 2, 3, 4], "short": [1, 2, 3], "long": [\#(longText)], "longMixed": [\#(longText), "x"]}"#
+        let longInts = (0..<(JSONParser.longArrayElements + 10)).map { Int64($0) * 3 - 7 }
+        let longIntText = longInts.map { "\($0)" }.joined(separator: ", ")
+        let text = #"{"f": [1.5, 2.5, 3.5, 4.5], "i": [1, 2, 3, 4], "short": [1, 2, 3], "long": [\#(longText)], "longMixed": [\#(longText), "x"], "longInts": [\#(longIntText)]}"#
         let state = try JSONReader.read(Array(text.utf8))
         guard case .floats? = Self.storage(state["f"]), case .ints? = Self.storage(state["i"]), case .values? = Self.storage(state["short"]),
-            case .floats(let readLong)? = Self.storage(state["long"]), case .values(let readMixed)? = Self.storage(state["longMixed"])
+            case .floats(let readLong)? = Self.storage(state["long"]), case .values(let readMixed)? = Self.storage(state["longMixed"]),
+            case .ints(let readInts)? = Self.storage(state["longInts"])
         else {
             Issue.record("read as \(String(describing: state))")
             return
         }
         #expect(readLong == long)
+        #expect(readInts == longInts)
         #expect(readMixed.count == long.count + 1 && readMixed.last == "x" && readMixed[7] == .float(7.5))
     }
 }

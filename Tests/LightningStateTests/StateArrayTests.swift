@@ -81,8 +81,9 @@ struct StateArrayTests {
                 default:
                     continue
                 }
-                #expect(array.count == model.count)
-                #expect(array.elementsEqual(model))
+                // To the bit (NaN payloads included), and hashed alike.
+                #expect(StateValue.array(array).isIdentical(to: .array(StateArray(model))))
+                #expect(array.hashValue == StateArray(model).hashValue)
             }
         }
     }
@@ -141,6 +142,45 @@ struct StateArrayTests {
         array.removeLast()
         #expect(Self.buffer(array) == buffer, "copied: \(array.storage)")
         #expect(array.count == 4)
+    }
+
+    @Test("changing a nested array through its place in the outer one does not copy the nested array")
+    func nestedChangeInPlace() {
+        var inner = StateArray(floats: [1.5, 2.5])
+        inner.reserveCapacity(16)
+        let buffer = Self.buffer(inner)
+        var outer = StateArray([.array(inner), "x"])
+        inner = []
+        func appendNine(to value: inout StateValue) {
+            guard case .array(var elements) = value else { return }
+            value = .null
+            elements.append(9.5)
+            value = .array(elements)
+        }
+        appendNine(to: &outer[0])
+        guard case .array(let changed) = outer[0] else { Issue.record("not an array: \(outer)"); return }
+        #expect(changed == [1.5, 2.5, 9.5])
+        #expect(Self.buffer(changed) == buffer)
+    }
+
+    @Test("appending small batches, removing all, and printing behave as an array of values does")
+    func batchesAndPrinting() {
+        var array = StateArray(floats: [0.5])
+        var model: [StateValue] = [0.5]
+        for batch in 0..<200 {
+            let more: [StateValue] = [.float(Double(batch)), .float(-Double(batch))]
+            array.append(contentsOf: more)
+            model.append(contentsOf: more)
+        }
+        #expect(array.elementsEqual(model))
+        guard case .floats = array.storage else { Issue.record("floats appended as floats turned into values"); return }
+        #expect(array.description == model.description)
+        #expect("\(StateValue.array(StateArray(ints: [1, 2])))" == "\(StateValue.array([1, 2]))")
+        #expect(Array(Mirror(reflecting: StateArray(floats: [1.5])).children.map { $0.value as? StateValue }) == [.float(1.5)])
+        array.removeAll(keepingCapacity: true)
+        #expect(array.isEmpty)
+        array.removeAll()
+        #expect(array == [])
     }
 
     @Test("a copy is changed on its own")

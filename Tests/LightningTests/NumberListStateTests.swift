@@ -25,4 +25,17 @@ struct NumberListStateTests {
         #expect(throws: StateConversionError.self) { try [Int](state: .array(StateArray(floats: [1.5]))) }
         #expect(throws: StateConversionError.self) { try [Double](state: ["x"]) }
     }
+
+    @Test("a [Double] and its state share one buffer, both ways")
+    func sharedStorage() throws {
+        let history = (0..<1_000).map { Double($0) / 3 }
+        let base = history.withUnsafeBufferPointer { $0.baseAddress }
+        guard case .array(let state) = history.stateValue, case .floats(let kept) = state.storage else {
+            Issue.record("not kept as floats")
+            return
+        }
+        #expect(kept.withUnsafeBufferPointer { $0.baseAddress } == base)
+        let back = try [Double](state: .array(state))
+        #expect(back.withUnsafeBufferPointer { $0.baseAddress } == base)
+    }
 }

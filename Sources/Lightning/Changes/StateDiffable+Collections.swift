@@ -59,7 +59,7 @@ extension Array: StateDiffable where Element: StateDiffable {
                 return
             }
         }
-        delta.appendArrayEdit(oldCount: count, newCount: new.count, changed: changed, at: path) { new[$0].stateValue }
+        delta.appendArrayEdit(oldCount: count, newCount: new.count, changed: changed, at: path, elements: Array(new[changed.new]).stateArray)
         if changed.new.count < new.count {
             replaceSubrange(changed.old, with: new[changed.new].map { $0.ownCopy() })
         } else {
