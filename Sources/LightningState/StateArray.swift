@@ -2,18 +2,31 @@
 /// of ints as the numbers themselves, 8 bytes each, instead of as values of 24 bytes.
 ///
 /// Long lists of numbers are most of what many apps keep (a loss history, step counts, a
-/// feature vector): a snapshot reads them into a compact array, and a `[Double]` var becomes
-/// state, and comes back from it, sharing its storage (an `[Int]` is copied into 64-bit ints,
-/// 8 bytes each). Which form an array has is not part of its value: an array of floats built
-/// element by element equals the same floats read from a snapshot, and they print, hash, encode
-/// and write alike.
+/// feature vector). They are kept as numbers when:
+/// - a snapshot holds them packed (a list of 4 or more floats, or of 4 or more ints), or a JSON
+///   file holds 4 or more numbers of one kind;
+/// - a `[Double]` var becomes state, sharing the array's storage (an `[Int]` is copied into 64-bit
+///   ints, 8 bytes each), and back;
+/// - they are made with ``init(floats:)`` or ``init(ints:)``, or appended one by one to an empty
+///   array.
+///
+/// A list made from values (``init(_:)``, an array literal, `StateValue.array([...])`) keeps them
+/// as values. Which form an array has is not part of its value: an array of floats built element
+/// by element equals the same floats read from a snapshot, and they print, hash, encode and write
+/// alike. ``floats`` and ``ints`` give the numbers back as a Swift array.
 ///
 /// ```swift
 /// let losses = StateArray(floats: [0.9, 0.5, 0.25])
 /// losses == [0.9, 0.5, 0.25]               // true
+/// losses.floats                            // [0.9, 0.5, 0.25], the same storage
 /// var mixed = losses
 /// mixed.append("done")                     // any value may be stored; the array keeps it as a value
 /// ```
+///
+/// Code written when arrays were `[StateValue]`: `case .array(let elements)` now binds a
+/// `StateArray`, a random-access, mutable and range-replaceable collection of values; where a
+/// `[StateValue]` is needed, `Array(elements)` makes one, and `elements.elementsEqual(values)`
+/// compares with one. `.array(values)` from a `[StateValue]` still reads as before.
 public struct StateArray: Sendable {
     /// How the elements are kept.
     @usableFromInline
@@ -64,6 +77,40 @@ public struct StateArray: Sendable {
             storage = .ints(values.map { if case .int(let int) = $0 { int } else { preconditionFailure("checked: all ints") } })
         default:
             storage = .values(Array(values))
+        }
+    }
+
+    /// The elements as doubles when every one is a float (at once when the array keeps floats,
+    /// sharing their storage; converted otherwise); `nil` when any is not a float.
+    public var floats: [Double]? {
+        switch storage {
+        case .floats(let floats): return floats
+        case .ints: return isEmpty ? [] : nil
+        case .values(let values):
+            var floats: [Double] = []
+            floats.reserveCapacity(values.count)
+            for value in values {
+                guard case .float(let float) = value else { return nil }
+                floats.append(float)
+            }
+            return floats
+        }
+    }
+
+    /// The elements as 64-bit ints when every one is an int that fits in 64 bits (at once when the
+    /// array keeps ints, sharing their storage; converted otherwise); `nil` when any is not.
+    public var ints: [Int64]? {
+        switch storage {
+        case .ints(let ints): return ints
+        case .floats: return isEmpty ? [] : nil
+        case .values(let values):
+            var ints: [Int64] = []
+            ints.reserveCapacity(values.count)
+            for value in values {
+                guard case .int(let int) = value else { return nil }
+                ints.append(int)
+            }
+            return ints
         }
     }
 
@@ -191,11 +238,29 @@ extension StateArray: RangeReplaceableCollection {
         modifyValues { $0.replaceSubrange(range, with: newElements) }
     }
 
-    /// Appends `value`; the array keeps its numbers compact while the values appended are numbers
-    /// of the same kind.
+    /// Appends `value`. An array keeping numbers keeps them while the values appended are numbers
+    /// of the same kind; an empty array takes the kind of the first number appended.
     @inlinable
     public mutating func append(_ value: StateValue) {
         switch storage {
+        case .values(let values) where values.isEmpty:
+            // With the room reserved for values, so that a reserved array does not grow again.
+            switch value {
+            case .float(let float):
+                var floats: [Double] = []
+                floats.reserveCapacity(values.capacity)
+                floats.append(float)
+                storage = .floats(floats)
+                return
+            case .int(let int):
+                var ints: [Int64] = []
+                ints.reserveCapacity(values.capacity)
+                ints.append(int)
+                storage = .ints(ints)
+                return
+            default:
+                break
+            }
         case .floats(var floats):
             guard case .float(let float) = value else { break }
             storage = .values([])
@@ -218,7 +283,11 @@ extension StateArray: RangeReplaceableCollection {
     /// Swift array does, by doubling, however small each batch.
     @inlinable
     public mutating func append<S: Sequence<StateValue>>(contentsOf newElements: S) {
-        if case .values = storage {
+        // Whether to append as values, decided before: a binding of the stored array alive
+        // while `modifyValues` runs would be a second reference, and copy it.
+        let appendsValues: Bool
+        if case .values(let values) = storage { appendsValues = !values.isEmpty } else { appendsValues = false }
+        if appendsValues {
             modifyValues { $0.append(contentsOf: newElements) }
             return
         }
@@ -298,10 +367,10 @@ extension StateArray: Hashable {
 }
 
 extension StateArray: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// The elements as an array of values prints them: `[.float(0.5), .int(2)]`, whichever way they are kept.
+    /// As an array of the same values prints, whichever way the elements are kept.
     public var description: String { values.description }
 
-    /// The elements as an array of values prints them.
+    /// As an array of the same values prints, whichever way the elements are kept.
     public var debugDescription: String { values.debugDescription }
 
     /// The elements, as a collection's.

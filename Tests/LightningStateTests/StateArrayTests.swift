@@ -111,6 +111,39 @@ struct StateArrayTests {
         var empty = StateArray()
         empty.append(contentsOf: StateArray(floats: [1.5]))
         guard case .floats = empty.storage else { Issue.record("an empty array took floats as values: \(empty.storage)"); return }
+
+        // Built by hand from empty: numbers of one kind appended one by one stay numbers, with
+        // the room reserved.
+        var built = StateArray()
+        built.reserveCapacity(100)
+        for step in 0..<100 { built.append(.float(Double(step))) }
+        var counts = StateArray()
+        counts.append(contentsOf: [1, 2, 3] as [StateValue])
+        var labels = StateArray()
+        labels.reserveCapacity(10)
+        labels.append("a")
+        guard case .floats(let builtFloats) = built.storage, builtFloats.capacity >= 100, case .ints([1, 2, 3]) = counts.storage,
+            case .values(let builtLabels) = labels.storage, builtLabels.capacity >= 10
+        else {
+            Issue.record("built by hand: \(built.storage), \(counts.storage), \(labels.storage)")
+            return
+        }
+    }
+
+    @Test("floats and ints give the numbers back when every element is one, whichever way they are kept")
+    func numbersOut() {
+        let floats: [Double] = [0.5, -0.0, .nan]
+        #expect(StateArray(floats: floats).floats?.map(\.bitPattern) == floats.map(\.bitPattern))
+        #expect(StateArray(floats.map(StateValue.float)).floats?.map(\.bitPattern) == floats.map(\.bitPattern))
+        #expect(StateArray(ints: [1, -2]).ints == [1, -2])
+        #expect(StateArray([1, -2]).ints == [1, -2])
+        #expect(StateArray([1, 2.5]).floats == nil)
+        #expect(StateArray([1, 2.5]).ints == nil)
+        #expect(StateArray(ints: [1]).floats == nil)
+        #expect(StateArray(floats: [1]).ints == nil)
+        #expect(StateArray().floats == [] && StateArray(ints: []).floats == [] && StateArray(floats: []).ints == [])
+        let kept = (0..<100).map(Double.init)
+        #expect(StateArray(floats: kept).floats?.withUnsafeBufferPointer { $0.baseAddress } == kept.withUnsafeBufferPointer { $0.baseAddress })
     }
 
     /// Where the array's elements are stored.
@@ -138,10 +171,11 @@ struct StateArrayTests {
         array.append(element)
         array[1] = element
         array.append(contentsOf: more)
+        array.append(contentsOf: [element] as [StateValue])
         array.replaceSubrange(0..<1, with: [element, element])
         array.removeLast()
         #expect(Self.buffer(array) == buffer, "copied: \(array.storage)")
-        #expect(array.count == 4)
+        #expect(array.count == 5)
     }
 
     @Test("changing a nested array through its place in the outer one does not copy the nested array")
