@@ -83,35 +83,26 @@ public struct StateArray: Sendable {
     /// The elements as doubles when every one is a float (at once when the array keeps floats,
     /// sharing their storage; converted otherwise); `nil` when any is not a float.
     public var floats: [Double]? {
-        switch storage {
-        case .floats(let floats): return floats
-        case .ints: return isEmpty ? [] : nil
-        case .values(let values):
-            var floats: [Double] = []
-            floats.reserveCapacity(values.count)
-            for value in values {
-                guard case .float(let float) = value else { return nil }
-                floats.append(float)
-            }
-            return floats
-        }
+        if case .floats(let floats) = storage { return floats }
+        return converted { if case .float(let float) = $0 { float } else { nil } }
     }
 
     /// The elements as 64-bit ints when every one is an int that fits in 64 bits (at once when the
     /// array keeps ints, sharing their storage; converted otherwise); `nil` when any is not.
     public var ints: [Int64]? {
-        switch storage {
-        case .ints(let ints): return ints
-        case .floats: return isEmpty ? [] : nil
-        case .values(let values):
-            var ints: [Int64] = []
-            ints.reserveCapacity(values.count)
-            for value in values {
-                guard case .int(let int) = value else { return nil }
-                ints.append(int)
-            }
-            return ints
+        if case .ints(let ints) = storage { return ints }
+        return converted { if case .int(let int) = $0 { int } else { nil } }
+    }
+
+    /// Every element converted by `number`; `nil` when one does not convert.
+    private func converted<Number>(_ number: (StateValue) -> Number?) -> [Number]? {
+        var numbers: [Number] = []
+        numbers.reserveCapacity(count)
+        for element in self {
+            guard let converted = number(element) else { return nil }
+            numbers.append(converted)
         }
+        return numbers
     }
 
     /// The elements in `range`, kept as this array keeps them.
