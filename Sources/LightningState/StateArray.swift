@@ -69,40 +69,49 @@ public struct StateArray: Sendable {
             storage = .values(Array(values))
             return
         }
-        // The kinds are checked before anything is built: a mixed list costs no numbers' array.
         switch first {
-        case .float where values.allSatisfy({ if case .float = $0 { true } else { false } }):
-            storage = .floats(values.map { if case .float(let float) = $0 { float } else { preconditionFailure("checked: all floats") } })
-        case .int where values.allSatisfy({ if case .int = $0 { true } else { false } }):
-            storage = .ints(values.map { if case .int(let int) = $0 { int } else { preconditionFailure("checked: all ints") } })
+        case .float:
+            if let floats = Self.numbers(of: values, Self.float) { storage = .floats(floats); return }
+        case .int:
+            if let ints = Self.numbers(of: values, Self.int) { storage = .ints(ints); return }
         default:
-            storage = .values(Array(values))
+            break
         }
+        storage = .values(Array(values))
+    }
+
+    /// `values` as numbers when `number` converts every one, checked before any is kept (a mixed
+    /// list costs no array of numbers); otherwise `nil`.
+    @inlinable
+    static func numbers<Number>(of values: some Collection<StateValue>, _ number: (StateValue) -> Number?) -> [Number]? {
+        guard values.allSatisfy({ number($0) != nil }) else { return nil }
+        return values.map { number($0)! }
+    }
+
+    /// The float a value is, if it is one.
+    @inlinable
+    static func float(_ value: StateValue) -> Double? {
+        if case .float(let float) = value { float } else { nil }
+    }
+
+    /// The 64-bit int a value is, if it is one.
+    @inlinable
+    static func int(_ value: StateValue) -> Int64? {
+        if case .int(let int) = value { int } else { nil }
     }
 
     /// The elements as doubles when every one is a float (at once when the array keeps floats,
     /// sharing their storage; converted otherwise); `nil` when any is not a float.
     public var floats: [Double]? {
         if case .floats(let floats) = storage { return floats }
-        return converted { if case .float(let float) = $0 { float } else { nil } }
+        return Self.numbers(of: self, Self.float)
     }
 
     /// The elements as 64-bit ints when every one is an int that fits in 64 bits (at once when the
     /// array keeps ints, sharing their storage; converted otherwise); `nil` when any is not.
     public var ints: [Int64]? {
         if case .ints(let ints) = storage { return ints }
-        return converted { if case .int(let int) = $0 { int } else { nil } }
-    }
-
-    /// Every element converted by `number`; `nil` when one does not convert.
-    private func converted<Number>(_ number: (StateValue) -> Number?) -> [Number]? {
-        var numbers: [Number] = []
-        numbers.reserveCapacity(count)
-        for element in self {
-            guard let converted = number(element) else { return nil }
-            numbers.append(converted)
-        }
-        return numbers
+        return Self.numbers(of: self, Self.int)
     }
 
     /// The elements in `range`, kept as this array keeps them.
@@ -212,15 +221,15 @@ extension StateArray: RangeReplaceableCollection {
     public mutating func replaceSubrange<C: Collection<StateValue>>(_ range: Range<Int>, with newElements: C) {
         switch storage {
         case .floats(var floats):
-            guard newElements.allSatisfy({ if case .float = $0 { true } else { false } }) else { break }
+            guard let replacement = Self.numbers(of: newElements, Self.float) else { break }
             storage = .values([])
-            floats.replaceSubrange(range, with: newElements.lazy.map { if case .float(let float) = $0 { float } else { preconditionFailure("checked: all floats") } })
+            floats.replaceSubrange(range, with: replacement)
             storage = .floats(floats)
             return
         case .ints(var ints):
-            guard newElements.allSatisfy({ if case .int = $0 { true } else { false } }) else { break }
+            guard let replacement = Self.numbers(of: newElements, Self.int) else { break }
             storage = .values([])
-            ints.replaceSubrange(range, with: newElements.lazy.map { if case .int(let int) = $0 { int } else { preconditionFailure("checked: all ints") } })
+            ints.replaceSubrange(range, with: replacement)
             storage = .ints(ints)
             return
         case .values:
