@@ -29,6 +29,27 @@ struct PassedPagesTests {
         #expect(pages.release(from: count, to: count) == count)
     }
 
+    @Test("the pages within memory of any allocator are given back, whole pages only: the bytes around them stay")
+    func giveBack() {
+        let page = PassedPages.pageSize
+        var memory = [UInt8](repeating: 0xA5, count: 6 * page)
+        let (given, start) = memory.withUnsafeMutableBufferPointer { buffer in
+            // From 10 bytes into the buffer to 10 bytes before its end: the pages wholly inside.
+            let inner = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[10..<(buffer.count - 10)])
+            let start = (Int(bitPattern: inner.baseAddress!) + page - 1) / page * page - Int(bitPattern: buffer.baseAddress!)
+            return (PassedPages.giveBack(pagesWithin: inner), start)
+        }
+        #expect(given >= 4 * page && given <= 5 * page && given % page == 0)
+        #expect(memory[..<start].allSatisfy { $0 == 0xA5 })
+        #expect(memory[(start + given)...].allSatisfy { $0 == 0xA5 })
+        #if os(Linux)
+        #expect(memory[start..<(start + given)].allSatisfy { $0 == 0 })
+        #endif
+        // Less than a page, or nothing: nothing given back.
+        #expect(memory.withUnsafeBytes { PassedPages.giveBack(pagesWithin: UnsafeRawBufferPointer(rebasing: $0[1..<(page - 1)])) } == 0)
+        #expect(PassedPages.giveBack(pagesWithin: UnsafeRawBufferPointer(start: nil, count: 0)) == 0)
+    }
+
     @Test("a stream too large for the machine is an error naming the stream and the system's reason, not a crash")
     func refused() {
         #expect(throws: SnapshotError.memory(1 << 62, for: "the tree stream", errno: ENOMEM)) {
@@ -81,6 +102,7 @@ struct PassedPagesTests {
             let bytes = SnapshotDecoderTests.file(tree: tree, floats: planes, version: version)
             let (header, blocks, checksum) = try bytes.withUnsafeBufferPointer { try BinarySnapshot.parse($0) }
             #expect(header.treeBytes > 1 << 20)
+            let pristine = bytes.map { $0 }
             for workers in [0, 1, 3] {
                 let streams = try StreamInflation(
                     file: bytes, blocks: blocks, storedChecksum: checksum, treeBytes: header.treeBytes, floatBytes: header.floatBytes, workers: workers)
@@ -90,6 +112,10 @@ struct PassedPagesTests {
                 // All but the tree's last block and a page or two at each plane's ends.
                 #expect(streams.released.tree > 0 && streams.released.tree >= header.treeBytes - (1 << 20) - PassedPages.pageSize, "version \(version), \(workers) workers")
                 #expect(streams.released.floats >= header.floatBytes - 16 * PassedPages.pageSize, "version \(version), \(workers) workers")
+                // The file's pages are given back only from the load's own copy: the caller kept its array.
+                #expect(streams.fileReleased <= bytes.count)
+                let intact = bytes == pristine  // compared outside #expect, which would print both arrays
+                #expect(intact, "version \(version), \(workers) workers: the caller's array changed")
             }
         }
     }

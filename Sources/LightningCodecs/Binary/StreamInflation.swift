@@ -15,12 +15,16 @@ import Synchronization
 /// the lowest-numbered block that failed to inflate, then the decoder's own error — whatever the
 /// threads' timing, so the same file always gets the same message.
 ///
-/// What the load no longer needs is let go while the tree is still being built: the file once every
-/// task has read it, and the pages of either stream the decoder has passed (``PassedPages``).
+/// What the load no longer needs is let go while the tree is still being built: the pages of each
+/// block of the file once the CRC and the block's inflation have read them, the file once every
+/// task has, and the pages of either stream the decoder has passed (``PassedPages``).
 // reason: the stream buffers are written by one task per block (disjoint ranges, checked by `parse`)
 // and read only after that task is marked done under `progress`'s lock; the decoding thread's own
 // counters (`treeBlocksReady`, `treeBytesReady`, `floatsReady`, the release cursors) are touched
-// by that thread alone, and it releases only pages of blocks it has seen done.
+// by that thread alone, and it releases only pages of blocks it has seen done. The file's array is
+// made this load's own at the start (copied only if its caller kept it), and a block's pages of it
+// are given back, by the task that decides so under `progress`'s lock, once the CRC task and the
+// block's own task are done: no task reads them again, and the giving task holds the array.
 final class StreamInflation: @unchecked Sendable {
     private enum TaskState { case waiting, running, done }
 
@@ -31,6 +35,8 @@ final class StreamInflation: @unchecked Sendable {
         var failures: [Int: SnapshotError] = [:]
         var checksum: UInt32?
         var tasksDone = 0
+        /// The bytes of the file given back so far, for tests.
+        var fileReleased = 0
     }
 
     /// The task that computes the CRC; task `block + 1` inflates `block`.
@@ -71,6 +77,8 @@ final class StreamInflation: @unchecked Sendable {
     private var floatsPassedAt = 0
     /// The bytes released so far (tree, floats), for tests.
     private(set) var released = (tree: 0, floats: 0)
+    /// The bytes of the file given back so far, for tests.
+    var fileReleased: Int { progress.withLock { $0.fileReleased } }
 
     /// Starts inflating `blocks` of `file` (already parsed) on `workers` threads.
     /// - Throws: When the system refuses memory for the streams — unless the file is damaged (its
@@ -90,6 +98,10 @@ final class StreamInflation: @unchecked Sendable {
         tree = treePages.bytes
         floats = floatPages.bytes
         planesReleased = (0..<8).map { $0 * (floatBytes / 8) }
+        // Its pages are given back block by block: the array must be this load's alone. One its
+        // caller kept is copied here (only then), and the caller's bytes stay as they are.
+        var file = file
+        file.withUnsafeMutableBufferPointer { _ in }
         self.file = Mutex(file)
         self.blocks = blocks
         self.storedChecksum = storedChecksum
@@ -229,12 +241,27 @@ final class StreamInflation: @unchecked Sendable {
             }
             failure = blocks[task - 1].inflate(task - 1, from: file, tree: tree, floats: floats)
         }
-        let allDone = progress.withLock { progress in
+        let (allDone, passedBlocks) = progress.withLock { progress in
             progress.states[task] = .done
             progress.tasksDone += 1
             if let checksum { progress.checksum = checksum }
             if let failure { progress.failures[task - 1] = failure }
-            return progress.tasksDone == progress.states.count
+            // A block's bytes are passed once both the CRC and its inflation have read them.
+            let passed: [Int] = switch (progress.checksum, task) {
+            case (nil, _): []
+            case (_, Self.checksumTask): blocks.indices.filter { progress.states[$0 + 1] == .done }
+            default: [task - 1]
+            }
+            return (progress.tasksDone == progress.states.count, passed)
+        }
+        if !allDone && !passedBlocks.isEmpty {
+            let given = file.withUnsafeBufferPointer { file in
+                passedBlocks.reduce(0) { sum, block in
+                    let entry = blocks[block]
+                    return sum + PassedPages.giveBack(pagesWithin: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: file[entry.fileOffset..<entry.fileOffset + entry.compressed])))
+                }
+            }
+            progress.withLock { $0.fileReleased += given }
         }
         if allDone { self.file.withLock { $0 = [] } }
     }
