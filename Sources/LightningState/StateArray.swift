@@ -3,8 +3,8 @@
 ///
 /// Long lists of numbers are most of what many apps keep (a loss history, step counts, a
 /// feature vector). They are kept as numbers when:
-/// - a snapshot holds them packed (a list of 4 or more floats, or of 4 or more ints), or a JSON
-///   file holds 4 or more numbers of one kind;
+/// - a snapshot or a JSON file holds them: any list, however short, whose elements are all
+///   floats or all ints;
 /// - a `[Double]` var becomes state, sharing the array's storage (an `[Int]` is copied into 64-bit
 ///   ints, 8 bytes each), and back;
 /// - they are made with ``init(floats:)`` or ``init(ints:)``, or appended one by one to an empty

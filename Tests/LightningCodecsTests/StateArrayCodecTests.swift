@@ -85,28 +85,34 @@ struct StateArrayCodecTests {
         return array.storage
     }
 
-    @Test("a snapshot reads packed floats and ints back as numbers, shorter arrays as values")
+    @Test("a snapshot reads lists of floats or of ints back as numbers, packed or too short to be, and writes them as before")
     func snapshotReadsNumbers() throws {
-        let state: StateValue = ["f": [1.5, 2.5, 3.5, 4.5], "i": [1, 2, 3, 4], "short": [1.5, 2.5, 3.5], "mixed": [1, 2.5, 3, 4]]
+        let state: StateValue = [
+            "f": [1.5, 2.5, 3.5, 4.5], "i": [1, 2, 3, 4], "short": [1.5, 2.5, 3.5], "one": [7], "mixed": [1, 2.5, 3, 4], "strings": ["a", "b"], "empty": [],
+        ]
         let back = try BinarySnapshot.decode(try BinarySnapshot.encode(state))
         #expect(back == state)
         guard case .floats([1.5, 2.5, 3.5, 4.5])? = Self.storage(back["f"]), case .ints([1, 2, 3, 4])? = Self.storage(back["i"]),
-            case .values? = Self.storage(back["short"]), case .values? = Self.storage(back["mixed"])
+            case .floats([1.5, 2.5, 3.5])? = Self.storage(back["short"]), case .ints([7])? = Self.storage(back["one"]),
+            case .values? = Self.storage(back["mixed"]), case .values? = Self.storage(back["strings"])
         else {
             Issue.record("read back as \(String(describing: back))")
             return
         }
+        // Kept as numbers or as values, a list writes the same bytes.
+        #expect(try BinarySnapshot.encode(back) == BinarySnapshot.encode(state))
     }
 
-    @Test("JSON reads lists of four or more floats or ints as numbers, long ones too")
+    @Test("JSON reads lists of floats or of ints as numbers, short and long ones, and writes them as before")
     func jsonReadsNumbers() throws {
         let long = (0..<(JSONParser.longArrayElements + 10)).map { Double($0) + 0.5 }
         let longText = long.map { "\($0)" }.joined(separator: ", ")
         let longInts = (0..<(JSONParser.longArrayElements + 10)).map { Int64($0) * 3 - 7 }
         let longIntText = longInts.map { "\($0)" }.joined(separator: ", ")
-        let text = #"{"f": [1.5, 2.5, 3.5, 4.5], "i": [1, 2, 3, 4], "short": [1, 2, 3], "long": [\#(longText)], "longMixed": [\#(longText), "x"], "longInts": [\#(longIntText)]}"#
+        let text = #"{"f": [1.5, 2.5, 3.5, 4.5], "i": [1, 2, 3, 4], "short": [1, 2, 3], "one": [0.5], "shortMixed": [1, 0.5], "long": [\#(longText)], "longMixed": [\#(longText), "x"], "longInts": [\#(longIntText)]}"#
         let state = try JSONReader.read(Array(text.utf8))
-        guard case .floats? = Self.storage(state["f"]), case .ints? = Self.storage(state["i"]), case .values? = Self.storage(state["short"]),
+        guard case .floats? = Self.storage(state["f"]), case .ints? = Self.storage(state["i"]), case .ints([1, 2, 3])? = Self.storage(state["short"]),
+            case .floats([0.5])? = Self.storage(state["one"]), case .values? = Self.storage(state["shortMixed"]),
             case .floats(let readLong)? = Self.storage(state["long"]), case .values(let readMixed)? = Self.storage(state["longMixed"]),
             case .ints(let readInts)? = Self.storage(state["longInts"])
         else {
@@ -116,5 +122,6 @@ struct StateArrayCodecTests {
         #expect(readLong == long)
         #expect(readInts == longInts)
         #expect(readMixed.count == long.count + 1 && readMixed.last == "x" && readMixed[7] == .float(7.5))
+        #expect(JSONWriter.write(state) == JSONWriter.write(.object(state.objectValue!.mapValues { .array(Array($0.arrayValue!)) })))
     }
 }

@@ -26,9 +26,16 @@ struct TreeDecoder {
     private let floatCount: Int
     let options: BinarySnapshot.Options
     /// The reader's table of short strings (see `docs/FORMAT.md`), with their hashes.
-    private var interned: [(string: StateString, hash: UInt64)] = []
-    /// The hashes of the keys of the small objects being read, innermost last.
-    private var keyHashes: [UInt64] = []
+    private var interned = InternedStrings()
+    /// The keys of the small objects being read, innermost last, their hashes and their places in
+    /// the table of interned strings (-1 for a key not interned).
+    private var stackedKeys: [StateString] = []
+    private var stackedKeyHashes: [UInt64] = []
+    private var stackedKeyPlaces: [Int] = []
+    /// The elements of the lists too short to be packed being read, innermost last.
+    private var shortElements: [StateValue] = []
+    /// The key arrays the small objects read so far share.
+    private var shapes = KeyShapes()
     private var nodes = 0
     private var depth = 0
     /// The deepest nesting met so far (the outermost container is 1).
@@ -93,6 +100,14 @@ struct TreeDecoder {
             let count = try tree.count()
             try enter(at: tagOffset)
             defer { depth -= 1 }
+            guard count >= SnapshotFormat.packThreshold else {
+                // Too short to be packed, it is still kept as numbers when they are of one kind (as
+                // `[1, 2, 3]`): gathered on the decoder's stack, it is built once, either way.
+                let first = shortElements.count
+                defer { shortElements.removeSubrange(first...) }
+                for _ in 0..<count { shortElements.append(try decode()) }
+                return .array(shortElements.withUnsafeBufferPointer { StateArray(compacting: $0[first...], minimumCount: 1) })
+            }
             var elements: [StateValue] = []
             elements.reserveCapacity(min(count, Self.reservedElements))
             for _ in 0..<count { elements.append(try decode()) }
@@ -183,26 +198,30 @@ struct TreeDecoder {
 
     /// An object's members, its keys checked for duplicates by their hashes (the bytes compared only
     /// when two hashes match), then put together without checking again: most objects are small
-    /// records. As before, a member's value is decoded before its key is checked.
+    /// records. As before, a member's value is decoded before its key is checked. The keys gather
+    /// on the decoder's stack, and the object takes its shape's shared array (``KeyShapes``).
     private mutating func decodeSmallObject(_ count: Int) throws(SnapshotError) -> StateObject {
-        var keys = ContiguousArray<StateString>()
         var values = ContiguousArray<StateValue>()
-        keys.reserveCapacity(count)
         values.reserveCapacity(count)
-        let first = keyHashes.count
-        defer { keyHashes.removeSubrange(first...) }
+        let first = stackedKeys.count
+        defer {
+            stackedKeys.removeSubrange(first...)
+            stackedKeyHashes.removeSubrange(first...)
+            stackedKeyPlaces.removeSubrange(first...)
+        }
         for _ in 0..<count {
             let keyOffset = tree.offset
-            let (key, hash) = try decodeString(asKey: true)
+            let (key, hash, place) = try decodeString(asKey: true)
             let value = try decode()
-            for earlier in first..<keyHashes.count where keyHashes[earlier] == hash && keys[earlier - first] == key {
+            for earlier in first..<stackedKeyHashes.count where stackedKeyHashes[earlier] == hash && stackedKeys[earlier] == key {
                 throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
             }
-            keyHashes.append(hash)
-            keys.append(key)
+            stackedKeys.append(key)
+            stackedKeyHashes.append(hash)
+            stackedKeyPlaces.append(place)
             values.append(value)
         }
-        return StateObject(uncheckedUniqueKeys: keys, values: values)
+        return StateObject(uncheckedUniqueKeys: shapes.keys(stackedKeys[first...], places: stackedKeyPlaces[first...]), values: values)
     }
 
     /// An object's members, then its keys checked for a repeat all at once (``RepeatedKeys``), and
@@ -213,15 +232,16 @@ struct TreeDecoder {
         var values = ContiguousArray<StateValue>()
         var hashes: [UInt64] = []
         var offsets: [Int] = []
-        // The count is checked against the bytes left, not trusted further: the arrays grow as members come.
-        let expected = min(count, 1 << 16)
+        // The count is checked against the bytes left, and trusted as far as an array's is (``reservedElements``):
+        // an object's arrays grown by doubling would end up to half empty, and hold their old storage as they grow.
+        let expected = min(count, Self.reservedElements)
         keys.reserveCapacity(expected)
         values.reserveCapacity(expected)
         hashes.reserveCapacity(expected)
         offsets.reserveCapacity(expected)
         for _ in 0..<count {
             offsets.append(tree.offset)
-            let (key, hash) = try decodeString(asKey: true)
+            let (key, hash, _) = try decodeString(asKey: true)
             keys.append(key)
             hashes.append(hash)
             values.append(try decode())
@@ -250,16 +270,19 @@ struct TreeDecoder {
         return high & 0x8080_8080_8080_8080 == 0
     }
 
-    /// A string, and a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart: every
-    /// interned string keeps one (it may be a key later); a longer literal is hashed only as a key.
-    private mutating func decodeString(asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64) {
+    /// A string, a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart (every
+    /// interned string keeps one, as it may be a key later; a longer literal is hashed only as a
+    /// key), and its place in the table of interned strings, -1 when it has none.
+    private mutating func decodeString(asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64, place: Int) {
         let offset = tree.offset
         let reference = try tree.varint()
         if reference & 1 == 0 {
             guard reference >> 1 < UInt64(interned.count) else {
                 throw .malformed("string reference \(reference >> 1) beyond the \(interned.count) interned strings", offset: offset)
             }
-            return interned[Int(reference >> 1)]
+            let place = Int(reference >> 1)
+            let entry = interned[place]
+            return (entry.string, entry.hash, place)
         }
         let length = reference >> 1
         guard length <= UInt64(tree.remaining) else {
@@ -274,9 +297,9 @@ struct TreeDecoder {
         } else {
             throw .malformed("a string that is not UTF-8 (nor WTF-8)", offset: offset)
         }
-        let interns = length <= UInt64(SnapshotFormat.internLimit)
-        let entry = (string, interns || asKey ? InternCache.hash(bytes) : 0)
-        if interns { interned.append(entry) }
-        return entry
+        let hash = length <= UInt64(SnapshotFormat.internLimit) || asKey ? InternCache.hash(bytes) : 0
+        guard length <= UInt64(SnapshotFormat.internLimit) else { return (string, hash, -1) }
+        interned.append((string, hash))
+        return (string, hash, interned.count - 1)
     }
 }

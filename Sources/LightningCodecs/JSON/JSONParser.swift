@@ -17,6 +17,11 @@ struct JSONParser {
     /// The elements of the arrays being parsed, innermost last: each array is built at its exact
     /// size when it closes, instead of growing by doubling (which leaves up to half its capacity unused).
     var elementStack: [StateValue] = []
+    /// The members of the objects being parsed, innermost last: an object of a few members is built
+    /// when it closes, with the keys of its shape shared (``KeyShapes``).
+    var memberKeys: [StateString] = []
+    var memberValues: [StateValue] = []
+    var shapes = KeyShapes()
 
     init(input: UnsafeBufferPointer<UInt8>, options: JSONReader.Options) {
         self.input = input
@@ -67,12 +72,16 @@ struct JSONParser {
     mutating func parseObject() throws(JSONDecodingError) -> StateValue {
         try enterContainer()
         position += 1
-        var members = StateObject()
         skipWhitespace()
         if position < input.count, input[position] == UInt8(ascii: "}") {
             position += 1
             depth -= 1
-            return .object(members)
+            return .object([:])
+        }
+        let base = memberKeys.count
+        defer {
+            memberKeys.removeSubrange(base...)
+            memberValues.removeSubrange(base...)
         }
         while true {
             guard position < input.count else { throw error(at: position, "unexpected end of input inside an object") }
@@ -87,7 +96,8 @@ struct JSONParser {
             position += 1
             skipWhitespace()
             let value = try parseValue()
-            members.updateValue(value, forKey: key)
+            memberKeys.append(key)
+            memberValues.append(value)
             skipWhitespace()
             guard position < input.count else { throw error(at: position, "unexpected end of input inside an object") }
             let byte = input[position]
@@ -100,7 +110,27 @@ struct JSONParser {
             throw error(at: position - 1, "expected ',' or '}' in an object, found \(describeByte(at: position - 1))")
         }
         depth -= 1
-        return .object(members)
+        return .object(object(from: base))
+    }
+
+    /// The most members an object may have to be built from a shared shape, its keys checked for
+    /// a repeat pairwise: as many as `OrderedDictionary` itself looks up without hashing.
+    static let sharedShapeMembers = 15
+
+    /// The object of the members on the stacks from `base` on, as Python's `dict` makes it: a
+    /// repeated key keeps its first place and takes its last value.
+    mutating func object(from base: Int) -> StateObject {
+        let end = memberKeys.count
+        guard end - base <= Self.sharedShapeMembers, !(base..<end).contains(where: { later in
+            (base..<later).contains { memberKeys[$0] == memberKeys[later] }
+        }) else {
+            var members = StateObject(minimumCapacity: end - base)
+            for index in base..<end { members.updateValue(memberValues[index], forKey: memberKeys[index]) }
+            return members
+        }
+        // Copied through a buffer pointer, as the arrays are (see `parseArray`).
+        let values = memberValues.withUnsafeBufferPointer { ContiguousArray($0[base..<end]) }
+        return StateObject(uncheckedUniqueKeys: shapes.keys(memberKeys[base..<end]), values: values)
     }
 
     mutating func parseArray() throws(JSONDecodingError) -> StateValue {
@@ -123,9 +153,9 @@ struct JSONParser {
         }
         depth -= 1
         // Copied through a buffer pointer: an array made from a slice of the whole stack would share
-        // (and keep alive) the stack's large buffer. Numbers are kept as numbers where a snapshot
-        // packs them.
-        return .array(elementStack.withUnsafeBufferPointer { StateArray(compacting: $0[base...], minimumCount: SnapshotFormat.packThreshold) })
+        // (and keep alive) the stack's large buffer. Numbers of one kind are kept as numbers, even
+        // a few: 8 bytes each, not 24 (the snapshot reader does the same).
+        return .array(elementStack.withUnsafeBufferPointer { StateArray(compacting: $0[base...], minimumCount: 1) })
     }
 
     /// Reads what follows an array element: `true` after a `,` (and the whitespace after it),

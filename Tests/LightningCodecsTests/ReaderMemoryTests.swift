@@ -1,0 +1,99 @@
+import LightningCodecs
+import LightningState
+import Testing
+
+/// How the readers keep a loaded state small: objects of one shape share their keys (snapshots and
+/// JSON), and the snapshot reader's table of interned strings grows in chunks (which references
+/// must find across).
+@Suite("Readers' memory")
+struct ReaderMemoryTests {
+    /// The address of an object's array of keys.
+    static func keysAddress(_ value: StateValue) -> UnsafeRawPointer? {
+        value.objectValue?.keys.elements.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+    }
+
+    static func record(_ index: Int, keys: [String]) -> StateValue {
+        .object(StateObject(uniqueKeysWithValues: keys.enumerated().map { (StateString($1), StateValue.int(Int64(index * 10 + $0))) }))
+    }
+
+    @Test("objects read with the same keys in the same order share one array of keys; another order or another key does not")
+    func sameShapeSharesKeys() throws {
+        let shape = ["id", "name", "label", "tags", "active", "score"]
+        var rows = (0..<500).map { Self.record($0, keys: shape) }
+        rows.append(Self.record(500, keys: shape.reversed()))
+        rows.append(Self.record(501, keys: shape.dropLast() + ["points"]))
+        rows.append(Self.record(502, keys: Array(shape.dropLast())))
+        let state: StateValue = ["rows": .array(rows), "nested": ["a": ["id": 1, "name": 2, "label": 3, "tags": 4, "active": 5, "score": 6]]]
+        let loaded = try BinarySnapshot.decode(BinarySnapshot.encode(state))
+        #expect(loaded == state)
+        let loadedRows = try #require(loaded["rows"]?.arrayValue)
+        let shared = try #require(Self.keysAddress(loadedRows[0]))
+        #expect(loadedRows[..<500].allSatisfy { Self.keysAddress($0) == shared })
+        #expect(Self.keysAddress(loaded["nested"]?["a"] ?? .null) == shared)
+        for other in loadedRows[500...] {
+            #expect(Self.keysAddress(other) != shared)
+        }
+    }
+
+    @Test("an object read with shared keys changes alone: a value in place, a new key on its own copy")
+    func sharedKeysCopyOnWrite() throws {
+        let shape = ["a", "b", "c"]
+        let state = StateValue.array(StateArray((0..<10).map { Self.record($0, keys: shape) }))
+        let rows = try #require(try BinarySnapshot.decode(BinarySnapshot.encode(state)).arrayValue)
+        var objects = try rows.map { try #require($0.objectValue) }
+        let shared = try #require(Self.keysAddress(rows[0]))
+        objects[3]["b"] = "changed"
+        #expect(Self.keysAddress(.object(objects[3])) == shared)
+        objects[4]["d"] = 4
+        #expect(Self.keysAddress(.object(objects[4])) != shared)
+        #expect(objects[3] == ["a": 30, "b": "changed", "c": 32])
+        #expect(objects[4] == ["a": 40, "b": 41, "c": 42, "d": 4])
+        for index in objects.indices where index != 3 && index != 4 {
+            #expect(StateValue.object(objects[index]) == Self.record(index, keys: shape))
+            #expect(Self.keysAddress(.object(objects[index])) == shared)
+        }
+    }
+
+    @Test("a repeated key is refused in an object nested in another: its keys are told from its parent's")
+    func repeatedKeyNested() {
+        // {"a": 0, "b": {"a": 0, "b": 0, "a": 0}}, the inner object's keys referring to the outer's.
+        let tree: [UInt8] = [0x08, 2, 0x03, 0x61, 0x03, 0, 0x03, 0x62, 0x08, 3, 0x00, 0x03, 0, 0x02, 0x03, 0, 0x00, 0x03, 0]
+        #expect(SnapshotDecoderTests.message(tree: tree) == "malformed at byte 16: duplicate key \"a\"")
+        // Without the repeat, the same keys read, the inner object's "a" not taken for its parent's.
+        let valid: [UInt8] = [0x08, 2, 0x03, 0x61, 0x03, 0, 0x03, 0x62, 0x08, 2, 0x00, 0x03, 0, 0x02, 0x03, 0]
+        #expect(SnapshotDecoderTests.message(tree: valid) == nil)
+    }
+
+    @Test("references into a table of interned strings that spans several chunks find the string they name", arguments: [4_095, 4_096, 4_097, 12_289])
+    func internedAcrossChunks(count: Int) throws {
+        // An array of `count` distinct literals (each interned), then references to the first, the
+        // last and every chunk's edges, and a key referring to one far into the table.
+        let probes = Set([0, 1, count - 1, count / 2] + stride(from: 4_095, to: count, by: 4_096).flatMap { [$0, $0 + 1] }).filter { $0 < count }.sorted()
+        var tree: [UInt8] = [0x07] + SnapshotDecoderTests.varint(UInt64(count + probes.count + 1))
+        for index in 0..<count { tree += [0x06] + SnapshotDecoderTests.literal("s\(index)") }
+        for index in probes { tree += [0x06] + SnapshotDecoderTests.varint(UInt64(index) << 1) }
+        tree += [0x08, 1] + SnapshotDecoderTests.varint(UInt64(count - 1) << 1) + [0x00]
+        let elements = try #require(try BinarySnapshot.decode(SnapshotDecoderTests.file(tree: tree)).arrayValue)
+        #expect(elements.count == count + probes.count + 1)
+        #expect(elements[..<count].elementsEqual((0..<count).map { StateValue.string(StateString("s\($0)")) }))
+        #expect(elements[count..<(count + probes.count)].elementsEqual(probes.map { StateValue.string(StateString("s\($0)")) }))
+        #expect(elements.last == .object([StateString("s\(count - 1)"): .null]))
+    }
+
+    @Test("objects read from JSON with the same keys in the same order share their keys; a repeated key keeps its first place and its last value")
+    func jsonSharesKeys() throws {
+        let record = #"{"id": 1, "name": "a", "label": "b"}"#
+        let text = "[" + Array(repeating: record, count: 50).joined(separator: ", ")
+            + #", {"id": 1, "label": "b", "name": "a"}, {"id": 1, "name": "a", "id": 2, "label": "b"}"#
+            + ", {" + (0..<16).map { "\"k\($0)\": \($0)" }.joined(separator: ", ") + "}]"
+        let rows = try #require(try JSONReader.read(Array(text.utf8)).arrayValue)
+        let shared = try #require(Self.keysAddress(rows[0]))
+        #expect(rows[..<50].allSatisfy { Self.keysAddress($0) == shared && $0 == ["id": 1, "name": "a", "label": "b"] })
+        #expect(Self.keysAddress(rows[50]) != shared)
+        // Python's dict: {"id": 2, "name": "a", "label": "b"}.
+        #expect(rows[51] == ["id": 2, "name": "a", "label": "b"])
+        #expect(rows[51].objectValue?.keys.map(\.displayString) == ["id", "name", "label"])
+        #expect(rows[52].objectValue?.keys.map(\.displayString) == (0..<16).map { "k\($0)" })
+        #expect(try JSONReader.read(Array(#"{"a": 1, "b": {"a": 2, "a": 3}, "a": 4}"#.utf8)) == ["a": 4, "b": ["a": 3]])
+    }
+}
