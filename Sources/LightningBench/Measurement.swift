@@ -39,11 +39,21 @@ public enum Measurement {
     /// `body` returns is released after the clock stops. A load's time ends when the state is in
     /// hand: freeing it is not loading it (compare-peers times Python's loads the same way).
     public static func spread<Value>(runs: Int, producing body: () throws -> Value) rethrows -> Spread {
+        try spread(runs: runs, preparing: {}, producing: body)
+    }
+
+    /// ``spread(runs:producing:)`` for a `body` that consumes its input: `prepare` makes a new one
+    /// for each run before the clock starts (a load handed the file it may let go of, as a
+    /// storage read hands it, not a copy it must keep the caller's intact from).
+    public static func spread<Input, Value>(
+        runs: Int, preparing prepare: () -> Input, producing body: (consuming Input) throws -> Value
+    ) rethrows -> Spread {
         var samples: [Double] = []
         for _ in 0..<max(1, runs) {
+            let input = prepare()
             let clock = ContinuousClock()
             let start = clock.now
-            let value = try body()
+            let value = try body(consume input)
             samples.append((clock.now - start).seconds)
             withExtendedLifetime(value) {}
         }

@@ -14,7 +14,7 @@ import LightningState
 /// comparing bytes (``keys(_:places:)``). A key too long to be interned leaves its object unshared;
 /// so does a key the writer interned again at a new place (rarely: the writer keeps recurring
 /// keys), which only costs memory. The JSON reader, which has no such table, compares the keys
-/// themselves (``keys(_:)``).
+/// themselves (``keys(_:)``), and checks them for a repeat only when its shape is new.
 ///
 /// The cache is direct-mapped: a shape met again while it still holds its slot is shared, one
 /// that lost its slot is built anew. The result depends only on the input.
@@ -46,19 +46,23 @@ struct KeyShapes {
             return slots[slot].keys
         }
         let built = Self.copy(keys)
-        slots[slot] = Slot(places: ContiguousArray(places), keys: built)
+        slots[slot] = Slot(places: Self.copy(places), keys: built)
         return built
     }
 
-    /// An array of `keys`, compared with the cached shape's key by key: for a reader without a
-    /// table of interned strings. The keys' lengths choose the slot.
-    mutating func keys(_ keys: ArraySlice<StateString>) -> ContiguousArray<StateString> {
+    /// An array of `keys` for a reader without a table of interned strings: the shared one when the
+    /// cache holds their shape (compared key by key), else a new one, which then takes the shape's
+    /// slot; `nil` when a key repeats, as no shape does (the caller builds that object as a
+    /// dictionary does). The keys' bytes choose the slot.
+    mutating func keys(_ keys: ArraySlice<StateString>) -> ContiguousArray<StateString>? {
         var shape = Self.start(keys.count)
-        for key in keys { shape = Self.mix(shape, key.wtf8Count) }
+        for key in keys { shape = Self.mix(shape, Int(truncatingIfNeeded: key.withWTF8(InternCache.hash))) }
         let slot = slot(shape)
         if slots[slot].places.isEmpty && slots[slot].keys.elementsEqual(keys) {
             return slots[slot].keys
         }
+        // Pairwise, as `OrderedDictionary` looks up a key among as few.
+        guard !keys.indices.contains(where: { later in keys[..<later].contains(keys[later]) }) else { return nil }
         let built = Self.copy(keys)
         slots[slot] = Slot(places: [], keys: built)
         return built
@@ -78,9 +82,10 @@ struct KeyShapes {
         return Int(truncatingIfNeeded: shape &>> 32) & (Self.slotCount - 1)
     }
 
-    /// The keys in an array of their own: an array made from a slice spanning a whole reader's stack
-    /// would share the stack's buffer, room to spare and all.
-    private static func copy(_ keys: ArraySlice<StateString>) -> ContiguousArray<StateString> {
-        keys.withUnsafeBufferPointer { ContiguousArray($0) }
+    /// The elements in an array of their own: an array made from a slice spanning a whole reader's
+    /// stack would share the stack's buffer, room to spare and all (and the stack, changed next,
+    /// would then be copied).
+    private static func copy<Element>(_ elements: ArraySlice<Element>) -> ContiguousArray<Element> {
+        elements.withUnsafeBufferPointer { ContiguousArray($0) }
     }
 }

@@ -61,18 +61,13 @@ public struct StateArray: Sendable {
     @inlinable
     public init(ints: [Int64]) { storage = .ints(ints) }
 
-    /// The values, kept as floats or ints when there are at least `minimumCount` of them and all
-    /// are floats or all are ints; otherwise as they are.
+    /// The values, kept as floats or ints when all are floats or all are ints; otherwise as they are.
     @inlinable
-    package init(compacting values: some RandomAccessCollection<StateValue>, minimumCount: Int) {
-        guard values.count >= minimumCount, let first = values.first else {
-            storage = .values(Array(values))
-            return
-        }
-        switch first {
-        case .float:
+    package init(compacting values: some RandomAccessCollection<StateValue>) {
+        switch values.first {
+        case .float?:
             if let floats = Self.numbers(of: values, Self.float) { storage = .floats(floats); return }
-        case .int:
+        case .int?:
             if let ints = Self.numbers(of: values, Self.int) { storage = .ints(ints); return }
         default:
             break

@@ -96,4 +96,24 @@ struct ReaderMemoryTests {
         #expect(rows[52].objectValue?.keys.map(\.displayString) == (0..<16).map { "k\($0)" })
         #expect(try JSONReader.read(Array(#"{"a": 1, "b": {"a": 2, "a": 3}, "a": 4}"#.utf8)) == ["a": 4, "b": ["a": 3]])
     }
+
+    @Test("more shapes than the cache has slots, read in turn, each object with its own keys: from a snapshot and from JSON")
+    func shapesCollide() throws {
+        // 1,500 shapes (the cache has 512 slots), each met three times in turn; keys of equal
+        // lengths ("a1000", "a1001", ...), each shape also read in the reverse order.
+        let shapes = (0..<1_500).map { ["k\($0 % 10)", "a\($0 % 1_000 + 1_000)", $0 < 1_000 ? "z" : "y"] }
+        let rows = (0..<4_500).map { index in
+            let keys = index % 2 == 0 ? shapes[index % 1_500] : shapes[index % 1_500].reversed()
+            return StateValue.object(StateObject(uniqueKeysWithValues: keys.enumerated().map { (StateString($1), StateValue.int(Int64(index * 3 + $0))) }))
+        }
+        let state = StateValue.array(StateArray(rows))
+        let fromSnapshot = try BinarySnapshot.decode(BinarySnapshot.encode(state))
+        let fromJSON = try JSONReader.read(JSONWriter.write(state))
+        for loaded in [fromSnapshot, fromJSON] {
+            let loadedRows = try #require(loaded.arrayValue)
+            #expect(loadedRows.elementsEqual(rows))
+            #expect(loadedRows.elementsEqual(rows) { $0.objectValue?.keys.elementsEqual($1.objectValue?.keys ?? []) == true })
+        }
+        #expect(try JSONReader.read(Array(#"[{"a": 1}, {"b": 2}, {"a": 3}, {"b": 4, "b": 5}, {"b": 6}]"#.utf8)) == [["a": 1], ["b": 2], ["a": 3], ["b": 5], ["b": 6]])
+    }
 }

@@ -103,6 +103,7 @@ struct SnapshotDecoderTests {
         }
         #expect(Self.message(tree: [0x09, 0]) == "malformed at byte 1: a packed array of 0 floats (writers pack 4 or more)")
         #expect(Self.message(tree: [0x0A, 3, 2, 2, 2]) == "malformed at byte 1: a packed array of 3 ints (writers pack 4 or more)")
+        #expect(Self.message(tree: [0x0A, 1, 2]) == "malformed at byte 1: a packed array of 1 int (writers pack 4 or more)")
     }
 
     @Test("a big integer of 4,300 digits reads; of 4,301 is refused, as Python refuses it")

@@ -14,7 +14,7 @@ struct StateArrayCodecTests {
         case .array(let array):
             switch array.storage {
             case .floats, .ints: return .array(StateArray(Array(array)))
-            case .values(let values): return .array(StateArray(compacting: values.map(otherForms), minimumCount: 0))
+            case .values(let values): return .array(StateArray(compacting: values.map(otherForms)))
             }
         case .object(var members):
             for index in members.values.indices { members.values[index] = otherForms(members.values[index]) }

@@ -11,7 +11,7 @@ struct StateArrayTests {
     static func otherForm(_ array: StateArray) -> StateArray {
         switch array.storage {
         case .floats, .ints: return StateArray(Array(array))
-        case .values(let values): return StateArray(compacting: values, minimumCount: 0)
+        case .values(let values): return StateArray(compacting: values)
         }
     }
 
@@ -227,14 +227,16 @@ struct StateArrayTests {
         #expect(copy == [1.0, 20.0, 3.0, "x"])
     }
 
-    @Test("compacting keeps values that are not all one kind of number, or too few, as they are")
+    @Test("compacting keeps floats and ints as numbers, however few, and values that are not all one kind of number as they are")
     func compacting() {
-        guard case .floats = StateArray(compacting: [1.5, 2.5, 3.5, 4.5], minimumCount: 4).storage,
-            case .ints = StateArray(compacting: [1, 2, 3, 4], minimumCount: 4).storage,
-            case .values = StateArray(compacting: [1.5, 2.5, 3.5], minimumCount: 4).storage,
-            case .values = StateArray(compacting: [1.5, 2.5, 3.5, 4], minimumCount: 4).storage,
-            case .values = StateArray(compacting: [1, 2, 3, 4.5], minimumCount: 4).storage,
-            case .values = StateArray(compacting: [], minimumCount: 0).storage
+        guard case .floats = StateArray(compacting: [1.5, 2.5, 3.5, 4.5]).storage,
+            case .ints = StateArray(compacting: [1, 2, 3, 4]).storage,
+            case .floats([1.5]) = StateArray(compacting: [1.5]).storage,
+            case .ints([7, 8]) = StateArray(compacting: [7, 8]).storage,
+            case .values = StateArray(compacting: [1.5, 2.5, 3.5, 4]).storage,
+            case .values = StateArray(compacting: [1, 2, 3, 4.5]).storage,
+            case .values = StateArray(compacting: [true, false]).storage,
+            case .values = StateArray(compacting: []).storage
         else {
             Issue.record("compacted the wrong arrays")
             return

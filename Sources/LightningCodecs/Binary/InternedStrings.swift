@@ -4,9 +4,9 @@ import LightningState
 /// (``InternCache/hash(_:)``), kept in chunks of a fixed size that never move.
 ///
 /// The reader appends every short literal, so a snapshot of a million distinct labels or keys
-/// builds a table of a million entries. An array grown by doubling would copy them twenty times
-/// and, at each growth, hold its old and new storage at once with half the new one empty: up to
-/// three times the table itself, which was the peak of a load of such a state. Chunks hold the
+/// builds a table of a million entries. An array grown by doubling would, at each of its twenty
+/// growths, hold its old and new storage at once with half the new one empty: up to three times
+/// the table itself, which was the peak of a load of such a state. Chunks hold the
 /// table at its size plus one chunk, and an entry is found with a shift and a mask.
 struct InternedStrings {
     typealias Entry = (string: StateString, hash: UInt64)

@@ -62,38 +62,20 @@ struct PassedPages: ~Copyable {
         // The last page also holds nothing else past the end: it goes too.
         let last = end >= bytes.count ? Self.roundedUp(Int(bitPattern: base + bytes.count)) : Self.roundedDown(Int(bitPattern: base + end))
         guard last > first, let pages = UnsafeMutableRawPointer(bitPattern: first) else { return start }
-        Self.giveBack(pages, count: last - first)
-        #if DEBUG
-        mprotect(pages, last - first, PROT_NONE)
-        #endif
-        return min(bytes.count, last - Int(bitPattern: base))
-    }
-
-    /// Gives back the whole pages among `bytes`, memory from any allocator that its owner alone
-    /// holds and will not read again (it reads as zeros on Linux afterwards, as before or zeros on
-    /// Darwin). Unlike ``release(from:to:)``, no page loses its access in a debug build: the
-    /// allocator may use the memory again once its owner lets go.
-    /// - Returns: The bytes given back.
-    static func giveBack(pagesWithin bytes: UnsafeRawBufferPointer) -> Int {
-        guard let base = bytes.baseAddress else { return 0 }
-        let first = roundedUp(Int(bitPattern: base))
-        let last = roundedDown(Int(bitPattern: base + bytes.count))
-        guard last > first, let pages = UnsafeMutableRawPointer(bitPattern: first) else { return 0 }
-        giveBack(pages, count: last - first)
-        return last - first
-    }
-
-    private static func giveBack(_ pages: UnsafeMutableRawPointer, count: Int) {
         #if canImport(Darwin)
         // MADV_FREE_REUSABLE, unlike MADV_FREE, takes the pages out of the process's footprint at once.
         let advice = MADV_FREE_REUSABLE
         #else
         let advice = MADV_DONTNEED
         #endif
-        // Advice only: should the system decline, the pages stay until their memory is let go.
-        _ = madvise(pages, count, advice)
+        // Advice only: should the system decline, the pages stay until the value ends.
+        _ = madvise(pages, last - first, advice)
+        #if DEBUG
+        mprotect(pages, last - first, PROT_NONE)
+        #endif
+        return min(bytes.count, last - Int(bitPattern: base))
     }
 
-    private static func roundedUp(_ value: Int) -> Int { (value + pageSize - 1) / pageSize * pageSize }
-    private static func roundedDown(_ value: Int) -> Int { value / pageSize * pageSize }
+    static func roundedUp(_ value: Int) -> Int { (value + pageSize - 1) / pageSize * pageSize }
+    static func roundedDown(_ value: Int) -> Int { value / pageSize * pageSize }
 }

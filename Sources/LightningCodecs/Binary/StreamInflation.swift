@@ -21,14 +21,15 @@ import Synchronization
 // reason: the stream buffers are written by one task per block (disjoint ranges, checked by `parse`)
 // and read only after that task is marked done under `progress`'s lock; the decoding thread's own
 // counters (`treeBlocksReady`, `treeBytesReady`, `floatsReady`, the release cursors) are touched
-// by that thread alone, and it releases only pages of blocks it has seen done. The file's array is
-// made this load's own at the start (copied only if its caller kept it), and a block's pages of it
-// are given back, by the task that decides so under `progress`'s lock, once the CRC task and the
-// block's own task are done: no task reads them again, and the giving task holds the array.
+// by that thread alone, and it releases only pages of blocks it has seen done. When workers run,
+// the file's array is made this load's own at the start (copied only if its caller kept it), and a
+// block's pages of it are given back by the task that finds, under `progress`'s lock, that the CRC
+// task and the block's own task are both done: no task reads them again, and the giving task
+// holds the array meanwhile.
 final class StreamInflation: @unchecked Sendable {
-    private enum TaskState { case waiting, running, done }
+    enum TaskState { case waiting, running, done }
 
-    private struct Progress {
+    struct Progress {
         var states: [TaskState]
         /// The next task in worker order that may still be waiting.
         var nextInOrder = 0
@@ -37,14 +38,40 @@ final class StreamInflation: @unchecked Sendable {
         var tasksDone = 0
         /// The bytes of the file given back so far, for tests.
         var fileReleased = 0
+
+        /// Records that `task` is done, with the CRC or the failure it found.
+        /// - Returns: Whether every task is now done, and the blocks whose bytes no task reads
+        ///   again now: those whose inflation and the CRC are both done, one of them just now.
+        mutating func finish(_ task: Int, checksum: UInt32?, failure: SnapshotError?) -> (allDone: Bool, passedBlocks: [Int]) {
+            states[task] = .done
+            tasksDone += 1
+            if let checksum { self.checksum = checksum }
+            if let failure { failures[task - 1] = failure }
+            let passed: [Int] = switch (self.checksum, task) {
+            case (nil, _): []
+            case (_, StreamInflation.checksumTask): states.indices.dropFirst().filter { states[$0] == .done }.map { $0 - 1 }
+            default: [task - 1]
+            }
+            return (tasksDone == states.count, passed)
+        }
+    }
+
+    /// A task's outcome for the file: the blocks whose pages may go, and the file itself, held
+    /// until they have.
+    private struct PassedBytes {
+        let file: [UInt8]
+        let blocks: [Int]
     }
 
     /// The task that computes the CRC; task `block + 1` inflates `block`.
-    private static let checksumTask = 0
+    static let checksumTask = 0
 
     /// The file's bytes, until every task has read them: then let go, not kept while the tree is
     /// still being decoded. A task holds its own reference while it runs.
     private let file: Mutex<[UInt8]>
+    /// Whether the pages of each block of the file are given back once it is inflated and the CRC
+    /// checked: when workers run beside the decoder (see `init`).
+    private let givesBackFile: Bool
     private let blocks: [BinarySnapshot.BlockEntry]
     /// The bytes the CRC covers: all but the trailer.
     private let checkedCount: Int
@@ -98,10 +125,12 @@ final class StreamInflation: @unchecked Sendable {
         tree = treePages.bytes
         floats = floatPages.bytes
         planesReleased = (0..<8).map { $0 * (floatBytes / 8) }
-        // Its pages are given back block by block: the array must be this load's alone. One its
-        // caller kept is copied here (only then), and the caller's bytes stay as they are.
+        // With workers, the CRC is checked early and the file's pages are given back block by block
+        // (without, the CRC comes last and the file goes whole): the array must then be this load's
+        // alone. One its caller kept is copied here (only then), and the caller's bytes stay as they are.
+        givesBackFile = workers > 0 && blocks.count > 1
         var file = file
-        file.withUnsafeMutableBufferPointer { _ in }
+        if givesBackFile { file.makeUnique() }
         self.file = Mutex(file)
         self.blocks = blocks
         self.storedChecksum = storedChecksum
@@ -113,8 +142,10 @@ final class StreamInflation: @unchecked Sendable {
             // No QoS of its own: on Darwin a block takes the QoS of the thread that submits it (the load's caller).
             DispatchQueue.global().async { [self] in
                 while let task = claimNextInOrder() {
-                    run(task)
+                    let passed = run(task)
+                    // Signalled first: a decoder waiting for the block goes on while its bytes go.
                     finished.signal()
+                    giveBack(passed)
                 }
             }
         }
@@ -206,7 +237,7 @@ final class StreamInflation: @unchecked Sendable {
             progress.states[task] = .running
             return true
         }
-        if claimed { run(task) }
+        if claimed { giveBack(run(task)) }
         let deadline = DispatchTime.now() + .seconds(WorkerDeadline.seconds)
         while true {
             let (state, failure) = progress.withLock { ($0.states[task], $0.failures[task - 1]) }
@@ -215,7 +246,7 @@ final class StreamInflation: @unchecked Sendable {
                 return
             }
             if let other = claimNextInOrder() {
-                run(other)
+                giveBack(run(other))
                 continue
             }
             guard finished.wait(timeout: deadline) == .success else {
@@ -230,7 +261,8 @@ final class StreamInflation: @unchecked Sendable {
         Zlib.crc32(UnsafeBufferPointer(rebasing: file[..<checkedCount]))
     }
 
-    private func run(_ task: Int) {
+    /// Runs `task` and records its outcome.
+    private func run(_ task: Int) -> PassedBytes {
         var checksum: UInt32?
         var failure: SnapshotError?
         let file = self.file.withLock { $0 }
@@ -241,28 +273,27 @@ final class StreamInflation: @unchecked Sendable {
             }
             failure = blocks[task - 1].inflate(task - 1, from: file, tree: tree, floats: floats)
         }
-        let (allDone, passedBlocks) = progress.withLock { progress in
-            progress.states[task] = .done
-            progress.tasksDone += 1
-            if let checksum { progress.checksum = checksum }
-            if let failure { progress.failures[task - 1] = failure }
-            // A block's bytes are passed once both the CRC and its inflation have read them.
-            let passed: [Int] = switch (progress.checksum, task) {
-            case (nil, _): []
-            case (_, Self.checksumTask): blocks.indices.filter { progress.states[$0 + 1] == .done }
-            default: [task - 1]
-            }
-            return (progress.tasksDone == progress.states.count, passed)
-        }
-        if !allDone && !passedBlocks.isEmpty {
-            let given = file.withUnsafeBufferPointer { file in
-                passedBlocks.reduce(0) { sum, block in
-                    let entry = blocks[block]
-                    return sum + PassedPages.giveBack(pagesWithin: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: file[entry.fileOffset..<entry.fileOffset + entry.compressed])))
-                }
-            }
-            progress.withLock { $0.fileReleased += given }
-        }
+        let (allDone, passedBlocks) = progress.withLock { $0.finish(task, checksum: checksum, failure: failure) }
         if allDone { self.file.withLock { $0 = [] } }
+        return PassedBytes(file: file, blocks: givesBackFile && !allDone ? passedBlocks : [])
+    }
+
+    /// Gives back the whole pages of the file within the passed blocks.
+    private func giveBack(_ passed: PassedBytes) {
+        guard !passed.blocks.isEmpty else { return }
+        let given = passed.file.withUnsafeBytes { file in
+            passed.blocks.reduce(0) { sum, block in
+                let entry = blocks[block]
+                return sum + FilePages.giveBack(pagesWithin: UnsafeRawBufferPointer(rebasing: file[entry.fileOffset..<entry.fileOffset + entry.compressed]))
+            }
+        }
+        progress.withLock { $0.fileReleased += given }
+    }
+}
+
+extension Array {
+    /// Makes the array's storage its own: copies it if another array shares it, else does nothing.
+    mutating func makeUnique() {
+        withUnsafeMutableBufferPointer { _ in }
     }
 }

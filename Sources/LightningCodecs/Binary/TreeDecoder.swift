@@ -100,18 +100,19 @@ struct TreeDecoder {
             let count = try tree.count()
             try enter(at: tagOffset)
             defer { depth -= 1 }
+            // Numbers of one kind outside a packed array (a list too short to be packed, as `[1, 2, 3]`,
+            // or one a writer did not pack) are kept as numbers too.
             guard count >= SnapshotFormat.packThreshold else {
-                // Too short to be packed, it is still kept as numbers when they are of one kind (as
-                // `[1, 2, 3]`): gathered on the decoder's stack, it is built once, either way.
+                // Gathered on the decoder's stack, a short list is built once, as numbers or as values.
                 let first = shortElements.count
                 defer { shortElements.removeSubrange(first...) }
                 for _ in 0..<count { shortElements.append(try decode()) }
-                return .array(shortElements.withUnsafeBufferPointer { StateArray(compacting: $0[first...], minimumCount: 1) })
+                return .array(shortElements.withUnsafeBufferPointer { StateArray(compacting: $0[first...]) })
             }
             var elements: [StateValue] = []
             elements.reserveCapacity(min(count, Self.reservedElements))
             for _ in 0..<count { elements.append(try decode()) }
-            return .array(elements)
+            return .array(StateArray(compacting: elements))
         case .object:
             let count = try tree.count(unit: 2)
             try enter(at: tagOffset)
@@ -120,7 +121,7 @@ struct TreeDecoder {
         case .packedFloats:
             let countOffset = tree.offset
             let count = try tree.varint()
-            try checkPacked(count, at: countOffset, of: "floats")
+            try checkPacked(count, at: countOffset, of: "float")
             guard count <= UInt64(floatCount - floatsRead) else {
                 throw .malformed("\(count) packed floats but \((floatCount - floatsRead) * 8) float bytes left", offset: countOffset)
             }
@@ -131,7 +132,7 @@ struct TreeDecoder {
         case .packedInts:
             let countOffset = tree.offset
             let count = try tree.count()
-            try checkPacked(UInt64(count), at: countOffset, of: "ints")
+            try checkPacked(UInt64(count), at: countOffset, of: "int")
             try enter(at: tagOffset)
             defer { depth -= 1 }
             var ints: [Int64] = []
@@ -151,7 +152,7 @@ struct TreeDecoder {
     /// shorter packed array comes from no writer of this format, so the file is foreign or damaged.
     private func checkPacked(_ count: UInt64, at offset: Int, of kind: String) throws(SnapshotError) {
         guard count >= UInt64(SnapshotFormat.packThreshold) else {
-            throw .malformed("a packed array of \(count) \(kind) (writers pack \(SnapshotFormat.packThreshold) or more)", offset: offset)
+            throw .malformed("a packed array of \(count) \(kind)\(count == 1 ? "" : "s") (writers pack \(SnapshotFormat.packThreshold) or more)", offset: offset)
         }
     }
 
@@ -232,9 +233,8 @@ struct TreeDecoder {
         var values = ContiguousArray<StateValue>()
         var hashes: [UInt64] = []
         var offsets: [Int] = []
-        // The count is checked against the bytes left, and trusted as far as an array's is (``reservedElements``):
-        // an object's arrays grown by doubling would end up to half empty, and hold their old storage as they grow.
-        let expected = min(count, Self.reservedElements)
+        // The count is checked against the bytes left, not trusted further: the arrays grow as members come.
+        let expected = min(count, 1 << 16)
         keys.reserveCapacity(expected)
         values.reserveCapacity(expected)
         hashes.reserveCapacity(expected)

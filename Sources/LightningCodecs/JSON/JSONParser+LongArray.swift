@@ -10,7 +10,7 @@ extension JSONParser {
     /// position is at the start of its next element.
     /// A list of numbers of one kind is kept as numbers (``StateArray``) for as long as it is one.
     mutating func parseLongArrayRest(from base: Int) throws(JSONDecodingError) -> StateArray {
-        var elements = elementStack.withUnsafeBufferPointer { StateArray(compacting: $0[base...], minimumCount: 0) }
+        var elements = elementStack.withUnsafeBufferPointer { StateArray(compacting: $0[base...]) }
         // Every element of a well-formed array takes at least two bytes with its separator, which
         // bounds what a run of bare commas could make the count claim.
         let remaining = min(countRemainingElements(), (input.count - position) / 2 + 1)

@@ -78,7 +78,10 @@ struct JSONParser {
             depth -= 1
             return .object([:])
         }
+        // A few members gather on the stacks, and the object is built when it closes; past
+        // ``sharedShapeMembers``, the object is built then, and takes the rest as they come.
         let base = memberKeys.count
+        var large: StateObject?
         defer {
             memberKeys.removeSubrange(base...)
             memberValues.removeSubrange(base...)
@@ -96,8 +99,17 @@ struct JSONParser {
             position += 1
             skipWhitespace()
             let value = try parseValue()
-            memberKeys.append(key)
-            memberValues.append(value)
+            if large != nil {
+                large?.updateValue(value, forKey: key)
+            } else {
+                memberKeys.append(key)
+                memberValues.append(value)
+                if memberKeys.count - base > Self.sharedShapeMembers {
+                    large = dictionary(from: base)
+                    memberKeys.removeSubrange(base...)
+                    memberValues.removeSubrange(base...)
+                }
+            }
             skipWhitespace()
             guard position < input.count else { throw error(at: position, "unexpected end of input inside an object") }
             let byte = input[position]
@@ -110,27 +122,22 @@ struct JSONParser {
             throw error(at: position - 1, "expected ',' or '}' in an object, found \(describeByte(at: position - 1))")
         }
         depth -= 1
-        return .object(object(from: base))
+        if let large { return .object(large) }
+        guard let keys = shapes.keys(memberKeys[base...]) else { return .object(dictionary(from: base)) }
+        // Copied through a buffer pointer, as the arrays are (see `parseArray`).
+        return .object(StateObject(uncheckedUniqueKeys: keys, values: memberValues.withUnsafeBufferPointer { ContiguousArray($0[base...]) }))
     }
 
-    /// The most members an object may have to be built from a shared shape, its keys checked for
-    /// a repeat pairwise: as many as `OrderedDictionary` itself looks up without hashing.
+    /// The most members an object may have to be built with its shape's shared keys (``KeyShapes``),
+    /// checked for a repeat pairwise: as many as `OrderedDictionary` itself looks up without hashing.
     static let sharedShapeMembers = 15
 
-    /// The object of the members on the stacks from `base` on, as Python's `dict` makes it: a
+    /// The members on the stacks from `base` on as a dictionary, as Python's `dict` makes it: a
     /// repeated key keeps its first place and takes its last value.
-    mutating func object(from base: Int) -> StateObject {
-        let end = memberKeys.count
-        guard end - base <= Self.sharedShapeMembers, !(base..<end).contains(where: { later in
-            (base..<later).contains { memberKeys[$0] == memberKeys[later] }
-        }) else {
-            var members = StateObject(minimumCapacity: end - base)
-            for index in base..<end { members.updateValue(memberValues[index], forKey: memberKeys[index]) }
-            return members
-        }
-        // Copied through a buffer pointer, as the arrays are (see `parseArray`).
-        let values = memberValues.withUnsafeBufferPointer { ContiguousArray($0[base..<end]) }
-        return StateObject(uncheckedUniqueKeys: shapes.keys(memberKeys[base..<end]), values: values)
+    func dictionary(from base: Int) -> StateObject {
+        var members = StateObject(minimumCapacity: memberKeys.count - base)
+        for index in base..<memberKeys.count { members.updateValue(memberValues[index], forKey: memberKeys[index]) }
+        return members
     }
 
     mutating func parseArray() throws(JSONDecodingError) -> StateValue {
@@ -155,7 +162,7 @@ struct JSONParser {
         // Copied through a buffer pointer: an array made from a slice of the whole stack would share
         // (and keep alive) the stack's large buffer. Numbers of one kind are kept as numbers, even
         // a few: 8 bytes each, not 24 (the snapshot reader does the same).
-        return .array(elementStack.withUnsafeBufferPointer { StateArray(compacting: $0[base...], minimumCount: 1) })
+        return .array(elementStack.withUnsafeBufferPointer { StateArray(compacting: $0[base...]) })
     }
 
     /// Reads what follows an array element: `true` after a `,` (and the whitespace after it),
