@@ -23,7 +23,7 @@ struct InternedStrings {
     /// - Precondition: `index < count`.
     @inline(__always)
     subscript(index: Int) -> Entry {
-        chunks[index &>> Self.chunkShift][index & Self.chunkMask]
+        _read { yield chunks[index &>> Self.chunkShift][index & Self.chunkMask] }
     }
 
     @inline(__always)
