@@ -14,6 +14,7 @@ import Darwin
 enum FilePages {
     /// Gives back the whole pages among `bytes`, memory its owner alone holds and will not read again.
     /// - Returns: The bytes given back.
+    @discardableResult
     static func giveBack(pagesWithin bytes: UnsafeRawBufferPointer) -> Int {
         guard let base = bytes.baseAddress else { return 0 }
         let first = PassedPages.roundedUp(Int(bitPattern: base))

@@ -36,8 +36,6 @@ final class StreamInflation: @unchecked Sendable {
         var failures: [Int: SnapshotError] = [:]
         var checksum: UInt32?
         var tasksDone = 0
-        /// The bytes of the file given back so far, for tests.
-        var fileReleased = 0
 
         /// Records that `task` is done, with the CRC or the failure it found.
         /// - Returns: Whether every task is now done, and the blocks whose bytes no task reads
@@ -104,8 +102,6 @@ final class StreamInflation: @unchecked Sendable {
     private var floatsPassedAt = 0
     /// The bytes released so far (tree, floats), for tests.
     private(set) var released = (tree: 0, floats: 0)
-    /// The bytes of the file given back so far, for tests.
-    var fileReleased: Int { progress.withLock { $0.fileReleased } }
 
     /// Starts inflating `blocks` of `file` (already parsed) on `workers` threads.
     /// - Throws: When the system refuses memory for the streams — unless the file is damaged (its
@@ -281,13 +277,12 @@ final class StreamInflation: @unchecked Sendable {
     /// Gives back the whole pages of the file within the passed blocks.
     private func giveBack(_ passed: PassedBytes) {
         guard !passed.blocks.isEmpty else { return }
-        let given = passed.file.withUnsafeBytes { file in
-            passed.blocks.reduce(0) { sum, block in
+        passed.file.withUnsafeBytes { file in
+            for block in passed.blocks {
                 let entry = blocks[block]
-                return sum + FilePages.giveBack(pagesWithin: UnsafeRawBufferPointer(rebasing: file[entry.fileOffset..<entry.fileOffset + entry.compressed]))
+                FilePages.giveBack(pagesWithin: UnsafeRawBufferPointer(rebasing: file[entry.fileOffset..<entry.fileOffset + entry.compressed]))
             }
         }
-        progress.withLock { $0.fileReleased += given }
     }
 }
 
