@@ -83,6 +83,15 @@ public struct StateArray: Sendable {
         return values.map { number($0)! }
     }
 
+    /// An array of `first` alone, with room for `room` numbers.
+    @inlinable
+    static func numbers<Number>(startingWith first: Number, room: Int) -> [Number] {
+        var numbers: [Number] = []
+        numbers.reserveCapacity(room)
+        numbers.append(first)
+        return numbers
+    }
+
     /// The float a value is, if it is one.
     @inlinable
     static func float(_ value: StateValue) -> Double? {
@@ -242,16 +251,10 @@ extension StateArray: RangeReplaceableCollection {
             // With the room reserved for values, so that a reserved array does not grow again.
             switch value {
             case .float(let float):
-                var floats: [Double] = []
-                floats.reserveCapacity(values.capacity)
-                floats.append(float)
-                storage = .floats(floats)
+                storage = .floats(Self.numbers(startingWith: float, room: values.capacity))
                 return
             case .int(let int):
-                var ints: [Int64] = []
-                ints.reserveCapacity(values.capacity)
-                ints.append(int)
-                storage = .ints(ints)
+                storage = .ints(Self.numbers(startingWith: int, room: values.capacity))
                 return
             default:
                 break
