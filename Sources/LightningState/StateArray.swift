@@ -10,6 +10,9 @@
 /// - they are made with ``init(floats:)`` or ``init(ints:)``, or appended one by one to an empty
 ///   array.
 ///
+/// A list of strings read from a snapshot is kept as 4-byte places in the reader's table of
+/// strings, which the lists of one snapshot share; changing it turns it into values.
+///
 /// A list made from values (``init(_:)``, an array literal, `StateValue.array([...])`) keeps them
 /// as values. Which form an array has is not part of its value: an array of floats built element
 /// by element equals the same floats read from a snapshot, and they print, hash, encode and write
@@ -37,6 +40,8 @@ public struct StateArray: Sendable {
         case floats([Double])
         /// 64-bit ints only: element `i` is `.int(ints[i])`.
         case ints([Int64])
+        /// Strings only, read from a snapshot: element `i` is `.string(pooled[i])`.
+        case pooled(PooledStrings)
     }
 
     // Every change below binds the stored array alone and empties the storage before changing it,
@@ -60,6 +65,9 @@ public struct StateArray: Sendable {
     /// An array of ints, kept as ints: each element is `.int`.
     @inlinable
     public init(ints: [Int64]) { storage = .ints(ints) }
+
+    /// An array of the strings a snapshot reader keeps as places in its table.
+    package init(pooled: PooledStrings) { storage = .pooled(pooled) }
 
     /// The values, kept as floats or ints when all are floats or all are ints; otherwise as they are.
     @inlinable
@@ -124,6 +132,7 @@ public struct StateArray: Sendable {
         case .values(let values): return StateArray(Array(values[range]))
         case .floats(let floats): return StateArray(floats: Array(floats[range]))
         case .ints(let ints): return StateArray(ints: Array(ints[range]))
+        case .pooled(let pooled): return StateArray(pooled: pooled.subrange(range))
         }
     }
 
@@ -133,6 +142,7 @@ public struct StateArray: Sendable {
         case .values(let values): return values
         case .floats(let floats): return floats.map(StateValue.float)
         case .ints(let ints): return ints.map(StateValue.int)
+        case .pooled: return Array(self)
         }
     }
 
@@ -150,6 +160,9 @@ public struct StateArray: Sendable {
         case .ints(let ints):
             values.reserveCapacity(ints.capacity)
             values.append(contentsOf: ints.lazy.map(StateValue.int))
+        case .pooled(let pooled):
+            values.reserveCapacity(pooled.count)
+            values.append(contentsOf: self)
         }
         storage = .values([])
         defer { storage = .values(values) }
@@ -169,6 +182,7 @@ extension StateArray: RandomAccessCollection, MutableCollection {
         case .values(let values): return values.count
         case .floats(let floats): return floats.count
         case .ints(let ints): return ints.count
+        case .pooled(let pooled): return pooled.count
         }
     }
 
@@ -181,6 +195,7 @@ extension StateArray: RandomAccessCollection, MutableCollection {
             case .values(let values): return values[position]
             case .floats(let floats): return .float(floats[position])
             case .ints(let ints): return .int(ints[position])
+            case .pooled(let pooled): return .string(pooled[position])
             }
         }
         set {
@@ -197,7 +212,7 @@ extension StateArray: RandomAccessCollection, MutableCollection {
                 ints[position] = int
                 storage = .ints(ints)
                 return
-            case .values:
+            case .values, .pooled:
                 break
             }
             modifyValues { $0[position] = newValue }
@@ -209,7 +224,7 @@ extension StateArray: RandomAccessCollection, MutableCollection {
                 storage = .values([])
                 defer { storage = .values(values) }
                 yield &values[position]
-            case .floats, .ints:
+            case .floats, .ints, .pooled:
                 var element = self[position]
                 defer { self[position] = element }
                 yield &element
@@ -236,7 +251,7 @@ extension StateArray: RangeReplaceableCollection {
             ints.replaceSubrange(range, with: replacement)
             storage = .ints(ints)
             return
-        case .values:
+        case .values, .pooled:
             break
         }
         modifyValues { $0.replaceSubrange(range, with: newElements) }
@@ -271,7 +286,7 @@ extension StateArray: RangeReplaceableCollection {
             ints.append(int)
             storage = .ints(ints)
             return
-        case .values:
+        case .values, .pooled:
             break
         }
         modifyValues { $0.append(value) }
@@ -314,6 +329,8 @@ extension StateArray: RangeReplaceableCollection {
                 self = other
                 return
             }
+        case .pooled:
+            break
         }
         replaceSubrange(endIndex..<endIndex, with: other)
     }
@@ -322,7 +339,7 @@ extension StateArray: RangeReplaceableCollection {
     @inlinable
     public mutating func reserveCapacity(_ minimumCapacity: Int) {
         switch storage {
-        case .values: modifyValues { $0.reserveCapacity(minimumCapacity) }
+        case .values, .pooled: modifyValues { $0.reserveCapacity(minimumCapacity) }
         case .floats(var floats):
             storage = .values([])
             floats.reserveCapacity(minimumCapacity)
@@ -353,6 +370,8 @@ extension StateArray: Hashable {
             if case .floats(let b) = rhs.storage {
                 return a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
             }
+        case .pooled:
+            break
         }
         return lhs.elementsEqual(rhs)
     }

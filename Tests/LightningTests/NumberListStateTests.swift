@@ -1,4 +1,5 @@
 import Lightning
+import LightningCodecs
 import LightningState
 import Testing
 
@@ -37,5 +38,17 @@ struct NumberListStateTests {
         #expect(kept.withUnsafeBufferPointer { $0.baseAddress } == base)
         let back = try [Double](state: .array(state))
         #expect(back.withUnsafeBufferPointer { $0.baseAddress } == base)
+    }
+
+    @Test("a [String] var comes back from a list a snapshot reader kept as places in its table")
+    func stringsFromPlaces() throws {
+        let lines = (0..<500).map { "step \($0 % 50) ok" }
+        let back = try BinarySnapshot.decode(try BinarySnapshot.encode(["lines": lines.stateValue]))
+        guard case .array(let kept)? = back["lines"], case .pooled = kept.storage else {
+            Issue.record("not kept as places: \(back)")
+            return
+        }
+        #expect(try [String](state: .array(kept)) == lines)
+        #expect(throws: StateConversionError.self) { try [Int](state: .array(kept)) }
     }
 }

@@ -50,6 +50,15 @@ struct ByteReader {
         return buffer[offset]
     }
 
+    /// The next byte, left to be read; `nil` at the end.
+    @inline(__always)
+    mutating func peek() throws(SnapshotError) -> UInt8? {
+        if offset >= available {
+            guard try makeReady(through: offset + 1) else { return nil }
+        }
+        return buffer[offset]
+    }
+
     @inline(__always)
     mutating func varint() throws(SnapshotError) -> UInt64 {
         var result: UInt64 = 0

@@ -75,8 +75,8 @@ final class FloatPlanes: @unchecked Sendable {
                     store(value, at: index)
                 }
             }
-        case .ints:
-            preconditionFailure("a packed float array holds ints")
+        case .ints, .pooled:
+            preconditionFailure("a packed float array holds ints or strings")
         }
     }
 }

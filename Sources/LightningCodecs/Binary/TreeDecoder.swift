@@ -34,6 +34,9 @@ struct TreeDecoder {
     private var stackedKeyPlaces: [Int] = []
     /// The elements of the lists too short to be packed being read, innermost last.
     private var shortElements: [StateValue] = []
+    /// The places of the strings a long list begins with, while they are read (no list begins
+    /// among them: they are strings).
+    private var leadingPlaces: [UInt32] = []
     /// The key arrays the small objects read so far share.
     private var shapes = KeyShapes()
     private var nodes = 0
@@ -109,10 +112,7 @@ struct TreeDecoder {
                 for _ in 0..<count { shortElements.append(try decode()) }
                 return .array(shortElements.withUnsafeBufferPointer { StateArray(compacting: $0[first...]) })
             }
-            var elements: [StateValue] = []
-            elements.reserveCapacity(min(count, Self.reservedElements))
-            for _ in 0..<count { elements.append(try decode()) }
-            return .array(StateArray(compacting: elements))
+            return .array(try decodeLongArray(count))
         case .object:
             let count = try tree.count(unit: 2)
             try enter(at: tagOffset)
@@ -140,6 +140,43 @@ struct TreeDecoder {
             for _ in 0..<count { ints.append(try tree.zigzag()) }
             return .array(StateArray(ints: ints))
         }
+    }
+
+    /// The elements of a list long enough to be packed, which was not: while they are interned
+    /// strings, they are kept as places in the table (``PooledStrings``), 4 bytes each; from the
+    /// first that is not, as values (numbers of one kind as numbers).
+    private mutating func decodeLongArray(_ count: Int) throws(SnapshotError) -> StateArray {
+        leadingPlaces.removeAll(keepingCapacity: true)
+        var literal: StateString?
+        // (A table of more than 2^32 strings, beyond any node limit in use, would stop the places.)
+        while leadingPlaces.count < count, interned.count < Int(UInt32.max), try tree.peek() == SnapshotFormat.Tag.string.rawValue {
+            nodes += 1
+            guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
+            _ = try tree.byte()
+            let offset = tree.offset
+            let reference = try tree.varint()
+            if reference & 1 == 0 {
+                leadingPlaces.append(UInt32(try checkedPlace(reference, at: offset)))
+                continue
+            }
+            let (string, _, place) = try decodeLiteral(length: reference >> 1, at: offset, asKey: false)
+            guard place >= 0 else {
+                literal = string
+                break
+            }
+            leadingPlaces.append(UInt32(place))
+        }
+        if leadingPlaces.count == count {
+            // A copy at the list's size: the stack keeps its own storage, as long as the longest list yet.
+            let places = leadingPlaces.withUnsafeBufferPointer { Array($0) }
+            return StateArray(pooled: PooledStrings(chunks: interned.chunks, places: places))
+        }
+        var elements: [StateValue] = []
+        elements.reserveCapacity(min(count, Self.reservedElements))
+        for place in leadingPlaces { elements.append(.string(interned[Int(place)].string)) }
+        if let literal { elements.append(.string(literal)) }
+        while elements.count < count { elements.append(try decode()) }
+        return StateArray(compacting: elements)
     }
 
     private mutating func enter(at offset: Int) throws(SnapshotError) {
@@ -277,14 +314,27 @@ struct TreeDecoder {
         let offset = tree.offset
         let reference = try tree.varint()
         if reference & 1 == 0 {
-            guard reference >> 1 < UInt64(interned.count) else {
-                throw .malformed("string reference \(reference >> 1) beyond the \(interned.count) interned strings", offset: offset)
-            }
-            let place = Int(reference >> 1)
+            let place = try checkedPlace(reference, at: offset)
             let entry = interned[place]
             return (entry.string, entry.hash, place)
         }
-        let length = reference >> 1
+        return try decodeLiteral(length: reference >> 1, at: offset, asKey: asKey)
+    }
+
+    /// The place a string's reference (`reference`, read at `offset`, its low bit clear) names,
+    /// checked to be in the table.
+    @inline(__always)
+    private func checkedPlace(_ reference: UInt64, at offset: Int) throws(SnapshotError) -> Int {
+        guard reference >> 1 < UInt64(interned.count) else {
+            throw .malformed("string reference \(reference >> 1) beyond the \(interned.count) interned strings", offset: offset)
+        }
+        return Int(reference >> 1)
+    }
+
+    /// A literal string of `length` bytes (its length read at `offset`), interned when short, as
+    /// ``decodeString(asKey:)`` returns it.
+    @inline(__always)
+    private mutating func decodeLiteral(length: UInt64, at offset: Int, asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64, place: Int) {
         guard length <= UInt64(tree.remaining) else {
             throw .malformed("string length \(length) exceeds the \(tree.remaining) bytes left", offset: offset)
         }
@@ -299,7 +349,7 @@ struct TreeDecoder {
         }
         let hash = length <= UInt64(SnapshotFormat.internLimit) || asKey ? InternCache.hash(bytes) : 0
         guard length <= UInt64(SnapshotFormat.internLimit) else { return (string, hash, -1) }
-        interned.append((string, hash))
+        interned.append(string, hash: hash)
         return (string, hash, interned.count - 1)
     }
 }

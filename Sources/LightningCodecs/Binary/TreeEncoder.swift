@@ -93,7 +93,7 @@ struct TreeEncoder: ~Copyable {
         tree.varint(UInt64(array.count))
         switch array.storage {
         case .values(let elements): for element in elements { encode(element) }
-        case .floats, .ints: for element in array { encode(element) }
+        case .floats, .ints, .pooled: for element in array { encode(element) }
         }
     }
 

@@ -1,0 +1,38 @@
+/// The elements of a list of strings read from a snapshot, kept as 4-byte places in the reader's
+/// table of interned strings (``StringPoolChunk``), which every such list of the same snapshot
+/// shares: a list of log lines, labels or names from a small vocabulary, which a snapshot already
+/// stores as references, takes 4 bytes an element in memory instead of a 24-byte value.
+///
+/// Immutable: a ``StateArray`` keeping its elements this way turns them into values when it is
+/// changed.
+@usableFromInline
+package final class PooledStrings: Sendable {
+    /// The table's chunks, as the reader had them when it read the list.
+    @usableFromInline
+    let chunks: [StringPoolChunk]
+    /// Each element's place in the table.
+    @usableFromInline
+    let places: [UInt32]
+
+    /// - Precondition: every place is a written slot of `chunks`.
+    package init(chunks: [StringPoolChunk], places: [UInt32]) {
+        self.chunks = chunks
+        self.places = places
+    }
+
+    /// The number of elements.
+    @inlinable
+    package var count: Int { places.count }
+
+    /// The string at `position`.
+    @inlinable
+    package subscript(position: Int) -> StateString {
+        let place = Int(places[position])
+        return chunks[place &>> StringPoolChunk.shift][place & StringPoolChunk.mask]
+    }
+
+    /// The elements in `range`, sharing the table.
+    package func subrange(_ range: Range<Int>) -> PooledStrings {
+        PooledStrings(chunks: chunks, places: Array(places[range]))
+    }
+}

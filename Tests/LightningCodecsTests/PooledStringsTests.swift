@@ -1,0 +1,165 @@
+@testable import LightningCodecs
+import LightningState
+import LightningTestSupport
+import Testing
+
+/// A list of interned strings read from a snapshot keeps 4-byte places in the reader's table
+/// (`PooledStrings`): the same value as a list of string values, written alike, changed alike.
+@Suite("Lists of strings kept as places in a snapshot reader's table")
+struct PooledStringsTests {
+    static func storage(_ value: StateValue?) -> StateArray.Storage? {
+        guard case .array(let array)? = value else { return nil }
+        return array.storage
+    }
+
+    static func isPooled(_ value: StateValue?) -> Bool {
+        if case .pooled? = storage(value) { true } else { false }
+    }
+
+    /// Log lines from a small vocabulary, as many lists, with more distinct strings than a chunk of
+    /// the table holds, so that lists refer to places in several chunks.
+    static let logs: StateValue = {
+        let words = ["ok", "warn", "retry", "done", "é", "🙂", ""]
+        var lists = StateObject()
+        for list in 0..<30 {
+            lists[StateString("w\(list)")] = .array(StateArray((0..<400).map { step in
+                .string(StateString("step \(step) \(words[(step * 7 + list) % words.count])"))
+            }))
+        }
+        return .object(lists)
+    }()
+
+    @Test("a list of interned strings reads back as places, equal to its values, and writes the same bytes and text")
+    func readsAsPlaces() throws {
+        let bytes = try BinarySnapshot.encode(Self.logs)
+        let back = try BinarySnapshot.decode(bytes)
+        #expect(back == Self.logs)
+        let lists = try #require(back.objectValue)
+        #expect(lists.values.allSatisfy { Self.isPooled($0) })
+        #expect(back.hashValue == Self.logs.hashValue)
+        #expect(String(describing: back) == String(describing: Self.logs))
+        #expect(try BinarySnapshot.encode(back) == bytes)
+        #expect(JSONWriter.write(back) == JSONWriter.write(Self.logs))
+        #expect(JSONWriter.write(back, options: .init(indent: 2)) == JSONWriter.write(Self.logs, options: .init(indent: 2)))
+        // Read again from its JSON: values, equal.
+        #expect(try JSONReader.read(JSONWriter.write(back)) == back)
+    }
+
+    @Test("strings interned after a list was read, in the same chunk and in new ones, leave the list as it was")
+    func laterStringsLeaveEarlierLists() throws {
+        // The first list interns 10 strings; the next 9,000 fill the rest of its chunk and two more.
+        let first = StateValue.array(StateArray((0..<10).map { .string(StateString("a\($0)")) }))
+        let later = StateValue.array(StateArray((0..<9_000).map { .string(StateString("b\($0)")) }))
+        let again = StateValue.array(StateArray((0..<10).map { .string(StateString($0 % 2 == 0 ? "a\($0)" : "b\(8_990 + $0)")) }))
+        let state: StateValue = ["first": first, "later": later, "again": again]
+        let back = try BinarySnapshot.decode(try BinarySnapshot.encode(state))
+        #expect(Self.isPooled(back["first"]) && Self.isPooled(back["later"]) && Self.isPooled(back["again"]))
+        let (readFirst, readLater, readAgain) = (try #require(back["first"]), try #require(back["later"]), try #require(back["again"]))
+        #expect(readFirst == first)
+        #expect(readAgain == again)
+        let laterMatches = readLater == later  // outside #expect: a failure would print 9,000 strings
+        #expect(laterMatches)
+    }
+
+    @Test("a list that is not all interned strings reads as values: a long string, a number, a list inside, at the start, middle or end")
+    func fallsBackToValues() throws {
+        let long = StateValue.string(StateString(String(repeating: "x", count: SnapshotFormat.internLimit + 1)))
+        let strings: [StateValue] = ["a", "b", "c", "d", "e"]
+        let cases: [StateValue] = [
+            .array(StateArray([long] + strings)), .array(StateArray(strings[..<2] + [long] + strings[2...])), .array(StateArray(strings + [long])),
+            .array(StateArray([1] + strings)), .array(StateArray(strings + [.float(0.5)])), .array(StateArray(strings[..<3] + [["x", "y"]] + strings[3...])),
+            .array(StateArray(strings + [.null])),
+        ]
+        let state = StateValue.array(StateArray(cases))
+        let back = try BinarySnapshot.decode(try BinarySnapshot.encode(state))
+        #expect(back == state)
+        for list in try #require(back.arrayValue) {
+            guard case .values? = Self.storage(list) else {
+                Issue.record("not values: \(list)")
+                continue
+            }
+        }
+        // Too short to be packed: a short list, as before.
+        let short = try BinarySnapshot.decode(try BinarySnapshot.encode(["s": ["a", "b", "c"]]))
+        guard case .values? = Self.storage(short["s"]) else {
+            Issue.record("a short list read as \(short)")
+            return
+        }
+    }
+
+    @Test("changing a list read as places turns it into values, and leaves every other copy as it was")
+    func changesTurnIntoValues() throws {
+        let back = try BinarySnapshot.decode(try BinarySnapshot.encode(Self.logs))
+        let loaded = try #require(back["w3"]?.arrayValue)
+        let expected = try #require(Self.logs["w3"]?.arrayValue)
+        var changes: [(String, (inout StateArray) -> Void)] = [
+            ("append", { $0.append("new") }), ("append a number", { $0.append(7) }), ("set", { $0[5] = "five" }),
+            ("set a number", { $0[0] = 1.5 }), ("replace", { $0.replaceSubrange(2..<4, with: ["x"]) }), ("remove", { _ = $0.removeLast() }),
+            ("append contents", { $0.append(contentsOf: ["p", "q"] as StateArray) }), ("reserve", { $0.reserveCapacity(1_000) }),
+        ]
+        changes.append(("modify in place", { array in
+            if case .string(let string) = array[1] { array[1] = .string(StateString(string.displayString + "!")) }
+        }))
+        for (name, change) in changes {
+            var changed = loaded
+            var values = Array(expected)
+            var reference = StateArray(values)
+            change(&changed)
+            change(&reference)
+            values = Array(reference)
+            guard case .values = changed.storage else {
+                Issue.record("\(name): still places")
+                continue
+            }
+            #expect(changed.elementsEqual(values), "\(name)")
+            #expect(loaded.elementsEqual(expected), "\(name): the loaded list changed")
+        }
+        var grown = loaded
+        grown.append(contentsOf: loaded)
+        #expect(grown.count == 800 && grown[400] == expected[0])
+    }
+
+    @Test("a list read as places keeps its form in a slice, and a delta between two such lists writes only what changed")
+    func slicesAndDeltas() throws {
+        let before = try BinarySnapshot.decode(try BinarySnapshot.encode(Self.logs))
+        var lists = try #require(Self.logs.objectValue)
+        lists["w0"] = .array(try #require(lists["w0"]?.arrayValue) + ["step 400 ok", "step 401 ok", "step 402 ok", "step 403 ok"])
+        let bigger = StateValue.object(lists)
+        let after = try BinarySnapshot.decode(try BinarySnapshot.encode(bigger))
+        var delta = StateDelta()
+        delta.appendChanges(from: before, to: after, at: [])
+        #expect(delta.edits.count == 1)
+        guard case .append(let path, .array(let tail))? = delta.edits.first else {
+            Issue.record("not an append: \(delta.edits)")
+            return
+        }
+        #expect(path == ["w0"])
+        #expect(tail.elementsEqual(["step 400 ok", "step 401 ok", "step 402 ok", "step 403 ok"]))
+        guard case .pooled = tail.storage else {
+            Issue.record("the tail is not kept as places: \(tail)")
+            return
+        }
+        var applied = before
+        try delta.apply(to: &applied)
+        #expect(applied == bigger)
+        var unchanged = StateDelta()
+        unchanged.appendChanges(from: before, to: try BinarySnapshot.decode(try BinarySnapshot.encode(Self.logs)), at: [])
+        #expect(unchanged.edits.isEmpty)
+    }
+
+    @Test("lists read as places are read from many threads at once, and outlive the reader")
+    func readFromManyThreads() async throws {
+        let back = try BinarySnapshot.decode(try BinarySnapshot.encode(Self.logs))
+        let expected = Self.logs
+        let matches = await withTaskGroup(of: Bool.self) { group in
+            for list in 0..<8 {
+                group.addTask {
+                    let key = StateString("w\(list)")
+                    return back[key] == expected[key] && JSONWriter.write(back[key]!) == JSONWriter.write(expected[key]!)
+                }
+            }
+            return await group.reduce(true) { $0 && $1 }
+        }
+        #expect(matches)
+    }
+}
