@@ -4,7 +4,9 @@
 /// stores as references, takes 4 bytes an element in memory instead of a 24-byte value.
 ///
 /// Immutable: a ``StateArray`` keeping its elements this way turns them into values when it is
-/// changed.
+/// changed. A list holds the whole table as the reader had it, so the snapshot's short strings
+/// stay in memory while one such list does (a var restored as a Swift type, such as `[String]`,
+/// holds none of it).
 @usableFromInline
 package final class PooledStrings: Sendable {
     /// The table's chunks, as the reader had them when it read the list.
