@@ -1,24 +1,24 @@
 /// The elements of a list of strings read from a snapshot, kept as 4-byte places in the reader's
-/// table of interned strings (``StringPoolChunk``), which every such list of the same snapshot
+/// table of interned strings (``StringTable``), which every such list of the same snapshot
 /// shares: a list of log lines, labels or names from a small vocabulary, which a snapshot already
 /// stores as references, takes 4 bytes an element in memory instead of a 24-byte value.
 ///
 /// Immutable: a ``StateArray`` keeping its elements this way turns them into values when it is
-/// changed. A list holds the whole table as the reader had it, so the snapshot's short strings
+/// changed. A list holds the whole table, so the snapshot's short strings
 /// stay in memory while one such list does (a var restored as a Swift type, such as `[String]`,
 /// holds none of it).
 @usableFromInline
 package final class PooledStrings: Sendable {
-    /// The table's chunks, as the reader had them when it read the list.
+    /// The reader's table.
     @usableFromInline
-    let chunks: [StringPoolChunk]
+    let table: StringTable
     /// Each element's place in the table.
     @usableFromInline
     let places: [UInt32]
 
-    /// - Precondition: every place is a written slot of `chunks`.
-    package init(chunks: [StringPoolChunk], places: [UInt32]) {
-        self.chunks = chunks
+    /// - Precondition: every place is below the table's count.
+    package init(table: StringTable, places: [UInt32]) {
+        self.table = table
         self.places = places
     }
 
@@ -29,12 +29,11 @@ package final class PooledStrings: Sendable {
     /// The string at `position`.
     @inlinable
     package subscript(position: Int) -> StateString {
-        let place = Int(places[position])
-        return chunks[place &>> StringPoolChunk.shift][place & StringPoolChunk.mask]
+        table[Int(places[position])]
     }
 
     /// The elements in `range`, sharing the table.
     package func subrange(_ range: Range<Int>) -> PooledStrings {
-        PooledStrings(chunks: chunks, places: Array(places[range]))
+        PooledStrings(table: table, places: Array(places[range]))
     }
 }

@@ -10,8 +10,10 @@
 /// - they are made with ``init(floats:)`` or ``init(ints:)``, or appended one by one to an empty
 ///   array.
 ///
-/// A list of strings read from a snapshot is kept as 4-byte places in the reader's table of
-/// strings, which the lists of one snapshot share; changing it turns it into values.
+/// A list of four or more strings of up to 64 bytes read from a snapshot is kept as 4-byte places
+/// in the reader's table of strings, which the lists of one snapshot share; changing it turns it
+/// into values. Such a list keeps the snapshot's table of short strings in memory while it lives
+/// (or a slice of it, or a delta's tail made from it).
 ///
 /// A list made from values (``init(_:)``, an array literal, `StateValue.array([...])`) keeps them
 /// as values. Which form an array has is not part of its value: an array of floats built element
@@ -132,7 +134,8 @@ public struct StateArray: Sendable {
         case .values(let values): return StateArray(Array(values[range]))
         case .floats(let floats): return StateArray(floats: Array(floats[range]))
         case .ints(let ints): return StateArray(ints: Array(ints[range]))
-        case .pooled(let pooled): return StateArray(pooled: pooled.subrange(range))
+        // An empty one holds no table, and takes the kind of the first number appended.
+        case .pooled(let pooled): return range.isEmpty ? StateArray() : StateArray(pooled: pooled.subrange(range))
         }
     }
 

@@ -237,6 +237,10 @@ struct BinarySnapshotTests {
         #expect(Self.message(bytes, options: .init(maxNodeCount: 20)) == "over a limit: more than 20 nodes")
         #expect(Self.message(bytes, options: .init(maxDecompressedBytes: 10))?.hasPrefix("over a limit: the streams inflate to ") == true)
         #expect(Self.message(bytes) == nil)
+        // Counted alike in a list of strings read as places: the list, then each string.
+        let strings = try Self.snapshot(.array(StateArray((0..<30).map { .string(StateString("s\($0 % 7)")) })))
+        #expect(Self.message(strings, options: .init(maxNodeCount: 20)) == "over a limit: more than 20 nodes")
+        #expect(Self.message(strings, options: .init(maxNodeCount: 31)) == nil)
     }
 
     @Test("content, not the name, tells the formats apart")

@@ -1,5 +1,5 @@
 @testable import LightningCodecs
-import LightningState
+@testable import LightningState
 import LightningTestSupport
 import Testing
 
@@ -61,6 +61,37 @@ struct PooledStringsTests {
         #expect(laterMatches)
     }
 
+    @Test("every list of a snapshot shares one table, however many chunks it spans; a list read before the table grew reads the same")
+    func oneTable() throws {
+        // 3,000 lists of 4 new strings each: 12,000 strings in three chunks, and the first chunk
+        // grown from 16 strings while lists already held the table.
+        let lists = (0..<3_000).map { list in StateValue.array(StateArray((0..<4).map { .string(StateString("l\(list).\($0)")) })) }
+        let state = StateValue.array(StateArray(lists))
+        let back = try #require(try BinarySnapshot.decode(try BinarySnapshot.encode(state)).arrayValue)
+        var tables: Set<ObjectIdentifier> = []
+        for list in back {
+            guard case .array(let strings) = list, case .pooled(let pooled) = strings.storage else {
+                Issue.record("not places: \(list)")
+                return
+            }
+            tables.insert(ObjectIdentifier(pooled.table))
+        }
+        #expect(tables.count == 1)
+        #expect(back.elementsEqual(lists))
+    }
+
+    @Test("a list of strings inside another list of strings: each read as it is, the inner one as places")
+    func nestedLists() throws {
+        let state: StateValue = ["a", "b", "c", ["p", "q", "r", "s"], "d"]
+        let back = try BinarySnapshot.decode(try BinarySnapshot.encode(state))
+        #expect(back == state)
+        guard case .values(let outer)? = Self.storage(back) else {
+            Issue.record("the outer list read as \(back)")
+            return
+        }
+        #expect(Self.isPooled(outer[3]))
+    }
+
     @Test("a list that is not all interned strings reads as values: a long string, a number, a list inside, at the start, middle or end")
     func fallsBackToValues() throws {
         let long = StateValue.string(StateString(String(repeating: "x", count: SnapshotFormat.internLimit + 1)))
@@ -117,6 +148,12 @@ struct PooledStringsTests {
         var grown = loaded
         grown.append(contentsOf: loaded)
         #expect(grown.count == 800 && grown[400] == expected[0])
+        var empty = StateArray()
+        empty.append(contentsOf: loaded)
+        #expect(empty.elementsEqual(expected))
+        var unchanged = loaded
+        unchanged.append(contentsOf: StateArray())
+        #expect(unchanged.elementsEqual(expected))
     }
 
     @Test("a list read as places keeps its form in a slice, and a delta between two such lists writes only what changed")
@@ -147,6 +184,8 @@ struct PooledStringsTests {
         #expect(unchanged.edits.isEmpty)
     }
 
+    /// Nothing writes the table once the reader has returned: this checks what the thread
+    /// sanitizer sees (`.ci/run` runs this suite under it).
     @Test("lists read as places are read from many threads at once, and outlive the reader")
     func readFromManyThreads() async throws {
         let back = try BinarySnapshot.decode(try BinarySnapshot.encode(Self.logs))

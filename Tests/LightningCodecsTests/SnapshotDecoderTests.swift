@@ -159,6 +159,12 @@ struct SnapshotDecoderTests {
         ([0x09, 5], "malformed at byte 1: 5 packed floats but 0 float bytes left"),
         ([0x05, 1, 2, 3], "malformed at byte 1: unexpected end of data"),
         ([0x00, 0x00], "malformed at byte 1: 1 bytes after the tree"),
+        // In a list of strings, read as places while they are interned strings: the same errors.
+        ([0x07, 4, 0x06, 0x03, 0x61, 0x06, 0x04], "malformed at byte 6: string reference 2 beyond the 1 interned strings"),
+        ([0x07, 4, 0x06, 0x03, 0x61, 0x06, 0x03, 0xFF], "malformed at byte 6: a string that is not UTF-8 (nor WTF-8)"),
+        ([0x07, 4, 0x06, 0x03, 0x61, 0x06, 0x09, 0x61], "malformed at byte 6: string length 4 exceeds the 1 bytes left"),
+        ([0x07, 4, 0x06, 0x03, 0x61, 0x06, 0x00], "malformed at byte 7: unexpected end of data"),
+        ([0x07, 4, 0x06, 0x03, 0x61, 0x06, 0x00, 0xFF], "malformed at byte 7: unknown tag 0xff"),
     ])
     func errors(tree: [UInt8], message: String) {
         #expect(Self.message(tree: tree) == message)

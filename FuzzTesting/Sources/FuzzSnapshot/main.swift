@@ -43,25 +43,30 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         precondition(back == delta, "re-encoded delta differs")
         // Applying it must fail cleanly or succeed, never trap: to an empty object, and to one
         // holding arrays, strings and objects for the edits inside values to meet — its lists of
-        // numbers kept as values, and kept as numbers, with the same outcome.
+        // numbers kept as values, and kept as numbers, its list of strings as values, and as the
+        // places a snapshot reader keeps, with the same outcome.
         var state: StateValue = [:]
         _ = try? delta.apply(to: &state)
-        var rich: StateValue = ["a": [1, 2, 3, 4], "b": "text", "c": ["a": [], "b": 1, "c": "x"], "d": [1.5, 2.5, 3.5, 4.5]]
+        var rich: StateValue = ["a": [1, 2, 3, 4], "b": "text", "c": ["a": [], "b": 1, "c": "x"], "d": [1.5, 2.5, 3.5, 4.5], "e": ["p", "q", "r", "s"]]
         var compact: StateValue = [
             "a": .array(StateArray(ints: [1, 2, 3, 4])), "b": "text", "c": ["a": [], "b": 1, "c": "x"],
-            "d": .array(StateArray(floats: [1.5, 2.5, 3.5, 4.5])),
+            "d": .array(StateArray(floats: [1.5, 2.5, 3.5, 4.5])), "e": pooledStrings,
         ]
         let applied = Result { () throws(StateDeltaError) in try delta.apply(to: &rich) }
         let appliedCompact = Result { () throws(StateDeltaError) in try delta.apply(to: &compact) }
         switch (applied, appliedCompact) {
-        case (.success, .success): precondition(rich == compact, "a delta applied to numbers kept as numbers gives another state")
+        case (.success, .success): precondition(rich == compact, "a delta applied to numbers kept as numbers, or strings as places, gives another state")
         case (.failure(let error), .failure(let compactError)):
-            precondition(error.description == compactError.description, "a delta fails otherwise on numbers kept as numbers")
+            precondition(error.description == compactError.description, "a delta fails otherwise on numbers kept as numbers, or strings as places")
         default: preconditionFailure("a delta applies to numbers kept as values, not as numbers, or the reverse")
         }
     }
     return 0
 }
+
+/// `["p", "q", "r", "s"]` as a snapshot reader keeps it: places in its table of strings (the
+/// main package's tests check that the reader keeps such a list so).
+let pooledStrings: StateValue = try! BinarySnapshot.decode(try! BinarySnapshot.encode(["e": ["p", "q", "r", "s"]]))["e"]!
 
 func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
     withUnsafeBytes(of: value.littleEndian, Array.init)

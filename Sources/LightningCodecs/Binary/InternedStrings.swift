@@ -9,35 +9,41 @@ import LightningState
 /// the table itself, which was the peak of a load of such a state. Chunks hold the
 /// table at its size plus one chunk, and an entry is found with a shift and a mask.
 ///
-/// The strings' chunks are shared with the lists of strings the reader keeps as places
-/// (``PooledStrings``); the hashes are the reader's alone.
-struct InternedStrings {
-    /// Every chunk but the last is full.
-    private(set) var chunks: [StringPoolChunk] = []
-    /// The hashes, in chunks of the same size.
+/// The strings are a ``StringTable``, which the lists of strings the reader keeps as places
+/// (``PooledStrings``) share; the hashes are the reader's alone. Not copyable: one reader appends.
+struct InternedStrings: ~Copyable {
+    let strings: StringTable
+    /// The hashes, in chunks of the table's size.
     private var hashes: [[UInt64]] = []
+
+    /// A table for a tree of `treeBytes` bytes.
+    init(treeBytes: Int) {
+        strings = StringTable(maximumCount: treeBytes)
+    }
+
     /// The entries appended so far.
-    private(set) var count = 0
+    var count: Int { strings.count }
 
     /// - Precondition: `index < count`.
     @inline(__always)
     subscript(index: Int) -> (string: StateString, hash: UInt64) {
-        let chunk = index &>> StringPoolChunk.shift
-        let slot = index & StringPoolChunk.mask
-        return (chunks[chunk][slot], hashes[chunk][slot])
+        (strings[index], hashes[index &>> Self.chunkShift][index & Self.chunkMask])
     }
 
     @inline(__always)
     mutating func append(_ string: StateString, hash: UInt64) {
-        if count & StringPoolChunk.mask == 0 {
-            chunks.append(StringPoolChunk())
+        let count = strings.count
+        if count & Self.chunkMask == 0 {
             var chunk: [UInt64] = []
-            // The first chunk's hashes grow as any small array does: most snapshots (deltas) intern few strings.
-            if count > 0 { chunk.reserveCapacity(StringPoolChunk.capacity) }
+            // The first chunk grows as any small array does: most snapshots (deltas) intern few strings.
+            if count > 0 { chunk.reserveCapacity(Self.chunkMask + 1) }
             hashes.append(chunk)
         }
-        chunks[chunks.count &- 1].append(string)
+        strings.append(string)
         hashes[hashes.count &- 1].append(hash)
-        count &+= 1
     }
+
+    /// The table's chunk size: 4,096 entries.
+    private static let chunkShift = 12
+    private static let chunkMask = (1 << chunkShift) - 1
 }

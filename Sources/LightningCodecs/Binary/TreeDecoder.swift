@@ -3,7 +3,7 @@ import LightningState
 /// Decodes the tree and float streams into a state tree, checking every length and limit, while
 /// ``StreamInflation`` inflates them: the tree a prefix at a time, the floats whole at the first
 /// packed floats.
-struct TreeDecoder {
+struct TreeDecoder: ~Copyable {
     /// How the float stream lays out its byte planes.
     enum FloatLayout {
         /// Version 1: each array's planes on their own, one array after another.
@@ -26,7 +26,7 @@ struct TreeDecoder {
     private let floatCount: Int
     let options: BinarySnapshot.Options
     /// The reader's table of short strings (see `docs/FORMAT.md`), with their hashes.
-    private var interned = InternedStrings()
+    private var interned: InternedStrings
     /// The keys of the small objects being read, innermost last, their hashes and their places in
     /// the table of interned strings (-1 for a key not interned).
     private var stackedKeys: [StateString] = []
@@ -47,6 +47,7 @@ struct TreeDecoder {
     /// - Precondition: the float stream's size is a multiple of 8 (``BinarySnapshot`` checks it).
     init(_ streams: StreamInflation, layout: FloatLayout, options: BinarySnapshot.Options) {
         self.tree = ByteReader(treeOf: streams)
+        self.interned = InternedStrings(treeBytes: tree.buffer.count)
         self.floats = UnsafeBufferPointer(streams.floats)
         self.streams = streams
         self.layout = layout
@@ -169,7 +170,7 @@ struct TreeDecoder {
         if leadingPlaces.count == count {
             // A copy at the list's size: the stack keeps its own storage, as long as the longest list yet.
             let places = leadingPlaces.withUnsafeBufferPointer { Array($0) }
-            return StateArray(pooled: PooledStrings(chunks: interned.chunks, places: places))
+            return StateArray(pooled: PooledStrings(table: interned.strings, places: places))
         }
         var elements: [StateValue] = []
         elements.reserveCapacity(min(count, Self.reservedElements))

@@ -159,6 +159,7 @@ struct JSONTextWriter {
         case .values(let values): writeElements(values, in: range, level: level)
         case .floats(let floats): writeElements(floats.lazy.map(StateValue.float), in: range, level: level)
         case .ints(let ints): writeElements(ints.lazy.map(StateValue.int), in: range, level: level)
+        // `lazy`: the generic overload below, not this one again.
         case .pooled: writeElements(elements.lazy, in: range, level: level)
         }
     }
