@@ -1,7 +1,9 @@
 /// The elements of a list of strings read from a snapshot, kept as 4-byte places in the reader's
 /// table of interned strings (``StringTable``), which every such list of the same snapshot
 /// shares: a list of log lines, labels or names from a small vocabulary, which a snapshot already
-/// stores as references, takes 4 bytes an element in memory instead of a 24-byte value.
+/// stores as references, takes 4 bytes an element in memory instead of a 24-byte value. The other
+/// scalars among them (a string too long to be interned, a number, `null`) are kept as values
+/// beside the places, each named by a place with ``otherFlag`` set.
 ///
 /// Immutable: a ``StateArray`` keeping its elements this way turns them into values when it is
 /// changed. A list holds the whole table, so the snapshot's short strings
@@ -12,28 +14,37 @@ package final class PooledStrings: Sendable {
     /// The reader's table.
     @usableFromInline
     let table: StringTable
-    /// Each element's place in the table.
+    /// Each element's place in the table, or with ``otherFlag`` set, in `others`.
     @usableFromInline
     let places: [UInt32]
+    /// The elements that are not in the table.
+    @usableFromInline
+    let others: [StateValue]
 
-    /// - Precondition: every place is below the table's count.
-    package init(table: StringTable, places: [UInt32]) {
+    /// The bit that marks a place in `others`; places in the table are below it.
+    @inlinable
+    package static var otherFlag: UInt32 { 1 << 31 }
+
+    /// - Precondition: every place is below the table's count, or names one of `others`.
+    package init(table: StringTable, places: [UInt32], others: [StateValue]) {
         self.table = table
         self.places = places
+        self.others = others
     }
 
     /// The number of elements.
     @inlinable
     package var count: Int { places.count }
 
-    /// The string at `position`.
+    /// The element at `position`.
     @inlinable
-    package subscript(position: Int) -> StateString {
-        table[Int(places[position])]
+    package subscript(position: Int) -> StateValue {
+        let place = places[position]
+        return place & Self.otherFlag == 0 ? .string(table[Int(place)]) : others[Int(place & ~Self.otherFlag)]
     }
 
-    /// The elements in `range`, sharing the table.
+    /// The elements in `range`, sharing the table and the other values.
     package func subrange(_ range: Range<Int>) -> PooledStrings {
-        PooledStrings(table: table, places: Array(places[range]))
+        PooledStrings(table: table, places: Array(places[range]), others: others)
     }
 }

@@ -1,5 +1,6 @@
 /// The elements of a state array: a collection of ``StateValue``s that keeps a list of floats or
-/// of ints as the numbers themselves, 8 bytes each, instead of as values of 24 bytes.
+/// of ints as the numbers themselves, 8 bytes each, and a list of strings read from a snapshot as
+/// 4-byte places in the snapshot's table of strings, instead of as values of 24 bytes.
 ///
 /// Long lists of numbers are most of what many apps keep (a loss history, step counts, a
 /// feature vector). They are kept as numbers when:
@@ -10,10 +11,14 @@
 /// - they are made with ``init(floats:)`` or ``init(ints:)``, or appended one by one to an empty
 ///   array.
 ///
-/// A list of four or more strings of up to 64 bytes read from a snapshot is kept as 4-byte places
-/// in the reader's table of strings, which the lists of one snapshot share; changing it turns it
-/// into values. Such a list keeps the snapshot's table of short strings in memory while it lives
-/// (or a slice of it, or a delta's tail made from it).
+/// A list of four or more elements read from a snapshot that begins with a string keeps each
+/// string of up to 64 bytes as a 4-byte place in the reader's table of strings, which the lists of
+/// one snapshot share, and the other scalars among them (a longer string, a number, `null`) as
+/// values beside the places, as long as they never outnumber the strings before them and no list
+/// or object is among them; otherwise it is kept as values. The saving is for strings that repeat, as the
+/// table holds each distinct one; changing such a list turns it into values. It keeps the
+/// snapshot's table of short strings in memory while it lives (or a slice of it, or a delta's tail
+/// made from it).
 ///
 /// A list made from values (``init(_:)``, an array literal, `StateValue.array([...])`) keeps them
 /// as values. Which form an array has is not part of its value: an array of floats built element
@@ -42,7 +47,7 @@ public struct StateArray: Sendable {
         case floats([Double])
         /// 64-bit ints only: element `i` is `.int(ints[i])`.
         case ints([Int64])
-        /// Strings only, read from a snapshot: element `i` is `.string(pooled[i])`.
+        /// Strings read from a snapshot, with the odd other scalar: element `i` is `pooled[i]`.
         case pooled(PooledStrings)
     }
 
@@ -198,7 +203,7 @@ extension StateArray: RandomAccessCollection, MutableCollection {
             case .values(let values): return values[position]
             case .floats(let floats): return .float(floats[position])
             case .ints(let ints): return .int(ints[position])
-            case .pooled(let pooled): return .string(pooled[position])
+            case .pooled(let pooled): return pooled[position]
             }
         }
         set {

@@ -92,14 +92,39 @@ struct PooledStringsTests {
         #expect(Self.isPooled(outer[3]))
     }
 
-    @Test("a list that is not all interned strings reads as values: a long string, a number, a list inside, at the start, middle or end")
-    func fallsBackToValues() throws {
+    @Test("the odd other scalar among the strings is kept beside the places: a long string, a number, null, a big integer")
+    func keepsOtherScalars() throws {
         let long = StateValue.string(StateString(String(repeating: "x", count: SnapshotFormat.internLimit + 1)))
+        let strings: [StateValue] = ["a", "b", "c", "d", "e", "f"]
+        let big = try #require(StateValue.integer(decimalText: "123456789012345678901234567890"))
+        let cases: [StateValue] = [
+            .array(StateArray(strings[..<1] + [long] + strings[1...])), .array(StateArray(strings + [long])),
+            .array(StateArray(strings[..<2] + [1, .null] + strings[2..<4] + [2.5] + strings[4...])), .array(StateArray(strings + [big, true])),
+        ]
+        let state = StateValue.array(StateArray(cases))
+        let bytes = try BinarySnapshot.encode(state)
+        let back = try BinarySnapshot.decode(bytes)
+        #expect(back == state)
+        let lists = try #require(back.arrayValue)
+        #expect(lists.allSatisfy { Self.isPooled($0) })
+        #expect(try BinarySnapshot.encode(back) == bytes)
+        #expect(JSONWriter.write(back) == JSONWriter.write(state))
+        // A slice keeps the other values; a change turns the list into values.
+        guard case .array(let first) = lists[0] else { return }
+        #expect(first[1..<3].elementsEqual([long, "b"]))
+        var changed = first
+        changed.append(7)
+        #expect(changed.elementsEqual(Array(strings[..<1] + [long] + strings[1...]) + [7]))
+    }
+
+    @Test("a list that does not begin with a string, holds a list or object, or more other scalars than the strings before them, reads as values")
+    func fallsBackToValues() throws {
         let strings: [StateValue] = ["a", "b", "c", "d", "e"]
         let cases: [StateValue] = [
-            .array(StateArray([long] + strings)), .array(StateArray(strings[..<2] + [long] + strings[2...])), .array(StateArray(strings + [long])),
-            .array(StateArray([1] + strings)), .array(StateArray(strings + [.float(0.5)])), .array(StateArray(strings[..<3] + [["x", "y"]] + strings[3...])),
-            .array(StateArray(strings + [.null])),
+            .array(StateArray([1] + strings)), .array(StateArray([.null] + strings)),
+            .array(StateArray(strings[..<3] + [["x", "y"]] + strings[3...])), .array(StateArray(strings + [["k": 1]])),
+            .array(StateArray(strings[..<2] + [1, 2, 3] + strings[2...])), .array(StateArray(["a", 1, 2, 3, 4, 5, 6, 7])),
+            .array(StateArray(strings + [.array(StateArray(floats: [1, 2, 3, 4]))])),
         ]
         let state = StateValue.array(StateArray(cases))
         let back = try BinarySnapshot.decode(try BinarySnapshot.encode(state))

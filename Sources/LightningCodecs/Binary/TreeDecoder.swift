@@ -37,6 +37,8 @@ struct TreeDecoder: ~Copyable {
     /// The places of the strings a long list begins with, while they are read (no list begins
     /// among them: they are strings).
     private var leadingPlaces: [UInt32] = []
+    /// The other scalars among them (``PooledStrings``).
+    private var leadingOthers: [StateValue] = []
     /// The key arrays the small objects read so far share.
     private var shapes = KeyShapes()
     private var nodes = 0
@@ -143,39 +145,57 @@ struct TreeDecoder: ~Copyable {
         }
     }
 
-    /// The elements of a list long enough to be packed, which was not: while they are interned
-    /// strings, they are kept as places in the table (``PooledStrings``), 4 bytes each; from the
-    /// first that is not, as values (numbers of one kind as numbers).
+    /// The elements of a list long enough to be packed, which was not. A list that begins with a
+    /// string is kept as places in the table (``PooledStrings``), 4 bytes each, while its elements
+    /// are interned strings, or now and then another scalar (a longer string, a number, `null`:
+    /// kept beside the places); from a list or object among them, or once the other scalars
+    /// outnumber the strings before them, as values (numbers of one kind as numbers).
     private mutating func decodeLongArray(_ count: Int) throws(SnapshotError) -> StateArray {
         leadingPlaces.removeAll(keepingCapacity: true)
-        var literal: StateString?
-        // (A table of more than 2^32 strings, beyond any node limit in use, would stop the places.)
-        while leadingPlaces.count < count, interned.count < Int(UInt32.max), try tree.peek() == SnapshotFormat.Tag.string.rawValue {
-            nodes += 1
-            guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
-            _ = try tree.byte()
-            let offset = tree.offset
-            let reference = try tree.varint()
-            if reference & 1 == 0 {
-                leadingPlaces.append(UInt32(try checkedPlace(reference, at: offset)))
-                continue
+        leadingOthers.removeAll(keepingCapacity: true)
+        // (A table of 2^31 strings, beyond any node limit in use, would stop the places.)
+        if try tree.peek() == SnapshotFormat.Tag.string.rawValue {
+            reading: while leadingPlaces.count < count, interned.count < Int(PooledStrings.otherFlag), leadingOthers.count <= leadingPlaces.count - leadingOthers.count,
+                let rawTag = try tree.peek(), let tag = SnapshotFormat.Tag(rawValue: rawTag)
+            {
+                switch tag {
+                case .string:
+                    nodes += 1
+                    guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
+                    _ = try tree.byte()
+                    let offset = tree.offset
+                    let reference = try tree.varint()
+                    if reference & 1 == 0 {
+                        leadingPlaces.append(UInt32(try checkedPlace(reference, at: offset)))
+                        continue
+                    }
+                    let (string, _, place) = try decodeLiteral(length: reference >> 1, at: offset, asKey: false)
+                    guard place >= 0 else {
+                        leadingPlaces.append(PooledStrings.otherFlag | UInt32(leadingOthers.count))
+                        leadingOthers.append(.string(string))
+                        continue
+                    }
+                    leadingPlaces.append(UInt32(place))
+                case .null, .false, .true, .int, .bigInt, .float:
+                    // A scalar: decoding it reads no list, so the stacks stay this list's.
+                    leadingPlaces.append(PooledStrings.otherFlag | UInt32(leadingOthers.count))
+                    leadingOthers.append(try decode())
+                case .array, .object, .packedFloats, .packedInts:
+                    break reading
+                }
             }
-            let (string, _, place) = try decodeLiteral(length: reference >> 1, at: offset, asKey: false)
-            guard place >= 0 else {
-                literal = string
-                break
-            }
-            leadingPlaces.append(UInt32(place))
         }
         if leadingPlaces.count == count {
-            // A copy at the list's size: the stack keeps its own storage, as long as the longest list yet.
+            // Copies at the list's size: the stacks keep their own storage, as long as the longest list yet.
             let places = leadingPlaces.withUnsafeBufferPointer { Array($0) }
-            return StateArray(pooled: PooledStrings(table: interned.strings, places: places))
+            let others = leadingOthers.withUnsafeBufferPointer { Array($0) }
+            return StateArray(pooled: PooledStrings(table: interned.strings, places: places, others: others))
         }
         var elements: [StateValue] = []
         elements.reserveCapacity(min(count, Self.reservedElements))
-        for place in leadingPlaces { elements.append(.string(interned[Int(place)].string)) }
-        if let literal { elements.append(.string(literal)) }
+        for place in leadingPlaces {
+            elements.append(place & PooledStrings.otherFlag == 0 ? .string(interned[Int(place)].string) : leadingOthers[Int(place & ~PooledStrings.otherFlag)])
+        }
         while elements.count < count { elements.append(try decode()) }
         return StateArray(compacting: elements)
     }
