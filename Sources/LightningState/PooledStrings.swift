@@ -6,9 +6,8 @@
 /// beside the places, each named by a place with ``otherFlag`` set.
 ///
 /// Immutable: a ``StateArray`` keeping its elements this way turns them into values when it is
-/// changed. A list holds the whole table, so the snapshot's short strings
-/// stay in memory while one such list does (a var restored as a Swift type, such as `[String]`,
-/// holds none of it).
+/// changed. A list holds the whole table, so the snapshot's short strings stay in memory while one
+/// such list does (a var restored as a Swift type, such as `[String]`, holds none of it).
 @usableFromInline
 package final class PooledStrings: Sendable {
     /// The reader's table.

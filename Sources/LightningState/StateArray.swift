@@ -15,10 +15,10 @@
 /// string of up to 64 bytes as a 4-byte place in the reader's table of strings, which the lists of
 /// one snapshot share, and the other scalars among them (a longer string, a number, `null`) as
 /// values beside the places, as long as they never outnumber the strings before them and no list
-/// or object is among them; otherwise it is kept as values. The saving is for strings that repeat, as the
-/// table holds each distinct one; changing such a list turns it into values. It keeps the
-/// snapshot's table of short strings in memory while it lives (or a slice of it, or a delta's tail
-/// made from it).
+/// or object is among them; otherwise it is kept as values. The saving is for strings that
+/// repeat, as the table holds each distinct one; changing such a list turns it into values. It
+/// keeps the snapshot's table of short strings in memory while it lives (or a slice of it, or a
+/// delta's tail made from it).
 ///
 /// A list made from values (``init(_:)``, an array literal, `StateValue.array([...])`) keeps them
 /// as values. Which form an array has is not part of its value: an array of floats built element

@@ -35,7 +35,7 @@ struct TreeDecoder: ~Copyable {
     /// The elements of the lists too short to be packed being read, innermost last.
     private var shortElements: [StateValue] = []
     /// The places of the strings a long list begins with, while they are read (no list begins
-    /// among them: they are strings).
+    /// among them: they are strings and other scalars).
     private var leadingPlaces: [UInt32] = []
     /// The other scalars among them (``PooledStrings``).
     private var leadingOthers: [StateValue] = []
