@@ -1,9 +1,9 @@
 /// The elements of a list of strings read from a snapshot, kept as 4-byte places in the reader's
 /// table of interned strings (``StringTable``), which every such list of the same snapshot
 /// shares: a list of log lines, labels or names from a small vocabulary, which a snapshot already
-/// stores as references, takes 4 bytes an element in memory instead of a 24-byte value. The other
-/// scalars among them (a string too long to be interned, a number, `null`) are kept as values
-/// beside the places, each named by a place with ``otherFlag`` set.
+/// stores as references, takes 4 bytes a string in memory instead of a 24-byte value. The other
+/// scalars among them (a string too long to be interned, a number, a boolean, `null`) are kept as
+/// values beside the places, 28 bytes each, each named by a place with ``otherFlag`` set.
 ///
 /// Immutable: a ``StateArray`` keeping its elements this way turns them into values when it is
 /// changed. A list holds the whole table, so the snapshot's short strings stay in memory while one
@@ -42,8 +42,25 @@ package final class PooledStrings: Sendable {
         return place & Self.otherFlag == 0 ? .string(table[Int(place)]) : others[Int(place & ~Self.otherFlag)]
     }
 
-    /// The elements in `range`, sharing the table and the other values.
+    /// Whether a list of `count` elements, `others` of them other scalars, takes less memory as
+    /// places than as values: its object and arrays against one array of values.
+    package static func takesLessThanValues(count: Int, others: Int) -> Bool {
+        let arrayHeader = 32
+        let value = MemoryLayout<StateValue>.stride
+        let object = 48
+        let asPlaces = object + arrayHeader + 4 * count + (others > 0 ? arrayHeader + value * others : 0)
+        return asPlaces < arrayHeader + value * count
+    }
+
+    /// The elements in `range`, sharing the table, with the other values they name alone.
     package func subrange(_ range: Range<Int>) -> PooledStrings {
-        PooledStrings(table: table, places: Array(places[range]), others: others)
+        guard !others.isEmpty else { return PooledStrings(table: table, places: Array(places[range]), others: []) }
+        var kept: [StateValue] = []
+        let subplaces = places[range].map { place in
+            guard place & Self.otherFlag != 0 else { return place }
+            kept.append(others[Int(place & ~Self.otherFlag)])
+            return Self.otherFlag | UInt32(kept.count - 1)
+        }
+        return PooledStrings(table: table, places: subplaces, others: kept)
     }
 }

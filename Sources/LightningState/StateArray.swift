@@ -13,9 +13,10 @@
 ///
 /// A list of four or more elements read from a snapshot that begins with a string keeps each
 /// string of up to 64 bytes as a 4-byte place in the reader's table of strings, which the lists of
-/// one snapshot share, and the other scalars among them (a longer string, a number, `null`) as
-/// values beside the places, as long as they never outnumber the strings before them and no list
-/// or object is among them; otherwise it is kept as values. The saving is for strings that
+/// one snapshot share, and the other scalars among them (a longer string, a number, a boolean,
+/// `null`) as values beside the places; it is kept as values if a list or object is among them,
+/// if the other scalars come to outnumber the strings before them by more than 8, or if places
+/// would take more memory than values (a short list with other scalars). The saving is for strings that
 /// repeat, as the table holds each distinct one; changing such a list turns it into values. It
 /// keeps the snapshot's table of short strings in memory while it lives (or a slice of it, or a
 /// delta's tail made from it).

@@ -241,6 +241,9 @@ struct BinarySnapshotTests {
         let strings = try Self.snapshot(.array(StateArray((0..<30).map { .string(StateString("s\($0 % 7)")) })))
         #expect(Self.message(strings, options: .init(maxNodeCount: 20)) == "over a limit: more than 20 nodes")
         #expect(Self.message(strings, options: .init(maxNodeCount: 31)) == nil)
+        let mixed = try Self.snapshot(.array(StateArray((0..<30).map { $0 % 2 == 0 ? .string(StateString("s\($0 % 7)")) : .int(Int64($0)) })))
+        #expect(Self.message(mixed, options: .init(maxNodeCount: 20)) == "over a limit: more than 20 nodes")
+        #expect(Self.message(mixed, options: .init(maxNodeCount: 31)) == nil)
     }
 
     @Test("content, not the name, tells the formats apart")

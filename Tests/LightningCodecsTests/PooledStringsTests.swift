@@ -100,6 +100,8 @@ struct PooledStringsTests {
         let cases: [StateValue] = [
             .array(StateArray(strings[..<1] + [long] + strings[1...])), .array(StateArray(strings + [long])),
             .array(StateArray(strings[..<2] + [1, .null] + strings[2..<4] + [2.5] + strings[4...])), .array(StateArray(strings + [big, true])),
+            // Long lines at the start of a log, and as many other scalars as the slack allows.
+            .array(StateArray([long, long, long] + strings)), .array(StateArray(["a"] + Array(repeating: 1, count: 9) + strings)),
         ]
         let state = StateValue.array(StateArray(cases))
         let bytes = try BinarySnapshot.encode(state)
@@ -109,21 +111,31 @@ struct PooledStringsTests {
         #expect(lists.allSatisfy { Self.isPooled($0) })
         #expect(try BinarySnapshot.encode(back) == bytes)
         #expect(JSONWriter.write(back) == JSONWriter.write(state))
-        // A slice keeps the other values; a change turns the list into values.
+        #expect(back.hashValue == state.hashValue)
+        #expect(String(describing: back) == String(describing: state))
+        // A slice keeps places, and the other values it names alone; a change turns the list into values.
         guard case .array(let first) = lists[0] else { return }
-        #expect(first[1..<3].elementsEqual([long, "b"]))
+        let slice = first.subarray(1..<3)
+        guard case .pooled(let slicePlaces) = slice.storage else {
+            Issue.record("a slice not kept as places: \(slice)")
+            return
+        }
+        #expect(slice.elementsEqual([long, "b"]) && slicePlaces.others.count == 1)
+        #expect(first.subarray(2..<4).elementsEqual(["b", "c"]))
         var changed = first
         changed.append(7)
         #expect(changed.elementsEqual(Array(strings[..<1] + [long] + strings[1...]) + [7]))
     }
 
-    @Test("a list that does not begin with a string, holds a list or object, or more other scalars than the strings before them, reads as values")
+    @Test("a list that does not begin with a string, holds a list or object, has more other scalars than strings and the slack, or is short and mixed, reads as values")
     func fallsBackToValues() throws {
         let strings: [StateValue] = ["a", "b", "c", "d", "e"]
         let cases: [StateValue] = [
             .array(StateArray([1] + strings)), .array(StateArray([.null] + strings)),
             .array(StateArray(strings[..<3] + [["x", "y"]] + strings[3...])), .array(StateArray(strings + [["k": 1]])),
-            .array(StateArray(strings[..<2] + [1, 2, 3] + strings[2...])), .array(StateArray(["a", 1, 2, 3, 4, 5, 6, 7])),
+.array(StateArray(["a"] + Array(repeating: 1, count: 10) + strings)), .array(StateArray(["a", 1, 2, 3, 4, 5, 6, 7])),
+            // A short row: places would take more memory than values.
+            .array(StateArray(["alice", "admin", 42, .null])),
             .array(StateArray(strings + [.array(StateArray(floats: [1, 2, 3, 4]))])),
         ]
         let state = StateValue.array(StateArray(cases))

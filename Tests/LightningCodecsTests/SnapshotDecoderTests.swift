@@ -165,6 +165,11 @@ struct SnapshotDecoderTests {
         ([0x07, 4, 0x06, 0x03, 0x61, 0x06, 0x09, 0x61], "malformed at byte 6: string length 4 exceeds the 1 bytes left"),
         ([0x07, 4, 0x06, 0x03, 0x61, 0x06, 0x00], "malformed at byte 7: unexpected end of data"),
         ([0x07, 4, 0x06, 0x03, 0x61, 0x06, 0x00, 0xFF], "malformed at byte 7: unknown tag 0xff"),
+        // After another scalar kept beside the places.
+        ([0x07, 4, 0x06, 0x03, 0x61, 0x00, 0xFF], "malformed at byte 6: unknown tag 0xff"),
+        ([0x07, 4, 0x06, 0x03, 0x61, 0x03, 0x80], "malformed at byte 7: unexpected end of data in a varint"),
+        ([0x07, 4, 0x06, 0x03, 0x61, 0x04, 3, 0x30, 0x30, 0x37], "malformed at byte 5: not a canonical integer outside 64 bits"),
+        ([0x07, 4, 0x06, 0x03, 0x61, 0x05, 1, 2, 3], "malformed at byte 6: unexpected end of data"),
     ])
     func errors(tree: [UInt8], message: String) {
         #expect(Self.message(tree: tree) == message)

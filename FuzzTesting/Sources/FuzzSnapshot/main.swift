@@ -47,7 +47,7 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         // places a snapshot reader keeps, with the same outcome.
         var state: StateValue = [:]
         _ = try? delta.apply(to: &state)
-        var rich: StateValue = ["a": [1, 2, 3, 4], "b": "text", "c": ["a": [], "b": 1, "c": "x"], "d": [1.5, 2.5, 3.5, 4.5], "e": ["p", "q", "r", "s"]]
+        var rich: StateValue = ["a": [1, 2, 3, 4], "b": "text", "c": ["a": [], "b": 1, "c": "x"], "d": [1.5, 2.5, 3.5, 4.5], "e": ["p", "q", 7, "r", "s", "t", "u", "v"]]
         var compact: StateValue = [
             "a": .array(StateArray(ints: [1, 2, 3, 4])), "b": "text", "c": ["a": [], "b": 1, "c": "x"],
             "d": .array(StateArray(floats: [1.5, 2.5, 3.5, 4.5])), "e": pooledStrings(),
@@ -64,11 +64,11 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     return 0
 }
 
-/// `["p", "q", "r", "s"]` as a snapshot reader keeps it: places in its table of strings (the
+/// `["p", "q", 7, "r", …]` as a snapshot reader keeps it: places in its table of strings (the
 /// main package's tests check that the reader keeps such a list so). Made for each input: held in
 /// a global, its table would be reported as leaked (the enum's tag bits hide the pointer).
 func pooledStrings() -> StateValue {
-    try! BinarySnapshot.decode(try! BinarySnapshot.encode(["e": ["p", "q", "r", "s"]]))["e"]!
+    try! BinarySnapshot.decode(try! BinarySnapshot.encode(["e": ["p", "q", 7, "r", "s", "t", "u", "v"]]))["e"]!
 }
 
 func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {

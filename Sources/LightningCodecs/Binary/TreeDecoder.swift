@@ -147,15 +147,17 @@ struct TreeDecoder: ~Copyable {
 
     /// The elements of a list long enough to be packed, which was not. A list that begins with a
     /// string is kept as places in the table (``PooledStrings``), 4 bytes each, while its elements
-    /// are interned strings, or now and then another scalar (a longer string, a number, `null`:
-    /// kept beside the places); from a list or object among them, or once the other scalars
-    /// outnumber the strings before them, as values (numbers of one kind as numbers).
+    /// are interned strings, or now and then another scalar (a longer string, a number, a boolean,
+    /// `null`: kept beside the places). It is kept as values (numbers of one kind as numbers) from
+    /// a list or object among them, or once the other scalars outnumber the strings before them by
+    /// more than ``otherSlack``, or when places would take more memory than values.
     private mutating func decodeLongArray(_ count: Int) throws(SnapshotError) -> StateArray {
         leadingPlaces.removeAll(keepingCapacity: true)
         leadingOthers.removeAll(keepingCapacity: true)
-        // (A table of 2^31 strings, beyond any node limit in use, would stop the places.)
-        if try tree.peek() == SnapshotFormat.Tag.string.rawValue {
-            reading: while leadingPlaces.count < count, interned.count < Int(PooledStrings.otherFlag), leadingOthers.count <= leadingPlaces.count - leadingOthers.count,
+        // (A list or a table of 2^31 elements or strings, beyond any node limit in use, is read as values.)
+        if count < Int(PooledStrings.otherFlag), try tree.peek() == SnapshotFormat.Tag.string.rawValue {
+            reading: while leadingPlaces.count < count, interned.count < Int(PooledStrings.otherFlag),
+                leadingOthers.count <= leadingPlaces.count - leadingOthers.count + Self.otherSlack,
                 let rawTag = try tree.peek(), let tag = SnapshotFormat.Tag(rawValue: rawTag)
             {
                 switch tag {
@@ -178,14 +180,15 @@ struct TreeDecoder: ~Copyable {
                     leadingPlaces.append(UInt32(place))
                 case .null, .false, .true, .int, .bigInt, .float:
                     // A scalar: decoding it reads no list, so the stacks stay this list's.
+                    let value = try decode()
                     leadingPlaces.append(PooledStrings.otherFlag | UInt32(leadingOthers.count))
-                    leadingOthers.append(try decode())
+                    leadingOthers.append(value)
                 case .array, .object, .packedFloats, .packedInts:
                     break reading
                 }
             }
         }
-        if leadingPlaces.count == count {
+        if leadingPlaces.count == count, PooledStrings.takesLessThanValues(count: count, others: leadingOthers.count) {
             // Copies at the list's size: the stacks keep their own storage, as long as the longest list yet.
             let places = leadingPlaces.withUnsafeBufferPointer { Array($0) }
             let others = leadingOthers.withUnsafeBufferPointer { Array($0) }
@@ -245,6 +248,10 @@ struct TreeDecoder: ~Copyable {
         streams.floatsPassed(floatsRead, layout: layout)
         return floats
     }
+
+    /// How many more other scalars than strings a list kept as places may meet before it is read
+    /// as values: a few long lines at the start of a log do not cost it its places.
+    private static let otherSlack = 8
 
     /// The most elements an array is given room for before they are read: a count is checked
     /// against the bytes left (each element takes one at least), which a small file inflating to
