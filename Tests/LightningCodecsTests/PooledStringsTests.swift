@@ -133,7 +133,7 @@ struct PooledStringsTests {
         let cases: [StateValue] = [
             .array(StateArray([1] + strings)), .array(StateArray([.null] + strings)),
             .array(StateArray(strings[..<3] + [["x", "y"]] + strings[3...])), .array(StateArray(strings + [["k": 1]])),
-.array(StateArray(["a"] + Array(repeating: 1, count: 10) + strings)), .array(StateArray(["a", 1, 2, 3, 4, 5, 6, 7])),
+            .array(StateArray(["a"] + Array(repeating: 1, count: 10) + strings)), .array(StateArray(["a", 1, 2, 3, 4, 5, 6, 7])),
             // A short row: places would take more memory than values.
             .array(StateArray(["alice", "admin", 42, .null])),
             .array(StateArray(strings + [.array(StateArray(floats: [1, 2, 3, 4]))])),
