@@ -14,9 +14,9 @@
 @usableFromInline
 package final class StringTable: @unchecked Sendable {
     /// A chunk holds `1 << chunkShift` strings: a place `p` is slot `p & chunkMask` of chunk `p >> chunkShift`.
-    @inlinable static var chunkShift: Int { 12 }
-    @inlinable static var chunkMask: Int { (1 << chunkShift) - 1 }
-    @inlinable static var chunkCapacity: Int { 1 << chunkShift }
+    @inlinable package static var chunkShift: Int { 12 }
+    @inlinable package static var chunkMask: Int { (1 << chunkShift) - 1 }
+    @inlinable package static var chunkCapacity: Int { 1 << chunkShift }
 
     /// The chunks' storage, as many as the table has begun.
     @usableFromInline

@@ -13,7 +13,7 @@ import LightningState
 /// (``PooledStrings``) share; the hashes are the reader's alone. Not copyable: one reader appends.
 struct InternedStrings: ~Copyable {
     let strings: StringTable
-    /// The hashes, in chunks of the table's size.
+    /// The hashes, in chunks of the table's size (``StringTable/chunkCapacity``).
     private var hashes: [[UInt64]] = []
 
     /// A table for a tree of `treeBytes` bytes.
@@ -27,23 +27,19 @@ struct InternedStrings: ~Copyable {
     /// - Precondition: `index < count`.
     @inline(__always)
     subscript(index: Int) -> (string: StateString, hash: UInt64) {
-        (strings[index], hashes[index &>> Self.chunkShift][index & Self.chunkMask])
+        (strings[index], hashes[index &>> StringTable.chunkShift][index & StringTable.chunkMask])
     }
 
     @inline(__always)
     mutating func append(_ string: StateString, hash: UInt64) {
         let count = strings.count
-        if count & Self.chunkMask == 0 {
+        if count & StringTable.chunkMask == 0 {
             var chunk: [UInt64] = []
             // The first chunk grows as any small array does: most snapshots (deltas) intern few strings.
-            if count > 0 { chunk.reserveCapacity(Self.chunkMask + 1) }
+            if count > 0 { chunk.reserveCapacity(StringTable.chunkCapacity) }
             hashes.append(chunk)
         }
         strings.append(string)
         hashes[hashes.count &- 1].append(hash)
     }
-
-    /// The table's chunk size: 4,096 entries.
-    private static let chunkShift = 12
-    private static let chunkMask = (1 << chunkShift) - 1
 }
