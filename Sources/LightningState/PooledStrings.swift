@@ -1,9 +1,11 @@
 /// The elements of a list of strings read from a snapshot, kept as 4-byte places in the reader's
 /// table of interned strings (``StringTable``), which every such list of the same snapshot
 /// shares: a list of log lines, labels or names from a small vocabulary, which a snapshot already
-/// stores as references, takes 4 bytes a string in memory instead of a 24-byte value. The other
-/// scalars among them (a string too long to be interned, a number, a boolean, `null`) are kept as
-/// values beside the places, 28 bytes each, each named by a place with ``otherFlag`` set.
+/// stores as references, takes 4 bytes a string in memory instead of a 24-byte value. `null`,
+/// `true` and `false` take a place of their own (``immediate(_:)``), so a column of flags or of
+/// optional labels costs 4 bytes an element too. The other scalars among them (a string too long
+/// to be interned, a number, a big int) are kept as values beside the places, 28 bytes each, each
+/// named by a place with ``otherFlag`` set.
 ///
 /// Immutable: a ``StateArray`` keeping its elements this way turns them into values when it is
 /// changed. A list holds the whole table, so the snapshot's short strings stay in memory while one
@@ -20,9 +22,34 @@ package final class PooledStrings: Sendable {
     @usableFromInline
     let others: [StateValue]
 
-    /// The bit that marks a place in `others`; places in the table are below it.
+    /// The bit that marks a place in `others` or an immediate scalar; places in the table are below it.
     @inlinable
     package static var otherFlag: UInt32 { 1 << 31 }
+
+    /// The places of `null`, `false` and `true`, the highest three (none is a place in `others`:
+    /// a list kept so has fewer than 2^31 − 3 elements).
+    @inlinable
+    static var firstImmediate: UInt32 { UInt32.max - 2 }
+
+    /// The place of `null`, `false` or `true`; `nil` for any other value.
+    @inlinable
+    package static func immediate(_ value: StateValue) -> UInt32? {
+        switch value {
+        case .null: return UInt32.max
+        case .bool(let flag): return flag ? UInt32.max - 2 : UInt32.max - 1
+        default: return nil
+        }
+    }
+
+    /// The value an immediate place stands for; `nil` for a place in the table or in `others`.
+    @inlinable
+    package static func immediateValue(_ place: UInt32) -> StateValue? {
+        guard place >= firstImmediate else { return nil }
+        return place == UInt32.max ? .null : .bool(place == UInt32.max - 2)
+    }
+
+    /// The most elements a list kept so may have.
+    package static var maximumCount: Int { Int(firstImmediate & ~otherFlag) }
 
     /// - Precondition: every place is below the table's count, or names one of `others`.
     package init(table: StringTable, places: [UInt32], others: [StateValue]) {
@@ -39,7 +66,8 @@ package final class PooledStrings: Sendable {
     @inlinable
     package subscript(position: Int) -> StateValue {
         let place = places[position]
-        return place & Self.otherFlag == 0 ? .string(table[Int(place)]) : others[Int(place & ~Self.otherFlag)]
+        if place & Self.otherFlag == 0 { return .string(table[Int(place)]) }
+        return Self.immediateValue(place) ?? others[Int(place & ~Self.otherFlag)]
     }
 
     /// Whether a list of `count` elements, `others` of them other scalars, takes less memory as
@@ -57,7 +85,7 @@ package final class PooledStrings: Sendable {
         guard !others.isEmpty else { return PooledStrings(table: table, places: Array(places[range]), others: []) }
         var kept: [StateValue] = []
         let subplaces = places[range].map { place in
-            guard place & Self.otherFlag != 0 else { return place }
+            guard place & Self.otherFlag != 0, place < Self.firstImmediate else { return place }
             kept.append(others[Int(place & ~Self.otherFlag)])
             return Self.otherFlag | UInt32(kept.count - 1)
         }

@@ -1,6 +1,7 @@
 /// The elements of a state array: a collection of ``StateValue``s that keeps a list of floats or
-/// of ints as the numbers themselves, 8 bytes each, and a list of strings read from a snapshot as
-/// 4-byte places in the snapshot's table of strings, instead of as values of 24 bytes.
+/// of ints as the numbers themselves, 8 bytes each, a list of strings read from a snapshot as
+/// 4-byte places in the snapshot's table of strings, and a list of records read from a snapshot by
+/// column, instead of as values of 24 bytes.
 ///
 /// Long lists of numbers are most of what many apps keep (a loss history, step counts, a
 /// feature vector). They are kept as numbers when:
@@ -11,15 +12,25 @@
 /// - they are made with ``init(floats:)`` or ``init(ints:)``, or appended one by one to an empty
 ///   array.
 ///
-/// A list of four or more elements read from a snapshot that begins with a string keeps each
-/// string of up to 64 bytes as a 4-byte place in the reader's table of strings, which the lists of
-/// one snapshot share, and the other scalars among them (a longer string, a number, a boolean,
-/// `null`) as values beside the places; it is kept as values if a list or object is among them,
-/// if the other scalars come to outnumber the strings before them by more than 8, or if places
-/// would take more memory than values (a short list with other scalars). The saving is for strings that
-/// repeat, as the table holds each distinct one; changing such a list turns it into values. It
-/// keeps the snapshot's table of short strings in memory while it lives (or a slice of it, or a
-/// delta's tail made from it).
+/// A list of four or more elements read from a snapshot that begins with a string, a boolean or
+/// `null` keeps each string of up to 64 bytes as a 4-byte place in the reader's table of strings,
+/// which the lists of one snapshot share, each boolean and `null` as a place of its own, and the
+/// other scalars among them (a longer string, a number) as values beside the places; it is kept as
+/// values if a list or object is among them, if the other scalars come to outnumber the rest by
+/// more than 8, or if places would take more memory than values (a short list with other
+/// scalars). The saving is for strings that repeat, as the table holds each distinct one. It keeps
+/// the snapshot's table of short strings in memory while it lives (or a slice of it, or a delta's
+/// tail made from it).
+///
+/// A list of four or more objects read from a snapshot, each with the same keys in the same order
+/// (up to 32, each of up to 64 bytes), or of arrays of up to 32 elements, is kept by column: member
+/// `j` of every element in one array, itself kept in the most compact of these forms its values
+/// allow (a record inside a record by column too). An element is built when it is read. A record
+/// of other keys, an element of another kind, or arrays whose lengths differ so much that the
+/// columns would hold more filler than elements keep the list as values (the elements read before
+/// built as they were). Records of a few fields take well under half the memory they take as values.
+///
+/// Changing a list kept as places or by column turns it into values.
 ///
 /// A list made from values (``init(_:)``, an array literal, `StateValue.array([...])`) keeps them
 /// as values. Which form an array has is not part of its value: an array of floats built element
@@ -50,6 +61,8 @@ public struct StateArray: Sendable {
         case ints([Int64])
         /// Strings read from a snapshot, with the odd other scalar: element `i` is `pooled[i]`.
         case pooled(PooledStrings)
+        /// Records read from a snapshot, by column: element `i` is `columns[i]`.
+        case columns(Columns)
     }
 
     // Every change below binds the stored array alone and empties the storage before changing it,
@@ -76,6 +89,9 @@ public struct StateArray: Sendable {
 
     /// An array of the strings a snapshot reader keeps as places in its table.
     package init(pooled: PooledStrings) { storage = .pooled(pooled) }
+
+    /// An array of the records a snapshot reader keeps by column.
+    package init(columns: Columns) { storage = .columns(columns) }
 
     /// The values, kept as floats or ints when all are floats or all are ints; otherwise as they are.
     @inlinable
@@ -142,6 +158,27 @@ public struct StateArray: Sendable {
         case .ints(let ints): return StateArray(ints: Array(ints[range]))
         // An empty one holds no table, and takes the kind of the first number appended.
         case .pooled(let pooled): return range.isEmpty ? StateArray() : StateArray(pooled: pooled.subrange(range))
+        case .columns(let columns): return range.isEmpty ? StateArray() : StateArray(columns: columns.subrange(range))
+        }
+    }
+
+    /// The element at `position` when it is a float, read without building any other element.
+    package func float(at position: Int) -> Double? {
+        switch storage {
+        case .floats(let floats): return floats[position]
+        case .ints, .columns: return nil
+        case .values(let values): return Self.float(values[position])
+        case .pooled(let pooled): return Self.float(pooled[position])
+        }
+    }
+
+    /// The element at `position` when it is a 64-bit int, read without building any other element.
+    package func int(at position: Int) -> Int64? {
+        switch storage {
+        case .ints(let ints): return ints[position]
+        case .floats, .columns: return nil
+        case .values(let values): return Self.int(values[position])
+        case .pooled(let pooled): return Self.int(pooled[position])
         }
     }
 
@@ -151,7 +188,7 @@ public struct StateArray: Sendable {
         case .values(let values): return values
         case .floats(let floats): return floats.map(StateValue.float)
         case .ints(let ints): return ints.map(StateValue.int)
-        case .pooled: return Array(self)
+        case .pooled, .columns: return Array(self)
         }
     }
 
@@ -169,8 +206,8 @@ public struct StateArray: Sendable {
         case .ints(let ints):
             values.reserveCapacity(ints.capacity)
             values.append(contentsOf: ints.lazy.map(StateValue.int))
-        case .pooled(let pooled):
-            values.reserveCapacity(pooled.count)
+        case .pooled, .columns:
+            values.reserveCapacity(count)
             values.append(contentsOf: self)
         }
         storage = .values([])
@@ -192,6 +229,7 @@ extension StateArray: RandomAccessCollection, MutableCollection {
         case .floats(let floats): return floats.count
         case .ints(let ints): return ints.count
         case .pooled(let pooled): return pooled.count
+        case .columns(let columns): return columns.count
         }
     }
 
@@ -205,6 +243,7 @@ extension StateArray: RandomAccessCollection, MutableCollection {
             case .floats(let floats): return .float(floats[position])
             case .ints(let ints): return .int(ints[position])
             case .pooled(let pooled): return pooled[position]
+            case .columns(let columns): return columns[position]
             }
         }
         set {
@@ -221,7 +260,7 @@ extension StateArray: RandomAccessCollection, MutableCollection {
                 ints[position] = int
                 storage = .ints(ints)
                 return
-            case .values, .pooled:
+            case .values, .pooled, .columns:
                 break
             }
             modifyValues { $0[position] = newValue }
@@ -233,7 +272,7 @@ extension StateArray: RandomAccessCollection, MutableCollection {
                 storage = .values([])
                 defer { storage = .values(values) }
                 yield &values[position]
-            case .floats, .ints, .pooled:
+            case .floats, .ints, .pooled, .columns:
                 var element = self[position]
                 defer { self[position] = element }
                 yield &element
@@ -260,7 +299,7 @@ extension StateArray: RangeReplaceableCollection {
             ints.replaceSubrange(range, with: replacement)
             storage = .ints(ints)
             return
-        case .values, .pooled:
+        case .values, .pooled, .columns:
             break
         }
         modifyValues { $0.replaceSubrange(range, with: newElements) }
@@ -295,7 +334,7 @@ extension StateArray: RangeReplaceableCollection {
             ints.append(int)
             storage = .ints(ints)
             return
-        case .values, .pooled:
+        case .values, .pooled, .columns:
             break
         }
         modifyValues { $0.append(value) }
@@ -338,7 +377,7 @@ extension StateArray: RangeReplaceableCollection {
                 self = other
                 return
             }
-        case .pooled:
+        case .pooled, .columns:
             break
         }
         replaceSubrange(endIndex..<endIndex, with: other)
@@ -348,7 +387,7 @@ extension StateArray: RangeReplaceableCollection {
     @inlinable
     public mutating func reserveCapacity(_ minimumCapacity: Int) {
         switch storage {
-        case .values, .pooled: modifyValues { $0.reserveCapacity(minimumCapacity) }
+        case .values, .pooled, .columns: modifyValues { $0.reserveCapacity(minimumCapacity) }
         case .floats(var floats):
             storage = .values([])
             floats.reserveCapacity(minimumCapacity)
@@ -379,6 +418,9 @@ extension StateArray: Hashable {
             if case .floats(let b) = rhs.storage {
                 return a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
             }
+        case .columns(let a):
+            // Records of one shape are equal when their columns are: no element is built.
+            if case .columns(let b) = rhs.storage, let equal = a.columnsEqual(b) { return equal }
         case .pooled:
             break
         }

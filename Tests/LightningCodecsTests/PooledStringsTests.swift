@@ -16,6 +16,12 @@ struct PooledStringsTests {
         if case .pooled? = storage(value) { true } else { false }
     }
 
+    /// The values as the members of an object, `"0"`, `"1"`, …: each read as a list on its own (a
+    /// list of lists of one length would be read by column, `Columns`).
+    static func members(_ values: [StateValue]) -> StateValue {
+        .object(StateObject(uniqueKeysWithValues: values.enumerated().map { (StateString("\($0.offset)"), $0.element) }))
+    }
+
     /// Log lines from a small vocabulary, as many lists, with more distinct strings than a chunk of
     /// the table holds, so that lists refer to places in several chunks.
     static let logs: StateValue = {
@@ -66,8 +72,8 @@ struct PooledStringsTests {
         // 3,000 lists of 4 new strings each: 12,000 strings in three chunks, and the first chunk
         // grown from 16 strings while lists already held the table.
         let lists = (0..<3_000).map { list in StateValue.array(StateArray((0..<4).map { .string(StateString("l\(list).\($0)")) })) }
-        let state = StateValue.array(StateArray(lists))
-        let back = try #require(try BinarySnapshot.decode(try BinarySnapshot.encode(state)).arrayValue)
+        let state = Self.members(lists)
+        let back = try #require(try BinarySnapshot.decode(try BinarySnapshot.encode(state)).objectValue).values
         var tables: Set<ObjectIdentifier> = []
         for list in back {
             guard case .array(let strings) = list, case .pooled(let pooled) = strings.storage else {
@@ -103,11 +109,11 @@ struct PooledStringsTests {
             // Long lines at the start of a log, and as many other scalars as the slack allows.
             .array(StateArray([long, long, long] + strings)), .array(StateArray(["a"] + Array(repeating: 1, count: 9) + strings)),
         ]
-        let state = StateValue.array(StateArray(cases))
+        let state = Self.members(cases)
         let bytes = try BinarySnapshot.encode(state)
         let back = try BinarySnapshot.decode(bytes)
         #expect(back == state)
-        let lists = try #require(back.arrayValue)
+        let lists = try #require(back.objectValue).values
         #expect(lists.allSatisfy { Self.isPooled($0) })
         #expect(try BinarySnapshot.encode(back) == bytes)
         #expect(JSONWriter.write(back) == JSONWriter.write(state))
@@ -127,21 +133,50 @@ struct PooledStringsTests {
         #expect(changed.elementsEqual(Array(strings[..<1] + [long] + strings[1...]) + [7]))
     }
 
-    @Test("a list that does not begin with a string, holds a list or object, has more other scalars than strings and the slack, or is short and mixed, reads as values")
+    @Test("flags and null take a place of their own: a list of them, or of optional strings, is kept as places with no other value")
+    func flagsAndNull() throws {
+        let cases: [StateValue] = [
+            .array(StateArray((0..<50).map { .bool($0 % 3 == 0) })), .array(StateArray([.null, .null, .null, .null])),
+            .array(StateArray((0..<50).map { $0 % 4 == 0 ? .null : .string(StateString("v\($0 % 5)")) })),
+            .array(StateArray([true, "a", .null, false, "b", "a"])),
+        ]
+        let state = Self.members(cases)
+        let bytes = try BinarySnapshot.encode(state)
+        let back = try BinarySnapshot.decode(bytes)
+        #expect(back == state)
+        #expect(try BinarySnapshot.encode(back) == bytes)
+        #expect(JSONWriter.write(back) == JSONWriter.write(state))
+        #expect(back.hashValue == state.hashValue)
+        for list in try #require(back.objectValue).values {
+            guard case .array(let array) = list, case .pooled(let pooled) = array.storage else {
+                Issue.record("not places: \(list)")
+                continue
+            }
+            #expect(pooled.others.isEmpty)
+        }
+        // A slice names the same flags; removing the last turns the list into values, equal.
+        let flags = try #require(back["0"]?.arrayValue)
+        #expect(flags.subarray(3..<7).elementsEqual([true, false, false, true]))
+        var shorter = flags
+        shorter.removeLast()
+        #expect(shorter.elementsEqual((0..<49).map { .bool($0 % 3 == 0) }))
+    }
+
+    @Test("a list that begins with a number, holds a list or object, has more other scalars than strings and the slack, or is short and mixed, reads as values")
     func fallsBackToValues() throws {
         let strings: [StateValue] = ["a", "b", "c", "d", "e"]
         let cases: [StateValue] = [
-            .array(StateArray([1] + strings)), .array(StateArray([.null] + strings)),
+            .array(StateArray([1] + strings)), .array(StateArray([2.5] + strings)),
             .array(StateArray(strings[..<3] + [["x", "y"]] + strings[3...])), .array(StateArray(strings + [["k": 1]])),
             .array(StateArray(["a"] + Array(repeating: 1, count: 10) + strings)), .array(StateArray(["a", 1, 2, 3, 4, 5, 6, 7])),
             // A short row: places would take more memory than values.
             .array(StateArray(["alice", "admin", 42, .null])),
             .array(StateArray(strings + [.array(StateArray(floats: [1, 2, 3, 4]))])),
         ]
-        let state = StateValue.array(StateArray(cases))
+        let state = Self.members(cases)
         let back = try BinarySnapshot.decode(try BinarySnapshot.encode(state))
         #expect(back == state)
-        for list in try #require(back.arrayValue) {
+        for list in try #require(back.objectValue).values {
             guard case .values? = Self.storage(list) else {
                 Issue.record("not values: \(list)")
                 continue

@@ -13,7 +13,7 @@ struct StateArrayCodecTests {
         switch value {
         case .array(let array):
             switch array.storage {
-            case .floats, .ints, .pooled: return .array(StateArray(Array(array)))
+            case .floats, .ints, .pooled, .columns: return .array(StateArray(Array(array)))
             case .values(let values): return .array(StateArray(compacting: values.map(otherForms)))
             }
         case .object(var members):

@@ -25,6 +25,12 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     case .full(let state):
         let again = try! BinarySnapshot.encode(state, threads: 1)
         precondition(try! BinarySnapshot.decode(again) == state, "re-encoded snapshot differs")
+        // Lists the reader keeps by column or as places are the values their elements are, and
+        // write the bytes and text those values do.
+        let plain = asValues(state)
+        precondition(plain == state && plain.hashValue == state.hashValue, "a list kept by column or as places differs from its values")
+        precondition(try! BinarySnapshot.encode(plain, threads: 1) == again, "a list kept by column or as places writes other bytes")
+        precondition(JSONWriter.write(plain) == JSONWriter.write(state), "a list kept by column or as places writes other text")
     case .delta(let delta, let parent):
         // The one nesting rule: what a reader accepts lands no deeper in the state than a full state may.
         let nesting = delta.edits.reduce(0) { deepest, edit in
@@ -44,20 +50,24 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         // Applying it must fail cleanly or succeed, never trap: to an empty object, and to one
         // holding arrays, strings and objects for the edits inside values to meet — its lists of
         // numbers kept as values, and kept as numbers, its list of strings as values, and as the
-        // places a snapshot reader keeps, with the same outcome.
+        // places a snapshot reader keeps, its list of records as values, and by column, with the
+        // same outcome.
         var state: StateValue = [:]
         _ = try? delta.apply(to: &state)
-        var rich: StateValue = ["a": [1, 2, 3, 4], "b": "text", "c": ["a": [], "b": 1, "c": "x"], "d": [1.5, 2.5, 3.5, 4.5], "e": ["p", "q", 7, "r", "s", "t", "u", "v"]]
+        var rich: StateValue = [
+            "a": [1, 2, 3, 4], "b": "text", "c": ["a": [], "b": 1, "c": "x"], "d": [1.5, 2.5, 3.5, 4.5], "e": ["p", "q", 7, "r", "s", "t", "u", "v"],
+            "f": records(),
+        ]
         var compact: StateValue = [
             "a": .array(StateArray(ints: [1, 2, 3, 4])), "b": "text", "c": ["a": [], "b": 1, "c": "x"],
-            "d": .array(StateArray(floats: [1.5, 2.5, 3.5, 4.5])), "e": pooledStrings(),
+            "d": .array(StateArray(floats: [1.5, 2.5, 3.5, 4.5])), "e": pooledStrings(), "f": recordsByColumn(),
         ]
         let applied = Result { () throws(StateDeltaError) in try delta.apply(to: &rich) }
         let appliedCompact = Result { () throws(StateDeltaError) in try delta.apply(to: &compact) }
         switch (applied, appliedCompact) {
-        case (.success, .success): precondition(rich == compact, "a delta applied to numbers kept as numbers, or strings as places, gives another state")
+        case (.success, .success): precondition(rich == compact, "a delta applied to numbers kept as numbers, strings as places or records by column gives another state")
         case (.failure(let error), .failure(let compactError)):
-            precondition(error.description == compactError.description, "a delta fails otherwise on numbers kept as numbers, or strings as places")
+            precondition(error.description == compactError.description, "a delta fails otherwise on numbers kept as numbers, strings as places or records by column")
         default: preconditionFailure("a delta applies to numbers kept as values, not as numbers, or the reverse")
         }
     }
@@ -69,6 +79,28 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 /// a global, its table would be reported as leaked (the enum's tag bits hide the pointer).
 func pooledStrings() -> StateValue {
     try! BinarySnapshot.decode(try! BinarySnapshot.encode(["e": ["p", "q", 7, "r", "s", "t", "u", "v"]]))["e"]!
+}
+
+/// Records as a snapshot reader keeps them, by column (the main package's tests check that the
+/// reader keeps such a list so); made for each input, as ``pooledStrings()`` is.
+func recordsByColumn() -> StateValue {
+    try! BinarySnapshot.decode(try! BinarySnapshot.encode(["f": records()]))["f"]!
+}
+
+/// Four records of one shape, a list inside each of another length (the last packed).
+func records() -> StateValue {
+    [["a": 1, "b": "x", "c": [1, 2]], ["a": 2, "b": "y", "c": [3]], ["a": 3, "b": "x", "c": []], ["a": 4, "b": .null, "c": [4, 5, 6, 7]]]
+}
+
+/// The value with every list kept as values, all the way down.
+func asValues(_ value: StateValue) -> StateValue {
+    switch value {
+    case .array(let elements): return .array(StateArray(elements.map(asValues)))
+    case .object(var members):
+        for index in members.values.indices { members.values[index] = asValues(members.values[index]) }
+        return .object(members)
+    default: return value
+    }
 }
 
 func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {

@@ -75,8 +75,8 @@ final class FloatPlanes: @unchecked Sendable {
                     store(value, at: index)
                 }
             }
-        case .ints, .pooled:
-            preconditionFailure("a packed float array holds ints or strings")
+        case .ints, .pooled, .columns:
+            preconditionFailure("a packed float array holds ints, strings or records")
         }
     }
 }

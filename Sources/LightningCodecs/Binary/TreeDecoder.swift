@@ -26,23 +26,18 @@ struct TreeDecoder: ~Copyable {
     private let floatCount: Int
     let options: BinarySnapshot.Options
     /// The reader's table of short strings (see `docs/FORMAT.md`), with their hashes.
-    private var interned: InternedStrings
+    var interned: InternedStrings
     /// The keys of the small objects being read, innermost last, their hashes and their places in
     /// the table of interned strings (-1 for a key not interned).
-    private var stackedKeys: [StateString] = []
-    private var stackedKeyHashes: [UInt64] = []
-    private var stackedKeyPlaces: [Int] = []
+    var stackedKeys: [StateString] = []
+    var stackedKeyHashes: [UInt64] = []
+    var stackedKeyPlaces: [Int] = []
     /// The elements of the lists too short to be packed being read, innermost last.
     private var shortElements: [StateValue] = []
-    /// The places of the strings a long list begins with, while they are read (no list begins
-    /// among them: they are strings and other scalars).
-    private var leadingPlaces: [UInt32] = []
-    /// The other scalars among them (``PooledStrings``).
-    private var leadingOthers: [StateValue] = []
     /// The key arrays the small objects read so far share.
-    private var shapes = KeyShapes()
+    var shapes = KeyShapes()
     private var nodes = 0
-    private var depth = 0
+    var depth = 0
     /// The deepest nesting met so far (the outermost container is 1).
     private(set) var deepest = 0
 
@@ -69,9 +64,8 @@ struct TreeDecoder: ~Copyable {
     /// The next value. The scalars most values are, decoded in the caller's loop; containers and
     /// the rarer kinds in ``decodeRest(_:at:)``.
     @inline(__always)
-    private mutating func decode() throws(SnapshotError) -> StateValue {
-        nodes += 1
-        guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
+    mutating func decode() throws(SnapshotError) -> StateValue {
+        try countNode()
         let tagOffset = tree.offset
         let rawTag = try tree.byte()
         guard let tag = SnapshotFormat.Tag(rawValue: rawTag) else {
@@ -86,6 +80,13 @@ struct TreeDecoder: ~Copyable {
         case .string: return .string(try decodeString(asKey: false).string)
         default: return try decodeRest(tag, at: tagOffset)
         }
+    }
+
+    /// Counts a node about to be read, checking the limit.
+    @inline(__always)
+    mutating func countNode() throws(SnapshotError) {
+        nodes += 1
+        guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
     }
 
     @inline(never)
@@ -106,16 +107,7 @@ struct TreeDecoder: ~Copyable {
             let count = try tree.count()
             try enter(at: tagOffset)
             defer { depth -= 1 }
-            // Numbers of one kind outside a packed array (a list too short to be packed, as `[1, 2, 3]`,
-            // or one a writer did not pack) are kept as numbers too.
-            guard count >= SnapshotFormat.packThreshold else {
-                // Gathered on the decoder's stack, a short list is built once, as numbers or as values.
-                let first = shortElements.count
-                defer { shortElements.removeSubrange(first...) }
-                for _ in 0..<count { shortElements.append(try decode()) }
-                return .array(shortElements.withUnsafeBufferPointer { StateArray(compacting: $0[first...]) })
-            }
-            return .array(try decodeLongArray(count))
+            return .array(try decodeArray(count))
         case .object:
             let count = try tree.count(unit: 2)
             try enter(at: tagOffset)
@@ -138,72 +130,37 @@ struct TreeDecoder: ~Copyable {
             try checkPacked(UInt64(count), at: countOffset, of: "int")
             try enter(at: tagOffset)
             defer { depth -= 1 }
-            var ints: [Int64] = []
-            ints.reserveCapacity(min(count, Self.reservedElements))
-            for _ in 0..<count { ints.append(try tree.zigzag()) }
-            return .array(StateArray(ints: ints))
+            return .array(StateArray(ints: try packedInts(count)))
         }
     }
 
-    /// The elements of a list long enough to be packed, which was not. A list that begins with a
-    /// string is kept as places in the table (``PooledStrings``), 4 bytes each, while its elements
-    /// are interned strings, or now and then another scalar (a longer string, a number, a boolean,
-    /// `null`: kept beside the places). It is kept as values (numbers of one kind as numbers) from
-    /// a list or object among them, or once the other scalars outnumber the strings before them by
-    /// more than ``otherSlack``, or when places would take more memory than values.
-    private mutating func decodeLongArray(_ count: Int) throws(SnapshotError) -> StateArray {
-        leadingPlaces.removeAll(keepingCapacity: true)
-        leadingOthers.removeAll(keepingCapacity: true)
-        // (A list or a table of 2^31 elements or strings, beyond any node limit in use, is read as values.)
-        if count < Int(PooledStrings.otherFlag), try tree.peek() == SnapshotFormat.Tag.string.rawValue {
-            reading: while leadingPlaces.count < count, interned.count < Int(PooledStrings.otherFlag),
-                leadingOthers.count <= leadingPlaces.count - leadingOthers.count + Self.otherSlack,
-                let rawTag = try tree.peek(), let tag = SnapshotFormat.Tag(rawValue: rawTag)
-            {
-                switch tag {
-                case .string:
-                    nodes += 1
-                    guard nodes <= options.maxNodeCount else { throw .limit("more than \(options.maxNodeCount) nodes") }
-                    _ = try tree.byte()
-                    let offset = tree.offset
-                    let reference = try tree.varint()
-                    if reference & 1 == 0 {
-                        leadingPlaces.append(UInt32(try checkedPlace(reference, at: offset)))
-                        continue
-                    }
-                    let (string, _, place) = try decodeLiteral(length: reference >> 1, at: offset, asKey: false)
-                    guard place >= 0 else {
-                        leadingPlaces.append(PooledStrings.otherFlag | UInt32(leadingOthers.count))
-                        leadingOthers.append(.string(string))
-                        continue
-                    }
-                    leadingPlaces.append(UInt32(place))
-                case .null, .false, .true, .int, .bigInt, .float:
-                    // A scalar: decoding it reads no list, so the stacks stay this list's.
-                    let value = try decode()
-                    leadingPlaces.append(PooledStrings.otherFlag | UInt32(leadingOthers.count))
-                    leadingOthers.append(value)
-                case .array, .object, .packedFloats, .packedInts:
-                    break reading
-                }
-            }
+    /// The `count` elements of an array whose tag and count were read. Numbers of one kind outside
+    /// a packed array (a list too short to be packed, as `[1, 2, 3]`, or one a writer did not pack)
+    /// are kept as numbers too.
+    mutating func decodeArray(_ count: Int) throws(SnapshotError) -> StateArray {
+        guard count >= SnapshotFormat.packThreshold else {
+            // Gathered on the decoder's stack, a short list is built once, as numbers or as values.
+            let first = shortElements.count
+            defer { shortElements.removeSubrange(first...) }
+            for _ in 0..<count { shortElements.append(try decode()) }
+            return shortElements.withUnsafeBufferPointer { StateArray(compacting: $0[first...]) }
         }
-        if leadingPlaces.count == count, PooledStrings.takesLessThanValues(count: count, others: leadingOthers.count) {
-            // Copies at the list's size: the stacks keep their own storage, as long as the longest list yet.
-            let places = leadingPlaces.withUnsafeBufferPointer { Array($0) }
-            let others = leadingOthers.withUnsafeBufferPointer { Array($0) }
-            return StateArray(pooled: PooledStrings(table: interned.strings, places: places, others: others))
-        }
-        var elements: [StateValue] = []
-        elements.reserveCapacity(min(count, Self.reservedElements))
-        for place in leadingPlaces {
-            elements.append(place & PooledStrings.otherFlag == 0 ? .string(interned[Int(place)].string) : leadingOthers[Int(place & ~PooledStrings.otherFlag)])
-        }
-        while elements.count < count { elements.append(try decode()) }
-        return StateArray(compacting: elements)
+        // A longer one is gathered in the most compact form its elements allow (``ColumnBuilder``).
+        var column = ColumnBuilder(
+            table: interned.strings, room: min(count, Self.reservedElements), allowsPlaces: count < PooledStrings.maximumCount)
+        try decodeElements(count, into: &column)
+        return column.build()
     }
 
-    private mutating func enter(at offset: Int) throws(SnapshotError) {
+    /// The `count` ints of a packed array whose tag and count were read.
+    mutating func packedInts(_ count: Int) throws(SnapshotError) -> [Int64] {
+        var ints: [Int64] = []
+        ints.reserveCapacity(min(count, Self.reservedElements))
+        for _ in 0..<count { ints.append(try tree.zigzag()) }
+        return ints
+    }
+
+    mutating func enter(at offset: Int) throws(SnapshotError) {
         depth += 1
         guard depth <= options.maxDepth else { throw .limit("nesting deeper than \(options.maxDepth) levels (at byte \(offset))") }
         if depth > deepest { deepest = depth }
@@ -211,7 +168,7 @@ struct TreeDecoder: ~Copyable {
 
     /// Writers pack arrays of ``SnapshotFormat/packThreshold`` elements or more, and only those: a
     /// shorter packed array comes from no writer of this format, so the file is foreign or damaged.
-    private func checkPacked(_ count: UInt64, at offset: Int, of kind: String) throws(SnapshotError) {
+    func checkPacked(_ count: UInt64, at offset: Int, of kind: String) throws(SnapshotError) {
         guard count >= UInt64(SnapshotFormat.packThreshold) else {
             throw .malformed("a packed array of \(count) \(kind)\(count == 1 ? "" : "s") (writers pack \(SnapshotFormat.packThreshold) or more)", offset: offset)
         }
@@ -249,10 +206,6 @@ struct TreeDecoder: ~Copyable {
         return floats
     }
 
-    /// How many more other scalars than strings a list kept as places may meet before it is read
-    /// as values: a few long lines at the start of a log do not cost it its places.
-    private static let otherSlack = 8
-
     /// The most elements an array is given room for before they are read: a count is checked
     /// against the bytes left (each element takes one at least), which a small file inflating to
     /// gigabytes can still make larger than memory, so a longer array grows as it is read.
@@ -260,31 +213,50 @@ struct TreeDecoder: ~Copyable {
 
     /// The most members an object may have to be checked for duplicate keys by comparing hashes
     /// pairwise as they are read; a larger one is checked once all its keys are (``RepeatedKeys``).
-    private static let smallObject = 32
+    static let smallObject = 32
 
     /// An object's members, its keys checked for duplicates by their hashes (the bytes compared only
     /// when two hashes match), then put together without checking again: most objects are small
     /// records. As before, a member's value is decoded before its key is checked. The keys gather
     /// on the decoder's stack, and the object takes its shape's shared array (``KeyShapes``).
-    private mutating func decodeSmallObject(_ count: Int) throws(SnapshotError) -> StateObject {
+    mutating func decodeSmallObject(_ count: Int) throws(SnapshotError) -> StateObject {
         var values = ContiguousArray<StateValue>()
         values.reserveCapacity(count)
-        let first = stackedKeys.count
+        return try finishSmallObject(count, values: &values, keysFrom: stackedKeys.count, pending: nil)
+    }
+
+    /// A key read, and the offset it was read at.
+    typealias ReadKey = (offset: Int, string: StateString, hash: UInt64, place: Int)
+
+    /// The rest of a small object of `count` members, the first `values.count` of which were read:
+    /// their keys on the stacks from `first`, checked; `pending`, when given, the next key, read
+    /// but not yet checked. Takes the keys off the stacks from `first`.
+    mutating func finishSmallObject(
+        _ count: Int, values: inout ContiguousArray<StateValue>, keysFrom first: Int, pending: ReadKey?
+    ) throws(SnapshotError) -> StateObject {
         defer {
             stackedKeys.removeSubrange(first...)
             stackedKeyHashes.removeSubrange(first...)
             stackedKeyPlaces.removeSubrange(first...)
         }
-        for _ in 0..<count {
-            let keyOffset = tree.offset
-            let (key, hash, place) = try decodeString(asKey: true)
-            let value = try decode()
-            for earlier in first..<stackedKeyHashes.count where stackedKeyHashes[earlier] == hash && stackedKeys[earlier] == key {
-                throw .malformed("duplicate key \"\(key.displayString)\"", offset: keyOffset)
+        var pending = pending
+        while values.count < count {
+            let key: ReadKey
+            if let read = pending {
+                key = read
+                pending = nil
+            } else {
+                let offset = tree.offset
+                let (string, hash, place) = try decodeString(asKey: true)
+                key = (offset, string, hash, place)
             }
-            stackedKeys.append(key)
-            stackedKeyHashes.append(hash)
-            stackedKeyPlaces.append(place)
+            let value = try decode()
+            for earlier in first..<stackedKeyHashes.count where stackedKeyHashes[earlier] == key.hash && stackedKeys[earlier] == key.string {
+                throw .malformed("duplicate key \"\(key.string.displayString)\"", offset: key.offset)
+            }
+            stackedKeys.append(key.string)
+            stackedKeyHashes.append(key.hash)
+            stackedKeyPlaces.append(key.place)
             values.append(value)
         }
         return StateObject(uncheckedUniqueKeys: shapes.keys(stackedKeys[first...], places: stackedKeyPlaces[first...]), values: values)
@@ -293,7 +265,7 @@ struct TreeDecoder: ~Copyable {
     /// An object's members, then its keys checked for a repeat all at once (``RepeatedKeys``), and
     /// put together without checking again. So a fault in a member after a repeated key is the
     /// one reported (`docs/FORMAT.md`, step 11).
-    private mutating func decodeLargeObject(_ count: Int) throws(SnapshotError) -> StateObject {
+    mutating func decodeLargeObject(_ count: Int) throws(SnapshotError) -> StateObject {
         var keys = ContiguousArray<StateString>()
         var values = ContiguousArray<StateValue>()
         var hashes: [UInt64] = []
@@ -338,7 +310,7 @@ struct TreeDecoder: ~Copyable {
     /// A string, a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart (every
     /// interned string keeps one, as it may be a key later; a longer literal is hashed only as a
     /// key), and its place in the table of interned strings, -1 when it has none.
-    private mutating func decodeString(asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64, place: Int) {
+    mutating func decodeString(asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64, place: Int) {
         let offset = tree.offset
         let reference = try tree.varint()
         if reference & 1 == 0 {
@@ -352,7 +324,7 @@ struct TreeDecoder: ~Copyable {
     /// The place a string's reference (`reference`, read at `offset`, its low bit clear) names,
     /// checked to be in the table.
     @inline(__always)
-    private func checkedPlace(_ reference: UInt64, at offset: Int) throws(SnapshotError) -> Int {
+    func checkedPlace(_ reference: UInt64, at offset: Int) throws(SnapshotError) -> Int {
         guard reference >> 1 < UInt64(interned.count) else {
             throw .malformed("string reference \(reference >> 1) beyond the \(interned.count) interned strings", offset: offset)
         }
@@ -362,7 +334,7 @@ struct TreeDecoder: ~Copyable {
     /// A literal string of `length` bytes (its length read at `offset`), interned when short, as
     /// ``decodeString(asKey:)`` returns it.
     @inline(__always)
-    private mutating func decodeLiteral(length: UInt64, at offset: Int, asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64, place: Int) {
+    mutating func decodeLiteral(length: UInt64, at offset: Int, asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64, place: Int) {
         guard length <= UInt64(tree.remaining) else {
             throw .malformed("string length \(length) exceeds the \(tree.remaining) bytes left", offset: offset)
         }

@@ -94,7 +94,53 @@ struct TreeEncoder: ~Copyable {
         switch array.storage {
         case .values(let elements): for element in elements { encode(element) }
         case .floats, .ints, .pooled: for element in array { encode(element) }
+        case .columns(let columns): encodeElements(of: columns)
         }
+    }
+
+    /// The elements of a list kept by column, each written from its members as the element itself
+    /// would be (the same bytes), without building it.
+    private mutating func encodeElements(of list: Columns) {
+        for position in 0..<list.count { encodeElement(of: list, at: position) }
+    }
+
+    /// Element `position` of `list`, from its members.
+    private mutating func encodeElement(of list: Columns, at position: Int) {
+        enter()
+        defer { depth -= 1 }
+        // Read in place: a copy of each column would be a retain and a release a member.
+        list.columns.withUnsafeBufferPointer { columns in
+            switch list.shape {
+            case .keys(let keys):
+                tree.byte(SnapshotFormat.Tag.object.rawValue)
+                tree.varint(UInt64(keys.count))
+                for member in keys.indices {
+                    encodeString(keys[member])
+                    encodeElement(of: columns[member], at: position)
+                }
+            case .arrays(let lengths):
+                let length = lengths.map { Int($0[position]) } ?? columns.count
+                let members = columns[..<length]
+                // Packed as the array would be: four members or more, all floats or all ints.
+                if length >= SnapshotFormat.packThreshold {
+                    if members.allSatisfy({ $0.float(at: position) != nil }) {
+                        return encodePackedFloats(StateArray(floats: members.map { $0.float(at: position)! }))
+                    }
+                    if members.allSatisfy({ $0.int(at: position) != nil }) {
+                        return encodePackedInts(members.lazy.map { $0.int(at: position)! })
+                    }
+                }
+                tree.byte(SnapshotFormat.Tag.array.rawValue)
+                tree.varint(UInt64(length))
+                for member in members { encodeElement(of: member, at: position) }
+            }
+        }
+    }
+
+    /// Element `position` of a column: a record inside a record written from its own members.
+    private mutating func encodeElement(of column: StateArray, at position: Int) {
+        if case .columns(let inner) = column.storage { return encodeElement(of: inner, at: position) }
+        encode(column[position])
     }
 
     private mutating func encodePackedInts(_ ints: some Collection<Int64>) {

@@ -160,7 +160,7 @@ struct JSONTextWriter {
         case .floats(let floats): writeElements(floats.lazy.map(StateValue.float), in: range, level: level)
         case .ints(let ints): writeElements(ints.lazy.map(StateValue.int), in: range, level: level)
         // `lazy`: the generic overload below, not this one again.
-        case .pooled: writeElements(elements.lazy, in: range, level: level)
+        case .pooled, .columns: writeElements(elements.lazy, in: range, level: level)
         }
     }
 

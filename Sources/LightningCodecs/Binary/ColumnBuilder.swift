@@ -1,0 +1,312 @@
+import LightningState
+
+/// The elements of a list as a snapshot reader gathers them, in the most compact of
+/// ``StateArray``'s forms that has held every element so far: ints or floats as numbers; strings,
+/// flags and `null` as places in the reader's table of strings, with the odd other scalar beside
+/// them (``PooledStrings``); objects of one shape or short arrays by column, a builder per member
+/// (``Columns``); anything else as values. A form that meets an element it cannot hold turns into
+/// values, once, and keeps them.
+///
+/// The reader decides how an element is read from what the builder can take (``takes(_:)``) and
+/// hands it over read (``appendInt(_:)``, ``appendPlace(_:)``, …, ``beginRows(_:members:)``), or
+/// as a value (``append(_:)``).
+///
+/// In rows of arrays of different lengths, a member past an array's end gets a filler
+/// (``appendFiller()``): a zero, a `null`, a row of fillers, which no element shows.
+struct ColumnBuilder {
+    enum Form {
+        case empty, ints, floats, places, rows, values
+    }
+
+    /// What every element of a list kept by column is.
+    enum RowShape {
+        /// Objects with these keys, whose places in the table of strings are `places`.
+        case keys(ContiguousArray<StateString>, places: [Int])
+        /// Arrays of up to as many elements as there are members.
+        case arrays
+    }
+
+    private(set) var form = Form.empty
+    /// The elements gathered, fillers included.
+    private(set) var count = 0
+    /// The reader's table of strings, which places name.
+    let table: StringTable
+    /// How many elements to make room for when a form begins: the list's length, as far as it is trusted.
+    let room: Int
+    /// Whether the elements may be kept as places: a list of fewer than ``PooledStrings/maximumCount``.
+    let allowsPlaces: Bool
+
+    /// Fillers appended while the builder had no form, which the form put in first.
+    private var leadingFillers = 0
+    private var ints: [Int64] = []
+    private var floats: [Double] = []
+    private var places: [UInt32] = []
+    /// The other scalars among places.
+    private var others: [StateValue] = []
+    private var values: [StateValue] = []
+    /// For rows: what every element is, and a builder per member.
+    private(set) var shape: RowShape?
+    var members: [ColumnBuilder] = []
+    /// For rows of arrays: each one's length, once one was shorter than the members.
+    private var lengths: [UInt8]?
+    /// For rows of arrays: the members the arrays hold, and the fillers past their ends.
+    private var held = 0
+    private var filled = 0
+
+    init(table: StringTable, room: Int, allowsPlaces: Bool) {
+        self.table = table
+        self.room = room
+        self.allowsPlaces = allowsPlaces
+    }
+
+    /// A builder for a member of this one's rows: one element a row, as many fillers first as this
+    /// builder has elements before its first row.
+    func memberBuilder() -> ColumnBuilder {
+        var member = ColumnBuilder(table: table, room: room, allowsPlaces: allowsPlaces)
+        member.leadingFillers = leadingFillers
+        member.count = leadingFillers
+        return member
+    }
+
+    /// Whether the builder keeps, or may begin to keep, its elements in `form`.
+    @inline(__always)
+    func takes(_ form: Form) -> Bool {
+        if self.form == .empty { return form != .places || allowsPlaces }
+        return self.form == form
+    }
+
+    /// Whether the builder keeps rows of arrays, or may begin to.
+    var takesArrays: Bool {
+        if form == .empty { return true }
+        if form == .rows, case .arrays? = shape { return true }
+        return false
+    }
+
+    @inline(__always)
+    mutating func appendInt(_ int: Int64) {
+        if form == .empty { begin(.ints) }
+        ints.append(int)
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func appendFloat(_ float: Double) {
+        if form == .empty { begin(.floats) }
+        floats.append(float)
+        count += 1
+    }
+
+    /// Appends the string at `place` in the table.
+    /// - Precondition: `takes(.places)`, and `place` is below ``PooledStrings/otherFlag``.
+    @inline(__always)
+    mutating func appendPlace(_ place: UInt32) {
+        if form == .empty { begin(.places) }
+        places.append(place)
+        count += 1
+    }
+
+    /// Appends any value, turning the builder into values if its form cannot hold it.
+    mutating func append(_ value: StateValue) {
+        switch (form, value) {
+        case (.empty, .int(let int)): return appendInt(int)
+        case (.empty, .float(let float)): return appendFloat(float)
+        case (.empty, .null), (.empty, .bool), (.empty, .string):
+            begin(allowsPlaces ? .places : .values)
+        case (.empty, _): begin(.values)
+        case (.ints, .int(let int)): return appendInt(int)
+        case (.floats, .float(let float)): return appendFloat(float)
+        case (.places, .array), (.places, .object), (.ints, _), (.floats, _), (.rows, _): turnIntoValues()
+        case (.places, _), (.values, _): break
+        }
+        if form == .places {
+            if let immediate = PooledStrings.immediate(value) {
+                places.append(immediate)
+            } else {
+                places.append(PooledStrings.otherFlag | UInt32(others.count))
+                others.append(value)
+            }
+            count += 1
+            // Other scalars that outnumber the strings and flags by more than a few are values.
+            if others.count > count - others.count + Self.otherSlack { turnIntoValues() }
+            return
+        }
+        values.append(value)
+        count += 1
+    }
+
+    /// Appends a filler: an element no one reads, the place of a member past an array's end.
+    mutating func appendFiller() {
+        switch form {
+        case .empty: leadingFillers += 1
+        case .ints: ints.append(0)
+        case .floats: floats.append(0)
+        case .places: places.append(PooledStrings.immediate(.null)!)
+        case .values: values.append(.null)
+        case .rows:
+            for member in members.indices { members[member].appendFiller() }
+            if case .arrays = shape {
+                if lengths == nil { lengths = Array(repeating: UInt8(members.count), count: count) }
+                lengths!.append(0)
+                filled += members.count
+            }
+        }
+        count += 1
+    }
+
+    /// Keeps the elements by column from now on, the first row's members gathered in `members`
+    /// (made by ``memberBuilder()``).
+    /// - Precondition: the builder has no form; each member holds one element past the fillers.
+    mutating func beginRows(_ shape: RowShape, members: [ColumnBuilder]) {
+        precondition(form == .empty && members.allSatisfy { $0.count == count + 1 }, "rows begin with their first")
+        form = .rows
+        self.shape = shape
+        self.members = members
+        if case .arrays = shape {
+            held = members.count
+            if leadingFillers > 0 { lengths = Array(repeating: 0, count: leadingFillers) + [UInt8(members.count)] }
+        }
+        leadingFillers = 0
+        count += 1
+    }
+
+    /// Counts a row of keys whose members were appended to ``members``.
+    mutating func rowAppended() {
+        count += 1
+    }
+
+    /// Makes room for arrays of `length` members: members added past the last are filled for the
+    /// rows before.
+    /// - Precondition: the builder keeps rows of arrays; `length` is at most 255.
+    mutating func widen(to length: Int) {
+        guard length > members.count else { return }
+        if lengths == nil { lengths = Array(repeating: UInt8(members.count), count: count) }
+        filled += count * (length - members.count)
+        while members.count < length {
+            var member = ColumnBuilder(table: table, room: room, allowsPlaces: allowsPlaces)
+            member.leadingFillers = count
+            member.count = count
+            members.append(member)
+        }
+    }
+
+    /// Counts an array of `length` members, which were appended to the first `length` members;
+    /// fills the others. A list whose fillers come to outnumber its members by more than a row's
+    /// worth is kept as values (one long array among short ones).
+    /// - Precondition: ``widen(to:)`` made room for `length`.
+    mutating func arrayAppended(length: Int) {
+        if length < members.count {
+            for member in length..<members.count { members[member].appendFiller() }
+            if lengths == nil { lengths = Array(repeating: UInt8(members.count), count: count) }
+            filled += members.count - length
+        }
+        lengths?.append(UInt8(length))
+        held += length
+        count += 1
+        if filled > held + Self.widestRow { turnIntoValues() }
+    }
+
+    /// Removes the last element and returns it.
+    /// - Precondition: the builder is not empty.
+    mutating func removeLast() -> StateValue {
+        precondition(count > 0, "an element to remove")
+        count -= 1
+        switch form {
+        case .empty:
+            leadingFillers -= 1
+            return .null
+        case .ints: return .int(ints.removeLast())
+        case .floats: return .float(floats.removeLast())
+        case .values: return values.removeLast()
+        case .places:
+            let place = places.removeLast()
+            // The other scalars are kept in order: the last one flagged is the last of them.
+            if place & PooledStrings.otherFlag != 0, PooledStrings.immediateValue(place) == nil { return others.removeLast() }
+            return element(atPlace: place)
+        case .rows:
+            let parts = members.indices.map { members[$0].removeLast() }
+            switch shape! {
+            case .keys(let keys, _):
+                return .object(StateObject(uncheckedUniqueKeys: keys, values: ContiguousArray(parts)))
+            case .arrays:
+                let length = lengths != nil ? Int(lengths!.removeLast()) : members.count
+                held -= length
+                filled -= members.count - length
+                return .array(StateArray(compacting: parts[..<length]))
+            }
+        }
+    }
+
+    /// The list the elements make.
+    func build() -> StateArray {
+        switch form {
+        // Fillers alone: a member no row reached.
+        case .empty: return StateArray(Array(repeating: .null, count: count))
+        case .ints: return StateArray(ints: ints)
+        case .floats: return StateArray(floats: floats)
+        case .values: return StateArray(values)
+        case .places:
+            guard PooledStrings.takesLessThanValues(count: count, others: others.count) else {
+                return StateArray(places.map(element(atPlace:)))
+            }
+            return StateArray(pooled: PooledStrings(table: table, places: places, others: others))
+        case .rows:
+            let columns: Columns.Shape
+            switch shape! {
+            case .keys(let keys, _): columns = .keys(keys)
+            case .arrays: columns = .arrays(lengths: lengths)
+            }
+            return StateArray(columns: Columns(shape: columns, columns: members.map { $0.build() }, count: count))
+        }
+    }
+
+    /// How many more other scalars than strings and flags a list kept as places may meet before
+    /// it is kept as values: a few long lines at the start of a log do not cost it its places.
+    static let otherSlack = 8
+
+    /// The most members an array may have to be kept as a row: a list of longer ones is a list of lists.
+    static let widestRow = 32
+
+    private mutating func begin(_ form: Form) {
+        self.form = form
+        let fillers = leadingFillers
+        leadingFillers = 0
+        switch form {
+        case .ints:
+            ints.reserveCapacity(room)
+            ints.append(contentsOf: repeatElement(0, count: fillers))
+        case .floats:
+            floats.reserveCapacity(room)
+            floats.append(contentsOf: repeatElement(0, count: fillers))
+        case .places:
+            places.reserveCapacity(room)
+            places.append(contentsOf: repeatElement(PooledStrings.immediate(.null)!, count: fillers))
+        case .values:
+            values.reserveCapacity(room)
+            values.append(contentsOf: repeatElement(.null, count: fillers))
+        case .empty, .rows:
+            preconditionFailure("rows begin with beginRows")
+        }
+    }
+
+    /// Turns the elements gathered into values, the form kept from now on.
+    private mutating func turnIntoValues() {
+        var kept: [StateValue] = []
+        kept.reserveCapacity(Swift.max(room, count + 1))
+        switch form {
+        case .empty, .values: return
+        case .ints: kept.append(contentsOf: ints.lazy.map(StateValue.int))
+        case .floats: kept.append(contentsOf: floats.lazy.map(StateValue.float))
+        case .places: kept.append(contentsOf: places.lazy.map(element(atPlace:)))
+        case .rows: kept.append(contentsOf: build())
+        }
+        (ints, floats, places, others, members, shape, lengths) = ([], [], [], [], [], nil, nil)
+        values = kept
+        form = .values
+    }
+
+    /// The element a place names.
+    private func element(atPlace place: UInt32) -> StateValue {
+        if place & PooledStrings.otherFlag == 0 { return .string(table[Int(place)]) }
+        return PooledStrings.immediateValue(place) ?? others[Int(place & ~PooledStrings.otherFlag)]
+    }
+}

@@ -1,0 +1,185 @@
+import LightningState
+
+extension TreeDecoder {
+    /// Decodes the next element of a list into `column`, in the column's form when it can take the
+    /// element as it is read: a number, a string of the table, a flag or `null`, an array of the
+    /// rows' length, an object of the rows' keys. Anything else is decoded as ``decode()`` decodes
+    /// it and handed over as a value. Either way the nodes counted, the limits checked and the
+    /// errors thrown, at their offsets, are ``decode()``'s.
+    mutating func decodeElement(into column: inout ColumnBuilder) throws(SnapshotError) {
+        guard let rawTag = try tree.peek(), let tag = SnapshotFormat.Tag(rawValue: rawTag) else {
+            // The end of the data, or an unknown tag: `decode` throws.
+            return column.append(try decode())
+        }
+        switch tag {
+        case .int where column.takes(.ints):
+            try countNode()
+            _ = try tree.byte()
+            column.appendInt(try tree.zigzag())
+        case .float where column.takes(.floats):
+            try countNode()
+            _ = try tree.byte()
+            column.appendFloat(Double(bitPattern: try tree.littleEndian(UInt64.self)))
+        case .string where column.takes(.places):
+            try decodeStringElement(into: &column)
+        case .array where column.takesArrays:
+            try decodeRow(into: &column)
+        case .packedInts where column.takesArrays:
+            try decodePackedRow(into: &column)
+        case .object where column.takes(.rows):
+            try decodeRecord(into: &column)
+        default:
+            column.append(try decode())
+        }
+    }
+
+    /// Decodes the `count` elements of a list into `column`, as ``decodeElement(into:)`` does; a
+    /// run of strings kept as places in a loop of its own (a list of log lines is millions of them).
+    mutating func decodeElements(_ count: Int, into column: inout ColumnBuilder) throws(SnapshotError) {
+        let string = SnapshotFormat.Tag.string.rawValue
+        var left = count
+        while left > 0 {
+            if column.takes(.places), try tree.peek() == string {
+                while true {
+                    try decodeStringElement(into: &column)
+                    left -= 1
+                    guard left > 0, column.form == .places, try tree.peek() == string else { break }
+                }
+                continue
+            }
+            try decodeElement(into: &column)
+            left -= 1
+        }
+    }
+
+    /// A string, its tag next, added to `column` as a place, or as another scalar when it is too
+    /// long to be interned (or placed beyond what a place can name).
+    /// - Precondition: `column.takes(.places)`.
+    @inline(__always)
+    private mutating func decodeStringElement(into column: inout ColumnBuilder) throws(SnapshotError) {
+        try countNode()
+        _ = try tree.byte()
+        let offset = tree.offset
+        let reference = try tree.varint()
+        if reference & 1 == 0 {
+            let place = try checkedPlace(reference, at: offset)
+            guard place < Int(PooledStrings.otherFlag) else { return column.append(.string(interned[place].string)) }
+            return column.appendPlace(UInt32(place))
+        }
+        let (string, _, place) = try decodeLiteral(length: reference >> 1, at: offset, asKey: false)
+        guard place >= 0, place < Int(PooledStrings.otherFlag) else { return column.append(.string(string)) }
+        column.appendPlace(UInt32(place))
+    }
+
+    /// An array, added to `column` as a row when it is short enough, otherwise as a value.
+    private mutating func decodeRow(into column: inout ColumnBuilder) throws(SnapshotError) {
+        try countNode()
+        let tagOffset = tree.offset
+        _ = try tree.byte()
+        let length = try tree.count()
+        try enter(at: tagOffset)
+        defer { depth -= 1 }
+        guard length <= ColumnBuilder.widestRow else { return column.append(.array(try decodeArray(length))) }
+        if column.form == .empty {
+            var members = (0..<length).map { _ in column.memberBuilder() }
+            for member in 0..<length { try decodeElement(into: &members[member]) }
+            return column.beginRows(.arrays, members: members)
+        }
+        column.widen(to: length)
+        for member in 0..<length { try decodeElement(into: &column.members[member]) }
+        column.arrayAppended(length: length)
+    }
+
+    /// A packed array of ints, added to `column` as a row when it is short enough, otherwise as a
+    /// value. (As ``decodeRest(_:at:)`` reads one: its ints are not counted as nodes.)
+    private mutating func decodePackedRow(into column: inout ColumnBuilder) throws(SnapshotError) {
+        try countNode()
+        let tagOffset = tree.offset
+        _ = try tree.byte()
+        let countOffset = tree.offset
+        let length = try tree.count()
+        try checkPacked(UInt64(length), at: countOffset, of: "int")
+        try enter(at: tagOffset)
+        defer { depth -= 1 }
+        guard length <= ColumnBuilder.widestRow else { return column.append(.array(StateArray(ints: try packedInts(length)))) }
+        func append(_ int: Int64, to member: inout ColumnBuilder) {
+            if member.takes(.ints) { member.appendInt(int) } else { member.append(.int(int)) }
+        }
+        if column.form == .empty {
+            var members = (0..<length).map { _ in column.memberBuilder() }
+            for member in 0..<length { append(try tree.zigzag(), to: &members[member]) }
+            return column.beginRows(.arrays, members: members)
+        }
+        column.widen(to: length)
+        for member in 0..<length { append(try tree.zigzag(), to: &column.members[member]) }
+        column.arrayAppended(length: length)
+    }
+
+    /// An object, added to `column` as a row when it is one (the first, or with the rows' keys),
+    /// otherwise as a value, as ``decodeSmallObject(_:)`` and ``decodeLargeObject(_:)`` read it.
+    private mutating func decodeRecord(into column: inout ColumnBuilder) throws(SnapshotError) {
+        try countNode()
+        let tagOffset = tree.offset
+        _ = try tree.byte()
+        let count = try tree.count(unit: 2)
+        try enter(at: tagOffset)
+        defer { depth -= 1 }
+        guard count <= Self.smallObject else { return column.append(.object(try decodeLargeObject(count))) }
+        guard column.form == .rows else { return try decodeFirstRecord(count, into: &column) }
+        guard case .keys(let keys, let places)? = column.shape, places.count == count else {
+            return column.append(.object(try decodeSmallObject(count)))
+        }
+        for member in 0..<count {
+            let offset = tree.offset
+            let (string, hash, place) = try decodeString(asKey: true)
+            guard place == places[member] else {
+                // Another shape after all: the record is finished as any object is, from its members so far.
+                let first = stackedKeys.count
+                var values = ContiguousArray<StateValue>()
+                values.reserveCapacity(count)
+                for earlier in 0..<member {
+                    stackedKeys.append(keys[earlier])
+                    stackedKeyHashes.append(interned[places[earlier]].hash)
+                    stackedKeyPlaces.append(places[earlier])
+                    values.append(column.members[earlier].removeLast())
+                }
+                let object = try finishSmallObject(count, values: &values, keysFrom: first, pending: (offset, string, hash, place))
+                return column.append(.object(object))
+            }
+            try decodeElement(into: &column.members[member])
+        }
+        column.rowAppended()
+    }
+
+    /// The first object of a list: when its keys are all interned (and none repeats), the rows
+    /// begin with it, their shape its keys; otherwise it is finished as any object is.
+    private mutating func decodeFirstRecord(_ count: Int, into column: inout ColumnBuilder) throws(SnapshotError) {
+        let first = stackedKeys.count
+        defer {
+            stackedKeys.removeSubrange(first...)
+            stackedKeyHashes.removeSubrange(first...)
+            stackedKeyPlaces.removeSubrange(first...)
+        }
+        var members: [ColumnBuilder] = []
+        members.reserveCapacity(count)
+        for member in 0..<count {
+            let offset = tree.offset
+            let (string, hash, place) = try decodeString(asKey: true)
+            let repeated = (first..<stackedKeys.count).contains { stackedKeyHashes[$0] == hash && stackedKeys[$0] == string }
+            guard place >= 0, !repeated else {
+                var values = ContiguousArray<StateValue>()
+                values.reserveCapacity(count)
+                for earlier in 0..<member { values.append(members[earlier].removeLast()) }
+                let object = try finishSmallObject(count, values: &values, keysFrom: first, pending: (offset, string, hash, place))
+                return column.append(.object(object))
+            }
+            members.append(column.memberBuilder())
+            try decodeElement(into: &members[member])
+            stackedKeys.append(string)
+            stackedKeyHashes.append(hash)
+            stackedKeyPlaces.append(place)
+        }
+        let keys = shapes.keys(stackedKeys[first...], places: stackedKeyPlaces[first...])
+        column.beginRows(.keys(keys, places: Array(stackedKeyPlaces[first...])), members: members)
+    }
+}

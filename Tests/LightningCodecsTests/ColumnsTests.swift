@@ -1,0 +1,307 @@
+@testable import LightningCodecs
+@testable import LightningState
+import LightningTestSupport
+import Testing
+
+/// A list of records read from a snapshot — objects of one shape, arrays of one length — is kept by
+/// column (`Columns`): the same value as the records, written alike, changed alike.
+@Suite("Lists of records kept by column")
+struct ColumnsTests {
+    static func columns(_ value: StateValue?) -> Columns? {
+        guard case .array(let array)? = value, case .columns(let columns) = array.storage else { return nil }
+        return columns
+    }
+
+    /// A record of the records state's shape: an id, a distinct name, a label from a few, int tags
+    /// of 1 to 4, a flag and a score.
+    static func record(_ index: Int) -> StateValue {
+        [
+            "id": .int(Int64(index) * 7_919), "name": .string(StateString("name-\(index)")),
+            "label": .string(StateString("label-\(index % 5)")), "tags": .array(StateArray((0...(index % 4)).map { .int(Int64($0 + index)) })),
+            "active": .bool(index % 3 == 0), "score": index % 10 == 0 ? .null : .float(Double(index) / 8),
+        ]
+    }
+
+    /// A row of the mixed state's shape: `[label, int, int, [int, int, int], bool, float, label, int]`.
+    static func row(_ index: Int) -> StateValue {
+        let small = Int64(index % 100)
+        return [
+            .string(StateString("kind-\(index % 4)")), .int(Int64(index)), .int(-small), [.int(small), .int(small + 1), .int(small + 2)],
+            .bool(index % 2 == 0), .float(Double(index) * 0.5), .string(StateString("state-\(index % 3)")), .int(small * 1_000),
+        ]
+    }
+
+    static func roundTrip(_ state: StateValue) throws -> (back: StateValue, bytes: [UInt8]) {
+        let bytes = try BinarySnapshot.encode(state)
+        return (try BinarySnapshot.decode(bytes), bytes)
+    }
+
+    /// Every way the value is seen is the same as the original's: equality, hash, bytes, text, description.
+    static func expectSame(_ back: StateValue, _ state: StateValue, bytes: [UInt8]) throws {
+        let equal = back == state  // outside #expect: a failure would print every record
+        #expect(equal)
+        #expect(back.hashValue == state.hashValue)
+        #expect(try BinarySnapshot.encode(back) == bytes)
+        #expect(JSONWriter.write(back) == JSONWriter.write(state))
+        #expect(JSONWriter.write(back, options: .init(indent: 2)) == JSONWriter.write(state, options: .init(indent: 2)))
+        #expect(String(describing: back) == String(describing: state))
+    }
+
+    @Test("records of one shape read back by column, each column as compact as its values: ints, places, flags, values")
+    func recordsByColumn() throws {
+        let records = StateValue.array(StateArray((0..<500).map(Self.record)))
+        let state: StateValue = ["series": records]
+        let (back, bytes) = try Self.roundTrip(state)
+        try Self.expectSame(back, state, bytes: bytes)
+        let columns = try #require(Self.columns(back["series"]))
+        #expect(columns.count == 500)
+        #expect(columns.shape == .keys(["id", "name", "label", "tags", "active", "score"]))
+        let forms = columns.columns.map { column -> String in
+            switch column.storage {
+            case .ints: "ints"
+            case .floats: "floats"
+            case .pooled: "places"
+            case .values: "values"
+            case .columns: "columns"
+            }
+        }
+        // The tags are rows of 1 to 4 ints (the longest packed); the scores are floats with a `null`
+        // among them.
+        #expect(forms == ["ints", "places", "places", "columns", "places", "values"])
+        let tags = try #require(Self.columns(.array(columns.columns[3])))
+        #expect(tags.columns.count == 4 && tags.columns.allSatisfy { if case .ints = $0.storage { true } else { false } })
+        // An element is an object sharing the list's one array of keys.
+        let keys = try #require(back["series"]?.arrayValue?[7].objectValue?.keys.elements)
+        let again = try #require(back["series"]?.arrayValue?[300].objectValue?.keys.elements)
+        #expect(keys.withUnsafeBufferPointer { $0.baseAddress } == again.withUnsafeBufferPointer { $0.baseAddress })
+        #expect(back["series"]?.arrayValue?[499] == Self.record(499))
+    }
+
+    @Test("rows of one length read back by column, a row inside a row too")
+    func rowsByColumn() throws {
+        let state: StateValue = ["rows": .array(StateArray((0..<300).map(Self.row)))]
+        let (back, bytes) = try Self.roundTrip(state)
+        try Self.expectSame(back, state, bytes: bytes)
+        let columns = try #require(Self.columns(back["rows"]))
+        #expect(columns.shape == .arrays(lengths: nil))
+        let inner = try #require(Self.columns(.array(columns.columns[3])))
+        #expect(inner.shape == .arrays(lengths: nil))
+        #expect(inner.columns.allSatisfy { if case .ints = $0.storage { true } else { false } })
+        // Lists of empty objects and of empty lists: columns with no column.
+        let empty: StateValue = ["objects": .array(StateArray(Array(repeating: [:], count: 6))), "lists": .array(StateArray(Array(repeating: [], count: 5)))]
+        let (emptyBack, emptyBytes) = try Self.roundTrip(empty)
+        try Self.expectSame(emptyBack, empty, bytes: emptyBytes)
+        #expect(Self.columns(emptyBack["objects"])?.count == 6 && Self.columns(emptyBack["lists"])?.count == 5)
+    }
+
+    @Test("arrays of different lengths keep each one's length: shorter and longer ones later, packed ones, an empty one, rows of fillers inside")
+    func raggedRows() throws {
+        // The mixed state's rows: every 16th with a record as a ninth value; the first is one of them.
+        func row(_ index: Int) -> StateValue {
+            guard case .array(var values) = Self.row(index) else { return .null }
+            if index % 16 == 0 { values.append(["id": .int(Int64(index)), "tag": .string(StateString("t\(index % 7)")), "ok": .bool(index % 3 == 0)]) }
+            return .array(values)
+        }
+        let mixed = StateValue.array(StateArray((0..<200).map(row)))
+        // Lengths that grow and shrink, packed (4 ints or more) and not, empty.
+        let lists = StateValue.array(StateArray((0..<100).map { index in
+            .array(StateArray((0..<(index * 7 % 9)).map { .int(Int64(index * 10 + $0)) }))
+        }))
+        // Strings in rows that start short.
+        let words = StateValue.array(StateArray((0..<60).map { index in
+            .array(StateArray((0..<(1 + index % 5)).map { .string(StateString("w\(($0 + index) % 11)")) }))
+        }))
+        for state in [mixed, lists, words] {
+            let (back, bytes) = try Self.roundTrip(state)
+            try Self.expectSame(back, state, bytes: bytes)
+            let columns = try #require(Self.columns(back))
+            guard case .arrays(let lengths?) = columns.shape else {
+                Issue.record("no lengths kept: \(columns.shape)")
+                continue
+            }
+            #expect(lengths.count == columns.count)
+            let expected = try #require(state.arrayValue).map { $0.arrayValue?.count ?? -1 }
+            #expect(lengths.map(Int.init) == expected)
+            // Slices keep the lengths they cover.
+            let slice = try #require(back.arrayValue).subarray(5..<50)
+            #expect(slice.elementsEqual(try #require(state.arrayValue)[5..<50]))
+        }
+        let mixedColumns = try #require(Self.columns(try Self.roundTrip(mixed).back))
+        #expect(mixedColumns.columns.count == 9)
+        #expect(Self.columns(.array(mixedColumns.columns[8]))?.shape == .keys(["id", "tag", "ok"]))
+    }
+
+    @Test("one long array among short ones, or a first one too wide, keeps the list as values")
+    func fillersOutnumbered() throws {
+        let short = (0..<60).map { StateValue.array(StateArray([.int(Int64($0)), "x"])) }
+        var oneLong = short
+        oneLong[3] = .array(StateArray((0..<30).map { .string(StateString("s\($0)")) }))
+        let wide = StateValue.array(StateArray((0..<33).map { .string(StateString("s\($0)")) }))
+        for state in [StateValue.array(StateArray(oneLong)), .array(StateArray([wide] + short))] {
+            let (back, bytes) = try Self.roundTrip(state)
+            try Self.expectSame(back, state, bytes: bytes)
+            #expect(Self.columns(back) == nil)
+        }
+    }
+
+    @Test("a record of another shape after records whose member is a list of another length: the list is given back whole")
+    func mismatchAfterRaggedMember() throws {
+        var records: [StateValue] = (0..<20).map { ["a": .array(StateArray((0...($0 % 3)).map { .int(Int64($0)) })), "b": .int(Int64($0))] }
+        records.append(["a": [1, 2, 3, 4, 5, 6, 7], "c": 1])
+        records.append(["a": [], "b": 2])
+        let state = StateValue.array(StateArray(records))
+        let (back, bytes) = try Self.roundTrip(state)
+        try Self.expectSame(back, state, bytes: bytes)
+        #expect(Self.columns(back) == nil)
+    }
+
+    @Test("a record of another shape, anywhere in the list and anywhere in the record, turns the list into values, equal", arguments: [0, 1, 2, 5, 6])
+    func anotherShape(differingAt member: Int) throws {
+        let keys = ["a", "b", "c", "d", "e", "f"]
+        func record(_ index: Int, keys: [String]) -> StateValue {
+            .object(StateObject(uniqueKeysWithValues: keys.enumerated().map { (StateString($1), .int(Int64(index * 10 + $0))) }))
+        }
+        var other = keys
+        if member < keys.count { other[member] = "z" } else { other.append("g") }
+        for position in [1, 4, 40] {
+            var records = (0..<50).map { record($0, keys: keys) }
+            records[position] = record(position, keys: other)
+            let state = StateValue.array(StateArray(records))
+            let (back, bytes) = try Self.roundTrip(state)
+            try Self.expectSame(back, state, bytes: bytes)
+            #expect(Self.columns(back) == nil)
+        }
+    }
+
+    @Test("what a first record cannot begin rows with: a key too long to be interned, a list, a large object, another kind")
+    func noRows() throws {
+        let long = String(repeating: "k", count: SnapshotFormat.internLimit + 1)
+        let wide = StateValue.object(StateObject(uniqueKeysWithValues: (0..<40).map { (StateString("k\($0)"), StateValue.int(Int64($0))) }))
+        let wideRow = StateValue.array(StateArray((0..<40).map { StateValue.string(StateString("s\($0)")) }))
+        func small(_ index: Int) -> StateValue { ["a": .int(Int64(index))] }
+        let cases: [StateValue] = [
+            .array(StateArray((0..<6).map { ["a": .int(Int64($0)), StateString(long): 1] })),
+            .array(StateArray(Array(repeating: wide, count: 6))),
+            .array(StateArray((0..<6).map { $0 == 3 ? 3 : small($0) })),
+            .array(StateArray((0..<6).map { $0 == 5 ? [1, 2] : small($0) })),
+            .array(StateArray(Array(repeating: wideRow, count: 6))),
+        ]
+        for state in cases {
+            let (back, bytes) = try Self.roundTrip(state)
+            try Self.expectSame(back, state, bytes: bytes)
+            #expect(Self.columns(back) == nil)
+        }
+    }
+
+    @Test("a column changes form when its values do: ints then a string, places then a list, rows then a string; flags keep places with a float among them")
+    func columnsChangeForm() throws {
+        func record(_ index: Int) -> StateValue {
+            let n: StateValue = index == 20 ? "twenty" : .int(Int64(index))
+            let s: StateValue = index == 30 ? [1] : .string(StateString("s\(index % 3)"))
+            let r: StateValue = index == 10 ? "ten" : [.int(Int64(index)), "x"]
+            let b: StateValue = index == 39 ? 1.5 : .bool(index % 2 == 0)
+            return ["n": n, "s": s, "r": r, "b": b]
+        }
+        let records = (0..<40).map(record)
+        let state = StateValue.array(StateArray(records))
+        let (back, bytes) = try Self.roundTrip(state)
+        try Self.expectSame(back, state, bytes: bytes)
+        let columns = try #require(Self.columns(back))
+        // The flags keep their places, a float among them another scalar beside them.
+        #expect(columns.columns.map { if case .values = $0.storage { true } else { false } } == [true, true, true, false])
+    }
+
+    @Test("seeded random lists of records round-trip, with the odd record of another shape")
+    func randomRecords() throws {
+        var random = SeededRandom(seed: 404)
+        for _ in 0..<150 {
+            let width = Int.random(in: 0...5, using: &random)
+            let keys = (0..<width).map { _ in RandomState.string(using: &random) }
+            let unique = Array(Set(keys))
+            let count = Int.random(in: 4...30, using: &random)
+            let asArrays = Bool.random(using: &random)
+            let elements: [StateValue] = (0..<count).map { _ in
+                let values = unique.map { _ in RandomState.value(depth: 2, using: &random) }
+                if Int.random(in: 0..<20, using: &random) == 0 { return RandomState.value(depth: 2, using: &random) }
+                return asArrays ? .array(StateArray(values)) : .object(StateObject(uniqueKeysWithValues: zip(unique, values).map { ($0, $1) }))
+            }
+            let state = StateValue.array(StateArray(elements))
+            let (back, bytes) = try Self.roundTrip(state)
+            try Self.expectSame(back, state, bytes: bytes)
+        }
+    }
+
+    @Test("changing a list read by column turns it into values, and leaves every other copy as it was")
+    func changesTurnIntoValues() throws {
+        let expected = (0..<60).map(Self.record)
+        let loaded = try #require(try Self.roundTrip(.array(StateArray(expected))).back.arrayValue)
+        #expect(Self.columns(.array(loaded)) != nil)
+        let changes: [(String, (inout StateArray) -> Void)] = [
+            ("append", { $0.append(Self.record(60)) }), ("set", { $0[5] = "five" }), ("remove", { _ = $0.removeLast() }),
+            ("replace", { $0.replaceSubrange(2..<4, with: [1]) }), ("reserve", { $0.reserveCapacity(1_000) }),
+            ("modify in place", { if case .object(var members) = $0[1] { members["id"] = 1; $0[1] = .object(members) } }),
+        ]
+        for (name, change) in changes {
+            var changed = loaded
+            var reference = StateArray(expected)
+            change(&changed)
+            change(&reference)
+            guard case .values = changed.storage else {
+                Issue.record("\(name): still by column")
+                continue
+            }
+            #expect(changed.elementsEqual(reference), "\(name)")
+            #expect(loaded.elementsEqual(expected), "\(name): the loaded list changed")
+        }
+    }
+
+    @Test("a slice keeps its columns; two lists read by column compare by column, and a delta between them names the changed record")
+    func slicesAndDeltas() throws {
+        let before = try Self.roundTrip(["series": .array(StateArray((0..<80).map(Self.record)))]).back
+        var records = (0..<80).map(Self.record)
+        records[33] = ["id": 1, "name": "changed", "label": "label-0", "tags": [1], "active": false, "score": 2.5]
+        let after = try Self.roundTrip(["series": .array(StateArray(records))]).back
+        let slice = try #require(before["series"]?.arrayValue).subarray(10..<20)
+        #expect(Self.columns(.array(slice))?.count == 10)
+        #expect(slice.elementsEqual((10..<20).map(Self.record)))
+        #expect(before != after)
+        #expect(before == (try Self.roundTrip(before).back))
+        var delta = StateDelta()
+        delta.appendChanges(from: before, to: after, at: [])
+        var applied = before
+        try delta.apply(to: &applied)
+        #expect(applied == after)
+        #expect(delta.edits.count == 1)
+    }
+
+    @Test("nodes are counted alike: the list, each record, each member")
+    func nodeLimit() throws {
+        let records = StateValue.array(StateArray((0..<10).map { ["a": .int(Int64($0)), "b": .string(StateString("x\($0 % 2)"))] }))
+        let bytes = try BinarySnapshot.encode(records)
+        #expect(BinarySnapshotTests.message(bytes, options: .init(maxNodeCount: 30)) == "over a limit: more than 30 nodes")
+        #expect(BinarySnapshotTests.message(bytes, options: .init(maxNodeCount: 31)) == nil)
+        let rows = try BinarySnapshot.encode(.array(StateArray((0..<10).map { [.int(Int64($0)), [true, .null]] })))
+        #expect(BinarySnapshotTests.message(rows, options: .init(maxNodeCount: 50)) == "over a limit: more than 50 nodes")
+        #expect(BinarySnapshotTests.message(rows, options: .init(maxNodeCount: 51)) == nil)
+        #expect(BinarySnapshotTests.message(rows, options: .init(maxDepth: 2))?.hasPrefix("over a limit: nesting deeper than 2 levels") == true)
+        #expect(BinarySnapshotTests.message(rows, options: .init(maxDepth: 3)) == nil)
+    }
+
+    /// Nothing writes the table once the reader has returned: this checks what the thread
+    /// sanitizer sees (`.ci/run` runs this suite under it).
+    @Test("lists read by column are read from many threads at once, and outlive the reader")
+    func readFromManyThreads() async throws {
+        let state: StateValue = ["records": .array(StateArray((0..<400).map(Self.record))), "rows": .array(StateArray((0..<400).map(Self.row)))]
+        let back = try Self.roundTrip(state).back
+        let matches = await withTaskGroup(of: Bool.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    let key: StateString = task % 2 == 0 ? "records" : "rows"
+                    return back[key] == state[key] && JSONWriter.write(back[key]!) == JSONWriter.write(state[key]!)
+                }
+            }
+            return await group.reduce(true) { $0 && $1 }
+        }
+        #expect(matches)
+    }
+}
