@@ -22,13 +22,14 @@
 /// the snapshot's table of short strings in memory while it lives (or a slice of it, or a delta's
 /// tail made from it).
 ///
-/// A list of four or more objects read from a snapshot, each with the same keys in the same order
-/// (up to 32, each of up to 64 bytes), or of arrays of up to 32 elements, is kept by column: member
-/// `j` of every element in one array, itself kept in the most compact of these forms its values
-/// allow (a record inside a record by column too). An element is built when it is read. A record
-/// of other keys, an element of another kind, or arrays whose lengths differ so much that the
-/// columns would hold more filler than elements keep the list as values (the elements read before
-/// built as they were). Records of a few fields take well under half the memory they take as values.
+/// A list of four or more objects read from a snapshot whose keys (up to 32 in all, each of up to
+/// 64 bytes) come in one order, some left out here and there as `Codable` leaves out a `nil`
+/// optional, or of arrays of up to 32 elements, is kept by column: member `j` of every element in
+/// one array, itself kept in the most compact of these forms its values allow (a record inside a
+/// record by column too). An element is built when it is read. An object whose keys come in
+/// another order, an element of another kind, or elements so unlike that the columns would hold
+/// more filler than members keep the list as values (the elements read before built as they
+/// were). Records of a few fields take well under half the memory they take as values.
 ///
 /// Changing a list kept as places or by column turns it into values.
 ///

@@ -51,4 +51,26 @@ struct NumberListStateTests {
         #expect(try [String](state: .array(kept)) == lines)
         #expect(throws: StateConversionError.self) { try [Int](state: .array(kept)) }
     }
+
+    struct Record: Codable, Equatable, StateConvertible {
+        var id: Int
+        var name: String
+        var tags: [Int]
+        var active: Bool
+        var score: Double?
+    }
+
+    @Test("a Codable list var comes back from records a snapshot reader kept by column, and rows as tuples of lists")
+    func recordsFromColumns() throws {
+        let records = (0..<300).map { Record(id: $0, name: "n\($0 % 7)", tags: Array(0..<($0 % 5)), active: $0 % 2 == 0, score: $0 % 3 == 0 ? nil : Double($0) / 4) }
+        let rows = (0..<100).map { [Double($0), Double($0) / 2, -1] }
+        let back = try BinarySnapshot.decode(try BinarySnapshot.encode(["records": try records.checkpointState(), "rows": try rows.checkpointState()]))
+        guard case .array(let kept)? = back["records"], case .columns = kept.storage, case .array(let keptRows)? = back["rows"], case .columns = keptRows.storage else {
+            Issue.record("not kept by column: \(back)")
+            return
+        }
+        #expect(try [Record](state: .array(kept)) == records)
+        #expect(try [[Double]](state: .array(keptRows)) == rows)
+        #expect(throws: StateConversionError.self) { try [Int](state: .array(kept)) }
+    }
 }

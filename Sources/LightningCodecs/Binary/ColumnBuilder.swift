@@ -3,16 +3,18 @@ import LightningState
 /// The elements of a list as a snapshot reader gathers them, in the most compact of
 /// ``StateArray``'s forms that has held every element so far: ints or floats as numbers; strings,
 /// flags and `null` as places in the reader's table of strings, with the odd other scalar beside
-/// them (``PooledStrings``); objects of one shape or short arrays by column, a builder per member
-/// (``Columns``); anything else as values. A form that meets an element it cannot hold turns into
-/// values, once, and keeps them.
+/// them (``PooledStrings``); objects whose keys come in one order or short arrays by column, a
+/// builder per member (``Columns``); anything else as values. A form that meets an element it
+/// cannot hold turns into values, once, and keeps them.
 ///
 /// The reader decides how an element is read from what the builder can take (``takes(_:)``) and
-/// hands it over read (``appendInt(_:)``, ``appendPlace(_:)``, …, ``beginRows(_:members:)``), or
+/// hands it over read (``appendInt(_:)``, ``appendPlace(_:)``, …, ``beginRows(keys:members:)``), or
 /// as a value (``append(_:)``).
 ///
-/// In rows of arrays of different lengths, a member past an array's end gets a filler
-/// (``appendFiller()``): a zero, a `null`, a row of fillers, which no element shows.
+/// In rows of arrays of different lengths, or of objects that leave keys out, a member an element
+/// does not have gets a filler (``appendFiller()``): a zero, a `null`, a row of fillers, which no
+/// element shows. Rows whose fillers come to outnumber their members by more than a row's worth
+/// are kept as values (one long array among short ones).
 struct ColumnBuilder {
     enum Form {
         case empty, ints, floats, places, rows, values
@@ -20,8 +22,8 @@ struct ColumnBuilder {
 
     /// What every element of a list kept by column is.
     enum RowShape {
-        /// Objects with these keys, whose places in the table of strings are `places`.
-        case keys(ContiguousArray<StateString>, places: [Int])
+        /// Objects whose keys are some of ``keys``, in their order.
+        case keys
         /// Arrays of up to as many elements as there are members.
         case arrays
     }
@@ -47,9 +49,15 @@ struct ColumnBuilder {
     /// For rows: what every element is, and a builder per member.
     private(set) var shape: RowShape?
     var members: [ColumnBuilder] = []
+    /// For rows of objects: the keys, a member each, and their places in the table of strings.
+    private(set) var keys = ContiguousArray<StateString>()
+    private(set) var keyPlaces: [Int] = []
+    /// For rows of objects: each one's keys, once one left a key out.
+    private var presence: [UInt32]?
     /// For rows of arrays: each one's length, once one was shorter than the members.
     private var lengths: [UInt8]?
-    /// For rows of arrays: the members the arrays hold, and the fillers past their ends.
+    /// For rows: the members the elements hold, and the fillers where they hold none (not counting
+    /// rows of fillers, which the builder holding this one counts).
     private var held = 0
     private var filled = 0
 
@@ -144,42 +152,58 @@ struct ColumnBuilder {
         case .values: values.append(.null)
         case .rows:
             for member in members.indices { members[member].appendFiller() }
-            if case .arrays = shape {
-                if lengths == nil { lengths = Array(repeating: UInt8(members.count), count: count) }
-                lengths!.append(0)
-                filled += members.count
-            }
+            // The builder holding this one shows no element here: which members it has need not be kept.
+            presence?.append(0)
+            lengths?.append(0)
         }
         count += 1
     }
 
     /// Keeps the elements by column from now on, the first row's members gathered in `members`
-    /// (made by ``memberBuilder()``).
-    /// - Precondition: the builder has no form; each member holds one element past the fillers.
-    mutating func beginRows(_ shape: RowShape, members: [ColumnBuilder]) {
-        precondition(form == .empty && members.allSatisfy { $0.count == count + 1 }, "rows begin with their first")
+    /// (made by ``memberBuilder()``): objects with `keys` (at `places` in the table of strings), or
+    /// arrays when `keys` is `nil`.
+    /// - Precondition: the builder has no form; each member holds one element past the fillers;
+    ///   at most ``Columns/maximumWidth`` members.
+    mutating func beginRows(keys: (ContiguousArray<StateString>, places: [Int])?, members: [ColumnBuilder]) {
+        precondition(form == .empty && members.count <= Columns.maximumWidth && members.allSatisfy { $0.count == count + 1 }, "rows begin with their first")
         form = .rows
-        self.shape = shape
         self.members = members
-        if case .arrays = shape {
-            held = members.count
-            if leadingFillers > 0 { lengths = Array(repeating: 0, count: leadingFillers) + [UInt8(members.count)] }
+        if let (keys, places) = keys {
+            shape = .keys
+            (self.keys, keyPlaces) = (keys, places)
+        } else {
+            shape = .arrays
         }
+        held = members.count
         leadingFillers = 0
         count += 1
     }
 
-    /// Counts a row of keys whose members were appended to ``members``.
-    mutating func rowAppended() {
-        count += 1
+    /// Adds a member for a key the objects so far did not have, at `position` among the keys,
+    /// filled for them.
+    /// - Precondition: the builder keeps rows of objects, with fewer than ``Columns/maximumWidth``
+    ///   keys, none equal to `key`.
+    mutating func insertKey(_ key: StateString, place: Int, at position: Int) {
+        precondition(shape == .keys && members.count < Columns.maximumWidth, "a key for rows of objects")
+        var member = ColumnBuilder(table: table, room: room, allowsPlaces: allowsPlaces)
+        member.leadingFillers = count
+        member.count = count
+        // The keys at and after `position` move up a bit.
+        let below: UInt32 = (1 << position) - 1
+        keepPresence()
+        presence = presence!.map { $0 & below | ($0 & ~below) << 1 }
+        members.insert(member, at: position)
+        keys.insert(key, at: position)
+        keyPlaces.insert(place, at: position)
+        filled += count
     }
 
     /// Makes room for arrays of `length` members: members added past the last are filled for the
     /// rows before.
-    /// - Precondition: the builder keeps rows of arrays; `length` is at most 255.
+    /// - Precondition: the builder keeps rows of arrays; `length` is at most ``Columns/maximumWidth``.
     mutating func widen(to length: Int) {
         guard length > members.count else { return }
-        if lengths == nil { lengths = Array(repeating: UInt8(members.count), count: count) }
+        keepLengths()
         filled += count * (length - members.count)
         while members.count < length {
             var member = ColumnBuilder(table: table, room: room, allowsPlaces: allowsPlaces)
@@ -189,23 +213,50 @@ struct ColumnBuilder {
         }
     }
 
+    /// Counts an object whose members were appended to the members `present` names, and fills the others.
+    mutating func objectAppended(present: UInt32) {
+        if present != Self.all(members.count) {
+            for member in members.indices where present & 1 << member == 0 { members[member].appendFiller() }
+            keepPresence()
+        }
+        presence?.append(present)
+        rowAppended(holding: present.nonzeroBitCount)
+    }
+
     /// Counts an array of `length` members, which were appended to the first `length` members;
-    /// fills the others. A list whose fillers come to outnumber its members by more than a row's
-    /// worth is kept as values (one long array among short ones).
+    /// fills the others.
     /// - Precondition: ``widen(to:)`` made room for `length`.
     mutating func arrayAppended(length: Int) {
         if length < members.count {
             for member in length..<members.count { members[member].appendFiller() }
-            if lengths == nil { lengths = Array(repeating: UInt8(members.count), count: count) }
-            filled += members.count - length
+            keepLengths()
         }
         lengths?.append(UInt8(length))
-        held += length
-        count += 1
-        if filled > held + Self.widestRow { turnIntoValues() }
+        rowAppended(holding: length)
     }
 
-    /// Removes the last element and returns it.
+    private mutating func rowAppended(holding: Int) {
+        held += holding
+        filled += members.count - holding
+        count += 1
+        if filled > held + Columns.maximumWidth { turnIntoValues() }
+    }
+
+    /// Every member of `width`.
+    static func all(_ width: Int) -> UInt32 { width == 32 ? .max : (1 << width) - 1 }
+
+    /// Keeps each object's keys from now on: for the rows so far, all of them.
+    private mutating func keepPresence() {
+        if presence == nil { presence = Array(repeating: Self.all(members.count), count: count) }
+    }
+
+    /// Keeps each array's length from now on: for the rows so far, all the members.
+    private mutating func keepLengths() {
+        if lengths == nil { lengths = Array(repeating: UInt8(members.count), count: count) }
+    }
+
+    /// Removes the last element and returns it: an element of a row being taken back, after which
+    /// the builder is dropped (the count of fillers is left as it was).
     /// - Precondition: the builder is not empty.
     mutating func removeLast() -> StateValue {
         precondition(count > 0, "an element to remove")
@@ -225,15 +276,23 @@ struct ColumnBuilder {
         case .rows:
             let parts = members.indices.map { members[$0].removeLast() }
             switch shape! {
-            case .keys(let keys, _):
-                return .object(StateObject(uncheckedUniqueKeys: keys, values: ContiguousArray(parts)))
+            case .keys:
+                let present = presence != nil ? presence!.removeLast() : Self.all(members.count)
+                let kept = members.indices.filter { present & 1 << $0 != 0 }
+                return .object(StateObject(uncheckedUniqueKeys: ContiguousArray(kept.map { keys[$0] }), values: ContiguousArray(kept.map { parts[$0] })))
             case .arrays:
                 let length = lengths != nil ? Int(lengths!.removeLast()) : members.count
-                held -= length
-                filled -= members.count - length
                 return .array(StateArray(compacting: parts[..<length]))
             }
         }
+    }
+
+    /// Takes back the members of an object being read, which were appended to the members
+    /// `present` names and are not counted yet: their values, in the members' order.
+    mutating func takeObjectInProgress(present: UInt32) -> ContiguousArray<StateValue> {
+        var values = ContiguousArray<StateValue>()
+        for member in members.indices where present & 1 << member != 0 { values.append(members[member].removeLast()) }
+        return values
     }
 
     /// The list the elements make.
@@ -252,7 +311,7 @@ struct ColumnBuilder {
         case .rows:
             let columns: Columns.Shape
             switch shape! {
-            case .keys(let keys, _): columns = .keys(keys)
+            case .keys: columns = .keys(keys, presence: presence)
             case .arrays: columns = .arrays(lengths: lengths)
             }
             return StateArray(columns: Columns(shape: columns, columns: members.map { $0.build() }, count: count))
@@ -262,9 +321,6 @@ struct ColumnBuilder {
     /// How many more other scalars than strings and flags a list kept as places may meet before
     /// it is kept as values: a few long lines at the start of a log do not cost it its places.
     static let otherSlack = 8
-
-    /// The most members an array may have to be kept as a row: a list of longer ones is a list of lists.
-    static let widestRow = 32
 
     private mutating func begin(_ form: Form) {
         self.form = form
@@ -299,7 +355,8 @@ struct ColumnBuilder {
         case .places: kept.append(contentsOf: places.lazy.map(element(atPlace:)))
         case .rows: kept.append(contentsOf: build())
         }
-        (ints, floats, places, others, members, shape, lengths) = ([], [], [], [], [], nil, nil)
+        (ints, floats, places, others, members, shape) = ([], [], [], [], [], nil)
+        (keys, keyPlaces, presence, lengths) = ([], [], nil, nil)
         values = kept
         form = .values
     }

@@ -2,10 +2,10 @@ import LightningState
 
 extension TreeDecoder {
     /// Decodes the next element of a list into `column`, in the column's form when it can take the
-    /// element as it is read: a number, a string of the table, a flag or `null`, an array of the
-    /// rows' length, an object of the rows' keys. Anything else is decoded as ``decode()`` decodes
-    /// it and handed over as a value. Either way the nodes counted, the limits checked and the
-    /// errors thrown, at their offsets, are ``decode()``'s.
+    /// element as it is read: a number, a string of the table, an array for rows of arrays, an
+    /// object for rows of objects. Anything else is decoded as ``decode()`` decodes it and handed
+    /// over as a value. Either way the nodes counted, the limits checked and the errors thrown, at
+    /// their offsets, are ``decode()``'s.
     mutating func decodeElement(into column: inout ColumnBuilder) throws(SnapshotError) {
         guard let rawTag = try tree.peek(), let tag = SnapshotFormat.Tag(rawValue: rawTag) else {
             // The end of the data, or an unknown tag: `decode` throws.
@@ -79,11 +79,11 @@ extension TreeDecoder {
         let length = try tree.count()
         try enter(at: tagOffset)
         defer { depth -= 1 }
-        guard length <= ColumnBuilder.widestRow else { return column.append(.array(try decodeArray(length))) }
+        guard length <= Columns.maximumWidth else { return column.append(.array(try decodeArray(length))) }
         if column.form == .empty {
             var members = (0..<length).map { _ in column.memberBuilder() }
             for member in 0..<length { try decodeElement(into: &members[member]) }
-            return column.beginRows(.arrays, members: members)
+            return column.beginRows(keys: nil, members: members)
         }
         column.widen(to: length)
         for member in 0..<length { try decodeElement(into: &column.members[member]) }
@@ -101,22 +101,23 @@ extension TreeDecoder {
         try checkPacked(UInt64(length), at: countOffset, of: "int")
         try enter(at: tagOffset)
         defer { depth -= 1 }
-        guard length <= ColumnBuilder.widestRow else { return column.append(.array(StateArray(ints: try packedInts(length)))) }
+        guard length <= Columns.maximumWidth else { return column.append(.array(StateArray(ints: try packedInts(length)))) }
         func append(_ int: Int64, to member: inout ColumnBuilder) {
             if member.takes(.ints) { member.appendInt(int) } else { member.append(.int(int)) }
         }
         if column.form == .empty {
             var members = (0..<length).map { _ in column.memberBuilder() }
             for member in 0..<length { append(try tree.zigzag(), to: &members[member]) }
-            return column.beginRows(.arrays, members: members)
+            return column.beginRows(keys: nil, members: members)
         }
         column.widen(to: length)
         for member in 0..<length { append(try tree.zigzag(), to: &column.members[member]) }
         column.arrayAppended(length: length)
     }
 
-    /// An object, added to `column` as a row when it is one (the first, or with the rows' keys),
-    /// otherwise as a value, as ``decodeSmallObject(_:)`` and ``decodeLargeObject(_:)`` read it.
+    /// An object, added to `column` as a row when it is one (the first, or one whose keys come in
+    /// the rows' order, some left out, new ones among them), otherwise as a value, as
+    /// ``decodeSmallObject(_:)`` and ``decodeLargeObject(_:)`` read it.
     private mutating func decodeRecord(into column: inout ColumnBuilder) throws(SnapshotError) {
         try countNode()
         let tagOffset = tree.offset
@@ -126,29 +127,39 @@ extension TreeDecoder {
         defer { depth -= 1 }
         guard count <= Self.smallObject else { return column.append(.object(try decodeLargeObject(count))) }
         guard column.form == .rows else { return try decodeFirstRecord(count, into: &column) }
-        guard case .keys(let keys, let places)? = column.shape, places.count == count else {
-            return column.append(.object(try decodeSmallObject(count)))
-        }
-        for member in 0..<count {
+        guard column.shape == .keys else { return column.append(.object(try decodeSmallObject(count))) }
+        var present: UInt32 = 0
+        var next = 0
+        for _ in 0..<count {
             let offset = tree.offset
             let (string, hash, place) = try decodeString(asKey: true)
-            guard place == places[member] else {
-                // Another shape after all: the record is finished as any object is, from its members so far.
-                let first = stackedKeys.count
-                var values = ContiguousArray<StateValue>()
-                values.reserveCapacity(count)
-                for earlier in 0..<member {
-                    stackedKeys.append(keys[earlier])
-                    stackedKeyHashes.append(interned[places[earlier]].hash)
-                    stackedKeyPlaces.append(places[earlier])
-                    values.append(column.members[earlier].removeLast())
+            // The key's member: the next one, or a later one when keys are left out.
+            var member = next
+            while member < column.keyPlaces.count, column.keyPlaces[member] != place { member += 1 }
+            if member == column.keyPlaces.count {
+                // Not after the last key read: a new key, added here, unless the rows have it (out of
+                // order, again, or at another place in the table), it is not interned, or there are
+                // too many. Then the record is finished as any object is, from its members so far.
+                guard place >= 0, column.keyPlaces.count < Columns.maximumWidth, !column.keys.contains(string) else {
+                    let first = stackedKeys.count
+                    var values = column.takeObjectInProgress(present: present)
+                    values.reserveCapacity(count)
+                    for earlier in column.keys.indices where present & 1 << earlier != 0 {
+                        stackedKeys.append(column.keys[earlier])
+                        stackedKeyHashes.append(interned[column.keyPlaces[earlier]].hash)
+                        stackedKeyPlaces.append(column.keyPlaces[earlier])
+                    }
+                    let object = try finishSmallObject(count, values: &values, keysFrom: first, pending: (offset, string, hash, place))
+                    return column.append(.object(object))
                 }
-                let object = try finishSmallObject(count, values: &values, keysFrom: first, pending: (offset, string, hash, place))
-                return column.append(.object(object))
+                column.insertKey(string, place: place, at: next)
+                member = next
             }
             try decodeElement(into: &column.members[member])
+            present |= 1 << member
+            next = member + 1
         }
-        column.rowAppended()
+        column.objectAppended(present: present)
     }
 
     /// The first object of a list: when its keys are all interned (and none repeats), the rows
@@ -180,6 +191,6 @@ extension TreeDecoder {
             stackedKeyPlaces.append(place)
         }
         let keys = shapes.keys(stackedKeys[first...], places: stackedKeyPlaces[first...])
-        column.beginRows(.keys(keys, places: Array(stackedKeyPlaces[first...])), members: members)
+        column.beginRows(keys: (keys, Array(stackedKeyPlaces[first...])), members: members)
     }
 }

@@ -111,10 +111,11 @@ struct TreeEncoder: ~Copyable {
         // Read in place: a copy of each column would be a retain and a release a member.
         list.columns.withUnsafeBufferPointer { columns in
             switch list.shape {
-            case .keys(let keys):
+            case .keys(let keys, let presence):
+                let present = presence?[position] ?? .max
                 tree.byte(SnapshotFormat.Tag.object.rawValue)
-                tree.varint(UInt64(keys.count))
-                for member in keys.indices {
+                tree.varint(UInt64(list.width(at: position)))
+                for member in keys.indices where present & 1 << member != 0 {
                     encodeString(keys[member])
                     encodeElement(of: columns[member], at: position)
                 }
