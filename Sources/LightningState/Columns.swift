@@ -90,14 +90,6 @@ package final class Columns: Sendable {
         }
     }
 
-    /// Whether element `position` has member `member`.
-    package func has(_ member: Int, at position: Int) -> Bool {
-        switch shape {
-        case .keys(_, let presence): return presence.map { $0[position] & 1 << member != 0 } ?? true
-        case .arrays(let lengths): return lengths.map { member < Int($0[position]) } ?? true
-        }
-    }
-
     /// The number of members element `position` has.
     package func width(at position: Int) -> Int {
         switch shape {

@@ -65,9 +65,14 @@ package final class PooledStrings: Sendable {
     /// The element at `position`.
     @inlinable
     package subscript(position: Int) -> StateValue {
-        let place = places[position]
-        if place & Self.otherFlag == 0 { return .string(table[Int(place)]) }
-        return Self.immediateValue(place) ?? others[Int(place & ~Self.otherFlag)]
+        Self.element(atPlace: places[position], table: table, others: others)
+    }
+
+    /// The element `place` names: a string in `table`, an immediate scalar, or one of `others`.
+    @inlinable
+    package static func element(atPlace place: UInt32, table: StringTable, others: [StateValue]) -> StateValue {
+        if place & otherFlag == 0 { return .string(table[Int(place)]) }
+        return immediateValue(place) ?? others[Int(place & ~otherFlag)]
     }
 
     /// Whether a list of `count` elements, `others` of them other scalars, takes less memory as

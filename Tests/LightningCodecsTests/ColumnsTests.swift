@@ -136,6 +136,73 @@ struct ColumnsTests {
         #expect(keys == ["id", "tag", "ok"])
     }
 
+    @Test("rows of four floats or more, which writers pack, are kept by column too, and written packed again")
+    func packedRows() throws {
+        func point(_ index: Int) -> StateValue {
+            let coordinates: [Double] = (0..<(4 + index % 3)).map { Double(index) + Double($0) / 8 }
+            return .array(StateArray(floats: coordinates))
+        }
+        func count(_ index: Int) -> StateValue {
+            let numbers: [Int64] = (0..<6).map { Int64(index * $0) }
+            return .array(StateArray(ints: numbers))
+        }
+        let points = StateValue.array(StateArray((0..<50).map(point)))
+        let counts = StateValue.array(StateArray((0..<50).map(count)))
+        for state in [points, counts] {
+            let (back, bytes) = try Self.roundTrip(state)
+            try Self.expectSame(back, state, bytes: bytes)
+            let columns = try #require(Self.columns(back))
+            #expect(columns.columns.allSatisfy { if case .floats = $0.storage { true } else if case .ints = $0.storage { true } else { false } })
+        }
+    }
+
+    @Test("a list kept by column nests as deep as its deepest member, for the writers' depth check")
+    func nestingDepth() throws {
+        let records = StateValue.array(StateArray((0..<6).map { ["a": [[.int(Int64($0))]], "b": 1] }))
+        let rows = StateValue.array(StateArray((0..<6).map { [.int(Int64($0)), [[1, [2]]]] }))
+        for state in [records, rows, ["l": records]] {
+            let back = try Self.roundTrip(state).back
+            #expect(back.nestingDepth == state.nestingDepth)
+        }
+        #expect(try Self.roundTrip(["l": records]).back.nestingDepth == 5)
+    }
+
+    @Test("a member deep and wide that most records leave out, or that first comes late, is kept as values, a null a filler")
+    func deepMembersLeftOut() throws {
+        // 16 lists of 16 lists of 4 ints: 256 columns beneath "a", which 2,000 records leave out.
+        func inner(_ outer: Int, _ middle: Int) -> StateValue {
+            let numbers: [Int64] = (0..<4).map { Int64(outer + middle + $0) }
+            return .array(StateArray(ints: numbers))
+        }
+        let deep = StateValue.array(StateArray((0..<16).map { outer in .array(StateArray((0..<16).map { inner(outer, $0) })) }))
+        var records: [StateValue] = [["a": deep, "b": 1]]
+        records += (0..<2_000).map { ["b": .int(Int64($0))] }
+        var late: [StateValue] = (0..<40).map { ["b": .int(Int64($0))] }
+        late.append(["a": deep, "b": 2])
+        var early: [StateValue] = (0..<5).map { ["b": .int(Int64($0))] }
+        early.append(["a": ["x": 1, "y": 2], "b": 2])
+        for (state, deepKeptByColumn) in [(records, false), (late, false), (early, true)] {
+            let list = StateValue.array(StateArray(state))
+            let (back, bytes) = try Self.roundTrip(list)
+            try Self.expectSame(back, list, bytes: bytes)
+            let columns = try #require(Self.columns(back))
+            guard case .keys(let keys, _) = columns.shape, let a = keys.firstIndex(of: "a") else {
+                Issue.record("no column for a: \(columns.shape)")
+                continue
+            }
+            #expect((Self.columns(.array(columns.columns[a])) != nil) == deepKeptByColumn)
+        }
+    }
+
+    @Test("a crafted list whose first row has many members, then ends, is an error, not a reservation for every member")
+    func manyMembersThenTruncated() {
+        // [[[0 × 32] × 32], …] claiming 200,000 rows, padded with bytes that are no element.
+        var tree: [UInt8] = [0x07] + SnapshotDecoderTests.varint(200_000) + [0x07, 32]
+        for _ in 0..<32 { tree += [0x07, 32] + Array(repeating: 0x00, count: 32) }
+        tree += Array(repeating: 0xFF, count: 200_000)
+        #expect(SnapshotDecoderTests.message(tree: tree)?.hasPrefix("malformed at byte 1094: unknown tag 0xff") == true)
+    }
+
     @Test("one long array among short ones, or a first one too wide, keeps the list as values")
     func fillersOutnumbered() throws {
         let short = (0..<60).map { StateValue.array(StateArray([.int(Int64($0)), "x"])) }
@@ -176,8 +243,9 @@ struct ColumnsTests {
             added.insert("z", at: member)
             leftOut.remove(at: member)
         } else {
+            // Past the last key: one added at the end, and every key left out.
             replaced.append("g")
-            added.append("g")
+            added = ["g"] + keys
             leftOut.removeAll()
         }
         for other in [replaced, added, leftOut] {

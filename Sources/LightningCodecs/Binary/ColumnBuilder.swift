@@ -56,39 +56,51 @@ struct ColumnBuilder {
     private var presence: [UInt32]?
     /// For rows of arrays: each one's length, once one was shorter than the members.
     private var lengths: [UInt8]?
-    /// For rows: the members the elements hold, and the fillers where they hold none (not counting
-    /// rows of fillers, which the builder holding this one counts).
+    /// For rows: the members the elements hold, and the fillers where they hold none (but in rows
+    /// of fillers, which the builder holding this one counts).
     private var held = 0
     private var filled = 0
+    /// For rows: the rows of fillers, those before the first row among them.
+    private var fillerRows = 0
 
-    init(table: StringTable, room: Int, allowsPlaces: Bool) {
+    /// What the builders of a reader's lists may still make room for in advance.
+    let reservations: ReservationBudget
+
+    init(table: StringTable, room: Int, allowsPlaces: Bool, reservations: ReservationBudget) {
         self.table = table
         self.room = room
         self.allowsPlaces = allowsPlaces
+        self.reservations = reservations
     }
 
-    /// A builder for a member of this one's rows: one element a row, as many fillers first as this
-    /// builder has elements before its first row.
-    func memberBuilder() -> ColumnBuilder {
-        var member = ColumnBuilder(table: table, room: room, allowsPlaces: allowsPlaces)
-        member.leadingFillers = leadingFillers
-        member.count = leadingFillers
+    /// A builder for a member of this one's rows: one element a row, and first `fillers` fillers
+    /// (as many as this builder has elements before its first row, by default).
+    func memberBuilder(fillers: Int? = nil) -> ColumnBuilder {
+        var member = ColumnBuilder(table: table, room: room, allowsPlaces: allowsPlaces, reservations: reservations)
+        member.leadingFillers = fillers ?? leadingFillers
+        member.count = member.leadingFillers
         return member
     }
 
-    /// Whether the builder keeps, or may begin to keep, its elements in `form`.
+    /// Whether the builder keeps, or may begin to keep, its elements in `form`. Rows begin after
+    /// at most ``rowsAfterFillers`` fillers: each member of each row inside would get them all.
     @inline(__always)
     func takes(_ form: Form) -> Bool {
-        if self.form == .empty { return form != .places || allowsPlaces }
-        return self.form == form
+        guard self.form == .empty else { return self.form == form }
+        switch form {
+        case .places: return allowsPlaces
+        case .rows: return leadingFillers <= Self.rowsAfterFillers
+        default: return true
+        }
     }
 
     /// Whether the builder keeps rows of arrays, or may begin to.
     var takesArrays: Bool {
-        if form == .empty { return true }
-        if form == .rows, case .arrays? = shape { return true }
-        return false
+        takes(.rows) && shape != .keys
     }
+
+    /// The most fillers rows may begin after.
+    static let rowsAfterFillers = 32
 
     @inline(__always)
     mutating func appendInt(_ int: Int64) {
@@ -151,12 +163,26 @@ struct ColumnBuilder {
         case .places: places.append(PooledStrings.immediate(.null)!)
         case .values: values.append(.null)
         case .rows:
+            // A row of fillers costs a filler for every member beneath: rows deep and wide that are
+            // mostly fillers are kept as values, a `null` a filler.
+            let leaves = leafCount
+            if (fillerRows + 1) * (leaves - 3) > 4 * (count - fillerRows) * leaves + 64 {
+                turnIntoValues()
+                values.append(.null)
+                break
+            }
+            fillerRows += 1
             for member in members.indices { members[member].appendFiller() }
             // The builder holding this one shows no element here: which members it has need not be kept.
             presence?.append(0)
             lengths?.append(0)
         }
         count += 1
+    }
+
+    /// The builders beneath this one that hold elements: 1 unless it keeps rows.
+    private var leafCount: Int {
+        form == .rows ? members.reduce(0) { $0 + $1.leafCount } : 1
     }
 
     /// Keeps the elements by column from now on, the first row's members gathered in `members`
@@ -175,6 +201,7 @@ struct ColumnBuilder {
             shape = .arrays
         }
         held = members.count
+        fillerRows = leadingFillers
         leadingFillers = 0
         count += 1
     }
@@ -185,9 +212,7 @@ struct ColumnBuilder {
     ///   keys, none equal to `key`.
     mutating func insertKey(_ key: StateString, place: Int, at position: Int) {
         precondition(shape == .keys && members.count < Columns.maximumWidth, "a key for rows of objects")
-        var member = ColumnBuilder(table: table, room: room, allowsPlaces: allowsPlaces)
-        member.leadingFillers = count
-        member.count = count
+        let member = memberBuilder(fillers: count)
         // The keys at and after `position` move up a bit.
         let below: UInt32 = (1 << position) - 1
         keepPresence()
@@ -198,19 +223,24 @@ struct ColumnBuilder {
         filled += count
     }
 
+    /// Makes the members an array of `length` is appended to (one element each, then
+    /// ``arrayAppended(length:)``): the first array's, or room for a longer one.
+    /// - Precondition: ``takesArrays``; `length` is at most ``Columns/maximumWidth``.
+    mutating func prepareArray(length: Int) {
+        if form == .empty {
+            members = (0..<length).map { _ in memberBuilder() }
+        } else {
+            widen(to: length)
+        }
+    }
+
     /// Makes room for arrays of `length` members: members added past the last are filled for the
     /// rows before.
-    /// - Precondition: the builder keeps rows of arrays; `length` is at most ``Columns/maximumWidth``.
-    mutating func widen(to length: Int) {
+    private mutating func widen(to length: Int) {
         guard length > members.count else { return }
         keepLengths()
         filled += count * (length - members.count)
-        while members.count < length {
-            var member = ColumnBuilder(table: table, room: room, allowsPlaces: allowsPlaces)
-            member.leadingFillers = count
-            member.count = count
-            members.append(member)
-        }
+        while members.count < length { members.append(memberBuilder(fillers: count)) }
     }
 
     /// Counts an object whose members were appended to the members `present` names, and fills the others.
@@ -224,9 +254,10 @@ struct ColumnBuilder {
     }
 
     /// Counts an array of `length` members, which were appended to the first `length` members;
-    /// fills the others.
-    /// - Precondition: ``widen(to:)`` made room for `length`.
+    /// fills the others. The first array begins the rows.
+    /// - Precondition: ``prepareArray(length:)`` made room for `length`.
     mutating func arrayAppended(length: Int) {
+        if form == .empty { return beginRows(keys: nil, members: members) }
         if length < members.count {
             for member in length..<members.count { members[member].appendFiller() }
             keepLengths()
@@ -255,8 +286,9 @@ struct ColumnBuilder {
         if lengths == nil { lengths = Array(repeating: UInt8(members.count), count: count) }
     }
 
-    /// Removes the last element and returns it: an element of a row being taken back, after which
-    /// the builder is dropped (the count of fillers is left as it was).
+    /// Removes the last element and returns it: the member of a row being taken back, after which
+    /// the builder holding this one turns into values. The counts of members and fillers are left
+    /// as they were (they decide nothing after that); the elements stay one a row in every member.
     /// - Precondition: the builder is not empty.
     mutating func removeLast() -> StateValue {
         precondition(count > 0, "an element to remove")
@@ -326,6 +358,7 @@ struct ColumnBuilder {
         self.form = form
         let fillers = leadingFillers
         leadingFillers = 0
+        let room = reservations.take(room)
         switch form {
         case .ints:
             ints.reserveCapacity(room)
@@ -347,7 +380,7 @@ struct ColumnBuilder {
     /// Turns the elements gathered into values, the form kept from now on.
     private mutating func turnIntoValues() {
         var kept: [StateValue] = []
-        kept.reserveCapacity(Swift.max(room, count + 1))
+        kept.reserveCapacity(Swift.max(reservations.take(room), count + 1))
         switch form {
         case .empty, .values: return
         case .ints: kept.append(contentsOf: ints.lazy.map(StateValue.int))
@@ -363,7 +396,25 @@ struct ColumnBuilder {
 
     /// The element a place names.
     private func element(atPlace place: UInt32) -> StateValue {
-        if place & PooledStrings.otherFlag == 0 { return .string(table[Int(place)]) }
-        return PooledStrings.immediateValue(place) ?? others[Int(place & ~PooledStrings.otherFlag)]
+        PooledStrings.element(atPlace: place, table: table, others: others)
+    }
+}
+
+/// How many elements the lists a reader builds may still make room for before they are read (the
+/// rest grow as they come): twice the tree's bytes in all. A list's length is checked against the
+/// bytes left, but each member of a row makes room for as many elements as the list has, so a
+/// crafted first row of many members could otherwise ask for that many times the file.
+final class ReservationBudget {
+    private var left: Int
+
+    init(elements: Int) {
+        left = elements
+    }
+
+    /// Room for up to `wanted` elements, taken from what is left.
+    func take(_ wanted: Int) -> Int {
+        let granted = min(wanted, left)
+        left -= granted
+        return granted
     }
 }

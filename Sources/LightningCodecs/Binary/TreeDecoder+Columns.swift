@@ -5,59 +5,57 @@ extension TreeDecoder {
     /// element as it is read: a number, a string of the table, an array for rows of arrays, an
     /// object for rows of objects. Anything else is decoded as ``decode()`` decodes it and handed
     /// over as a value. Either way the nodes counted, the limits checked and the errors thrown, at
-    /// their offsets, are ``decode()``'s.
+    /// their offsets and in their order, are ``decode()``'s.
     mutating func decodeElement(into column: inout ColumnBuilder) throws(SnapshotError) {
+        try countNode()
+        try decodeCountedElement(into: &column)
+    }
+
+    /// Decodes the `count` elements of a list into `column`, as ``decodeElement(into:)`` does, a
+    /// string kept as a place without leaving the loop (a list of log lines is millions of them).
+    mutating func decodeElements(_ count: Int, into column: inout ColumnBuilder) throws(SnapshotError) {
+        let string = SnapshotFormat.Tag.string.rawValue
+        for _ in 0..<count {
+            try countNode()
+            if column.takes(.places), try tree.peek() == string {
+                try decodeStringElement(into: &column)
+            } else {
+                try decodeCountedElement(into: &column)
+            }
+        }
+    }
+
+    /// ``decodeElement(into:)`` once the element's node is counted.
+    private mutating func decodeCountedElement(into column: inout ColumnBuilder) throws(SnapshotError) {
         guard let rawTag = try tree.peek(), let tag = SnapshotFormat.Tag(rawValue: rawTag) else {
-            // The end of the data, or an unknown tag: `decode` throws.
-            return column.append(try decode())
+            // The end of the data, or an unknown tag: `decodeCounted` throws.
+            return column.append(try decodeCounted())
         }
         switch tag {
         case .int where column.takes(.ints):
-            try countNode()
             _ = try tree.byte()
             column.appendInt(try tree.zigzag())
         case .float where column.takes(.floats):
-            try countNode()
             _ = try tree.byte()
             column.appendFloat(Double(bitPattern: try tree.littleEndian(UInt64.self)))
         case .string where column.takes(.places):
             try decodeStringElement(into: &column)
         case .array where column.takesArrays:
             try decodeRow(into: &column)
-        case .packedInts where column.takesArrays:
+        case .packedInts where column.takesArrays, .packedFloats where column.takesArrays:
             try decodePackedRow(into: &column)
         case .object where column.takes(.rows):
             try decodeRecord(into: &column)
         default:
-            column.append(try decode())
+            column.append(try decodeCounted())
         }
     }
 
-    /// Decodes the `count` elements of a list into `column`, as ``decodeElement(into:)`` does; a
-    /// run of strings kept as places in a loop of its own (a list of log lines is millions of them).
-    mutating func decodeElements(_ count: Int, into column: inout ColumnBuilder) throws(SnapshotError) {
-        let string = SnapshotFormat.Tag.string.rawValue
-        var left = count
-        while left > 0 {
-            if column.takes(.places), try tree.peek() == string {
-                while true {
-                    try decodeStringElement(into: &column)
-                    left -= 1
-                    guard left > 0, column.form == .places, try tree.peek() == string else { break }
-                }
-                continue
-            }
-            try decodeElement(into: &column)
-            left -= 1
-        }
-    }
-
-    /// A string, its tag next, added to `column` as a place, or as another scalar when it is too
-    /// long to be interned (or placed beyond what a place can name).
+    /// A string, its tag next and its node counted, added to `column` as a place, or as another
+    /// scalar when it is too long to be interned (or placed beyond what a place can name).
     /// - Precondition: `column.takes(.places)`.
     @inline(__always)
     private mutating func decodeStringElement(into column: inout ColumnBuilder) throws(SnapshotError) {
-        try countNode()
         _ = try tree.byte()
         let offset = tree.offset
         let reference = try tree.varint()
@@ -71,60 +69,44 @@ extension TreeDecoder {
         column.appendPlace(UInt32(place))
     }
 
-    /// An array, added to `column` as a row when it is short enough, otherwise as a value.
+    /// An array, its tag next and its node counted, added to `column` as a row when it is short
+    /// enough, otherwise as a value.
+    /// - Precondition: `column.takesArrays`.
     private mutating func decodeRow(into column: inout ColumnBuilder) throws(SnapshotError) {
-        try countNode()
         let tagOffset = tree.offset
         _ = try tree.byte()
         let length = try tree.count()
         try enter(at: tagOffset)
-        defer { depth -= 1 }
+        defer { leave() }
         guard length <= Columns.maximumWidth else { return column.append(.array(try decodeArray(length))) }
-        if column.form == .empty {
-            var members = (0..<length).map { _ in column.memberBuilder() }
-            for member in 0..<length { try decodeElement(into: &members[member]) }
-            return column.beginRows(keys: nil, members: members)
-        }
-        column.widen(to: length)
+        column.prepareArray(length: length)
         for member in 0..<length { try decodeElement(into: &column.members[member]) }
         column.arrayAppended(length: length)
     }
 
-    /// A packed array of ints, added to `column` as a row when it is short enough, otherwise as a
-    /// value. (As ``decodeRest(_:at:)`` reads one: its ints are not counted as nodes.)
+    /// A packed array of ints or floats, its tag next and its node counted, read as any packed
+    /// array is, then added to `column` as a row when it is short enough, otherwise as a value.
+    /// - Precondition: `column.takesArrays`.
     private mutating func decodePackedRow(into column: inout ColumnBuilder) throws(SnapshotError) {
-        try countNode()
         let tagOffset = tree.offset
-        _ = try tree.byte()
-        let countOffset = tree.offset
-        let length = try tree.count()
-        try checkPacked(UInt64(length), at: countOffset, of: "int")
-        try enter(at: tagOffset)
-        defer { depth -= 1 }
-        guard length <= Columns.maximumWidth else { return column.append(.array(StateArray(ints: try packedInts(length)))) }
-        func append(_ int: Int64, to member: inout ColumnBuilder) {
-            if member.takes(.ints) { member.appendInt(int) } else { member.append(.int(int)) }
-        }
-        if column.form == .empty {
-            var members = (0..<length).map { _ in column.memberBuilder() }
-            for member in 0..<length { append(try tree.zigzag(), to: &members[member]) }
-            return column.beginRows(keys: nil, members: members)
-        }
-        column.widen(to: length)
-        for member in 0..<length { append(try tree.zigzag(), to: &column.members[member]) }
-        column.arrayAppended(length: length)
+        let tag = SnapshotFormat.Tag(rawValue: try tree.byte())!
+        let numbers = try decodePacked(tag, at: tagOffset)
+        guard numbers.count <= Columns.maximumWidth else { return column.append(.array(numbers)) }
+        column.prepareArray(length: numbers.count)
+        for (member, number) in numbers.enumerated() { column.members[member].append(number) }
+        column.arrayAppended(length: numbers.count)
     }
 
     /// An object, added to `column` as a row when it is one (the first, or one whose keys come in
     /// the rows' order, some left out, new ones among them), otherwise as a value, as
     /// ``decodeSmallObject(_:)`` and ``decodeLargeObject(_:)`` read it.
+    /// - Precondition: `column.takes(.rows)`; the object's tag next, its node counted.
     private mutating func decodeRecord(into column: inout ColumnBuilder) throws(SnapshotError) {
-        try countNode()
         let tagOffset = tree.offset
         _ = try tree.byte()
         let count = try tree.count(unit: 2)
         try enter(at: tagOffset)
-        defer { depth -= 1 }
+        defer { leave() }
         guard count <= Self.smallObject else { return column.append(.object(try decodeLargeObject(count))) }
         guard column.form == .rows else { return try decodeFirstRecord(count, into: &column) }
         guard column.shape == .keys else { return column.append(.object(try decodeSmallObject(count))) }

@@ -36,8 +36,10 @@ struct TreeDecoder: ~Copyable {
     private var shortElements: [StateValue] = []
     /// The key arrays the small objects read so far share.
     var shapes = KeyShapes()
+    /// What the lists being read may make room for in advance (``ColumnBuilder``).
+    private let reservations: ReservationBudget
     private var nodes = 0
-    var depth = 0
+    private var depth = 0
     /// The deepest nesting met so far (the outermost container is 1).
     private(set) var deepest = 0
 
@@ -45,6 +47,7 @@ struct TreeDecoder: ~Copyable {
     init(_ streams: StreamInflation, layout: FloatLayout, options: BinarySnapshot.Options) {
         self.tree = ByteReader(treeOf: streams)
         self.interned = InternedStrings(treeBytes: tree.buffer.count)
+        self.reservations = ReservationBudget(elements: 2 * tree.buffer.count)
         self.floats = UnsafeBufferPointer(streams.floats)
         self.streams = streams
         self.layout = layout
@@ -66,6 +69,12 @@ struct TreeDecoder: ~Copyable {
     @inline(__always)
     mutating func decode() throws(SnapshotError) -> StateValue {
         try countNode()
+        return try decodeCounted()
+    }
+
+    /// The next value, its node counted.
+    @inline(__always)
+    mutating func decodeCounted() throws(SnapshotError) -> StateValue {
         let tagOffset = tree.offset
         let rawTag = try tree.byte()
         guard let tag = SnapshotFormat.Tag(rawValue: rawTag) else {
@@ -106,32 +115,40 @@ struct TreeDecoder: ~Copyable {
         case .array:
             let count = try tree.count()
             try enter(at: tagOffset)
-            defer { depth -= 1 }
+            defer { leave() }
             return .array(try decodeArray(count))
         case .object:
             let count = try tree.count(unit: 2)
             try enter(at: tagOffset)
-            defer { depth -= 1 }
+            defer { leave() }
             return .object(count <= Self.smallObject ? try decodeSmallObject(count) : try decodeLargeObject(count))
-        case .packedFloats:
-            let countOffset = tree.offset
+        case .packedFloats, .packedInts:
+            return .array(try decodePacked(tag, at: tagOffset))
+        }
+    }
+
+    /// A packed array of floats or ints (`tag`) whose tag, read at `tagOffset`, was read.
+    mutating func decodePacked(_ tag: SnapshotFormat.Tag, at tagOffset: Int) throws(SnapshotError) -> StateArray {
+        let countOffset = tree.offset
+        if tag == .packedFloats {
             let count = try tree.varint()
             try checkPacked(count, at: countOffset, of: "float")
             guard count <= UInt64(floatCount - floatsRead) else {
                 throw .malformed("\(count) packed floats but \((floatCount - floatsRead) * 8) float bytes left", offset: countOffset)
             }
             try enter(at: tagOffset)
-            defer { depth -= 1 }
+            defer { leave() }
             try streams.floatsAvailable()
-            return .array(StateArray(floats: try unshuffle(count: Int(count))))
-        case .packedInts:
-            let countOffset = tree.offset
-            let count = try tree.count()
-            try checkPacked(UInt64(count), at: countOffset, of: "int")
-            try enter(at: tagOffset)
-            defer { depth -= 1 }
-            return .array(StateArray(ints: try packedInts(count)))
+            return StateArray(floats: try unshuffle(count: Int(count)))
         }
+        let count = try tree.count()
+        try checkPacked(UInt64(count), at: countOffset, of: "int")
+        try enter(at: tagOffset)
+        defer { leave() }
+        var ints: [Int64] = []
+        ints.reserveCapacity(min(count, Self.reservedElements))
+        for _ in 0..<count { ints.append(try tree.zigzag()) }
+        return StateArray(ints: ints)
     }
 
     /// The `count` elements of an array whose tag and count were read. Numbers of one kind outside
@@ -147,23 +164,22 @@ struct TreeDecoder: ~Copyable {
         }
         // A longer one is gathered in the most compact form its elements allow (``ColumnBuilder``).
         var column = ColumnBuilder(
-            table: interned.strings, room: min(count, Self.reservedElements), allowsPlaces: count < PooledStrings.maximumCount)
+            table: interned.strings, room: min(count, Self.reservedElements), allowsPlaces: count < PooledStrings.maximumCount,
+            reservations: reservations)
         try decodeElements(count, into: &column)
         return column.build()
     }
 
-    /// The `count` ints of a packed array whose tag and count were read.
-    mutating func packedInts(_ count: Int) throws(SnapshotError) -> [Int64] {
-        var ints: [Int64] = []
-        ints.reserveCapacity(min(count, Self.reservedElements))
-        for _ in 0..<count { ints.append(try tree.zigzag()) }
-        return ints
-    }
-
+    /// Goes one container deeper, the container's tag at `offset`, checking the limit.
     mutating func enter(at offset: Int) throws(SnapshotError) {
         depth += 1
         guard depth <= options.maxDepth else { throw .limit("nesting deeper than \(options.maxDepth) levels (at byte \(offset))") }
         if depth > deepest { deepest = depth }
+    }
+
+    /// Comes out of the container ``enter(at:)`` went into.
+    mutating func leave() {
+        depth -= 1
     }
 
     /// Writers pack arrays of ``SnapshotFormat/packThreshold`` elements or more, and only those: a

@@ -46,7 +46,11 @@ extension JSONTextWriter {
 
     /// Whether an array is taken to hold scalars only: its first and last elements are scalars.
     private static func holdsScalarsOnly(_ elements: StateArray) -> Bool {
-        guard case .values = elements.storage else { return true }
+        switch elements.storage {
+        case .floats, .ints, .pooled: return true
+        case .columns: return false
+        case .values: break
+        }
         guard let first = elements.first, let last = elements.last else { return true }
         return !isContainer(first) && !isContainer(last)
     }
