@@ -164,14 +164,14 @@ struct ColumnBuilder {
         case .values: values.append(.null)
         case .rows:
             // A row of fillers costs a filler for every member beneath: rows deep and wide that are
-            // mostly fillers are kept as values, a `null` a filler.
-            let leaves = leafCount
-            if (fillerRows + 1) * (leaves - 3) > 4 * (count - fillerRows) * leaves + 64 {
+            // mostly fillers are kept as values, a `null` a filler. Weighed at the first, second,
+            // fourth, … such row: counting the members beneath costs as much as a row.
+            fillerRows += 1
+            if fillerRows & (fillerRows - 1) == 0, case let leaves = leafCount, fillerRows * (leaves - 3) > 4 * (count - fillerRows + 1) * leaves + 64 {
                 turnIntoValues()
                 values.append(.null)
                 break
             }
-            fillerRows += 1
             for member in members.indices { members[member].appendFiller() }
             // The builder holding this one shows no element here: which members it has need not be kept.
             presence?.append(0)
@@ -182,7 +182,11 @@ struct ColumnBuilder {
 
     /// The builders beneath this one that hold elements: 1 unless it keeps rows.
     private var leafCount: Int {
-        form == .rows ? members.reduce(0) { $0 + $1.leafCount } : 1
+        guard form == .rows else { return 1 }
+        // By index: `reduce` would copy each member, retaining all of its arrays.
+        var leaves = 0
+        for member in members.indices { leaves += members[member].leafCount }
+        return leaves
     }
 
     /// Keeps the elements by column from now on, the first row's members gathered in `members`
