@@ -1,4 +1,4 @@
-import LightningCodecs
+@_spi(Testing) import LightningCodecs
 import LightningState
 
 /// Decodes arbitrary bytes as a binary snapshot. Any trap is a bug; when decoding succeeds,
@@ -20,7 +20,24 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     default: file = wrapStreams(body)
     }
     let options = BinarySnapshot.Options(maxDepth: 200, maxNodeCount: 1 << 20, maxDecompressedBytes: 1 << 16)
-    guard let (header, contents) = try? BinarySnapshot.decodeContents(file, options: options) else { return 0 }
+    // Read again keeping values and numbers only: the same state, or the same error.
+    var plainOptions = options
+    plainOptions.keepsCompactLists = false
+    let read = Result { () throws(SnapshotError) in try BinarySnapshot.decodeContents(file, options: options) }
+    let readPlainly = Result { () throws(SnapshotError) in try BinarySnapshot.decodeContents(file, options: plainOptions) }
+    switch (read, readPlainly) {
+    case (.success(let compact), .success(let plain)):
+        switch (compact.contents, plain.contents) {
+        case (.full(let a), .full(let b)): precondition(a == b && a.nestingDepth == b.nestingDepth, "lists kept compact read another state")
+        case (.delta(let a, _), .delta(let b, _)): precondition(a == b, "lists kept compact read another delta")
+        default: preconditionFailure("lists kept compact read another kind of snapshot")
+        }
+    case (.failure(let error), .failure(let plainError)):
+        precondition(error.description == plainError.description, "lists kept compact fail otherwise: \(error) against \(plainError)")
+    default:
+        preconditionFailure("lists kept compact read what values do not, or the reverse")
+    }
+    guard case .success(let (header, contents)) = read else { return 0 }
     switch contents {
     case .full(let state):
         let again = try! BinarySnapshot.encode(state, threads: 1)

@@ -13,8 +13,13 @@ import LightningState
 ///
 /// In rows of arrays of different lengths, or of objects that leave keys out, a member an element
 /// does not have gets a filler (``appendFiller()``): a zero, a `null`, a row of fillers, which no
-/// element shows. Rows whose fillers come to outnumber their members by more than a row's worth
-/// are kept as values (one long array among short ones).
+/// element shows. What fillers may cost is bounded three ways, so that no input makes the reader
+/// do much more than the values would: rows whose fillers would outnumber the members they hold by
+/// more than a row's worth are kept as values (one long array among short ones, a key or member
+/// first met late in a long list, ``roomForMembers(_:)``); rows that the rows holding them mostly
+/// leave out are kept as values once their rows of fillers, each passing through every builder
+/// beneath, cost more than a `null` each would; and rows begin after at most
+/// ``rowsAfterFillers`` fillers.
 struct ColumnBuilder {
     enum Form {
         case empty, ints, floats, places, rows, values
@@ -37,6 +42,8 @@ struct ColumnBuilder {
     let room: Int
     /// Whether the elements may be kept as places: a list of fewer than ``PooledStrings/maximumCount``.
     let allowsPlaces: Bool
+    /// Whether records may be kept by column (a reader told not to keeps values and numbers only).
+    let allowsRows: Bool
 
     /// Fillers appended while the builder had no form, which the form put in first.
     private var leadingFillers = 0
@@ -60,23 +67,25 @@ struct ColumnBuilder {
     /// of fillers, which the builder holding this one counts).
     private var held = 0
     private var filled = 0
-    /// For rows: the rows of fillers, those before the first row among them.
+    /// For rows: the rows of fillers, those before the first row among them, and which they are.
     private var fillerRows = 0
+    private var fillerBits: [UInt64]?
 
     /// What the builders of a reader's lists may still make room for in advance.
     let reservations: ReservationBudget
 
-    init(table: StringTable, room: Int, allowsPlaces: Bool, reservations: ReservationBudget) {
+    init(table: StringTable, room: Int, allowsPlaces: Bool, allowsRows: Bool, reservations: ReservationBudget) {
         self.table = table
         self.room = room
         self.allowsPlaces = allowsPlaces
+        self.allowsRows = allowsRows
         self.reservations = reservations
     }
 
     /// A builder for a member of this one's rows: one element a row, and first `fillers` fillers
     /// (as many as this builder has elements before its first row, by default).
     func memberBuilder(fillers: Int? = nil) -> ColumnBuilder {
-        var member = ColumnBuilder(table: table, room: room, allowsPlaces: allowsPlaces, reservations: reservations)
+        var member = ColumnBuilder(table: table, room: room, allowsPlaces: allowsPlaces, allowsRows: allowsRows, reservations: reservations)
         member.leadingFillers = fillers ?? leadingFillers
         member.count = member.leadingFillers
         return member
@@ -89,7 +98,7 @@ struct ColumnBuilder {
         guard self.form == .empty else { return self.form == form }
         switch form {
         case .places: return allowsPlaces
-        case .rows: return leadingFillers <= Self.rowsAfterFillers
+        case .rows: return allowsRows && leadingFillers <= Self.rowsAfterFillers
         default: return true
         }
     }
@@ -163,11 +172,12 @@ struct ColumnBuilder {
         case .places: places.append(PooledStrings.immediate(.null)!)
         case .values: values.append(.null)
         case .rows:
-            // A row of fillers costs a filler for every member beneath: rows deep and wide that are
-            // mostly fillers are kept as values, a `null` a filler. Weighed at the first, second,
-            // fourth, … such row: counting the members beneath costs as much as a row.
+            // A row of fillers costs a step and a filler for every builder beneath: rows deep or wide
+            // that are mostly fillers are kept as values, a `null` a filler. Weighed at the first,
+            // second, fourth, … such row, as counting the builders beneath costs as much as a row.
             fillerRows += 1
-            if fillerRows & (fillerRows - 1) == 0, case let leaves = leafCount, fillerRows * (leaves - 3) > 4 * (count - fillerRows + 1) * leaves + 64 {
+            markFiller(row: count)
+            if fillerRows & (fillerRows - 1) == 0, Self.fillersOutweigh(fillerRows, realRows: count + 1 - fillerRows, builders: builderCount) {
                 turnIntoValues()
                 values.append(.null)
                 break
@@ -180,13 +190,33 @@ struct ColumnBuilder {
         count += 1
     }
 
-    /// The builders beneath this one that hold elements: 1 unless it keeps rows.
-    private var leafCount: Int {
+    /// This builder and the builders beneath it: what a row of fillers passes through.
+    private var builderCount: Int {
         guard form == .rows else { return 1 }
         // By index: `reduce` would copy each member, retaining all of its arrays.
-        var leaves = 0
-        for member in members.indices { leaves += members[member].leafCount }
-        return leaves
+        var builders = 1
+        for member in members.indices { builders += members[member].builderCount }
+        return builders
+    }
+
+    /// Whether `fillerRows` rows of fillers through `builders` builders cost more than the values
+    /// they stand for would: a `null` each, and the real rows built as values (in floating point:
+    /// a state of gigabytes would overflow the products).
+    private static func fillersOutweigh(_ fillerRows: Int, realRows: Int, builders: Int) -> Bool {
+        Double(fillerRows) * Double(builders - 3) > 4 * Double(realRows) * Double(builders) + 64
+    }
+
+    /// Keeps that row `row` is a row of fillers, which no element shows (so that turning into
+    /// values makes a `null` of it, not a row).
+    private mutating func markFiller(row: Int) {
+        if fillerBits == nil { fillerBits = [] }
+        while fillerBits!.count <= row >> 6 { fillerBits!.append(0) }
+        fillerBits![row >> 6] |= 1 << UInt64(row & 63)
+    }
+
+    private func isFiller(row: Int) -> Bool {
+        guard let fillerBits, row >> 6 < fillerBits.count else { return false }
+        return fillerBits[row >> 6] & 1 << UInt64(row & 63) != 0
     }
 
     /// Keeps the elements by column from now on, the first row's members gathered in `members`
@@ -206,14 +236,20 @@ struct ColumnBuilder {
         }
         held = members.count
         fillerRows = leadingFillers
+        for row in 0..<leadingFillers { markFiller(row: row) }
         leadingFillers = 0
         count += 1
     }
 
+    /// Whether `added` members more, each filled for every row so far, keep the fillers within a
+    /// row's worth of the members held (else the rows are better kept as values).
+    func roomForMembers(_ added: Int) -> Bool {
+        members.count + added <= Columns.maximumWidth && filled + added * count <= held + Columns.maximumWidth
+    }
+
     /// Adds a member for a key the objects so far did not have, at `position` among the keys,
     /// filled for them.
-    /// - Precondition: the builder keeps rows of objects, with fewer than ``Columns/maximumWidth``
-    ///   keys, none equal to `key`.
+    /// - Precondition: the builder keeps rows of objects, none with `key`; ``roomForMembers(_:)``.
     mutating func insertKey(_ key: StateString, place: Int, at position: Int) {
         precondition(shape == .keys && members.count < Columns.maximumWidth, "a key for rows of objects")
         let member = memberBuilder(fillers: count)
@@ -390,10 +426,12 @@ struct ColumnBuilder {
         case .ints: kept.append(contentsOf: ints.lazy.map(StateValue.int))
         case .floats: kept.append(contentsOf: floats.lazy.map(StateValue.float))
         case .places: kept.append(contentsOf: places.lazy.map(element(atPlace:)))
-        case .rows: kept.append(contentsOf: build())
+        case .rows:
+            let rows = build()
+            for row in rows.indices { kept.append(isFiller(row: row) ? .null : rows[row]) }
         }
         (ints, floats, places, others, members, shape) = ([], [], [], [], [], nil)
-        (keys, keyPlaces, presence, lengths) = ([], [], nil, nil)
+        (keys, keyPlaces, presence, lengths, fillerBits) = ([], [], nil, nil, nil)
         values = kept
         form = .values
     }

@@ -78,7 +78,9 @@ extension TreeDecoder {
         let length = try tree.count()
         try enter(at: tagOffset)
         defer { leave() }
-        guard length <= Columns.maximumWidth else { return column.append(.array(try decodeArray(length))) }
+        guard length <= Columns.maximumWidth, column.form == .empty || column.roomForMembers(length - column.members.count) else {
+            return column.append(.array(try decodeArray(length)))
+        }
         column.prepareArray(length: length)
         for member in 0..<length { try decodeElement(into: &column.members[member]) }
         column.arrayAppended(length: length)
@@ -91,7 +93,9 @@ extension TreeDecoder {
         let tagOffset = tree.offset
         let tag = SnapshotFormat.Tag(rawValue: try tree.byte())!
         let numbers = try decodePacked(tag, at: tagOffset)
-        guard numbers.count <= Columns.maximumWidth else { return column.append(.array(numbers)) }
+        guard numbers.count <= Columns.maximumWidth, column.form == .empty || column.roomForMembers(numbers.count - column.members.count) else {
+            return column.append(.array(numbers))
+        }
         column.prepareArray(length: numbers.count)
         for (member, number) in numbers.enumerated() { column.members[member].append(number) }
         column.arrayAppended(length: numbers.count)
@@ -122,7 +126,7 @@ extension TreeDecoder {
                 // Not after the last key read: a new key, added here, unless the rows have it (out of
                 // order, again, or at another place in the table), it is not interned, or there are
                 // too many. Then the record is finished as any object is, from its members so far.
-                guard place >= 0, column.keyPlaces.count < Columns.maximumWidth, !column.keys.contains(string) else {
+                guard place >= 0, column.roomForMembers(1), !column.keys.contains(string) else {
                     let first = stackedKeys.count
                     var values = column.takeObjectInProgress(present: present)
                     values.reserveCapacity(count)

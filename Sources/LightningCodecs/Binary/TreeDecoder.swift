@@ -164,7 +164,8 @@ struct TreeDecoder: ~Copyable {
         }
         // A longer one is gathered in the most compact form its elements allow (``ColumnBuilder``).
         var column = ColumnBuilder(
-            table: interned.strings, room: min(count, Self.reservedElements), allowsPlaces: count < PooledStrings.maximumCount,
+            table: interned.strings, room: min(count, Self.reservedElements),
+            allowsPlaces: options.keepsCompactLists && count < PooledStrings.maximumCount, allowsRows: options.keepsCompactLists,
             reservations: reservations)
         try decodeElements(count, into: &column)
         return column.build()
