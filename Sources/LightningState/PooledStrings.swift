@@ -68,6 +68,14 @@ package final class PooledStrings: Sendable {
         Self.element(atPlace: places[position], table: table, others: others)
     }
 
+    /// The element at `position` when it is one of the other scalars (not a string of the table,
+    /// nor `null`, `true` or `false`), found without reading the table.
+    package func other(at position: Int) -> StateValue? {
+        let place = places[position]
+        guard place & Self.otherFlag != 0, place < Self.firstImmediate else { return nil }
+        return others[Int(place & ~Self.otherFlag)]
+    }
+
     /// The element `place` names: a string in `table`, an immediate scalar, or one of `others`.
     @inlinable
     package static func element(atPlace place: UInt32, table: StringTable, others: [StateValue]) -> StateValue {

@@ -169,7 +169,7 @@ public struct StateArray: Sendable {
         case .floats(let floats): return floats[position]
         case .ints, .columns: return nil
         case .values(let values): return Self.float(values[position])
-        case .pooled(let pooled): return Self.float(pooled[position])
+        case .pooled(let pooled): return pooled.other(at: position).flatMap(Self.float)
         }
     }
 
@@ -179,7 +179,7 @@ public struct StateArray: Sendable {
         case .ints(let ints): return ints[position]
         case .floats, .columns: return nil
         case .values(let values): return Self.int(values[position])
-        case .pooled(let pooled): return Self.int(pooled[position])
+        case .pooled(let pooled): return pooled.other(at: position).flatMap(Self.int)
         }
     }
 
