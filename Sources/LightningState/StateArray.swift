@@ -164,22 +164,20 @@ public struct StateArray: Sendable {
     }
 
     /// The element at `position` when it is a float, read without building any other element.
-    package func float(at position: Int) -> Double? {
-        switch storage {
-        case .floats(let floats): return floats[position]
-        case .ints, .columns: return nil
-        case .values(let values): return Self.float(values[position])
-        case .pooled(let pooled): return pooled.other(at: position).flatMap(Self.float)
-        }
-    }
+    package func float(at position: Int) -> Double? { scalar(at: position, Self.float) }
 
     /// The element at `position` when it is a 64-bit int, read without building any other element.
-    package func int(at position: Int) -> Int64? {
+    package func int(at position: Int) -> Int64? { scalar(at: position, Self.int) }
+
+    /// The element at `position` as `convert` gives it, for a number; `nil` for a record kept by
+    /// column or a string among places, which are not built.
+    private func scalar<Number>(at position: Int, _ convert: (StateValue) -> Number?) -> Number? {
         switch storage {
-        case .ints(let ints): return ints[position]
-        case .floats, .columns: return nil
-        case .values(let values): return Self.int(values[position])
-        case .pooled(let pooled): return pooled.other(at: position).flatMap(Self.int)
+        case .floats(let floats): return convert(.float(floats[position]))
+        case .ints(let ints): return convert(.int(ints[position]))
+        case .columns: return nil
+        case .values(let values): return convert(values[position])
+        case .pooled(let pooled): return pooled.other(at: position).flatMap(convert)
         }
     }
 
