@@ -23,13 +23,17 @@
 /// tail made from it).
 ///
 /// A list of four or more objects read from a snapshot whose keys (up to 32 in all, each of up to
-/// 64 bytes) come in one order, some left out here and there as `Codable` leaves out a `nil`
-/// optional, or of arrays of up to 32 elements, is kept by column: member `j` of every element in
-/// one array, itself kept in the most compact of these forms its values allow (a record inside a
-/// record by column too). An element is built when it is read. An object whose keys come in
-/// another order, an element of another kind, or elements so unlike that the columns would hold
-/// more filler than members keep the list as values (the elements read before built as they
-/// were). Records of a few fields take well under half the memory they take as values.
+/// 64 bytes) come in one order, or of arrays of up to 32 elements, is kept by column: member `j`
+/// of every element in one array, itself kept in the most compact of these forms its values allow
+/// (a record inside a record by column too). An element is built when it is read. An object may
+/// leave keys out (as `Codable` leaves out a `nil` optional); a key the list has not had yet
+/// takes its place right after the key before it in that object (first, if none is). So the order
+/// is learnt from the objects as they come, and an object whose keys contradict it keeps the list
+/// as values: with two optional keys, `{id, b}` before any `{id, a}` orders them `b`, `a`, and a
+/// later `{id, a, b}` contradicts that. So do an element of another kind, elements so unlike that
+/// the columns would hold more filler than members, and wide rows inside wide rows in a short
+/// list (a list makes 32 columns, and one more for every four elements). Records of a few fields
+/// take well under half the memory they take as values.
 ///
 /// Changing a list kept as places or by column turns it into values.
 ///

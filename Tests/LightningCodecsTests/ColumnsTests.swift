@@ -215,7 +215,8 @@ struct ColumnsTests {
     @Test("the lists of a snapshot reserve at most what their budget grants; a crafted list whose first row has many members, then ends, is an error")
     func reservations() {
         let budget = ReservationBudget(elements: 100)
-        var first = ColumnBuilder(table: StringTable(maximumCount: 1), room: 80, allowsPlaces: true, allowsRows: true, reservations: budget)
+        var first = ColumnBuilder(
+            table: StringTable(maximumCount: 1), room: 80, allowsPlaces: true, allowsRows: true, reservations: budget, builders: BuilderBudget(listCount: 4))
         first.appendInt(1)
         var second = first.memberBuilder()
         second.appendFloat(1)
@@ -226,6 +227,22 @@ struct ColumnsTests {
         for _ in 0..<32 { tree += [0x07, 32] + Array(repeating: 0x00, count: 32) }
         tree += Array(repeating: 0xFF, count: 200_000)
         #expect(SnapshotDecoderTests.message(tree: tree)?.hasPrefix("malformed at byte 1094: unknown tag 0xff") == true)
+    }
+
+    @Test("a short list of wide rows inside wide rows makes builders for the first level alone: the rest are values")
+    func fewRowsManyBuilders() throws {
+        func vector(_ seed: Int) -> StateValue {
+            let numbers: [Double] = (0..<8).map { Double(seed + $0) }
+            return .array(StateArray(floats: numbers))
+        }
+        func matrix(_ seed: Int) -> StateValue { .array(StateArray((0..<32).map { vector(seed + $0) })) }
+        func tensor(_ seed: Int) -> StateValue { .array(StateArray((0..<32).map { matrix(seed * 32 + $0) })) }
+        let state = StateValue.array(StateArray((0..<4).map(tensor)))
+        let (back, bytes) = try Self.roundTrip(state)
+        try Self.expectSame(back, state, bytes: bytes)
+        let columns = try #require(Self.columns(back))
+        #expect(columns.columns.count == 32)
+        #expect(columns.columns.allSatisfy { if case .values = $0.storage { true } else { false } })
     }
 
     @Test("one long array among short ones, or a first one too wide, keeps the list as values")

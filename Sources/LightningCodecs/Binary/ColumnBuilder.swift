@@ -18,8 +18,8 @@ import LightningState
 /// more than a row's worth are kept as values (one long array among short ones, a key or member
 /// first met late in a long list, ``roomForMembers(_:)``); rows that the rows holding them mostly
 /// leave out are kept as values once their rows of fillers, each passing through every builder
-/// beneath, cost more than a `null` each would; and rows begin after at most
-/// ``rowsAfterFillers`` fillers.
+/// beneath, cost more than a `null` each would; rows begin after at most ``rowsAfterFillers``
+/// fillers; and a list's builders are few beside its elements (``BuilderBudget``).
 struct ColumnBuilder {
     enum Form {
         case empty, ints, floats, places, rows, values
@@ -73,19 +73,23 @@ struct ColumnBuilder {
 
     /// What the builders of a reader's lists may still make room for in advance.
     let reservations: ReservationBudget
+    /// How many more builders the list this one is part of may make for members (``BuilderBudget``).
+    let builders: BuilderBudget
 
-    init(table: StringTable, room: Int, allowsPlaces: Bool, allowsRows: Bool, reservations: ReservationBudget) {
+    init(table: StringTable, room: Int, allowsPlaces: Bool, allowsRows: Bool, reservations: ReservationBudget, builders: BuilderBudget) {
         self.table = table
         self.room = room
         self.allowsPlaces = allowsPlaces
         self.allowsRows = allowsRows
+        self.builders = builders
         self.reservations = reservations
     }
 
     /// A builder for a member of this one's rows: one element a row, and first `fillers` fillers
     /// (as many as this builder has elements before its first row, by default).
     func memberBuilder(fillers: Int? = nil) -> ColumnBuilder {
-        var member = ColumnBuilder(table: table, room: room, allowsPlaces: allowsPlaces, allowsRows: allowsRows, reservations: reservations)
+        var member = ColumnBuilder(
+            table: table, room: room, allowsPlaces: allowsPlaces, allowsRows: allowsRows, reservations: reservations, builders: builders)
         member.leadingFillers = fillers ?? leadingFillers
         member.count = member.leadingFillers
         return member
@@ -439,6 +443,25 @@ struct ColumnBuilder {
     /// The element a place names.
     private func element(atPlace place: UInt32) -> StateValue {
         PooledStrings.element(atPlace: place, table: table, others: others)
+    }
+}
+
+/// How many builders a list read by column may still make for members: 32 and one for every four
+/// elements of the list. A builder costs a few hundred bytes however few elements it gets, so a
+/// short list of wide rows inside wide rows (four tensors of 32 × 32 × 32 numbers) kept by column
+/// would take many times what its values take; past the budget, members are kept as values.
+final class BuilderBudget {
+    private var left: Int
+
+    init(listCount: Int) {
+        left = 32 + listCount / 4
+    }
+
+    /// Whether `count` more builders may be made, taking them if so.
+    func take(_ count: Int) -> Bool {
+        guard count <= left else { return false }
+        left -= max(0, count)
+        return true
     }
 }
 

@@ -78,7 +78,9 @@ extension TreeDecoder {
         let length = try tree.count()
         try enter(at: tagOffset)
         defer { leave() }
-        guard length <= Columns.maximumWidth, column.form == .empty || column.roomForMembers(length - column.members.count) else {
+        guard length <= Columns.maximumWidth, column.form == .empty || column.roomForMembers(length - column.members.count),
+            column.builders.take(length - column.members.count)
+        else {
             return column.append(.array(try decodeArray(length)))
         }
         column.prepareArray(length: length)
@@ -93,7 +95,9 @@ extension TreeDecoder {
         let tagOffset = tree.offset
         let tag = SnapshotFormat.Tag(rawValue: try tree.byte())!
         let numbers = try decodePacked(tag, at: tagOffset)
-        guard numbers.count <= Columns.maximumWidth, column.form == .empty || column.roomForMembers(numbers.count - column.members.count) else {
+        guard numbers.count <= Columns.maximumWidth, column.form == .empty || column.roomForMembers(numbers.count - column.members.count),
+            column.builders.take(numbers.count - column.members.count)
+        else {
             return column.append(.array(numbers))
         }
         column.prepareArray(length: numbers.count)
@@ -112,7 +116,10 @@ extension TreeDecoder {
         try enter(at: tagOffset)
         defer { leave() }
         guard count <= Self.smallObject else { return column.append(.object(try decodeLargeObject(count))) }
-        guard column.form == .rows else { return try decodeFirstRecord(count, into: &column) }
+        guard column.form == .rows else {
+            guard column.builders.take(count) else { return column.append(.object(try decodeSmallObject(count))) }
+            return try decodeFirstRecord(count, into: &column)
+        }
         guard column.shape == .keys else { return column.append(.object(try decodeSmallObject(count))) }
         var present: UInt32 = 0
         var next = 0
@@ -126,7 +133,7 @@ extension TreeDecoder {
                 // Not after the last key read: a new key, added here, unless the rows have it (out of
                 // order, again, or at another place in the table), it is not interned, or there are
                 // too many. Then the record is finished as any object is, from its members so far.
-                guard place >= 0, column.roomForMembers(1), !column.keys.contains(string) else {
+                guard place >= 0, column.roomForMembers(1), !column.keys.contains(string), column.builders.take(1) else {
                     let first = stackedKeys.count
                     var values = column.takeObjectInProgress(present: present)
                     values.reserveCapacity(count)

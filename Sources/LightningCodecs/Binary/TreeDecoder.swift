@@ -166,7 +166,7 @@ struct TreeDecoder: ~Copyable {
         var column = ColumnBuilder(
             table: interned.strings, room: min(count, Self.reservedElements),
             allowsPlaces: options.keepsCompactLists && count < PooledStrings.maximumCount, allowsRows: options.keepsCompactLists,
-            reservations: reservations)
+            reservations: reservations, builders: BuilderBudget(listCount: count))
         try decodeElements(count, into: &column)
         return column.build()
     }
