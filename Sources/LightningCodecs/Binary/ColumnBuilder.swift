@@ -13,7 +13,7 @@ import LightningState
 ///
 /// In rows of arrays of different lengths, or of objects that leave keys out, a member an element
 /// does not have gets a filler (``appendFiller()``): a zero, a `null`, a row of fillers, which no
-/// element shows. What fillers may cost is bounded three ways, so that no input makes the reader
+/// element shows. What fillers may cost is bounded four ways, so that no input makes the reader
 /// do much more than the values would: rows whose fillers would outnumber the members they hold by
 /// more than a row's worth are kept as values (one long array among short ones, a key or member
 /// first met late in a long list, ``roomForMembers(_:)``); rows that the rows holding them mostly
