@@ -441,11 +441,14 @@ struct ColumnsTests {
     }
 
     /// Nothing writes the table once the reader has returned: this checks what the thread
-    /// sanitizer sees (`.ci/run` runs this suite under it).
+    /// sanitizer sees (`.ci/run` runs this test under it). Read on this thread alone (no inflating
+    /// workers): the sanitizer does not see `Synchronization.Mutex`'s lock on Linux, and reports
+    /// the workers' handing over of blocks as races.
     @Test("lists read by column are read from many threads at once, and outlive the reader")
     func readFromManyThreads() async throws {
         let state: StateValue = ["records": .array(StateArray((0..<400).map(Self.record))), "rows": .array(StateArray((0..<400).map(Self.row)))]
-        let back = try Self.roundTrip(state).back
+        let back = try BinarySnapshot.decode(try BinarySnapshot.encode(state), workers: 0)
+        #expect(Self.columns(back["records"]) != nil && Self.columns(back["rows"]) != nil)
         let matches = await withTaskGroup(of: Bool.self) { group in
             for task in 0..<8 {
                 group.addTask {
