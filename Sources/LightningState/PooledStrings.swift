@@ -31,11 +31,15 @@ package final class PooledStrings: Sendable {
     @inlinable
     static var firstImmediate: UInt32 { UInt32.max - 2 }
 
+    /// The place of `null` (a filler's, too, in a column of places).
+    @inlinable
+    package static var nullPlace: UInt32 { UInt32.max }
+
     /// The place of `null`, `false` or `true`; `nil` for any other value.
     @inlinable
     package static func immediate(_ value: StateValue) -> UInt32? {
         switch value {
-        case .null: return UInt32.max
+        case .null: return nullPlace
         case .bool(let flag): return flag ? UInt32.max - 2 : UInt32.max - 1
         default: return nil
         }

@@ -173,7 +173,7 @@ struct ColumnBuilder {
         case .empty: leadingFillers += 1
         case .ints: ints.append(0)
         case .floats: floats.append(0)
-        case .places: places.append(PooledStrings.immediate(.null)!)
+        case .places: places.append(PooledStrings.nullPlace)
         case .values: values.append(.null)
         case .rows:
             // A row of fillers costs a step and a filler for every builder beneath: rows deep or wide
@@ -412,7 +412,7 @@ struct ColumnBuilder {
             floats.append(contentsOf: repeatElement(0, count: fillers))
         case .places:
             places.reserveCapacity(room)
-            places.append(contentsOf: repeatElement(PooledStrings.immediate(.null)!, count: fillers))
+            places.append(contentsOf: repeatElement(PooledStrings.nullPlace, count: fillers))
         case .values:
             values.reserveCapacity(room)
             values.append(contentsOf: repeatElement(.null, count: fillers))
