@@ -72,6 +72,15 @@ package final class PooledStrings: Sendable {
         Self.element(atPlace: places[position], table: table, others: others)
     }
 
+    /// Calls `body` with the WTF-8 bytes of the element at `position` when it is a string of the
+    /// table, read where the table keeps it; `nil`, without calling it, for any other element.
+    @inlinable
+    package func withTableString<R>(at position: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        let place = places[position]
+        guard place & Self.otherFlag == 0 else { return nil }
+        return try table.withWTF8(at: Int(place), body)
+    }
+
     /// The element at `position` when it is one of the other scalars (not a string of the table,
     /// nor `null`, `true` or `false`), found without reading the table.
     package func other(at position: Int) -> StateValue? {

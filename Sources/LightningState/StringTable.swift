@@ -63,6 +63,14 @@ package final class StringTable: @unchecked Sendable {
         return directory[place &>> Self.chunkShift][place & Self.chunkMask]
     }
 
+    /// Calls `body` with the WTF-8 bytes of the string at `place`, read where the table keeps it.
+    /// - Precondition: `place < count`.
+    @inlinable
+    package func withWTF8<R>(at place: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        precondition(place < counts.pointee.count, "a place beyond the table")
+        return try directory[place &>> Self.chunkShift][place & Self.chunkMask].withWTF8(body)
+    }
+
     /// Appends a string at the next place.
     /// - Precondition: fewer than `maximumCount` strings were appended; only the reader that
     ///   made the table appends to it, before any other code sees the lists that hold it.

@@ -50,9 +50,34 @@ struct ColumnsTests {
         #expect(equal)
         #expect(back.hashValue == state.hashValue)
         #expect(try BinarySnapshot.encode(back) == bytes)
-        #expect(JSONWriter.write(back) == JSONWriter.write(state))
-        #expect(JSONWriter.write(back, options: .init(indent: 2)) == JSONWriter.write(state, options: .init(indent: 2)))
+        // JSON is written from the columns, not from built records: every layout, sorted keys, raw
+        // UTF-8, and in parallel parts (split down to the list itself), with the same nesting.
+        for options in [JSONWriter.Options(), .init(indent: 2), .canonical, .init(ensureASCII: false, indent: 1, sortKeys: true)] {
+            #expect(JSONWriter.write(back, options: options) == JSONWriter.write(state, options: options))
+            let parallel = JSONWriter.writeChunksMeasuringNesting(back, options: options, threads: 4, minimumChildren: 2, minimumWeight: 0)
+            let single = JSONWriter.writeChunksMeasuringNesting(state, options: options, threads: 1)
+            #expect(Array(parallel.chunks.joined()) == Array(single.chunks.joined()))
+            #expect(parallel.nesting == single.nesting)
+        }
         #expect(String(describing: back) == String(describing: state))
+    }
+
+    @Test("JSON of records by column is the records' own text: escapes, sorted keys of records inside records, keys left out")
+    func jsonFromColumns() throws {
+        let records = StateValue.array(StateArray((0..<300).map { index -> StateValue in
+            var record: StateObject = ["zeta": .string(StateString("naïve \"\(index % 7)\"\n")), "alpha": .int(Int64(index))]
+            if index % 3 != 0 { record["mid"] = ["y": .bool(index % 2 == 0), "x": .string(StateString("日本-\(index % 4)"))] }
+            if index % 5 == 0 { record["opt"] = .null }
+            record["row"] = [.float(Double(index) / 3), "e\u{301}"]
+            return .object(record)
+        }))
+        let state: StateValue = ["list": records]
+        let (back, bytes) = try Self.roundTrip(state)
+        let columns = try #require(Self.columns(back["list"]))
+        guard case .keys(let keys, let presence) = columns.shape else { Issue.record("not objects: \(columns.shape)"); return }
+        #expect(keys == ["zeta", "alpha", "mid", "opt", "row"] && presence != nil)
+        #expect(Self.columns(.array(columns.columns[2])) != nil && Self.columns(.array(columns.columns[4])) != nil)
+        try Self.expectSame(back, state, bytes: bytes)
     }
 
     @Test("records of one shape read back by column, each column as compact as its values: ints, places, flags, values")

@@ -47,7 +47,9 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         let plain = asValues(state)
         precondition(plain == state && plain.hashValue == state.hashValue, "a list kept by column or as places differs from its values")
         precondition(try! BinarySnapshot.encode(plain, threads: 1) == again, "a list kept by column or as places writes other bytes")
-        precondition(JSONWriter.write(plain) == JSONWriter.write(state), "a list kept by column or as places writes other text")
+        for layout in [JSONWriter.Options(), JSONWriter.Options(indent: 1, sortKeys: true)] {
+            precondition(JSONWriter.write(plain, options: layout) == JSONWriter.write(state, options: layout), "a list kept by column or as places writes other text")
+        }
     case .delta(let delta, let parent):
         // The one nesting rule: what a reader accepts lands no deeper in the state than a full state may.
         let nesting = delta.edits.reduce(0) { deepest, edit in

@@ -29,6 +29,7 @@ extension JSONTextWriter {
     static func weight(of value: StateValue) -> Int {
         switch value {
         case .array(let elements):
+            if case .columns(let list) = elements.storage { return 1 + weight(of: list) }
             if holdsScalarsOnly(elements) { return 1 + elements.count }
             return elements.reduce(1) { $0 + weight(of: $1) }
         case .object(let members):
@@ -38,8 +39,22 @@ extension JSONTextWriter {
         }
     }
 
-    /// The weight of each child, or `nil` for an array of scalars, whose children weigh one each.
+    /// The weight of a list kept by column, its elements and the members they hold, taken from the
+    /// columns without building an element.
+    private static func weight(of list: Columns) -> Int {
+        list.columns.reduce(list.count) { total, column in
+            switch column.storage {
+            case .columns(let inner): total + weight(of: inner)
+            case .values: total + column.reduce(0) { $0 + weight(of: $1) }
+            case .floats, .ints, .pooled: total + column.count
+            }
+        }
+    }
+
+    /// The weight of each child, or `nil` when they weigh about the same and are split by count:
+    /// an array of scalars, or a list of records kept by column (not built to be weighed).
     static func weights(of children: Children) -> [Int]? {
+        if children.keys == nil, case .columns = children.values.storage { return nil }
         if children.keys == nil && holdsScalarsOnly(children.values) { return nil }
         return children.values.map(weight(of:))
     }
@@ -63,7 +78,7 @@ extension JSONTextWriter {
     }
 
     /// Where the work is split: the path to a container (positions in writing order) and its
-    /// children's weights (`nil` for an array of scalars).
+    /// children's weights (`nil` when split by count, ``weights(of:)``).
     struct Split {
         let path: [Int]
         let weights: [Int]?

@@ -159,8 +159,8 @@ struct JSONTextWriter {
         case .values(let values): writeElements(values, in: range, level: level)
         case .floats(let floats): writeElements(floats.lazy.map(StateValue.float), in: range, level: level)
         case .ints(let ints): writeElements(ints.lazy.map(StateValue.int), in: range, level: level)
-        // `lazy`: the generic overload below, not this one again.
-        case .pooled, .columns: writeElements(elements.lazy, in: range, level: level)
+        case .pooled(let pooled): writeElements(pooled, in: range, level: level)
+        case .columns(let columns): writeElements(columns, in: range, level: level)
         }
     }
 
