@@ -1,11 +1,12 @@
-/// The elements of a list of strings read from a snapshot, kept as 4-byte places in the reader's
-/// table of interned strings (``StringTable``), which every such list of the same snapshot
-/// shares: a list of log lines, labels or names from a small vocabulary, which a snapshot already
-/// stores as references, takes 4 bytes a string in memory instead of a 24-byte value. `null`,
-/// `true` and `false` take a place of their own (``immediate(_:)``), so a column of flags or of
-/// optional labels costs 4 bytes an element too. The other scalars among them (a string too long
-/// to be interned, a number, a big int) are kept as values beside the places, 28 bytes each, each
-/// named by a place with ``otherFlag`` set.
+/// The elements of a list of strings read from a snapshot, kept as places in the reader's table of
+/// interned strings (``StringTable``), which every such list of the same snapshot shares: a list
+/// of log lines, labels or names, which a snapshot already stores as references, takes 4 bytes a
+/// string in memory instead of a 24-byte value, and 2 when its places are below 32,768 (a small
+/// vocabulary, ``PlaceList``). `null`, `true` and `false` take a place of their own
+/// (``immediate(_:)``), so a column of flags takes a byte an element, and one of optional labels
+/// no more than its labels. The other scalars among them (a string too long to be interned, a
+/// number, a big int) are kept as values beside the places, 28 bytes each, each named by a place
+/// with ``otherFlag`` set.
 ///
 /// Immutable: a ``StateArray`` keeping its elements this way turns them into values when it is
 /// changed. A list holds the whole table, so the snapshot's short strings stay in memory while one
@@ -17,7 +18,7 @@ package final class PooledStrings: Sendable {
     let table: StringTable
     /// Each element's place in the table, or with ``otherFlag`` set, in `others`.
     @usableFromInline
-    let places: [UInt32]
+    let places: PlaceList
     /// The elements that are not in the table.
     @usableFromInline
     let others: [StateValue]
@@ -29,7 +30,7 @@ package final class PooledStrings: Sendable {
     /// The places of `null`, `false` and `true`, the highest three (none is a place in `others`:
     /// a list kept so has fewer than 2^31 − 3 elements).
     @inlinable
-    static var firstImmediate: UInt32 { UInt32.max - 2 }
+    package static var firstImmediate: UInt32 { UInt32.max - 2 }
 
     /// The place of `null` (a filler's, too, in a column of places).
     @inlinable
@@ -58,7 +59,7 @@ package final class PooledStrings: Sendable {
     /// - Precondition: every place is below the table's count, or names one of `others`.
     package init(table: StringTable, places: [UInt32], others: [StateValue]) {
         self.table = table
-        self.places = places
+        self.places = PlaceList(places)
         self.others = others
     }
 
@@ -102,15 +103,16 @@ package final class PooledStrings: Sendable {
         let arrayHeader = 32
         let value = MemoryLayout<StateValue>.stride
         let object = 48
+        // Places at their widest: a list kept so may take less (``PlaceList``).
         let asPlaces = object + arrayHeader + 4 * count + (others > 0 ? arrayHeader + value * others : 0)
         return asPlaces < arrayHeader + value * count
     }
 
     /// The elements in `range`, sharing the table, with the other values they name alone.
     package func subrange(_ range: Range<Int>) -> PooledStrings {
-        guard !others.isEmpty else { return PooledStrings(table: table, places: Array(places[range]), others: []) }
+        guard !others.isEmpty else { return PooledStrings(table: table, places: places.places(in: range), others: []) }
         var kept: [StateValue] = []
-        let subplaces = places[range].map { place in
+        let subplaces = places.places(in: range).map { place in
             guard place & Self.otherFlag != 0, place < Self.firstImmediate else { return place }
             kept.append(others[Int(place & ~Self.otherFlag)])
             return Self.otherFlag | UInt32(kept.count - 1)

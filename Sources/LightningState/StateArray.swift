@@ -1,6 +1,6 @@
 /// The elements of a state array: a collection of ``StateValue``s that keeps a list of floats or
 /// of ints as the numbers themselves, 8 bytes each, a list of strings read from a snapshot as
-/// 4-byte places in the snapshot's table of strings, and a list of records read from a snapshot by
+/// places in the snapshot's table of strings (4 bytes each at most), and a list of records read from a snapshot by
 /// column, instead of as values of 24 bytes.
 ///
 /// Long lists of numbers are most of what many apps keep (a loss history, step counts, a
@@ -13,8 +13,9 @@
 ///   array.
 ///
 /// A list of four or more elements read from a snapshot that begins with a string, a boolean or
-/// `null` keeps each string of up to 64 bytes as a 4-byte place in the reader's table of strings,
-/// which the lists of one snapshot share, each boolean and `null` as a place of its own, and the
+/// `null` keeps each string of up to 64 bytes as a place in the reader's table of strings (4 bytes,
+/// or 2 or 1 when the list's places lie close together), which the lists of one
+/// snapshot share, each boolean and `null` as a place of its own, and the
 /// other scalars among them (a longer string, a number) as values beside the places; it is kept as
 /// values if a list or object is among them, if the other scalars come to outnumber the rest by
 /// more than 8, or if places would take more memory than values (a short list with other

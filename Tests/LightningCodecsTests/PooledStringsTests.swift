@@ -163,6 +163,8 @@ struct PooledStringsTests {
                 continue
             }
             #expect(pooled.others.isEmpty)
+            // Flags, `null` and a few labels: a byte an element (``PlaceList``).
+            #expect(pooled.places.width == 1)
         }
         // A slice names the same flags; removing the last turns the list into values, equal.
         let flags = try #require(back["0"]?.arrayValue)

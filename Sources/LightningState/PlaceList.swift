@@ -1,0 +1,113 @@
+/// The places of a list kept as places (``PooledStrings``), each in the narrowest of 1, 2 or 4
+/// bytes that holds every one of them, counted from the list's lowest place in the table: a list
+/// of strings whose places in the table lie within 32,765 of each other (log lines from a few
+/// templates, labels, statuses: a vocabulary the snapshot's writer interned close together) takes
+/// 2 bytes a string, a column of flags 1.
+///
+/// A place is given and read in its 4-byte form (``PooledStrings``): below
+/// ``PooledStrings/otherFlag``, a place in the table; with it set, an index among the other values;
+/// the highest three, `null`, `false` and `true`. A narrower form has the same three parts: a
+/// place in the table less the lowest, its top bit marking an index among the other values, and
+/// its highest three values the same three scalars.
+@usableFromInline
+package struct PlaceList: Sendable {
+    @usableFromInline
+    enum Storage: Sendable {
+        case bytes([UInt8])
+        case halves([UInt16])
+        case words([UInt32])
+    }
+
+    @usableFromInline
+    let storage: Storage
+    /// The lowest place in the table, which a narrower form counts from; 0 in the 4-byte form.
+    @usableFromInline
+    let base: UInt32
+
+    /// `places` in the narrowest form that holds them all.
+    package init(_ places: [UInt32]) {
+        // What a form must hold: the span of the places in the table, and the indices among the
+        // other values with the three immediates above them.
+        var (lowest, highest, others) = (UInt32.max, UInt32(0), UInt32(0))
+        places.withUnsafeBufferPointer { places in
+            for place in places {
+                if place & PooledStrings.otherFlag == 0 {
+                    lowest = min(lowest, place)
+                    highest = max(highest, place)
+                } else if place < PooledStrings.firstImmediate {
+                    others = max(others, (place & ~PooledStrings.otherFlag) &+ 3)
+                }
+            }
+        }
+        let base = lowest == UInt32.max ? 0 : lowest
+        let need = max(highest &- base, others)
+        if need < 1 << 7 {
+            (storage, self.base) = (.bytes(Self.narrowed(places, base: base)), base)
+        } else if need < 1 << 15 {
+            (storage, self.base) = (.halves(Self.narrowed(places, base: base)), base)
+        } else {
+            (storage, self.base) = (.words(places), 0)
+        }
+    }
+
+    /// The number of places.
+    @inlinable
+    package var count: Int {
+        switch storage {
+        case .bytes(let places): places.count
+        case .halves(let places): places.count
+        case .words(let places): places.count
+        }
+    }
+
+    /// The place at `position`, in its 4-byte form.
+    @inlinable
+    package subscript(position: Int) -> UInt32 {
+        switch storage {
+        case .bytes(let places): Self.widen(places[position], base: base)
+        case .halves(let places): Self.widen(places[position], base: base)
+        case .words(let places): places[position]
+        }
+    }
+
+    /// The places in `range`, in their 4-byte form.
+    package func places(in range: Range<Int>) -> [UInt32] {
+        range.map { self[$0] }
+    }
+
+    /// The bytes a place takes: 1, 2 or 4.
+    package var width: Int {
+        switch storage {
+        case .bytes: 1
+        case .halves: 2
+        case .words: 4
+        }
+    }
+
+    /// `places` in a narrower form counting from `base`.
+    private static func narrowed<Narrow: FixedWidthInteger & UnsignedInteger>(_ places: [UInt32], base: UInt32) -> [Narrow] {
+        [Narrow](unsafeUninitializedCapacity: places.count) { narrowed, count in
+            places.withUnsafeBufferPointer { places in
+                for index in places.indices { narrowed.initializeElement(at: index, to: narrow(places[index], base: base)) }
+            }
+            count = places.count
+        }
+    }
+
+    /// A place in a narrower form counting from `base`.
+    /// - Precondition: the form holds it (``init(_:)`` chose it).
+    private static func narrow<Narrow: FixedWidthInteger & UnsignedInteger>(_ place: UInt32, base: UInt32) -> Narrow {
+        if place >= PooledStrings.firstImmediate { return Narrow.max &- Narrow(truncatingIfNeeded: UInt32.max &- place) }
+        if place & PooledStrings.otherFlag != 0 { return Narrow(1) << (Narrow.bitWidth - 1) | Narrow(truncatingIfNeeded: place & ~PooledStrings.otherFlag) }
+        return Narrow(truncatingIfNeeded: place &- base)
+    }
+
+    /// A place of a narrower form counting from `base` in its 4-byte form.
+    @inlinable
+    static func widen<Narrow: FixedWidthInteger & UnsignedInteger>(_ place: Narrow, base: UInt32) -> UInt32 {
+        if place >= Narrow.max &- 2 { return UInt32.max &- UInt32(truncatingIfNeeded: Narrow.max &- place) }
+        let top = Narrow(1) << (Narrow.bitWidth - 1)
+        if place & top != 0 { return PooledStrings.otherFlag | UInt32(truncatingIfNeeded: place & ~top) }
+        return base &+ UInt32(truncatingIfNeeded: place)
+    }
+}

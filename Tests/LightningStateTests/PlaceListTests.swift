@@ -1,0 +1,58 @@
+@testable import LightningState
+import LightningTestSupport
+import Testing
+
+/// The places of a list kept as places take the narrowest width that holds them all, counted from
+/// the list's lowest place in the table, and read back as they were given.
+@Suite("Places in the narrowest width")
+struct PlaceListTests {
+    static let null = PooledStrings.nullPlace
+    static let falsePlace = PooledStrings.immediate(.bool(false))!
+    static let truePlace = PooledStrings.immediate(.bool(true))!
+
+    /// An index among the other values, in the 4-byte form.
+    static func other(_ index: UInt32) -> UInt32 { PooledStrings.otherFlag | index }
+
+    @Test(
+        "each list reads back the places it was given, in the width its span needs",
+        arguments: [
+            ([], 1),
+            ([null, falsePlace, truePlace, null], 1),
+            ([0, 127, null, other(124)], 1),
+            ([0, 128], 2),
+            ([5, other(125)], 2),
+            ([1_000_000, 1_000_127, truePlace], 1),
+            ([1_000_000, 1_000_128], 2),
+            ([70_000, 70_000 + 32_767, other(0), falsePlace], 2),
+            ([0, 32_768], 4),
+            ([other(32_765)], 4),
+            ([3, other(32_764), null], 2),
+            ([PooledStrings.otherFlag - 1, 0, truePlace], 4),
+        ] as [([UInt32], Int)]
+    )
+    func readsBack(places: [UInt32], width: Int) {
+        let list = PlaceList(places)
+        #expect(list.width == width)
+        #expect(list.count == places.count)
+        #expect((0..<list.count).map { list[$0] } == places)
+        #expect(list.places(in: 1..<max(1, places.count)) == Array(places.dropFirst()))
+    }
+
+    @Test("seeded random lists read back whole, whatever their width")
+    func randomLists() {
+        var random = SeededRandom(seed: 7)
+        for _ in 0..<300 {
+            let base = UInt32.random(in: 0..<2_000_000, using: &random)
+            let span = [UInt32(100), 30_000, 40_000, 2_000_000].randomElement(using: &random)!
+            let places = (0..<Int.random(in: 0..<64, using: &random)).map { _ -> UInt32 in
+                switch Int.random(in: 0..<10, using: &random) {
+                case 0: return [Self.null, Self.falsePlace, Self.truePlace].randomElement(using: &random)!
+                case 1: return Self.other(UInt32.random(in: 0..<200, using: &random))
+                default: return base + UInt32.random(in: 0..<span, using: &random)
+                }
+            }
+            let list = PlaceList(places)
+            #expect((0..<list.count).map { list[$0] } == places)
+        }
+    }
+}
