@@ -337,6 +337,46 @@ struct ColumnsTests {
         }
     }
 
+    @Test(
+        "optional keys first met apart and then together stay by column: the later key's column moves after the earlier's",
+        arguments: [
+            // `Codable` leaving out `nil` optionals of `id, a, b` and of `id, a, b, c`, in some orders.
+            [["id", "a"], ["id", "b"], ["id", "a", "b"]],
+            [["id", "a"], ["id", "c"], ["id", "b"], ["id", "a", "b", "c"]],
+            [["id", "c"], ["id", "a"], ["id", "b", "c"], ["id"], ["id", "a", "b", "c"]],
+            [["id", "b", "x"], ["id", "a", "y"], ["id", "a", "b", "x", "y"]],
+        ]
+    )
+    func movedKeys(_ pattern: [[String]]) throws {
+        let records = (0..<60).map { Self.record($0, keys: pattern[$0 % pattern.count]) }
+        let state = StateValue.array(StateArray(records))
+        let (back, bytes) = try Self.roundTrip(state)
+        try Self.expectSame(back, state, bytes: bytes)
+        let columns = try #require(Self.columns(back))
+        guard case .keys(let keys, _) = columns.shape else {
+            Issue.record("not objects: \(columns.shape)")
+            return
+        }
+        #expect(keys.map(\.displayString) == pattern.last)
+        #expect(try #require(back.arrayValue).map { $0.objectValue!.keys.map(\.displayString) } == records.map { $0.objectValue!.keys.map(\.displayString) })
+    }
+
+    @Test("keys held together in one order and later in the other turn the list into values, equal")
+    func keysNotMoved() throws {
+        let orders: [[[String]]] = [
+            [["id", "a", "b"], ["id", "b", "a"]],
+            [["id", "a"], ["id", "b"], ["id", "a", "b"], ["id", "b", "a"]],
+            [["id", "a"], ["id", "b"], ["b", "id", "a"]],
+        ]
+        for pattern in orders {
+            let records = (0..<40).map { Self.record($0, keys: pattern[$0 % pattern.count]) }
+            let state = StateValue.array(StateArray(records))
+            let (back, bytes) = try Self.roundTrip(state)
+            try Self.expectSame(back, state, bytes: bytes)
+            #expect(Self.columns(back) == nil)
+        }
+    }
+
     @Test("a record whose keys come in another order, repeat one the rows have at another place, or make more than 32 keys turns the list into values, equal", arguments: [1, 4, 40])
     func anotherOrder(at position: Int) throws {
         let keys = ["a", "b", "c", "d", "e", "f"]

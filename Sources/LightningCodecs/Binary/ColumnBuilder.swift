@@ -61,6 +61,8 @@ struct ColumnBuilder {
     private(set) var keyPlaces: [Int] = []
     /// For rows of objects: each one's keys, once one left a key out.
     private var presence: [UInt32]?
+    /// For rows of objects: the keys moved so far (``moveKey(from:after:present:)``).
+    private var moves = 0
     /// For rows of arrays: each one's length, once one was shorter than the members.
     private var lengths: [UInt8]?
     /// For rows: the members the elements hold, and the fillers where they hold none (but in rows
@@ -265,6 +267,34 @@ struct ColumnBuilder {
         keys.insert(key, at: position)
         keyPlaces.insert(place, at: position)
         filled += count
+    }
+
+    /// Moves the member of key `earlier` to just after member `last`, when no object so far held
+    /// that key together with any member it passes: an object that leaves keys out may bring two
+    /// keys no earlier object held together in the other order than their members were added in
+    /// (`Codable` leaving out `nil` optionals: `{id, a}`, `{id, b}`, then `{id, a, b}`). The
+    /// presences, `present` (the object being read) among them, follow the move. At most
+    /// ``Columns/maximumWidth`` moves a list; `false`, changing nothing, when the move would put
+    /// two keys some object held in another order, or the moves are spent.
+    /// - Precondition: rows of objects; `earlier < last`; the object being read has not key `earlier`.
+    mutating func moveKey(from earlier: Int, after last: Int, present: inout UInt32) -> Bool {
+        precondition(shape == .keys && earlier < last && present & 1 << earlier == 0, "a key moved forward in rows of objects")
+        guard let presence, moves < Columns.maximumWidth else { return false }
+        let key: UInt32 = 1 << earlier
+        let passed = Self.all(last + 1) & ~Self.all(earlier + 1)
+        var heldWithKey: UInt32 = 0
+        for mask in presence where mask & key != 0 { heldWithKey |= mask }
+        guard heldWithKey & passed == 0 else { return false }
+        moves += 1
+        func moved(_ mask: UInt32) -> UInt32 {
+            mask & ~(passed | key) | (mask & passed) >> 1 | (mask & key != 0 ? 1 << last : 0)
+        }
+        self.presence = presence.map(moved)
+        present = moved(present)
+        members.insert(members.remove(at: earlier), at: last)
+        keys.insert(keys.remove(at: earlier), at: last)
+        keyPlaces.insert(keyPlaces.remove(at: earlier), at: last)
+        return true
     }
 
     /// Makes the members an array of `length` is appended to (one element each, then
