@@ -1,8 +1,9 @@
 /// The places of a list kept as places (``PooledStrings``), each in the narrowest of 1, 2 or 4
 /// bytes that holds every one of them, counted from the list's lowest place in the table: a list
-/// of strings whose places in the table lie within 32,765 of each other (log lines from a few
-/// templates, labels, statuses: a vocabulary the snapshot's writer interned close together) takes
-/// 2 bytes a string, a column of flags 1.
+/// of strings whose places in the table span fewer than 32,768 (log lines from a few templates,
+/// labels, statuses: a vocabulary the snapshot's writer interned close together), and with fewer
+/// than 32,765 other values, takes 2 bytes a string; with spans and counts under 128 and 125, as a
+/// column of flags, 1.
 ///
 /// A place is given and read in its 4-byte form (``PooledStrings``): below
 /// ``PooledStrings/otherFlag``, a place in the table; with it set, an index among the other values;

@@ -28,12 +28,13 @@
 /// of every element in one array, itself kept in the most compact of these forms its values allow
 /// (a record inside a record by column too). An element is built when it is read. An object may
 /// leave keys out (as `Codable` leaves out a `nil` optional); a key the list has not had yet
-/// takes its place right after the key before it in that object (first, if none is), and a key
-/// that comes after keys no object held it together with moves after them: with two optional
-/// keys, `{id, a}` then `{id, b}` order them `b`, `a`, and a later `{id, a, b}` moves `b` after
-/// `a`. So the order is learnt from the objects as they come, and an object whose keys contradict
-/// it (two keys an earlier object held in the other order) keeps the list as values. So do an
-/// element of another kind, elements so unlike that
+/// takes its place right after the key before it in that object (first, if none is), and when an
+/// object brings a key before one it follows, the columns are reordered, if an order agrees with
+/// every object so far: with two optional keys, `{id, a}` then `{id, b}` order them `b`, `a`, and
+/// a later `{id, a, b}` puts `a` first. So the order is learnt from the objects as they come, and
+/// an object whose keys no order agrees with, together with the objects before it (two keys held
+/// in both orders), keeps the list as values, as does a 33rd reordering. So do an element of
+/// another kind, elements so unlike that
 /// the columns would hold more filler than members, and wide rows inside wide rows in a short
 /// list (a list makes 32 columns, and one more for every four elements). Records of a few fields
 /// take well under half the memory they take as values.

@@ -28,6 +28,7 @@ struct PlaceListTests {
             ([other(32_765)], 4),
             ([3, other(32_764), null], 2),
             ([PooledStrings.otherFlag - 1, 0, truePlace], 4),
+            ([PooledStrings.otherFlag - 1, PooledStrings.otherFlag - 2, null], 1),
         ] as [([UInt32], Int)]
     )
     func readsBack(places: [UInt32], width: Int) {
@@ -53,6 +54,12 @@ struct PlaceListTests {
             }
             let list = PlaceList(places)
             #expect((0..<list.count).map { list[$0] } == places)
+            // The width the span of the places in the table and the count of the other values need.
+            let inTable = places.filter { $0 & PooledStrings.otherFlag == 0 }
+            let spread = (inTable.max() ?? 0) - (inTable.min() ?? 0)
+            let others = places.filter { $0 & PooledStrings.otherFlag != 0 && $0 < PooledStrings.firstImmediate }.map { ($0 & ~PooledStrings.otherFlag) + 3 }
+            let need = max(spread, others.max() ?? 0)
+            #expect(list.width == (need < 128 ? 1 : need < 32_768 ? 2 : 4))
         }
     }
 }

@@ -47,7 +47,7 @@ public func fuzzSnapshot(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         let plain = asValues(state)
         precondition(plain == state && plain.hashValue == state.hashValue, "a list kept by column or as places differs from its values")
         precondition(try! BinarySnapshot.encode(plain, threads: 1) == again, "a list kept by column or as places writes other bytes")
-        for layout in [JSONWriter.Options(), JSONWriter.Options(indent: 1, sortKeys: true)] {
+        for layout in [JSONWriter.Options(), JSONWriter.Options(ensureASCII: false, indent: 1, sortKeys: true)] {
             precondition(JSONWriter.write(plain, options: layout) == JSONWriter.write(state, options: layout), "a list kept by column or as places writes other text")
         }
     case .delta(let delta, let parent):

@@ -61,8 +61,8 @@ struct ColumnBuilder {
     private(set) var keyPlaces: [Int] = []
     /// For rows of objects: each one's keys, once one left a key out.
     private var presence: [UInt32]?
-    /// For rows of objects: the keys moved so far (``moveKey(from:after:present:)``).
-    private var moves = 0
+    /// For rows of objects: the reorderings made so far (``reorder(putting:after:present:)``).
+    private var reorderings = 0
     /// For rows of arrays: each one's length, once one was shorter than the members.
     private var lengths: [UInt8]?
     /// For rows: the members the elements hold, and the fillers where they hold none (but in rows
@@ -269,32 +269,62 @@ struct ColumnBuilder {
         filled += count
     }
 
-    /// Moves the member of key `earlier` to just after member `last`, when no object so far held
-    /// that key together with any member it passes: an object that leaves keys out may bring two
-    /// keys no earlier object held together in the other order than their members were added in
-    /// (`Codable` leaving out `nil` optionals: `{id, a}`, `{id, b}`, then `{id, a, b}`). The
-    /// presences, `present` (the object being read) among them, follow the move. At most
-    /// ``Columns/maximumWidth`` moves a list; `false`, changing nothing, when the move would put
-    /// two keys some object held in another order, or the moves are spent.
-    /// - Precondition: rows of objects; `earlier < last`; the object being read has not key `earlier`.
-    mutating func moveKey(from earlier: Int, after last: Int, present: inout UInt32) -> Bool {
-        precondition(shape == .keys && earlier < last && present & 1 << earlier == 0, "a key moved forward in rows of objects")
-        guard let presence, moves < Columns.maximumWidth else { return false }
-        let key: UInt32 = 1 << earlier
-        let passed = Self.all(last + 1) & ~Self.all(earlier + 1)
-        var heldWithKey: UInt32 = 0
-        for mask in presence where mask & key != 0 { heldWithKey |= mask }
-        guard heldWithKey & passed == 0 else { return false }
-        moves += 1
-        func moved(_ mask: UInt32) -> UInt32 {
-            mask & ~(passed | key) | (mask & passed) >> 1 | (mask & key != 0 ? 1 << last : 0)
+    /// Reorders the members so that key `key` comes after member `last`, in the order closest to
+    /// the present one that every object so far, and the one being read, agree with: an object
+    /// that leaves keys out may bring keys that no earlier object held together in another order
+    /// than their members were added in (`Codable` leaving out `nil` optionals: `{id, a}`,
+    /// `{id, b}`, then `{id, a, b}`). The keys each object held, in the members' order, and the
+    /// keys of the object being read so far, then `key`, are the orders to keep; of the members
+    /// free to come next, the earliest comes first. The presences, `present` (the object being
+    /// read) among them, follow. Returns where `key` now is; `nil`, changing nothing, when no
+    /// order agrees with them all, or the list has made ``Columns/maximumWidth`` reorderings.
+    /// - Precondition: rows of objects; `key < last`; the object being read has member `last`,
+    ///   and not `key`.
+    mutating func reorder(putting key: Int, after last: Int, present: inout UInt32) -> Int? {
+        precondition(shape == .keys && key < last && present & 1 << last != 0 && present & 1 << key == 0, "a key put after another")
+        guard presence != nil, reorderings < Columns.maximumWidth else { return nil }
+        let width = members.count
+        // `following[m]`: the members that must come after member `m`.
+        var following = [UInt32](repeating: 0, count: width)
+        func keep(_ mask: UInt32) {
+            var previous: Int?
+            for member in 0..<width where mask & 1 << member != 0 {
+                if let previous { following[previous] |= 1 << member }
+                previous = member
+            }
         }
-        self.presence = presence.map(moved)
+        var held = Set(presence!)
+        held.remove(0)
+        for mask in held { keep(mask) }
+        keep(present)
+        following[last] |= 1 << key
+        // The order: repeatedly the earliest member that no member still unplaced must precede.
+        var order: [Int] = []
+        var placed: UInt32 = 0
+        while order.count < width {
+            var preceded: UInt32 = 0
+            for member in 0..<width where placed & 1 << member == 0 { preceded |= following[member] }
+            guard let next = (0..<width).first(where: { placed & 1 << $0 == 0 && preceded & 1 << $0 == 0 }) else { return nil }
+            order.append(next)
+            placed |= 1 << next
+        }
+        reorderings += 1
+        var position = [Int](repeating: 0, count: width)
+        for (new, old) in order.enumerated() { position[old] = new }
+        func moved(_ mask: UInt32) -> UInt32 {
+            var result: UInt32 = 0
+            for old in 0..<width where mask & 1 << old != 0 { result |= 1 << position[old] }
+            return result
+        }
+        var movedMasks: [UInt32: UInt32] = [0: 0]
+        for mask in held { movedMasks[mask] = moved(mask) }
+        for row in presence!.indices { presence![row] = movedMasks[presence![row]]! }
         present = moved(present)
-        members.insert(members.remove(at: earlier), at: last)
-        keys.insert(keys.remove(at: earlier), at: last)
-        keyPlaces.insert(keyPlaces.remove(at: earlier), at: last)
-        return true
+        let (oldMembers, oldKeys, oldPlaces) = (members, keys, keyPlaces)
+        members = order.map { oldMembers[$0] }
+        keys = ContiguousArray(order.map { oldKeys[$0] })
+        keyPlaces = order.map { oldPlaces[$0] }
+        return position[key]
     }
 
     /// Makes the members an array of `length` is appended to (one element each, then

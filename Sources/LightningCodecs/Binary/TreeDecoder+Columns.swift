@@ -129,11 +129,11 @@ extension TreeDecoder {
             // The key's member: the next one, or a later one when keys are left out.
             var member = next
             while member < column.keyPlaces.count, column.keyPlaces[member] != place { member += 1 }
-            // A key of an earlier member this object has not held: moved after the last read, when it can be.
+            // A key of an earlier member this object has not held: put after the last read, when an order allows it.
             if member == column.keyPlaces.count, next > 0, let earlier = column.keyPlaces[..<(next - 1)].firstIndex(of: place),
-                present & 1 << earlier == 0, column.moveKey(from: earlier, after: next - 1, present: &present)
+                present & 1 << earlier == 0, let moved = column.reorder(putting: earlier, after: next - 1, present: &present)
             {
-                member = next - 1
+                member = moved
             }
             if member == column.keyPlaces.count {
                 // Not after the last key read: a new key, added here, unless the rows have it (out of

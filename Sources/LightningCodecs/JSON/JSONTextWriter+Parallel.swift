@@ -92,7 +92,8 @@ extension JSONTextWriter {
         var node = value
         while let children = children(of: node) {
             let weights = Self.weights(of: children)
-            let total = weights?.reduce(0, +) ?? children.values.count
+            // Split by count (an array of scalars, or of records by column): its weight beside its children's.
+            let total = weights?.reduce(0, +) ?? Self.weight(of: .array(children.values)) - 1
             if path.isEmpty && 1 + total < minimumWeight { return nil }
             guard let weights, let heaviest = weights.indices.max(by: { weights[$0] < weights[$1] }),
                 weights[heaviest] * 2 > total
