@@ -14,7 +14,7 @@ enum ValueChange {
     static func describe(from old: StateValue, to new: StateValue, shown: (StateValue) -> String) -> String? {
         switch (old, new) {
         case (.array(let before), .array(let after)):
-            let size = before.count == after.count ? "array of \(after.count) items" : "array of \(before.count) -> \(after.count) items"
+            let size = "array of " + sizes(before.count, after.count, "item")
             var edits = Edits()
             for index in 0..<max(before.count, after.count) {
                 let was: StateValue? = index < before.count ? before[index] : Optional.none
@@ -28,7 +28,7 @@ enum ValueChange {
             }
             return listed(size, edits)
         case (.object(let before), .object(let after)):
-            let size = before.count == after.count ? "object of \(after.count) keys" : "object of \(before.count) -> \(after.count) keys"
+            let size = "object of " + sizes(before.count, after.count, "key")
             var edits = Edits()
             let named = { (key: StateString) in String(decoding: JSONWriter.write(.string(key)), as: UTF8.self) }
             for (key, now) in after {
@@ -45,6 +45,12 @@ enum ValueChange {
         default:
             return nil
         }
+    }
+
+    /// `20 items`, `20 -> 22 items`, `1 key`.
+    private static func sizes(_ before: Int, _ after: Int, _ noun: String) -> String {
+        let counted = "\(after) \(noun)\(after == 1 ? "" : "s")"
+        return before == after ? counted : "\(before) -> \(counted)"
     }
 
     /// The first ``shownEdits`` edits, written out, and how many there are in all: only what is

@@ -27,27 +27,42 @@ package struct PlaceList: Sendable {
 
     /// `places` in the narrowest form that holds them all.
     package init(_ places: [UInt32]) {
+        var gathered = GatheredPlaces()
+        gathered.reserveCapacity(places.count)
+        for place in places { gathered.append(place) }
+        self.init(gathered: &gathered)
+    }
+
+    /// The places gathered, in the narrowest form that holds them all, taken a chunk at a time:
+    /// each chunk is let go of once it is narrowed, so the places are never held whole in two
+    /// forms at once. Leaves `gathered` empty.
+    package init(gathered: inout GatheredPlaces) {
+        var chunks = gathered.takeChunks()
         // What a form must hold: the span of the places in the table, and the indices among the
         // other values with the three immediates above them.
         var (lowest, highest, others) = (UInt32.max, UInt32(0), UInt32(0))
-        places.withUnsafeBufferPointer { places in
-            for place in places {
-                if place & PooledStrings.otherFlag == 0 {
-                    lowest = min(lowest, place)
-                    highest = max(highest, place)
-                } else if place < PooledStrings.firstImmediate {
-                    others = max(others, (place & ~PooledStrings.otherFlag) &+ 3)
+        for chunk in chunks {
+            chunk.withUnsafeBufferPointer { places in
+                for place in places {
+                    if place & PooledStrings.otherFlag == 0 {
+                        lowest = min(lowest, place)
+                        highest = max(highest, place)
+                    } else if place < PooledStrings.firstImmediate {
+                        others = max(others, (place & ~PooledStrings.otherFlag) &+ 3)
+                    }
                 }
             }
         }
         let base = lowest == UInt32.max ? 0 : lowest
         let need = max(highest &- base, others)
         if need < 1 << 7 {
-            (storage, self.base) = (.bytes(Self.narrowed(places, base: base)), base)
+            (storage, self.base) = (.bytes(Self.narrowed(&chunks, base: base)), base)
         } else if need < 1 << 15 {
-            (storage, self.base) = (.halves(Self.narrowed(places, base: base)), base)
+            (storage, self.base) = (.halves(Self.narrowed(&chunks, base: base)), base)
+        } else if chunks.count == 1 {
+            (storage, self.base) = (.words(chunks[0]), 0)
         } else {
-            (storage, self.base) = (.words(places), 0)
+            (storage, self.base) = (.words(Self.narrowed(&chunks, base: 0)), 0)
         }
     }
 
@@ -85,13 +100,21 @@ package struct PlaceList: Sendable {
         }
     }
 
-    /// `places` in a narrower form counting from `base`.
-    private static func narrowed<Narrow: FixedWidthInteger & UnsignedInteger>(_ places: [UInt32], base: UInt32) -> [Narrow] {
-        [Narrow](unsafeUninitializedCapacity: places.count) { narrowed, count in
-            places.withUnsafeBufferPointer { places in
-                for index in places.indices { narrowed.initializeElement(at: index, to: narrow(places[index], base: base)) }
+    /// The places of `chunks` in one array of a form counting from `base` (the 4-byte form itself
+    /// with a base of 0), each chunk let go of once copied.
+    private static func narrowed<Narrow: FixedWidthInteger & UnsignedInteger>(_ chunks: inout [[UInt32]], base: UInt32) -> [Narrow] {
+        let total = chunks.reduce(0) { $0 + $1.count }
+        return [Narrow](unsafeUninitializedCapacity: total) { narrowed, count in
+            count = 0
+            for index in chunks.indices {
+                chunks[index].withUnsafeBufferPointer { places in
+                    for place in places {
+                        narrowed.initializeElement(at: count, to: narrow(place, base: base))
+                        count += 1
+                    }
+                }
+                chunks[index] = []
             }
-            count = places.count
         }
     }
 

@@ -57,9 +57,14 @@ package final class PooledStrings: Sendable {
     package static var maximumCount: Int { Int(firstImmediate & ~otherFlag) }
 
     /// - Precondition: every place is below the table's count, or names one of `others`.
-    package init(table: StringTable, places: [UInt32], others: [StateValue]) {
+    package convenience init(table: StringTable, places: [UInt32], others: [StateValue]) {
+        self.init(table: table, places: PlaceList(places), others: others)
+    }
+
+    /// - Precondition: as for the places given as an array.
+    package init(table: StringTable, places: PlaceList, others: [StateValue]) {
         self.table = table
-        self.places = PlaceList(places)
+        self.places = places
         self.others = others
     }
 

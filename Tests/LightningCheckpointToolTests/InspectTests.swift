@@ -31,6 +31,34 @@ struct InspectTests {
         #expect(removed.standardOutput.hasPrefix("- root.w (work)\n"))
     }
 
+    @Test("diff reads snapshots whose lists are kept as places and by column, and counts one key as one")
+    func diffCompactLists() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        func checkpoint(names: [String], label: String, note: String) -> [UInt8] {
+            let rows = (0..<12).map { #"{"id": \#($0), "label": "\#($0 == 5 ? label : "l\($0 % 3)")"}"# }
+            let vars = #""names": [\#(names.map { "\"\($0)\"" }.joined(separator: ", "))], "rows": [\#(rows.joined(separator: ", "))], "one": {"note": "\#(note)"}"#
+            return Array(#"{"vars": {"_layout": [], "_paths": {}, \#(vars)}, "calls": {}, "flows": {}, "works": {}, "structures": {}, "changes": {}, "app_state": {"stage": "running"}}"#.utf8)
+        }
+        var names = (0..<129).map { "w\($0)" }
+        try folder.write(checkpoint(names: names, label: "l2", note: String(repeating: "a", count: 70)), to: "a.json")
+        names[3] = "changed"
+        try folder.write(checkpoint(names: names, label: "new", note: String(repeating: "b", count: 70)), to: "b.json")
+        for name in ["a", "b"] {
+            #expect(try Executable.run("lightning-checkpoint", ["convert", "\(name).json", "\(name).lsnap"], in: folder.path).status == 0)
+        }
+        let fromJSON = try Executable.run("lightning-checkpoint", ["diff", "a.json", "b.json"], in: folder.path)
+        let fromSnapshots = try Executable.run("lightning-checkpoint", ["diff", "a.lsnap", "b.lsnap"], in: folder.path)
+        #expect(fromSnapshots.status == 0 && fromSnapshots.standardOutput == fromJSON.standardOutput)
+        let lines = fromSnapshots.standardOutput.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix(#"~ root.names: array of 129 items: ~ [3] "w3" -> "changed""#) })
+        #expect(lines.contains { $0.hasPrefix(#"~ root.rows: array of 12 items: ~ [5] {"id": 5, "label": "l2"} -> {"id": 5, "label": "new"}"#) })
+        #expect(lines.contains { $0.hasPrefix(#"~ root.one: object of 1 key: ~ ["note"] "#) })
+        let json = try Executable.run("lightning-checkpoint", ["diff", "a.lsnap", "b.lsnap", "--json"], in: folder.path)
+        let jsonFromJSON = try Executable.run("lightning-checkpoint", ["diff", "a.json", "b.json", "--json"], in: folder.path)
+        #expect(json.status == 0 && json.standardOutput == jsonFromJSON.standardOutput)
+    }
+
     @Test("diff lists what changed inside a large array or object, at most five changes, then how many more")
     func diffInside() throws {
         let folder = try TemporaryFolder()

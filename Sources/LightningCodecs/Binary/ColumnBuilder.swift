@@ -49,7 +49,7 @@ struct ColumnBuilder {
     private var leadingFillers = 0
     private var ints: [Int64] = []
     private var floats: [Double] = []
-    private var places: [UInt32] = []
+    private var places = GatheredPlaces()
     /// The other scalars among places.
     private var others: [StateValue] = []
     private var values: [StateValue] = []
@@ -431,8 +431,9 @@ struct ColumnBuilder {
         return values
     }
 
-    /// The list the elements make.
-    func build() -> StateArray {
+    /// The list the elements make, taking the builder's places (a long list's are narrowed a chunk
+    /// at a time, ``PlaceList``).
+    mutating func build() -> StateArray {
         switch form {
         // Fillers alone: a member no row reached.
         case .empty: return StateArray(Array(repeating: .null, count: count))
@@ -441,16 +442,22 @@ struct ColumnBuilder {
         case .values: return StateArray(values)
         case .places:
             guard PooledStrings.takesLessThanValues(count: count, others: others.count) else {
-                return StateArray(places.map(element(atPlace:)))
+                var values: [StateValue] = []
+                values.reserveCapacity(count)
+                places.forEach { values.append(element(atPlace: $0)) }
+                return StateArray(values)
             }
-            return StateArray(pooled: PooledStrings(table: table, places: places, others: others))
+            return StateArray(pooled: PooledStrings(table: table, places: PlaceList(gathered: &places), others: others))
         case .rows:
             let columns: Columns.Shape
             switch shape! {
             case .keys: columns = .keys(keys, presence: presence)
             case .arrays: columns = .arrays(lengths: lengths)
             }
-            return StateArray(columns: Columns(shape: columns, columns: members.map { $0.build() }, count: count))
+            var built: [StateArray] = []
+            built.reserveCapacity(members.count)
+            for member in members.indices { built.append(members[member].build()) }
+            return StateArray(columns: Columns(shape: columns, columns: built, count: count))
         }
     }
 
@@ -472,7 +479,7 @@ struct ColumnBuilder {
             floats.append(contentsOf: repeatElement(0, count: fillers))
         case .places:
             places.reserveCapacity(room)
-            places.append(contentsOf: repeatElement(PooledStrings.nullPlace, count: fillers))
+            for _ in 0..<fillers { places.append(PooledStrings.nullPlace) }
         case .values:
             values.reserveCapacity(room)
             values.append(contentsOf: repeatElement(.null, count: fillers))
@@ -489,12 +496,12 @@ struct ColumnBuilder {
         case .empty, .values: return
         case .ints: kept.append(contentsOf: ints.lazy.map(StateValue.int))
         case .floats: kept.append(contentsOf: floats.lazy.map(StateValue.float))
-        case .places: kept.append(contentsOf: places.lazy.map(element(atPlace:)))
+        case .places: places.forEach { kept.append(element(atPlace: $0)) }
         case .rows:
             let rows = build()
             for row in rows.indices { kept.append(isFiller(row: row) ? .null : rows[row]) }
         }
-        (ints, floats, places, others, members, shape) = ([], [], [], [], [], nil)
+        (ints, floats, places, others, members, shape) = ([], [], GatheredPlaces(), [], [], nil)
         (keys, keyPlaces, presence, lengths, fillerBits) = ([], [], nil, nil, nil)
         values = kept
         form = .values
