@@ -1,22 +1,28 @@
 /// Places as a snapshot reader gathers them for a list kept as places, in their 4-byte form and
 /// in chunks, so that ``PlaceList/init(gathered:)`` can narrow them a chunk at a time and let each
 /// chunk go once it is narrowed: a long list's places are never held whole in two forms at once.
+@usableFromInline
 package struct GatheredPlaces {
-    /// The places of a full chunk.
-    static let chunkSize = 1 << 16
+    /// The places of a full chunk: `1 << chunkShift`.
+    @inlinable package static var chunkShift: Int { 16 }
+    @inlinable package static var chunkSize: Int { 1 << chunkShift }
 
     /// The full chunks, in order, then the chunk being filled.
     private var full: [[UInt32]] = []
     private var tail: [UInt32] = []
+    /// The places expected in all (``reserveCapacity(_:)``): each new chunk has room for its share.
+    private var expected = 0
 
     package init() {}
 
     /// The places gathered.
     package var count: Int { full.count * Self.chunkSize + tail.count }
 
-    /// Makes room for `count` places, at most a chunk.
+    /// Makes room for `count` places in all: for a chunk's worth now, and for each next chunk's
+    /// share of them when it begins.
     package mutating func reserveCapacity(_ count: Int) {
-        tail.reserveCapacity(min(count, Self.chunkSize))
+        expected = count
+        tail.reserveCapacity(max(0, min(count - self.count, Self.chunkSize)))
     }
 
     @inline(__always)
@@ -25,7 +31,7 @@ package struct GatheredPlaces {
         if tail.count == Self.chunkSize {
             full.append(tail)
             tail = []
-            tail.reserveCapacity(Self.chunkSize)
+            tail.reserveCapacity(max(0, min(expected - count, Self.chunkSize)))
         }
     }
 

@@ -1,9 +1,10 @@
 /// The places of a list kept as places (``PooledStrings``), each in the narrowest of 1, 2 or 4
 /// bytes that holds every one of them, counted from the list's lowest place in the table: a list
 /// of strings whose places in the table span fewer than 32,768 (log lines from a few templates,
-/// labels, statuses: a vocabulary the snapshot's writer interned close together), and with fewer
-/// than 32,765 other values, takes 2 bytes a string; with spans and counts under 128 and 125, as a
-/// column of flags, 1.
+/// labels, statuses: a vocabulary the snapshot's writer interned close together), and with at most
+/// 32,765 other values, takes 2 bytes a string; with a span under 128 and at most 125 other values,
+/// as a column of flags, 1. A long list in the 4-byte form keeps the chunks it was gathered in
+/// (``GatheredPlaces``) rather than copy them into one array.
 ///
 /// A place is given and read in its 4-byte form (``PooledStrings``): below
 /// ``PooledStrings/otherFlag``, a place in the table; with it set, an index among the other values;
@@ -17,6 +18,8 @@ package struct PlaceList: Sendable {
         case bytes([UInt8])
         case halves([UInt16])
         case words([UInt32])
+        /// Chunks of ``GatheredPlaces/chunkSize`` places, the last one shorter.
+        case wordChunks([[UInt32]])
     }
 
     @usableFromInline
@@ -27,17 +30,21 @@ package struct PlaceList: Sendable {
 
     /// `places` in the narrowest form that holds them all.
     package init(_ places: [UInt32]) {
-        var gathered = GatheredPlaces()
-        gathered.reserveCapacity(places.count)
-        for place in places { gathered.append(place) }
-        self.init(gathered: &gathered)
+        var chunks = [places]
+        self.init(chunks: &chunks)
     }
 
     /// The places gathered, in the narrowest form that holds them all, taken a chunk at a time:
-    /// each chunk is let go of once it is narrowed, so the places are never held whole in two
-    /// forms at once. Leaves `gathered` empty.
+    /// each chunk is let go of once it is narrowed (or kept as it is in the 4-byte form), so the
+    /// places are never held whole in two forms at once. Leaves `gathered` empty.
     package init(gathered: inout GatheredPlaces) {
         var chunks = gathered.takeChunks()
+        self.init(chunks: &chunks)
+    }
+
+    /// - Precondition: one chunk, or ``GatheredPlaces``'s chunks: all full but the last.
+    private init(chunks: inout [[UInt32]]) {
+        count = chunks.reduce(0) { $0 + $1.count }
         // What a form must hold: the span of the places in the table, and the indices among the
         // other values with the three immediates above them.
         var (lowest, highest, others) = (UInt32.max, UInt32(0), UInt32(0))
@@ -62,19 +69,13 @@ package struct PlaceList: Sendable {
         } else if chunks.count == 1 {
             (storage, self.base) = (.words(chunks[0]), 0)
         } else {
-            (storage, self.base) = (.words(Self.narrowed(&chunks, base: 0)), 0)
+            (storage, self.base) = (.wordChunks(chunks), 0)
         }
     }
 
     /// The number of places.
-    @inlinable
-    package var count: Int {
-        switch storage {
-        case .bytes(let places): places.count
-        case .halves(let places): places.count
-        case .words(let places): places.count
-        }
-    }
+    @usableFromInline
+    package let count: Int
 
     /// The place at `position`, in its 4-byte form.
     @inlinable
@@ -83,6 +84,7 @@ package struct PlaceList: Sendable {
         case .bytes(let places): Self.widen(places[position], base: base)
         case .halves(let places): Self.widen(places[position], base: base)
         case .words(let places): places[position]
+        case .wordChunks(let chunks): chunks[position &>> GatheredPlaces.chunkShift][position & (GatheredPlaces.chunkSize - 1)]
         }
     }
 
@@ -96,12 +98,12 @@ package struct PlaceList: Sendable {
         switch storage {
         case .bytes: 1
         case .halves: 2
-        case .words: 4
+        case .words, .wordChunks: 4
         }
     }
 
-    /// The places of `chunks` in one array of a form counting from `base` (the 4-byte form itself
-    /// with a base of 0), each chunk let go of once copied.
+    /// The places of `chunks` in one array of a narrower form counting from `base`, each chunk let
+    /// go of once copied.
     private static func narrowed<Narrow: FixedWidthInteger & UnsignedInteger>(_ chunks: inout [[UInt32]], base: UInt32) -> [Narrow] {
         let total = chunks.reduce(0) { $0 + $1.count }
         return [Narrow](unsafeUninitializedCapacity: total) { narrowed, count in

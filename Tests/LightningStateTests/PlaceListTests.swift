@@ -39,6 +39,25 @@ struct PlaceListTests {
         #expect(list.places(in: 1..<max(1, places.count)) == Array(places.dropFirst()))
     }
 
+    @Test("long lists are gathered in chunks: across chunk boundaries, in every width, the gatherer left empty", arguments: [65_535, 65_536, 65_537, 131_073])
+    func chunks(count: Int) {
+        for span in [UInt32(100), 30_000, 2_000_000] {
+            var gathered = GatheredPlaces()
+            gathered.reserveCapacity(count)
+            let places = (0..<count).map { index -> UInt32 in index % 97 == 0 ? Self.null : 5_000 + UInt32(index) * 7_919 % span }
+            for place in places { gathered.append(place) }
+            // A place taken back across a chunk's end, and put back.
+            #expect(gathered.removeLast() == places.last)
+            gathered.append(places.last!)
+            #expect(gathered.count == count)
+            let list = PlaceList(gathered: &gathered)
+            #expect(gathered.count == 0)
+            #expect(list.count == count && list.width == (span < 128 ? 1 : span <= 32_768 ? 2 : 4))
+            #expect((0..<list.count).allSatisfy { list[$0] == places[$0] })
+            #expect(list.places(in: 65_530..<min(65_540, count)) == Array(places[65_530..<min(65_540, count)]))
+        }
+    }
+
     @Test("seeded random lists read back whole, whatever their width")
     func randomLists() {
         var random = SeededRandom(seed: 7)

@@ -269,13 +269,14 @@ struct ColumnBuilder {
         filled += count
     }
 
-    /// Reorders the members so that key `key` comes after member `last`, in the order closest to
-    /// the present one that every object so far, and the one being read, agree with: an object
+    /// Reorders the members so that key `key` comes after member `last`, in an order that every
+    /// object so far, and the one being read, agree with: an object
     /// that leaves keys out may bring keys that no earlier object held together in another order
     /// than their members were added in (`Codable` leaving out `nil` optionals: `{id, a}`,
     /// `{id, b}`, then `{id, a, b}`). The keys each object held, in the members' order, and the
     /// keys of the object being read so far, then `key`, are the orders to keep; of the members
-    /// free to come next, the earliest comes first. The presences, `present` (the object being
+    /// free to come next, the earliest in the present order comes first (the smallest such order,
+    /// not always the one that moves fewest members). The presences, `present` (the object being
     /// read) among them, follow. Returns where `key` now is; `nil`, changing nothing, when no
     /// order agrees with them all, or the list has made ``Columns/maximumWidth`` reorderings.
     /// - Precondition: rows of objects; `key < last`; the object being read has member `last`,
@@ -293,9 +294,9 @@ struct ColumnBuilder {
                 previous = member
             }
         }
-        var held = Set(presence!)
-        held.remove(0)
-        for mask in held { keep(mask) }
+        var masks = Set(presence!)
+        masks.remove(0)
+        for mask in masks { keep(mask) }
         keep(present)
         following[last] |= 1 << key
         // The order: repeatedly the earliest member that no member still unplaced must precede.
@@ -317,7 +318,7 @@ struct ColumnBuilder {
             return result
         }
         var movedMasks: [UInt32: UInt32] = [0: 0]
-        for mask in held { movedMasks[mask] = moved(mask) }
+        for mask in masks { movedMasks[mask] = moved(mask) }
         for row in presence!.indices { presence![row] = movedMasks[presence![row]]! }
         present = moved(present)
         let (oldMembers, oldKeys, oldPlaces) = (members, keys, keyPlaces)
@@ -432,7 +433,7 @@ struct ColumnBuilder {
     }
 
     /// The list the elements make, taking the builder's places (a long list's are narrowed a chunk
-    /// at a time, ``PlaceList``).
+    /// at a time, ``PlaceList``): called once, last.
     mutating func build() -> StateArray {
         switch form {
         // Fillers alone: a member no row reached.
