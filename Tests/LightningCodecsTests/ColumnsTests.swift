@@ -339,6 +339,19 @@ struct ColumnsTests {
 
     static let base = (0..<30).map { "k\($0)" }
 
+    /// The state written and read back, seen the same as the original, and its list by column.
+    static func readBackByColumn(_ state: StateValue) throws -> (back: StateValue, columns: Columns) {
+        let (back, bytes) = try roundTrip(state)
+        try expectSame(back, state, bytes: bytes)
+        return (back, try #require(columns(back)))
+    }
+
+    /// The keys of a list of objects by column; `nil` for arrays.
+    static func keys(of list: Columns) -> [String]? {
+        guard case .keys(let keys, _) = list.shape else { return nil }
+        return keys.map(\.displayString)
+    }
+
     @Test(
         "optional keys first met apart and then together stay by column: the columns are reordered to an order every record agrees with",
         arguments: [
@@ -356,14 +369,8 @@ struct ColumnsTests {
     func reorderedKeys(_ pattern: [[String]], expected: [String]) throws {
         let records = (0..<60).map { Self.record($0, keys: pattern[$0 % pattern.count]) }
         let state = StateValue.array(StateArray(records))
-        let (back, bytes) = try Self.roundTrip(state)
-        try Self.expectSame(back, state, bytes: bytes)
-        let columns = try #require(Self.columns(back))
-        guard case .keys(let keys, _) = columns.shape else {
-            Issue.record("not objects: \(columns.shape)")
-            return
-        }
-        #expect(keys.map(\.displayString) == expected)
+        let (back, columns) = try Self.readBackByColumn(state)
+        #expect(Self.keys(of: columns) == expected)
         #expect(try #require(back.arrayValue).map { $0.objectValue!.keys.map(\.displayString) } == records.map { $0.objectValue!.keys.map(\.displayString) })
     }
 
@@ -377,15 +384,8 @@ struct ColumnsTests {
             default: return ["id": .int(Int64(index)), "a": inner, "b": .int(Int64(index))]
             }
         }
-        let state = StateValue.array(StateArray(records))
-        let (back, bytes) = try Self.roundTrip(state)
-        try Self.expectSame(back, state, bytes: bytes)
-        let columns = try #require(Self.columns(back))
-        guard case .keys(let keys, _) = columns.shape else {
-            Issue.record("not objects: \(columns.shape)")
-            return
-        }
-        #expect(keys == ["id", "a", "b"])
+        let (_, columns) = try Self.readBackByColumn(.array(StateArray(records)))
+        #expect(Self.keys(of: columns) == ["id", "a", "b"])
         #expect(Self.columns(.array(columns.columns[1])) != nil)
     }
 
