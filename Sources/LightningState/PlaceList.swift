@@ -63,9 +63,9 @@ package struct PlaceList: Sendable {
         let base = lowest == UInt32.max ? 0 : lowest
         let need = max(highest &- base, others)
         if need < 1 << 7 {
-            (storage, self.base) = (.bytes(Self.narrowed(&chunks, base: base)), base)
+            (storage, self.base) = (.bytes(Self.narrowed(&chunks, count: count, base: base)), base)
         } else if need < 1 << 15 {
-            (storage, self.base) = (.halves(Self.narrowed(&chunks, base: base)), base)
+            (storage, self.base) = (.halves(Self.narrowed(&chunks, count: count, base: base)), base)
         } else if chunks.count == 1 {
             (storage, self.base) = (.words(chunks[0]), 0)
         } else {
@@ -102,11 +102,10 @@ package struct PlaceList: Sendable {
         }
     }
 
-    /// The places of `chunks` in one array of a narrower form counting from `base`, each chunk let
-    /// go of once copied.
-    private static func narrowed<Narrow: FixedWidthInteger & UnsignedInteger>(_ chunks: inout [[UInt32]], base: UInt32) -> [Narrow] {
-        let total = chunks.reduce(0) { $0 + $1.count }
-        return [Narrow](unsafeUninitializedCapacity: total) { narrowed, count in
+    /// The `total` places of `chunks` in one array of a narrower form counting from `base`, each
+    /// chunk let go of once copied.
+    private static func narrowed<Narrow: FixedWidthInteger & UnsignedInteger>(_ chunks: inout [[UInt32]], count total: Int, base: UInt32) -> [Narrow] {
+        [Narrow](unsafeUninitializedCapacity: total) { narrowed, count in
             count = 0
             for index in chunks.indices {
                 chunks[index].withUnsafeBufferPointer { places in

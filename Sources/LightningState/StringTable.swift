@@ -59,16 +59,22 @@ package final class StringTable: @unchecked Sendable {
     /// - Precondition: `place < count`.
     @inlinable
     package subscript(place: Int) -> StateString {
-        precondition(place < counts.pointee.count, "a place beyond the table")
-        return directory[place &>> Self.chunkShift][place & Self.chunkMask]
+        slot(place).pointee
     }
 
     /// Calls `body` with the WTF-8 bytes of the string at `place`, read where the table keeps it.
     /// - Precondition: `place < count`.
     @inlinable
     package func withWTF8<R>(at place: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try slot(place).pointee.withWTF8(body)
+    }
+
+    /// Where the string at `place` is kept.
+    /// - Precondition: `place < count`.
+    @inlinable
+    func slot(_ place: Int) -> UnsafeMutablePointer<StateString> {
         precondition(place < counts.pointee.count, "a place beyond the table")
-        return try directory[place &>> Self.chunkShift][place & Self.chunkMask].withWTF8(body)
+        return directory[place &>> Self.chunkShift] + (place & Self.chunkMask)
     }
 
     /// Appends a string at the next place.
