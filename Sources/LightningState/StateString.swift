@@ -36,6 +36,12 @@ public struct StateString: Sendable {
         storage = .unicode(string)
     }
 
+    /// A string of WTF-8 bytes known to be valid and not UTF-8 (they hold a lone surrogate), kept as they are.
+    @usableFromInline
+    init(validWTF8 bytes: [UInt8]) {
+        storage = .wtf8(bytes)
+    }
+
     /// Creates a state string from WTF-8 bytes: UTF-8 in which lone surrogates may appear as
     /// three-byte sequences `ED A0 80` through `ED BF BF`.
     ///

@@ -241,7 +241,7 @@ struct ColumnsTests {
     func reservations() {
         let budget = ReservationBudget(elements: 100)
         var first = ColumnBuilder(
-            table: StringTable(maximumCount: 1), room: 80, allowsPlaces: true, allowsRows: true, reservations: budget, builders: BuilderBudget(listCount: 4))
+            table: StringTable(maximumBytes: 1), room: 80, allowsPlaces: true, allowsRows: true, reservations: budget, builders: BuilderBudget(listCount: 4))
         first.appendInt(1)
         var second = first.memberBuilder()
         second.appendFloat(1)

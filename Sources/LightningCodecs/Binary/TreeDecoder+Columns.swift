@@ -59,13 +59,15 @@ extension TreeDecoder {
         _ = try tree.byte()
         let offset = tree.offset
         let reference = try tree.varint()
+        let place: Int
         if reference & 1 == 0 {
-            let place = try checkedPlace(reference, at: offset)
-            guard place < Int(PooledStrings.otherFlag) else { return column.append(.string(interned[place].string)) }
-            return column.appendPlace(UInt32(place))
+            place = try checkedPlace(reference, at: offset)
+        } else if let interned = try internLiteral(length: reference >> 1, at: offset) {
+            place = interned
+        } else {
+            return column.append(.string(try decodeLiteral(length: reference >> 1, at: offset, asKey: false).string))
         }
-        let (string, _, place) = try decodeLiteral(length: reference >> 1, at: offset, asKey: false)
-        guard place >= 0, place < Int(PooledStrings.otherFlag) else { return column.append(.string(string)) }
+        guard place < Int(PooledStrings.otherFlag) else { return column.append(.string(interned.entry(at: place).string)) }
         column.appendPlace(UInt32(place))
     }
 
@@ -145,7 +147,7 @@ extension TreeDecoder {
                     values.reserveCapacity(count)
                     for earlier in column.keys.indices where present & 1 << earlier != 0 {
                         stackedKeys.append(column.keys[earlier])
-                        stackedKeyHashes.append(interned[column.keyPlaces[earlier]].hash)
+                        stackedKeyHashes.append(interned.entry(at: column.keyPlaces[earlier]).hash)
                         stackedKeyPlaces.append(column.keyPlaces[earlier])
                     }
                     let object = try finishSmallObject(count, values: &values, keysFrom: first, pending: (offset, string, hash, place))

@@ -25,7 +25,7 @@ struct TreeDecoder: ~Copyable {
     /// The floats the stream holds.
     private let floatCount: Int
     let options: BinarySnapshot.Options
-    /// The reader's table of short strings (see `docs/FORMAT.md`), with their hashes.
+    /// The reader's table of short strings (see `docs/FORMAT.md`), and the strings built from it lately.
     var interned: InternedStrings
     /// The keys of the small objects being read, innermost last, their hashes and their places in
     /// the table of interned strings (-1 for a key not interned).
@@ -324,15 +324,15 @@ struct TreeDecoder: ~Copyable {
         return high & 0x8080_8080_8080_8080 == 0
     }
 
-    /// A string, a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart (every
-    /// interned string keeps one, as it may be a key later; a longer literal is hashed only as a
-    /// key), and its place in the table of interned strings, -1 when it has none.
+    /// A string, a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart (an
+    /// interned string always has one, as it may be a key later; a longer literal is hashed only as
+    /// a key), and its place in the table of interned strings, -1 when it has none.
     mutating func decodeString(asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64, place: Int) {
         let offset = tree.offset
         let reference = try tree.varint()
         if reference & 1 == 0 {
             let place = try checkedPlace(reference, at: offset)
-            let entry = interned[place]
+            let entry = interned.entry(at: place)
             return (entry.string, entry.hash, place)
         }
         return try decodeLiteral(length: reference >> 1, at: offset, asKey: asKey)
@@ -352,10 +352,7 @@ struct TreeDecoder: ~Copyable {
     /// ``decodeString(asKey:)`` returns it.
     @inline(__always)
     mutating func decodeLiteral(length: UInt64, at offset: Int, asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64, place: Int) {
-        guard length <= UInt64(tree.remaining) else {
-            throw .malformed("string length \(length) exceeds the \(tree.remaining) bytes left", offset: offset)
-        }
-        let bytes = try tree.bytes(Int(length))
+        let bytes = try literalBytes(length: length, at: offset)
         let string: StateString
         if Self.isASCII(bytes) {
             string = StateString(String(decoding: bytes, as: UTF8.self))
@@ -364,9 +361,36 @@ struct TreeDecoder: ~Copyable {
         } else {
             throw .malformed("a string that is not UTF-8 (nor WTF-8)", offset: offset)
         }
-        let hash = length <= UInt64(SnapshotFormat.internLimit) || asKey ? InternCache.hash(bytes) : 0
-        guard length <= UInt64(SnapshotFormat.internLimit) else { return (string, hash, -1) }
-        interned.append(string, hash: hash)
-        return (string, hash, interned.count - 1)
+        let interns = bytes.count <= SnapshotFormat.internLimit
+        let hash = interns || asKey ? InternCache.hash(bytes) : 0
+        guard interns else { return (string, hash, -1) }
+        interned.append(wtf8: bytes, hasLoneSurrogates: string.hasLoneSurrogates)
+        let place = interned.count - 1
+        interned.remember(string, hash: hash, at: place)
+        return (string, hash, place)
+    }
+
+    /// A literal string of `length` bytes (its length read at `offset`) that is short: interned
+    /// without being built, its place returned; `nil` for a longer one, which is not read.
+    @inline(__always)
+    mutating func internLiteral(length: UInt64, at offset: Int) throws(SnapshotError) -> Int? {
+        guard length <= UInt64(SnapshotFormat.internLimit) else { return nil }
+        let bytes = try literalBytes(length: length, at: offset)
+        var hasLoneSurrogates = false
+        if !Self.isASCII(bytes) {
+            guard let valid = StateString(wtf8: bytes) else { throw .malformed("a string that is not UTF-8 (nor WTF-8)", offset: offset) }
+            hasLoneSurrogates = valid.hasLoneSurrogates
+        }
+        interned.append(wtf8: bytes, hasLoneSurrogates: hasLoneSurrogates)
+        return interned.count - 1
+    }
+
+    /// The `length` bytes of a literal string, its length read at `offset`. Valid until the next read.
+    @inline(__always)
+    private mutating func literalBytes(length: UInt64, at offset: Int) throws(SnapshotError) -> UnsafeBufferPointer<UInt8> {
+        guard length <= UInt64(tree.remaining) else {
+            throw .malformed("string length \(length) exceeds the \(tree.remaining) bytes left", offset: offset)
+        }
+        return try tree.bytes(Int(length))
     }
 }

@@ -19,7 +19,7 @@ extension JSONTextWriter {
     /// from its bytes there, without a copy of the string.
     @inline(__always)
     private mutating func writeElement(of list: PooledStrings, at position: Int, level: Int) {
-        let wasString = list.withTableString(at: position) { appendString(wtf8: $0) }
+        let wasString: Void? = list.withTableString(at: position) { appendString(wtf8: $0) }
         if wasString == nil { write(list[position], level: level) }
     }
 
