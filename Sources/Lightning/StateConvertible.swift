@@ -154,7 +154,9 @@ extension Array: StateConvertible where Element: StateConvertible {
         case .floats(let floats) where Element.self == Double.self:
             self = unsafeBitCast(floats, to: [Element].self)  // the same type: checked above
         case .ints(let ints) where Element.self == Int.self && Int.bitWidth == Int64.bitWidth:
-            self = unsafeBitCast(ints.map { Int(truncatingIfNeeded: $0) }, to: [Element].self)
+            self = Self.converting(ints)
+        case .narrowInts(let ints) where Element.self == Int.self && Int.bitWidth == Int64.bitWidth:
+            self = Self.converting(ints)
         default:
             var result: [Element] = []
             result.reserveCapacity(elements.count)
@@ -162,6 +164,13 @@ extension Array: StateConvertible where Element: StateConvertible {
             self = result
         }
     }
+
+    /// Ints kept as numbers, as an `[Int]`.
+    /// - Precondition: `Element` is `Int`, of 64 bits.
+    private static func converting(_ ints: some Collection<Int64>) -> [Element] {
+        unsafeBitCast(ints.map { Int(truncatingIfNeeded: $0) }, to: [Element].self)  // the same type: checked by the caller
+    }
+
     /// The elements' states, in order; a `[Double]` is kept as its floats (sharing the array's
     /// storage), an `[Int]` as 64-bit ints (`StateArray`).
     public var stateValue: StateValue {

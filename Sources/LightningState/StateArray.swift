@@ -68,6 +68,8 @@ public struct StateArray: Sendable {
         case floats([Double])
         /// 64-bit ints only: element `i` is `.int(ints[i])`.
         case ints([Int64])
+        /// Ints read from a snapshot, in 1, 2 or 4 bytes each: element `i` is `.int(narrowInts[i])`.
+        case narrowInts(NarrowInts)
         /// Strings read from a snapshot, with the odd other scalar: element `i` is `pooled[i]`.
         case pooled(PooledStrings)
         /// Records read from a snapshot, by column: element `i` is `columns[i]`.
@@ -95,6 +97,14 @@ public struct StateArray: Sendable {
     /// An array of ints, kept as ints: each element is `.int`.
     @inlinable
     public init(ints: [Int64]) { storage = .ints(ints) }
+
+    /// An array of ints read from a snapshot, in the narrowest width that holds them all
+    /// (``NarrowInts``), or in 8 bytes each when their span needs it.
+    package init(narrowing ints: [Int64]) {
+        if let narrow = NarrowInts(ints) { storage = .narrowInts(narrow) } else { storage = .ints(ints) }
+    }
+
+    private init(storage: Storage) { self.storage = storage }
 
     /// An array of the strings a snapshot reader keeps as places in its table.
     package init(pooled: PooledStrings) { storage = .pooled(pooled) }
@@ -155,8 +165,21 @@ public struct StateArray: Sendable {
     /// The elements as 64-bit ints when every one is an int that fits in 64 bits (at once when the
     /// array keeps ints, sharing their storage; converted otherwise); `nil` when any is not.
     public var ints: [Int64]? {
-        if case .ints(let ints) = storage { return ints }
-        return Self.numbers(of: self, Self.int)
+        switch storage {
+        case .ints(let ints): return ints
+        case .narrowInts(let narrow): return narrow.wide
+        default: return Self.numbers(of: self, Self.int)
+        }
+    }
+
+    /// The ints, in 8 bytes each, when the array keeps ints (in either width); `nil` otherwise.
+    @usableFromInline
+    var keptInts: [Int64]? {
+        switch storage {
+        case .ints(let ints): ints
+        case .narrowInts(let narrow): narrow.wide
+        default: nil
+        }
     }
 
     /// The elements in `range`, kept as this array keeps them.
@@ -165,6 +188,7 @@ public struct StateArray: Sendable {
         case .values(let values): return StateArray(Array(values[range]))
         case .floats(let floats): return StateArray(floats: Array(floats[range]))
         case .ints(let ints): return StateArray(ints: Array(ints[range]))
+        case .narrowInts(let narrow): return StateArray(storage: .narrowInts(narrow.subrange(range)))
         // An empty one holds no table, and takes the kind of the first number appended.
         case .pooled(let pooled): return range.isEmpty ? StateArray() : StateArray(pooled: pooled.subrange(range))
         case .columns(let columns): return range.isEmpty ? StateArray() : StateArray(columns: columns.subrange(range))
@@ -183,6 +207,7 @@ public struct StateArray: Sendable {
         switch storage {
         case .floats(let floats): return convert(.float(floats[position]))
         case .ints(let ints): return convert(.int(ints[position]))
+        case .narrowInts(let narrow): return convert(.int(narrow[position]))
         case .columns: return nil
         case .values(let values): return convert(values[position])
         case .pooled(let pooled): return pooled.other(at: position).flatMap(convert)
@@ -195,6 +220,7 @@ public struct StateArray: Sendable {
         case .values(let values): return values
         case .floats(let floats): return floats.map(StateValue.float)
         case .ints(let ints): return ints.map(StateValue.int)
+        case .narrowInts(let narrow): return narrow.map(StateValue.int)
         case .pooled, .columns: return Array(self)
         }
     }
@@ -213,7 +239,7 @@ public struct StateArray: Sendable {
         case .ints(let ints):
             values.reserveCapacity(ints.capacity)
             values.append(contentsOf: ints.lazy.map(StateValue.int))
-        case .pooled, .columns:
+        case .pooled, .columns, .narrowInts:
             values.reserveCapacity(count)
             values.append(contentsOf: self)
         }
@@ -235,6 +261,7 @@ extension StateArray: RandomAccessCollection, MutableCollection {
         case .values(let values): return values.count
         case .floats(let floats): return floats.count
         case .ints(let ints): return ints.count
+        case .narrowInts(let narrow): return narrow.count
         case .pooled(let pooled): return pooled.count
         case .columns(let columns): return columns.count
         }
@@ -249,6 +276,7 @@ extension StateArray: RandomAccessCollection, MutableCollection {
             case .values(let values): return values[position]
             case .floats(let floats): return .float(floats[position])
             case .ints(let ints): return .int(ints[position])
+            case .narrowInts(let narrow): return .int(narrow[position])
             case .pooled(let pooled): return pooled[position]
             case .columns(let columns): return columns[position]
             }
@@ -267,6 +295,10 @@ extension StateArray: RandomAccessCollection, MutableCollection {
                 ints[position] = int
                 storage = .ints(ints)
                 return
+            case .narrowInts(let narrow):
+                storage = .ints(narrow.wide)
+                self[position] = newValue
+                return
             case .values, .pooled, .columns:
                 break
             }
@@ -279,7 +311,7 @@ extension StateArray: RandomAccessCollection, MutableCollection {
                 storage = .values([])
                 defer { storage = .values(values) }
                 yield &values[position]
-            case .floats, .ints, .pooled, .columns:
+            case .floats, .ints, .narrowInts, .pooled, .columns:
                 var element = self[position]
                 defer { self[position] = element }
                 yield &element
@@ -306,6 +338,9 @@ extension StateArray: RangeReplaceableCollection {
             ints.replaceSubrange(range, with: replacement)
             storage = .ints(ints)
             return
+        case .narrowInts(let narrow):
+            storage = .ints(narrow.wide)
+            return replaceSubrange(range, with: newElements)
         case .values, .pooled, .columns:
             break
         }
@@ -341,6 +376,9 @@ extension StateArray: RangeReplaceableCollection {
             ints.append(int)
             storage = .ints(ints)
             return
+        case .narrowInts(let narrow):
+            storage = .ints(narrow.wide)
+            return append(value)
         case .values, .pooled, .columns:
             break
         }
@@ -374,11 +412,14 @@ extension StateArray: RangeReplaceableCollection {
             storage = .floats(floats)
             return
         case .ints(var ints):
-            guard case .ints(let more) = other.storage else { break }
+            guard let more = other.keptInts else { break }
             storage = .values([])
             ints.append(contentsOf: more)
             storage = .ints(ints)
             return
+        case .narrowInts(let narrow):
+            storage = .ints(narrow.wide)
+            return append(contentsOf: other)
         case .values(let values):
             if values.isEmpty {
                 self = other
@@ -395,6 +436,9 @@ extension StateArray: RangeReplaceableCollection {
     public mutating func reserveCapacity(_ minimumCapacity: Int) {
         switch storage {
         case .values, .pooled, .columns: modifyValues { $0.reserveCapacity(minimumCapacity) }
+        case .narrowInts(let narrow):
+            storage = .ints(narrow.wide)
+            reserveCapacity(minimumCapacity)
         case .floats(var floats):
             storage = .values([])
             floats.reserveCapacity(minimumCapacity)
@@ -421,6 +465,8 @@ extension StateArray: Hashable {
             if case .values(let b) = rhs.storage { return a == b }
         case .ints(let a):
             if case .ints(let b) = rhs.storage { return a == b }
+        case .narrowInts(let a):
+            if case .narrowInts(let b) = rhs.storage { return a.elementsEqual(b) }
         case .floats(let a):
             if case .floats(let b) = rhs.storage {
                 return a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }

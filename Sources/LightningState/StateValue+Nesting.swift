@@ -9,7 +9,7 @@ extension StateValue {
             switch elements.storage {
             case .values: break
             // Numbers and places are scalars; records kept by column nest as deep as their deepest member.
-            case .floats, .ints, .pooled: return 1
+            case .floats, .ints, .narrowInts, .pooled: return 1
             case .columns(let columns): return 2 + columns.columns.reduce(0) { Swift.max($0, StateValue.array($1).nestingDepth - 1) }
             }
             var deepest = 0

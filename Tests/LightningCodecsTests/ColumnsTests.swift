@@ -92,6 +92,7 @@ struct ColumnsTests {
         let forms = columns.columns.map { column -> String in
             switch column.storage {
             case .ints: "ints"
+            case .narrowInts(let narrow): "ints in \(narrow.width)"
             case .floats: "floats"
             case .pooled: "places"
             case .values: "values"
@@ -100,9 +101,9 @@ struct ColumnsTests {
         }
         // The tags are rows of 1 to 4 ints (the longest packed); the scores are floats with a `null`
         // among them.
-        #expect(forms == ["ints", "places", "places", "columns", "places", "values"])
+        #expect(forms == ["ints in 4", "places", "places", "columns", "places", "values"])
         let tags = try #require(Self.columns(.array(columns.columns[3])))
-        #expect(tags.columns.count == 4 && tags.columns.allSatisfy { if case .ints = $0.storage { true } else { false } })
+        #expect(tags.columns.count == 4 && tags.columns.allSatisfy { if case .narrowInts(let narrow) = $0.storage { narrow.width == 2 } else { false } })
         // An element is an object sharing the list's one array of keys.
         let keys = try #require(back["series"]?.arrayValue?[7].objectValue?.keys.elements)
         let again = try #require(back["series"]?.arrayValue?[300].objectValue?.keys.elements)
@@ -119,7 +120,8 @@ struct ColumnsTests {
         #expect(columns.shape == .arrays(lengths: nil))
         let inner = try #require(Self.columns(.array(columns.columns[3])))
         #expect(inner.shape == .arrays(lengths: nil))
-        #expect(inner.columns.allSatisfy { if case .ints = $0.storage { true } else { false } })
+        // Small ints (below 100), kept a byte each.
+        #expect(inner.columns.allSatisfy { if case .narrowInts(let narrow) = $0.storage { narrow.width == 1 } else { false } })
         // Lists of empty objects and of empty lists: columns with no column.
         let empty: StateValue = ["objects": .array(StateArray(Array(repeating: [:], count: 6))), "lists": .array(StateArray(Array(repeating: [], count: 5)))]
         let (emptyBack, emptyBytes) = try Self.roundTrip(empty)
@@ -185,7 +187,7 @@ struct ColumnsTests {
             let (back, bytes) = try Self.roundTrip(state)
             try Self.expectSame(back, state, bytes: bytes)
             let columns = try #require(Self.columns(back))
-            #expect(columns.columns.allSatisfy { if case .floats = $0.storage { true } else if case .ints = $0.storage { true } else { false } })
+            #expect(columns.columns.allSatisfy { if case .floats = $0.storage { true } else if case .narrowInts = $0.storage { true } else { false } })
         }
     }
 

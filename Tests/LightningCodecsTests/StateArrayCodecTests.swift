@@ -13,7 +13,7 @@ struct StateArrayCodecTests {
         switch value {
         case .array(let array):
             switch array.storage {
-            case .floats, .ints, .pooled, .columns: return .array(StateArray(Array(array)))
+            case .floats, .ints, .narrowInts, .pooled, .columns: return .array(StateArray(Array(array)))
             case .values(let values): return .array(StateArray(compacting: values.map(otherForms)))
             }
         case .object(var members):
@@ -92,7 +92,7 @@ struct StateArrayCodecTests {
         ]
         let back = try BinarySnapshot.decode(try BinarySnapshot.encode(state))
         #expect(back == state)
-        guard case .floats([1.5, 2.5, 3.5, 4.5])? = Self.storage(back["f"]), case .ints([1, 2, 3, 4])? = Self.storage(back["i"]),
+        guard case .floats([1.5, 2.5, 3.5, 4.5])? = Self.storage(back["f"]), case .narrowInts(let narrow)? = Self.storage(back["i"]), Array(narrow) == [1, 2, 3, 4], narrow.width == 1,
             case .floats([1.5, 2.5, 3.5])? = Self.storage(back["short"]), case .ints([7])? = Self.storage(back["one"]),
             case .values? = Self.storage(back["mixed"]), case .values? = Self.storage(back["strings"])
         else {

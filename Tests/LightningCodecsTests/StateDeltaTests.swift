@@ -42,7 +42,7 @@ struct StateDeltaTests {
             switch list.storage {
             case .floats(let numbers): return numbers.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
             case .values(let values): return values.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
-            case .ints, .pooled, .columns: return nil
+            case .ints, .narrowInts, .pooled, .columns: return nil
             }
         }
         let before = try #require(buffer())

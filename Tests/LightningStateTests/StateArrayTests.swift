@@ -10,7 +10,7 @@ struct StateArrayTests {
     /// ints) as numbers.
     static func otherForm(_ array: StateArray) -> StateArray {
         switch array.storage {
-        case .floats, .ints, .pooled, .columns: return StateArray(Array(array))
+        case .floats, .ints, .narrowInts, .pooled, .columns: return StateArray(Array(array))
         case .values(let values): return StateArray(compacting: values)
         }
     }
@@ -152,7 +152,7 @@ struct StateArrayTests {
         case .values(let values): return values.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
         case .floats(let floats): return floats.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
         case .ints(let ints): return ints.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
-        case .pooled, .columns: return nil
+        case .narrowInts, .pooled, .columns: return nil
         }
     }
 
@@ -167,7 +167,7 @@ struct StateArrayTests {
         switch start.storage {
         case .floats: more = StateArray(floats: [3.5])
         case .ints: more = StateArray(ints: [3])
-        case .values, .pooled, .columns: more = ["b"]
+        case .values, .narrowInts, .pooled, .columns: more = ["b"]
         }
         array.append(element)
         array[1] = element

@@ -21,9 +21,9 @@ public enum BinarySnapshot {
         public var maxNodeCount: Int
         /// The most bytes the streams may inflate to, together.
         public var maxDecompressedBytes: Int
-        /// Whether long lists of strings are kept as places and lists of records by column
-        /// (``StateArray``); off, the reader keeps values and numbers only — the same state, for
-        /// tests and fuzzers to compare the two readings.
+        /// Whether long lists of strings are kept as places, lists of records by column and lists
+        /// of ints in fewer than 8 bytes each (``StateArray``); off, the reader keeps values and
+        /// numbers only — the same state, for tests and fuzzers to compare the two readings.
         @_spi(Testing) public var keepsCompactLists = true
 
         /// Creates options; the defaults accept any state this engine writes on a 64-bit machine up to 8 GiB.

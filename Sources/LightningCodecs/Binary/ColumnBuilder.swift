@@ -42,7 +42,8 @@ struct ColumnBuilder {
     let room: Int
     /// Whether the elements may be kept as places: a list of fewer than ``PooledStrings/maximumCount``.
     let allowsPlaces: Bool
-    /// Whether records may be kept by column (a reader told not to keeps values and numbers only).
+    /// Whether records may be kept by column, and ints in fewer than 8 bytes (a reader told not to
+    /// keeps values and numbers only, in 8 bytes).
     let allowsRows: Bool
 
     /// Fillers appended while the builder had no form, which the form put in first.
@@ -438,7 +439,7 @@ struct ColumnBuilder {
         switch form {
         // Fillers alone: a member no row reached.
         case .empty: return StateArray(Array(repeating: .null, count: count))
-        case .ints: return StateArray(ints: ints)
+        case .ints: return allowsRows ? StateArray(narrowing: ints) : StateArray(ints: ints)
         case .floats: return StateArray(floats: floats)
         case .values: return StateArray(values)
         case .places:

@@ -75,7 +75,7 @@ final class FloatPlanes: @unchecked Sendable {
                     store(value, at: index)
                 }
             }
-        case .ints, .pooled, .columns:
+        case .ints, .narrowInts, .pooled, .columns:
             preconditionFailure("a packed float array holds ints, strings or records")
         }
     }

@@ -148,7 +148,7 @@ struct TreeDecoder: ~Copyable {
         var ints: [Int64] = []
         ints.reserveCapacity(min(count, Self.reservedElements))
         for _ in 0..<count { ints.append(try tree.zigzag()) }
-        return StateArray(ints: ints)
+        return options.keepsCompactLists ? StateArray(narrowing: ints) : StateArray(ints: ints)
     }
 
     /// The `count` elements of an array whose tag and count were read. Numbers of one kind outside
@@ -287,8 +287,10 @@ struct TreeDecoder: ~Copyable {
         var values = ContiguousArray<StateValue>()
         var hashes: [UInt64] = []
         var offsets: [Int] = []
-        // The count is checked against the bytes left, not trusted further: the arrays grow as members come.
-        let expected = min(count, 1 << 16)
+        // The count is checked against the bytes left, and given room for as far as the lists' budget
+        // allows (a large table read in one allocation, not grown by doubling); past that the arrays
+        // grow as members come.
+        let expected = max(min(count, 1 << 16), reservations.take(count))
         keys.reserveCapacity(expected)
         values.reserveCapacity(expected)
         hashes.reserveCapacity(expected)

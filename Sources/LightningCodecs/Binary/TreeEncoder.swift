@@ -79,6 +79,8 @@ struct TreeEncoder: ~Copyable {
             return encodePackedFloats(array)
         case .ints(let ints) where packs:
             return encodePackedInts(ints)
+        case .narrowInts(let narrow) where packs:
+            return encodePackedInts(narrow)
         case .values(let elements) where packs:
             if elements.allSatisfy({ if case .float = $0 { true } else { false } }) {
                 return encodePackedFloats(array)
@@ -93,7 +95,7 @@ struct TreeEncoder: ~Copyable {
         tree.varint(UInt64(array.count))
         switch array.storage {
         case .values(let elements): for element in elements { encode(element) }
-        case .floats, .ints, .pooled: for element in array { encode(element) }
+        case .floats, .ints, .narrowInts, .pooled: for element in array { encode(element) }
         case .columns(let columns): encodeElements(of: columns)
         }
     }

@@ -93,6 +93,7 @@ extension JSONTextWriter {
         case .columns(let list): writeElement(of: list, at: position, order: order ?? memberOrder(of: list), level: level)
         case .pooled(let pooled): writeElement(of: pooled, at: position, level: level)
         case .ints(let ints): write(.int(ints[position]), level: level)
+        case .narrowInts(let narrow): write(.int(narrow[position]), level: level)
         case .floats(let floats): write(.float(floats[position]), level: level)
         case .values(let values): write(values[position], level: level)
         }

@@ -46,7 +46,7 @@ extension JSONTextWriter {
             switch column.storage {
             case .columns(let inner): total + weight(of: inner)
             case .values: total + column.reduce(0) { $0 + weight(of: $1) }
-            case .floats, .ints, .pooled: total + column.count
+            case .floats, .ints, .narrowInts, .pooled: total + column.count
             }
         }
     }
@@ -62,7 +62,7 @@ extension JSONTextWriter {
     /// Whether an array is taken to hold scalars only: its first and last elements are scalars.
     private static func holdsScalarsOnly(_ elements: StateArray) -> Bool {
         switch elements.storage {
-        case .floats, .ints, .pooled: return true
+        case .floats, .ints, .narrowInts, .pooled: return true
         case .columns: return false
         case .values: break
         }

@@ -159,6 +159,7 @@ struct JSONTextWriter {
         case .values(let values): writeElements(values, in: range, level: level)
         case .floats(let floats): writeElements(floats.lazy.map(StateValue.float), in: range, level: level)
         case .ints(let ints): writeElements(ints.lazy.map(StateValue.int), in: range, level: level)
+        case .narrowInts(let narrow): writeElements(narrow.lazy.map(StateValue.int), in: range, level: level)
         case .pooled(let pooled): writeElements(pooled, in: range, level: level)
         case .columns(let columns): writeElements(columns, in: range, level: level)
         }

@@ -1,0 +1,109 @@
+/// The ints of a list read from a snapshot, each in the narrowest of 1, 2 or 4 bytes that holds
+/// every one of them counted from the list's lowest: counts, scores, ids below four billion, a
+/// step's tags, which a `[Int]` var keeps in 8 bytes each, take 4 bytes or fewer in memory.
+///
+/// Immutable: a ``StateArray`` keeping its ints this way keeps them in 8 bytes again when changed.
+@usableFromInline
+package struct NarrowInts: Sendable {
+    @usableFromInline
+    enum Storage: Sendable {
+        case bytes([UInt8])
+        case halves([UInt16])
+        case words([UInt32])
+    }
+
+    @usableFromInline
+    let storage: Storage
+    /// The lowest int, which each element is counted from.
+    @usableFromInline
+    let base: Int64
+
+    /// `ints` in the narrowest form that holds them all, counted from the lowest; `nil` when
+    /// their span needs 8 bytes.
+    package init?(_ ints: [Int64]) {
+        guard let first = ints.first else { return nil }
+        // The lowest and the highest in one pass.
+        var (lowest, highest) = (first, first)
+        ints.withUnsafeBufferPointer { ints in
+            for int in ints {
+                lowest = Swift.min(lowest, int)
+                highest = Swift.max(highest, int)
+            }
+        }
+        // At most 2^64 − 1, so exact as an unsigned difference.
+        let span = UInt64(bitPattern: highest &- lowest)
+        guard span <= UInt64(UInt32.max) else { return nil }
+        self.init(ints, base: lowest, span: span)
+    }
+
+    private init(_ ints: [Int64], base: Int64, span: UInt64) {
+        func narrowed<Narrow: FixedWidthInteger>(_: Narrow.Type) -> [Narrow] {
+            ints.withUnsafeBufferPointer { ints in
+                [Narrow](unsafeUninitializedCapacity: ints.count) { narrow, initialized in
+                    for index in 0..<ints.count {
+                        narrow.initializeElement(at: index, to: Narrow(truncatingIfNeeded: UInt64(bitPattern: ints[index] &- base)))
+                    }
+                    initialized = ints.count
+                }
+            }
+        }
+        self.base = base
+        if span <= UInt64(UInt8.max) {
+            storage = .bytes(narrowed(UInt8.self))
+        } else if span <= UInt64(UInt16.max) {
+            storage = .halves(narrowed(UInt16.self))
+        } else {
+            storage = .words(narrowed(UInt32.self))
+        }
+    }
+
+    private init(storage: Storage, base: Int64) {
+        self.storage = storage
+        self.base = base
+    }
+
+    /// The bytes an element takes: 1, 2 or 4.
+    package var width: Int {
+        switch storage {
+        case .bytes: 1
+        case .halves: 2
+        case .words: 4
+        }
+    }
+
+    /// The ints in `range`, counted from the same lowest.
+    package func subrange(_ range: Range<Int>) -> NarrowInts {
+        switch storage {
+        case .bytes(let narrow): NarrowInts(storage: .bytes(Array(narrow[range])), base: base)
+        case .halves(let narrow): NarrowInts(storage: .halves(Array(narrow[range])), base: base)
+        case .words(let narrow): NarrowInts(storage: .words(Array(narrow[range])), base: base)
+        }
+    }
+
+    /// The ints in 8 bytes each.
+    @usableFromInline
+    package var wide: [Int64] { Array(self) }
+}
+
+extension NarrowInts: RandomAccessCollection {
+    @inlinable
+    package var startIndex: Int { 0 }
+
+    @inlinable
+    package var endIndex: Int {
+        switch storage {
+        case .bytes(let narrow): narrow.count
+        case .halves(let narrow): narrow.count
+        case .words(let narrow): narrow.count
+        }
+    }
+
+    @inlinable
+    package subscript(position: Int) -> Int64 {
+        switch storage {
+        case .bytes(let narrow): base &+ Int64(narrow[position])
+        case .halves(let narrow): base &+ Int64(narrow[position])
+        case .words(let narrow): base &+ Int64(narrow[position])
+        }
+    }
+}
