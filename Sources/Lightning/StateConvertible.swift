@@ -160,7 +160,8 @@ extension Array: StateConvertible where Element: StateConvertible {
         default:
             var result: [Element] = []
             result.reserveCapacity(elements.count)
-            for element in elements { result.append(try Element(state: element)) }
+            // Strings that repeat in a snapshot's list are built once, and shared.
+            try elements.forEachElement { (element) throws(StateConversionError) in result.append(try Element(state: element)) }
             self = result
         }
     }

@@ -72,20 +72,27 @@ package final class Columns: Sendable {
     /// The element at `position`, built from its members.
     @usableFromInline
     package subscript(position: Int) -> StateValue {
+        var strings: TableStrings?
+        return element(at: position, sharing: &strings)
+    }
+
+    /// The element at `position`, built from its members, the strings of a snapshot's table among
+    /// them built through `strings` (``TableStrings``), which shares those that repeat across a pass.
+    package func element(at position: Int, sharing strings: inout TableStrings?) -> StateValue {
         precondition(position >= 0 && position < count, "an element beyond the list")
         switch shape {
         case .keys(let keys, let presence):
             var values = ContiguousArray<StateValue>()
             values.reserveCapacity(columns.count)
             let mask = presence?[position] ?? UInt32.max
-            for member in columns.indices where mask & 1 << member != 0 { values.append(columns[member][position]) }
+            for member in columns.indices where mask & 1 << member != 0 { values.append(columns[member].element(at: position, sharing: &strings)) }
             if values.count == keys.count { return .object(StateObject(uncheckedUniqueKeys: keys, values: values)) }
             return .object(StateObject(uncheckedUniqueKeys: values.isEmpty ? [] : keysByPresence[mask]!, values: values))
         case .arrays(let lengths):
             let length = lengths.map { Int($0[position]) } ?? columns.count
             var members: [StateValue] = []
             members.reserveCapacity(length)
-            for column in columns[..<length] { members.append(column[position]) }
+            for column in columns[..<length] { members.append(column.element(at: position, sharing: &strings)) }
             return .array(StateArray(compacting: members))
         }
     }

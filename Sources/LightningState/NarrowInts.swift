@@ -85,6 +85,21 @@ package struct NarrowInts: Sendable {
     package var wide: [Int64] { Array(self) }
 }
 
+extension NarrowInts: Equatable {
+    /// Whether the two hold the same ints: their arrays compared when they are kept alike (at once
+    /// when they share one, as an unchanged list and its copy do), element by element otherwise.
+    @usableFromInline
+    package static func == (lhs: NarrowInts, rhs: NarrowInts) -> Bool {
+        guard lhs.base == rhs.base else { return lhs.elementsEqual(rhs) }
+        switch (lhs.storage, rhs.storage) {
+        case (.bytes(let a), .bytes(let b)): return a == b
+        case (.halves(let a), .halves(let b)): return a == b
+        case (.words(let a), .words(let b)): return a == b
+        default: return lhs.elementsEqual(rhs)
+        }
+    }
+}
+
 extension NarrowInts: RandomAccessCollection {
     @inlinable
     package var startIndex: Int { 0 }

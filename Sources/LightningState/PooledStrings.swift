@@ -78,6 +78,15 @@ package final class PooledStrings: Sendable {
         Self.element(atPlace: places[position], table: table, others: others)
     }
 
+    /// The element at `position`, a string of the table built through `strings` (``TableStrings``),
+    /// which shares the strings that repeat across the elements of a pass.
+    package func element(at position: Int, sharing strings: inout TableStrings?) -> StateValue {
+        let place = places[position]
+        guard place & Self.otherFlag == 0 else { return Self.immediateValue(place) ?? others[Int(place & ~Self.otherFlag)] }
+        if strings?.table !== table { strings = TableStrings(table) }
+        return .string(strings!.string(at: Int(place)))
+    }
+
     /// Calls `body` with the WTF-8 bytes of the element at `position` when it is a string of the
     /// table, read where the table keeps it; `nil`, without calling it, for any other element.
     @inlinable

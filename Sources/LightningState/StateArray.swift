@@ -1,5 +1,6 @@
 /// The elements of a state array: a collection of ``StateValue``s that keeps a list of floats or
-/// of ints as the numbers themselves, 8 bytes each, a list of strings read from a snapshot as
+/// of ints as the numbers themselves, 8 bytes each (a list of ints read from a snapshot in 1, 2 or
+/// 4 bytes each when they lie close enough together), a list of strings read from a snapshot as
 /// places in the snapshot's table of strings (4 bytes each at most), and a list of records read from a snapshot by
 /// column, instead of as values of 24 bytes.
 ///
@@ -39,7 +40,8 @@
 /// list (a list makes 32 columns, and one more for every four elements). Records of a few fields
 /// take well under half the memory they take as values.
 ///
-/// Changing a list kept as places or by column turns it into values.
+/// Changing a list kept as places or by column turns it into values; changing a list of ints kept
+/// narrow keeps it ints, 8 bytes each.
 ///
 /// A list made from values (``init(_:)``, an array literal, `StateValue.array([...])`) keeps them
 /// as values. Which form an array has is not part of its value: an array of floats built element
@@ -163,7 +165,8 @@ public struct StateArray: Sendable {
     }
 
     /// The elements as 64-bit ints when every one is an int that fits in 64 bits (at once when the
-    /// array keeps ints, sharing their storage; converted otherwise); `nil` when any is not.
+    /// array keeps ints in 8 bytes, sharing their storage; converted otherwise, a snapshot's ints
+    /// kept narrower among them: read it once, not per element); `nil` when any is not.
     public var ints: [Int64]? {
         switch storage {
         case .ints(let ints): return ints
@@ -214,14 +217,45 @@ public struct StateArray: Sendable {
         }
     }
 
-    /// The elements as values, converted when the array keeps numbers.
+    /// The elements as values, converted when the array keeps numbers, built when it keeps places
+    /// or columns (the strings that repeat shared, ``forEachElement(_:)``).
     package var values: [StateValue] {
         switch storage {
         case .values(let values): return values
         case .floats(let floats): return floats.map(StateValue.float)
         case .ints(let ints): return ints.map(StateValue.int)
         case .narrowInts(let narrow): return narrow.map(StateValue.int)
-        case .pooled, .columns: return Array(self)
+        case .pooled, .columns:
+            var values: [StateValue] = []
+            values.reserveCapacity(count)
+            forEachElement { values.append($0) }
+            return values
+        }
+    }
+
+    /// The element at `position`, a string of a snapshot's table among it built through `strings`
+    /// (``TableStrings``), which shares the strings that repeat across a pass over the elements.
+    package func element(at position: Int, sharing strings: inout TableStrings?) -> StateValue {
+        switch storage {
+        case .pooled(let pooled): return pooled.element(at: position, sharing: &strings)
+        case .columns(let columns): return columns.element(at: position, sharing: &strings)
+        case .values, .floats, .ints, .narrowInts: return self[position]
+        }
+    }
+
+    /// Calls `body` with each element in order. Unlike a loop over the array, a list kept as places
+    /// or by column builds each string of the snapshot's table that takes an allocation once, the
+    /// elements that repeat it sharing it (``TableStrings``): what restoring a var or turning a
+    /// list into values goes through.
+    @usableFromInline
+    package func forEachElement<Failure: Error>(_ body: (StateValue) throws(Failure) -> Void) throws(Failure) {
+        switch storage {
+        case .values(let values): for value in values { try body(value) }
+        case .floats(let floats): for float in floats { try body(.float(float)) }
+        case .ints(let ints): for int in ints { try body(.int(int)) }
+        case .narrowInts, .pooled, .columns:
+            var strings: TableStrings?
+            for position in indices { try body(element(at: position, sharing: &strings)) }
         }
     }
 
@@ -241,7 +275,7 @@ public struct StateArray: Sendable {
             values.append(contentsOf: ints.lazy.map(StateValue.int))
         case .pooled, .columns, .narrowInts:
             values.reserveCapacity(count)
-            values.append(contentsOf: self)
+            forEachElement { values.append($0) }
         }
         storage = .values([])
         defer { storage = .values(values) }
@@ -466,7 +500,8 @@ extension StateArray: Hashable {
         case .ints(let a):
             if case .ints(let b) = rhs.storage { return a == b }
         case .narrowInts(let a):
-            if case .narrowInts(let b) = rhs.storage { return a.elementsEqual(b) }
+            if case .narrowInts(let b) = rhs.storage { return a == b }
+            if case .ints(let b) = rhs.storage { return a.elementsEqual(b) }
         case .floats(let a):
             if case .floats(let b) = rhs.storage {
                 return a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }

@@ -40,7 +40,13 @@ extension StateDelta {
         case (.floats(let before), .floats(let after)):
             range = StateDelta.changedRange(before.count, after.count) { before[$0].bitPattern == after[$1].bitPattern }
         case (.ints(let before), .ints(let after)):
-            range = StateDelta.changedRange(before.count, after.count) { before[$0] == after[$1] }
+            range = StateDelta.changedRange(ints: before, after)
+        case (.narrowInts(let before), .narrowInts(let after)):
+            range = before == after ? nil : StateDelta.changedRange(ints: before, after)
+        case (.narrowInts(let before), .ints(let after)):
+            range = StateDelta.changedRange(ints: before, after)
+        case (.ints(let before), .narrowInts(let after)):
+            range = StateDelta.changedRange(ints: before, after)
         case (.values(let before), .values(let after)):
             range = StateDelta.changedRange(before.count, after.count) { before[$0].isIdentical(to: after[$1]) }
         default:
@@ -75,6 +81,13 @@ extension StateDelta {
         var suffix = 0
         while suffix < shorter - prefix && same(oldCount - 1 - suffix, newCount - 1 - suffix) { suffix += 1 }
         return (prefix..<(oldCount - suffix), prefix..<(newCount - suffix))
+    }
+
+    /// ``changedRange(_:_:same:)`` of two lists of ints, in 8 bytes or narrower.
+    static func changedRange<Before: RandomAccessCollection<Int64>, After: RandomAccessCollection<Int64>>(
+        ints before: Before, _ after: After
+    ) -> (old: Range<Int>, new: Range<Int>)? where Before.Index == Int, After.Index == Int {
+        changedRange(before.count, after.count) { before[$0] == after[$1] }
     }
 
     /// Objects: members removed, kept ones compared, new ones inserted where they stand; the
@@ -170,6 +183,9 @@ extension StateValue {
             switch (a.storage, b.storage) {
             case (.floats(let x), .floats(let y)): return zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern }
             case (.ints(let x), .ints(let y)): return x == y
+            case (.narrowInts(let x), .narrowInts(let y)): return x == y
+            case (.narrowInts(let x), .ints(let y)): return x.elementsEqual(y)
+            case (.ints(let x), .narrowInts(let y)): return x.elementsEqual(y)
             case (.values(let x), .values(let y)): return zip(x, y).allSatisfy { $0.isIdentical(to: $1) }
             default: return zip(a, b).allSatisfy { $0.isIdentical(to: $1) }
             }

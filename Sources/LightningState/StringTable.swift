@@ -21,9 +21,9 @@
 @usableFromInline
 package final class StringTable: @unchecked Sendable {
     /// A chunk of places holds `1 << chunkShift` of them: place `p` is slot `p & chunkMask` of chunk `p >> chunkShift`.
-    @inlinable package static var chunkShift: Int { 12 }
-    @inlinable package static var chunkMask: Int { (1 << chunkShift) - 1 }
-    @inlinable package static var chunkCapacity: Int { 1 << chunkShift }
+    @inlinable static var chunkShift: Int { 12 }
+    @inlinable static var chunkMask: Int { (1 << chunkShift) - 1 }
+    @inlinable static var chunkCapacity: Int { 1 << chunkShift }
 
     /// A chunk of bytes holds `1 << byteChunkShift`: a string's bytes begin at a position whose
     /// high bits name the chunk, its low bits the offset in it. No string spans two chunks.
@@ -101,7 +101,17 @@ package final class StringTable: @unchecked Sendable {
         return StateString(String(decoding: bytes, as: UTF8.self))
     }
 
-    /// Calls `body` with the WTF-8 bytes of the string at `place`, read where the table keeps them.
+    /// Whether building the string at `place` takes an allocation: it is longer than a `String`
+    /// keeps inline (15 bytes), or holds a lone surrogate.
+    /// - Precondition: `place < count`.
+    func allocates(at place: Int) -> Bool {
+        let entry = entry(place)
+        return entry & Self.loneSurrogateFlag != 0 || entry & 0xFF > 15
+    }
+
+    /// Calls `body` with the WTF-8 bytes of the string at `place`, read where the table keeps them:
+    /// valid while `body` runs and no string is appended (while the reader is still appending,
+    /// the first chunk may move).
     /// - Precondition: `place < count`.
     @inlinable
     package func withWTF8<R>(at place: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
@@ -159,7 +169,7 @@ package final class StringTable: @unchecked Sendable {
     }
 
     /// Appends `string` at the next place.
-    package func append(_ string: StateString) {
+    func append(_ string: StateString) {
         string.withWTF8 { append(wtf8: $0, hasLoneSurrogates: string.hasLoneSurrogates) }
     }
 
@@ -169,6 +179,8 @@ package final class StringTable: @unchecked Sendable {
         let chunks = counts.pointee.byteChunks
         let used = counts.pointee.lastByteChunkUsed
         let capacity = counts.pointee.lastByteChunkCapacity
+        // No bytes: a position in the first chunk, which is always there once a string is.
+        if chunks > 0 && length == 0 { return 0 }
         if chunks > 0 && used + length <= capacity { return (chunks - 1) << Self.byteChunkShift | used }
         if chunks == 1 && capacity < Self.byteChunkCapacity && used + length <= Self.byteChunkCapacity {
             var grown = capacity * 2

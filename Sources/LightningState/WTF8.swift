@@ -2,7 +2,7 @@
 package enum WTF8 {
     /// Whether `bytes` are well-formed WTF-8: UTF-8 whose three-byte sequences may encode
     /// U+D800–U+DFFF, except a high surrogate directly followed by a low one.
-    package static func isValid(_ bytes: [UInt8]) -> Bool {
+    package static func isValid(_ bytes: some RandomAccessCollection<UInt8>) -> Bool {
         var index = 0
         var previousWasHighSurrogate = false
         while index < bytes.count {
@@ -14,6 +14,17 @@ package enum WTF8 {
             index += length
         }
         return true
+    }
+
+    /// Whether well-formed WTF-8 `bytes` hold a lone surrogate, that is, are not UTF-8: a
+    /// three-byte sequence `ED A0 80` through `ED BF BF`.
+    package static func hasLoneSurrogates(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index + 1 < bytes.count {
+            if bytes[index] == 0xED && bytes[index + 1] >= 0xA0 { return true }
+            index += 1
+        }
+        return false
     }
 
     /// Decodes one code point (surrogates allowed) at `index`; `nil` for a malformed sequence.

@@ -243,7 +243,7 @@ struct ColumnsTests {
     func reservations() {
         let budget = ReservationBudget(elements: 100)
         var first = ColumnBuilder(
-            table: StringTable(maximumBytes: 1), room: 80, allowsPlaces: true, allowsRows: true, reservations: budget, builders: BuilderBudget(listCount: 4))
+            table: StringTable(maximumBytes: 1), room: 80, allowsPlaces: true, keepsCompactForms: true, reservations: budget, builders: BuilderBudget(listCount: 4))
         first.appendInt(1)
         var second = first.memberBuilder()
         second.appendFloat(1)
@@ -254,6 +254,26 @@ struct ColumnsTests {
         for _ in 0..<32 { tree += [0x07, 32] + Array(repeating: 0x00, count: 32) }
         tree += Array(repeating: 0xFF, count: 200_000)
         #expect(SnapshotDecoderTests.message(tree: tree)?.hasPrefix("malformed at byte 1094: unknown tag 0xff") == true)
+    }
+
+    @Test("a column of ints some records leave out keeps its own width: the fillers repeat an int of it")
+    func narrowColumnWithFillers() throws {
+        // Years from 2020 to 2030 span a byte; a zero filler would have made the span 2 bytes.
+        func record(_ index: Int) -> StateValue {
+            var record: StateObject = ["id": .int(Int64(index))]
+            if index % 3 != 1 { record["year"] = .int(Int64(2_020 + index % 11)) }
+            return .object(record)
+        }
+        let records = StateValue.array(StateArray((0..<300).map(record)))
+        let (back, bytes) = try Self.roundTrip(records)
+        try Self.expectSame(back, records, bytes: bytes)
+        let columns = try #require(Self.columns(back))
+        guard case .narrowInts(let years) = columns.columns[1].storage else {
+            Issue.record("years kept as \(columns.columns[1].storage)")
+            return
+        }
+        #expect(years.width == 1)
+        #expect(SnapshotFormat.internLimit <= StringTable.maximumLength)
     }
 
     @Test("a short list of wide rows inside wide rows makes builders for the first level alone: the rest are values")

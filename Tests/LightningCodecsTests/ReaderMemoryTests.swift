@@ -116,4 +116,51 @@ struct ReaderMemoryTests {
         }
         #expect(try JSONReader.read(Array(#"[{"a": 1}, {"b": 2}, {"a": 3}, {"b": 4, "b": 5}, {"b": 6}]"#.utf8)) == [["a": 1], ["b": 2], ["a": 3], ["b": 5], ["b": 6]])
     }
+
+    /// Where a string's bytes are kept: the same for strings that share one.
+    static func bytesAddress(_ value: StateValue) -> UnsafeRawPointer? {
+        guard case .string(let string) = value else { return nil }
+        return string.withWTF8 { UnsafeRawPointer($0.baseAddress) }
+    }
+
+    /// A label longer than a `String` keeps inline: building one takes an allocation.
+    static func label(_ index: Int) -> StateString {
+        StateString("a label longer than fifteen bytes, \(index)")
+    }
+
+    @Test("a long string a list repeats is one string in the values it turns into, when read so or changed")
+    func listsShareLongStrings() throws {
+        let list = (0..<2_000).map { StateValue.string(Self.label($0 % 10)) }
+        // Kept as places; then as values, read so because of the object at its end.
+        for state in [StateValue.array(StateArray(list)), .array(StateArray(list + [[:]]))] {
+            let loaded = try #require(try BinarySnapshot.decode(BinarySnapshot.encode(state)).arrayValue)
+            #expect(Array(loaded) == Array(state.arrayValue!))
+            var changed = loaded
+            changed.append("x")
+            let values = loaded.values
+            for index in 0..<10 {
+                #expect(Self.bytesAddress(changed[index]) == Self.bytesAddress(changed[index + 1_990]))
+                #expect(Self.bytesAddress(values[index]) == Self.bytesAddress(values[index + 1_990]))
+            }
+        }
+    }
+
+    @Test("a long string an object's members repeat is one string however many others come between")
+    func membersShareLongStrings() throws {
+        // 10,000 distinct labels, each repeated 10,000 members later: more than the reader remembers by place.
+        let object = StateObject(uniqueKeysWithValues: (0..<20_000).map { (StateString("k\($0)"), StateValue.string(Self.label($0 % 10_000))) })
+        let loaded = try #require(try BinarySnapshot.decode(BinarySnapshot.encode(.object(object))).objectValue)
+        #expect(loaded == object)
+        // One string a label, and one more for each the writer let go of and wrote again as a
+        // literal (11,598 in all here); a reader that built each again would hold about 20,000.
+        let strings = Set(loaded.values.map { Self.bytesAddress($0) })
+        #expect(strings.count >= 10_000 && strings.count < 12_000, "\(strings.count) strings for 10,000 labels")
+    }
+
+    @Test("an object claiming more members than memory holds, in a small file, is an error at its first bad member")
+    func largeObjectCount() {
+        // 8 MiB of zeros after an object's header claiming 4 million members: room is made for a bounded number.
+        let tree: [UInt8] = [0x08] + SnapshotDecoderTests.varint(4_000_000) + Array(repeating: 0, count: 8 << 20)
+        #expect(SnapshotDecoderTests.message(tree: tree) == "malformed at byte 5: string reference 0 beyond the 0 interned strings")
+    }
 }

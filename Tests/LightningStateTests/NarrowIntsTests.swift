@@ -60,4 +60,17 @@ struct NarrowIntsTests {
             return
         }
     }
+
+    @Test("a delta and the identity check compare narrow ints with ints kept wide, element by element")
+    func deltasAcrossWidths() {
+        let narrow = StateArray(narrowing: [1, 2, 3, 4])
+        var delta = StateDelta()
+        delta.appendChanges(from: narrow, to: StateArray(ints: [1, 2, 9, 4]), at: ["x"])
+        delta.appendChanges(from: StateArray(ints: [1, 2, 3, 4]), to: narrow, at: ["y"])
+        delta.appendChanges(from: narrow, to: StateArray(narrowing: [1, 2, 3, 4, 5]), at: ["z"])
+        delta.appendChanges(from: narrow, to: narrow, at: ["w"])
+        #expect(delta.edits == [.splice(path: ["x"], range: 2..<3, elements: [9]), .append(path: ["z"], tail: [5])])
+        #expect(StateValue.array(narrow).isIdentical(to: .array(StateArray(ints: [1, 2, 3, 4]))))
+        #expect(!StateValue.array(narrow).isIdentical(to: .array(StateArray(narrowing: [1, 2, 3, 5]))))
+    }
 }

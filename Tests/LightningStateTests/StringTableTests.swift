@@ -54,4 +54,16 @@ struct StringTableTests {
         for _ in 0..<1_000 { longest.append(StateString(long)) }
         #expect(longest.count == 1_000 && longest[999].string == long)
     }
+
+    @Test("an empty string read after a chunk of bytes filled exactly, and first of all")
+    func emptyStrings() {
+        let table = StringTable(maximumBytes: 70_000)
+        table.append("")
+        let full = StateString(String(repeating: "x", count: 64))
+        for _ in 0..<1_024 { table.append(full) }
+        table.append("")
+        table.append("after")
+        #expect(table[0] == "" && table[1_024] == full && table[1_025] == "" && table[1_026] == "after")
+        #expect(table.withWTF8(at: 1_025) { $0.count } == 0)
+    }
 }

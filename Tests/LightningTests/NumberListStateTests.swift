@@ -74,4 +74,21 @@ struct NumberListStateTests {
         #expect(try [[Double]](state: .array(keptRows)) == rows)
         #expect(throws: StateConversionError.self) { try [Int](state: .array(kept)) }
     }
+
+    @Test("a [String] restored from a snapshot's list shares each long string the list repeats")
+    func stringsShareTheirBytes() throws {
+        let labels = (0..<2_000).map { "a label longer than fifteen bytes, \($0 % 10)" }
+        let loaded = try BinarySnapshot.decode(BinarySnapshot.encode(labels.stateValue))
+        guard case .array(let list) = loaded, case .pooled = list.storage else {
+            Issue.record("not kept as places: \(loaded)")
+            return
+        }
+        let restored = try [String](state: loaded)
+        #expect(restored == labels)
+        for index in 0..<10 {
+            var first = restored[index]
+            var repeated = restored[index + 1_990]
+            #expect(first.withUTF8 { $0.baseAddress } == repeated.withUTF8 { $0.baseAddress })
+        }
+    }
 }

@@ -12,14 +12,15 @@ import LightningState
 /// as a value (``append(_:)``).
 ///
 /// In rows of arrays of different lengths, or of objects that leave keys out, a member an element
-/// does not have gets a filler (``appendFiller()``): a zero, a `null`, a row of fillers, which no
-/// element shows. What fillers may cost is bounded four ways, so that no input makes the reader
-/// do much more than the values would: rows whose fillers would outnumber the members they hold by
-/// more than a row's worth are kept as values (one long array among short ones, a key or member
-/// first met late in a long list, ``roomForMembers(_:)``); rows that the rows holding them mostly
-/// leave out are kept as values once their rows of fillers, each passing through every builder
-/// beneath, cost more than a `null` each would; rows begin after at most ``rowsAfterFillers``
-/// fillers; and a list's builders are few beside its elements (``BuilderBudget``).
+/// does not have gets a filler (``appendFiller()``): an int the column holds, a zero float, a
+/// `null`, a row of fillers, which no element shows. What fillers may cost is bounded four ways, so
+/// that no input makes the reader do much more than the values would: rows whose fillers would
+/// outnumber the members they hold by more than a row's worth are kept as values (one long array
+/// among short ones, a key or member first met late in a long list, ``roomForMembers(_:)``); rows
+/// that the rows holding them mostly leave out are kept as values once their rows of fillers, each
+/// passing through every builder beneath, cost more than a `null` each would; rows begin after at
+/// most ``rowsAfterFillers`` fillers; and a list's builders are few beside its elements
+/// (``BuilderBudget``).
 struct ColumnBuilder {
     enum Form {
         case empty, ints, floats, places, rows, values
@@ -44,7 +45,7 @@ struct ColumnBuilder {
     let allowsPlaces: Bool
     /// Whether records may be kept by column, and ints in fewer than 8 bytes (a reader told not to
     /// keeps values and numbers only, in 8 bytes).
-    let allowsRows: Bool
+    let keepsCompactForms: Bool
 
     /// Fillers appended while the builder had no form, which the form put in first.
     private var leadingFillers = 0
@@ -79,11 +80,11 @@ struct ColumnBuilder {
     /// How many more builders the list this one is part of may make for members (``BuilderBudget``).
     let builders: BuilderBudget
 
-    init(table: StringTable, room: Int, allowsPlaces: Bool, allowsRows: Bool, reservations: ReservationBudget, builders: BuilderBudget) {
+    init(table: StringTable, room: Int, allowsPlaces: Bool, keepsCompactForms: Bool, reservations: ReservationBudget, builders: BuilderBudget) {
         self.table = table
         self.room = room
         self.allowsPlaces = allowsPlaces
-        self.allowsRows = allowsRows
+        self.keepsCompactForms = keepsCompactForms
         self.builders = builders
         self.reservations = reservations
     }
@@ -92,7 +93,7 @@ struct ColumnBuilder {
     /// (as many as this builder has elements before its first row, by default).
     func memberBuilder(fillers: Int? = nil) -> ColumnBuilder {
         var member = ColumnBuilder(
-            table: table, room: room, allowsPlaces: allowsPlaces, allowsRows: allowsRows, reservations: reservations, builders: builders)
+            table: table, room: room, allowsPlaces: allowsPlaces, keepsCompactForms: keepsCompactForms, reservations: reservations, builders: builders)
         member.leadingFillers = fillers ?? leadingFillers
         member.count = member.leadingFillers
         return member
@@ -105,7 +106,7 @@ struct ColumnBuilder {
         guard self.form == .empty else { return self.form == form }
         switch form {
         case .places: return allowsPlaces
-        case .rows: return allowsRows && leadingFillers <= Self.rowsAfterFillers
+        case .rows: return keepsCompactForms && leadingFillers <= Self.rowsAfterFillers
         default: return true
         }
     }
@@ -120,7 +121,7 @@ struct ColumnBuilder {
 
     @inline(__always)
     mutating func appendInt(_ int: Int64) {
-        if form == .empty { begin(.ints) }
+        if form == .empty { begin(.ints, intFiller: int) }
         ints.append(int)
         count += 1
     }
@@ -174,7 +175,8 @@ struct ColumnBuilder {
     mutating func appendFiller() {
         switch form {
         case .empty: leadingFillers += 1
-        case .ints: ints.append(0)
+        // An int column's fillers repeat an int of its own, so that they do not widen its span (``NarrowInts``).
+        case .ints: ints.append(ints.last ?? 0)
         case .floats: floats.append(0)
         case .places: places.append(PooledStrings.nullPlace)
         case .values: values.append(.null)
@@ -439,14 +441,15 @@ struct ColumnBuilder {
         switch form {
         // Fillers alone: a member no row reached.
         case .empty: return StateArray(Array(repeating: .null, count: count))
-        case .ints: return allowsRows ? StateArray(narrowing: ints) : StateArray(ints: ints)
+        case .ints: return keepsCompactForms ? StateArray(narrowing: ints) : StateArray(ints: ints)
         case .floats: return StateArray(floats: floats)
         case .values: return StateArray(values)
         case .places:
             guard PooledStrings.takesLessThanValues(count: count, others: others.count) else {
                 var values: [StateValue] = []
                 values.reserveCapacity(count)
-                places.forEach { values.append(element(atPlace: $0)) }
+                var strings = TableStrings(table)
+                places.forEach { values.append(element(atPlace: $0, sharing: &strings)) }
                 return StateArray(values)
             }
             return StateArray(pooled: PooledStrings(table: table, places: PlaceList(gathered: &places), others: others))
@@ -467,7 +470,8 @@ struct ColumnBuilder {
     /// it is kept as values: a few long lines at the start of a log do not cost it its places.
     static let otherSlack = 8
 
-    private mutating func begin(_ form: Form) {
+    /// Begins `form`, the fillers so far first (in a column of ints, `intFiller`).
+    private mutating func begin(_ form: Form, intFiller: Int64 = 0) {
         self.form = form
         let fillers = leadingFillers
         leadingFillers = 0
@@ -475,7 +479,7 @@ struct ColumnBuilder {
         switch form {
         case .ints:
             ints.reserveCapacity(room)
-            ints.append(contentsOf: repeatElement(0, count: fillers))
+            ints.append(contentsOf: repeatElement(intFiller, count: fillers))
         case .floats:
             floats.reserveCapacity(room)
             floats.append(contentsOf: repeatElement(0, count: fillers))
@@ -498,10 +502,13 @@ struct ColumnBuilder {
         case .empty, .values: return
         case .ints: kept.append(contentsOf: ints.lazy.map(StateValue.int))
         case .floats: kept.append(contentsOf: floats.lazy.map(StateValue.float))
-        case .places: places.forEach { kept.append(element(atPlace: $0)) }
+        case .places:
+            var strings = TableStrings(table)
+            places.forEach { kept.append(element(atPlace: $0, sharing: &strings)) }
         case .rows:
             let rows = build()
-            for row in rows.indices { kept.append(isFiller(row: row) ? .null : rows[row]) }
+            var strings: TableStrings?
+            for row in rows.indices { kept.append(isFiller(row: row) ? .null : rows.element(at: row, sharing: &strings)) }
         }
         (ints, floats, places, others, members, shape) = ([], [], GatheredPlaces(), [], [], nil)
         (keys, keyPlaces, presence, lengths, fillerBits) = ([], [], nil, nil, nil)
@@ -512,6 +519,12 @@ struct ColumnBuilder {
     /// The element a place names.
     private func element(atPlace place: UInt32) -> StateValue {
         PooledStrings.element(atPlace: place, table: table, others: others)
+    }
+
+    /// The element a place names, a string of the table built through `strings`, which shares those that repeat.
+    private func element(atPlace place: UInt32, sharing strings: inout TableStrings) -> StateValue {
+        guard place & PooledStrings.otherFlag == 0 else { return PooledStrings.element(atPlace: place, table: table, others: others) }
+        return .string(strings.string(at: Int(place)))
     }
 }
 

@@ -165,7 +165,7 @@ struct TreeDecoder: ~Copyable {
         // A longer one is gathered in the most compact form its elements allow (``ColumnBuilder``).
         var column = ColumnBuilder(
             table: interned.strings, room: min(count, Self.reservedElements),
-            allowsPlaces: options.keepsCompactLists && count < PooledStrings.maximumCount, allowsRows: options.keepsCompactLists,
+            allowsPlaces: options.keepsCompactLists && count < PooledStrings.maximumCount, keepsCompactForms: options.keepsCompactLists,
             reservations: reservations, builders: BuilderBudget(listCount: count))
         try decodeElements(count, into: &column)
         return column.build()
@@ -287,10 +287,12 @@ struct TreeDecoder: ~Copyable {
         var values = ContiguousArray<StateValue>()
         var hashes: [UInt64] = []
         var offsets: [Int] = []
-        // The count is checked against the bytes left, and given room for as far as the lists' budget
-        // allows (a large table read in one allocation, not grown by doubling); past that the arrays
-        // grow as members come.
-        let expected = max(min(count, 1 << 16), reservations.take(count))
+        // The count is checked against the bytes left, which a small file inflating to gigabytes can
+        // still make larger than memory: room is made for 65,536 members, and for up to
+        // ``reservedElements`` as far as the lists' budget allows (a large table read in one
+        // allocation, not grown by doubling); past that the arrays grow as members come.
+        let first = 1 << 16
+        let expected = count <= first ? count : first + reservations.take(min(count, Self.reservedElements) - first)
         keys.reserveCapacity(expected)
         values.reserveCapacity(expected)
         hashes.reserveCapacity(expected)
@@ -326,9 +328,9 @@ struct TreeDecoder: ~Copyable {
         return high & 0x8080_8080_8080_8080 == 0
     }
 
-    /// A string, a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart (an
-    /// interned string always has one, as it may be a key later; a longer literal is hashed only as
-    /// a key), and its place in the table of interned strings, -1 when it has none.
+    /// A string, a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart (0 for a
+    /// literal read as a value, which the hash is not asked of), and its place in the table of
+    /// interned strings, -1 when it has none.
     mutating func decodeString(asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64, place: Int) {
         let offset = tree.offset
         let reference = try tree.varint()
@@ -363,12 +365,11 @@ struct TreeDecoder: ~Copyable {
         } else {
             throw .malformed("a string that is not UTF-8 (nor WTF-8)", offset: offset)
         }
-        let interns = bytes.count <= SnapshotFormat.internLimit
-        let hash = interns || asKey ? InternCache.hash(bytes) : 0
-        guard interns else { return (string, hash, -1) }
+        let hash = asKey ? InternCache.hash(bytes) : 0
+        guard bytes.count <= SnapshotFormat.internLimit else { return (string, hash, -1) }
         interned.append(wtf8: bytes, hasLoneSurrogates: string.hasLoneSurrogates)
         let place = interned.count - 1
-        interned.remember(string, hash: hash, at: place)
+        interned.remember(string, at: place)
         return (string, hash, place)
     }
 
@@ -380,8 +381,9 @@ struct TreeDecoder: ~Copyable {
         let bytes = try literalBytes(length: length, at: offset)
         var hasLoneSurrogates = false
         if !Self.isASCII(bytes) {
-            guard let valid = StateString(wtf8: bytes) else { throw .malformed("a string that is not UTF-8 (nor WTF-8)", offset: offset) }
-            hasLoneSurrogates = valid.hasLoneSurrogates
+            // Checked in place: no string is built.
+            guard WTF8.isValid(bytes) else { throw .malformed("a string that is not UTF-8 (nor WTF-8)", offset: offset) }
+            hasLoneSurrogates = WTF8.hasLoneSurrogates(bytes)
         }
         interned.append(wtf8: bytes, hasLoneSurrogates: hasLoneSurrogates)
         return interned.count - 1

@@ -95,7 +95,8 @@ struct TreeEncoder: ~Copyable {
         tree.varint(UInt64(array.count))
         switch array.storage {
         case .values(let elements): for element in elements { encode(element) }
-        case .floats, .ints, .narrowInts, .pooled: for element in array { encode(element) }
+        case .floats, .ints, .narrowInts: for element in array { encode(element) }
+        case .pooled: for position in 0..<array.count { encodeElement(of: array, at: position) }
         case .columns(let columns): encodeElements(of: columns)
         }
     }
@@ -141,9 +142,21 @@ struct TreeEncoder: ~Copyable {
     }
 
     /// Element `position` of a column: a record inside a record written from its own members.
+    /// Element `position` of `column`: a record from its members, a string of a snapshot's table
+    /// from its bytes there (not built).
     private mutating func encodeElement(of column: StateArray, at position: Int) {
-        if case .columns(let inner) = column.storage { return encodeElement(of: inner, at: position) }
-        encode(column[position])
+        switch column.storage {
+        case .columns(let inner):
+            return encodeElement(of: inner, at: position)
+        case .pooled(let pooled):
+            let wasString: Void? = pooled.withTableString(at: position) { bytes in
+                tree.byte(SnapshotFormat.Tag.string.rawValue)
+                encodeString(wtf8: bytes)
+            }
+            if wasString == nil { encode(column[position]) }
+        case .values, .floats, .ints, .narrowInts:
+            encode(column[position])
+        }
     }
 
     private mutating func encodePackedInts(_ ints: some Collection<Int64>) {
@@ -163,13 +176,16 @@ struct TreeEncoder: ~Copyable {
     /// A string: a reference to an earlier interned one (`index << 1`), or a literal
     /// (`length << 1 | 1`, then its WTF-8 bytes), which the reader interns when short.
     private mutating func encodeString(_ string: StateString) {
-        string.withWTF8 { bytes in
-            if bytes.count <= SnapshotFormat.internLimit, let index = interned.indexOrInsert(bytes) {
-                tree.varint(UInt64(index) << 1)
-                return
-            }
-            tree.varint(UInt64(bytes.count) << 1 | 1)
-            tree.append(bytes)
+        string.withWTF8 { encodeString(wtf8: $0) }
+    }
+
+    /// A string given by its WTF-8 bytes, as ``encodeString(_:)`` writes it.
+    private mutating func encodeString(wtf8 bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count <= SnapshotFormat.internLimit, let index = interned.indexOrInsert(bytes) {
+            tree.varint(UInt64(index) << 1)
+            return
         }
+        tree.varint(UInt64(bytes.count) << 1 | 1)
+        tree.append(bytes)
     }
 }
