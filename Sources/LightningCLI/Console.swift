@@ -12,8 +12,24 @@ package enum Console {
     /// Writes `text` to standard error as it is.
     package static func writeError(_ text: String) { write(Array(text.utf8), to: 2) }
 
-    /// Writes `line` and a newline to standard error.
-    package static func writeErrorLine(_ line: String) { write(Array((line + "\n").utf8), to: 2) }
+    /// Writes `line` and a newline to standard error, as one line (``oneLine(_:)``).
+    package static func writeErrorLine(_ line: String) { write(Array((oneLine(line) + "\n").utf8), to: 2) }
+
+    /// `line` with its control characters escaped as Swift writes them (`\n`, `\t`, `\u{1B}`): a
+    /// message quoting a state's string (a key, a stage) stays one line, and sends the terminal no
+    /// escape sequence.
+    package static func oneLine(_ line: String) -> String {
+        guard line.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return line }
+        var escaped = ""
+        for scalar in line.unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                escaped += scalar.escaped(asASCII: true)
+            } else {
+                escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
+    }
 
     private static func write(_ bytes: [UInt8], to descriptor: Int32) {
         bytes.withUnsafeBytes { buffer in

@@ -19,9 +19,12 @@ package struct NarrowInts: Sendable {
     let base: Int64
 
     /// `ints` in the narrowest form that holds them all, counted from the lowest; `nil` when
-    /// their span needs 8 bytes.
-    package init?(_ ints: [Int64]) {
-        guard let first = ints.first else { return nil }
+    /// their span needs 8 bytes, or they are fewer than ``minimumCount``.
+    /// - Parameter release: Called, while the ints are narrowed, with the bytes of `ints` narrowed
+    ///   so far, a block at a time: a reader whose array of ints is not read again gives their
+    ///   pages back, so that the two forms are not held whole at once.
+    package init?(_ ints: [Int64], releasing release: (UnsafeRawBufferPointer) -> Void = { _ in }) {
+        guard ints.count >= Self.minimumCount, let first = ints.first else { return nil }
         // The lowest and the highest in one pass.
         var (lowest, highest) = (first, first)
         ints.withUnsafeBufferPointer { ints in
@@ -33,21 +36,23 @@ package struct NarrowInts: Sendable {
         // At most 2^64 − 1, so exact as an unsigned difference.
         let span = UInt64(bitPattern: highest &- lowest)
         guard span <= UInt64(UInt32.max) else { return nil }
-        self.init(ints, base: lowest, span: span)
-    }
-
-    private init(_ ints: [Int64], base: Int64, span: UInt64) {
         func narrowed<Narrow: FixedWidthInteger>(_: Narrow.Type) -> [Narrow] {
             ints.withUnsafeBufferPointer { ints in
                 [Narrow](unsafeUninitializedCapacity: ints.count) { narrow, initialized in
-                    for index in 0..<ints.count {
-                        narrow.initializeElement(at: index, to: Narrow(truncatingIfNeeded: UInt64(bitPattern: ints[index] &- base)))
+                    var start = 0
+                    while start < ints.count {
+                        let end = Swift.min(start + Self.block, ints.count)
+                        for index in start..<end {
+                            narrow.initializeElement(at: index, to: Narrow(truncatingIfNeeded: UInt64(bitPattern: ints[index] &- lowest)))
+                        }
+                        release(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(ints)[(start * 8)..<(end * 8)]))
+                        start = end
                     }
                     initialized = ints.count
                 }
             }
         }
-        self.base = base
+        base = lowest
         if span <= UInt64(UInt8.max) {
             storage = .bytes(narrowed(UInt8.self))
         } else if span <= UInt64(UInt16.max) {
@@ -56,6 +61,13 @@ package struct NarrowInts: Sendable {
             storage = .words(narrowed(UInt32.self))
         }
     }
+
+    /// The fewest ints narrowed: for fewer, the arrays' own headers outweigh what narrowing saves,
+    /// and it costs a second allocation.
+    package static let minimumCount = 16
+
+    /// The ints narrowed between two calls to the `release` of ``init(_:releasing:)``.
+    private static let block = 1 << 16
 
     private init(storage: Storage, base: Int64) {
         self.storage = storage

@@ -102,8 +102,10 @@ public struct StateArray: Sendable {
 
     /// An array of ints read from a snapshot, in the narrowest width that holds them all
     /// (``NarrowInts``), or in 8 bytes each when their span needs it.
-    package init(narrowing ints: [Int64]) {
-        if let narrow = NarrowInts(ints) { storage = .narrowInts(narrow) } else { storage = .ints(ints) }
+    /// - Parameter release: As for ``NarrowInts/init(_:releasing:)``; the caller does not read
+    ///   `ints` again when it gives their pages back.
+    package init(narrowing ints: [Int64], releasing release: (UnsafeRawBufferPointer) -> Void = { _ in }) {
+        if let narrow = NarrowInts(ints, releasing: release) { storage = .narrowInts(narrow) } else { storage = .ints(ints) }
     }
 
     private init(storage: Storage) { self.storage = storage }

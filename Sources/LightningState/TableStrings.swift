@@ -26,12 +26,4 @@ package struct TableStrings {
         built[place] = string
         return string
     }
-
-    /// Takes `string`, already built, as the one at `place`, when it takes an allocation: a reader
-    /// builds a literal from the snapshot's bytes before it is in the table.
-    /// - Precondition: `string` is the one at `place`.
-    package mutating func remember(_ string: StateString, at place: Int) {
-        guard table.allocates(at: place) else { return }
-        built[place] = string
-    }
 }

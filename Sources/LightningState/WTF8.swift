@@ -2,7 +2,12 @@
 package enum WTF8 {
     /// Whether `bytes` are well-formed WTF-8: UTF-8 whose three-byte sequences may encode
     /// U+D800–U+DFFF, except a high surrogate directly followed by a low one.
-    package static func isValid(_ bytes: some RandomAccessCollection<UInt8>) -> Bool {
+    package static func isValid(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer(isValid)
+    }
+
+    /// Whether `bytes` are well-formed WTF-8, as the array's check above.
+    package static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         var previousWasHighSurrogate = false
         while index < bytes.count {

@@ -82,6 +82,9 @@ struct ToolTests {
         ([0x7F, 0x45, 0x4C, 0x46, 0x02], "bad.json: neither a binary snapshot (no snapshot signature) nor JSON (it starts with byte 0x7F)"),
         (Array(#"{"a": "\#u{E9}"#.utf8.dropLast()), "bad.json:1:7: unterminated string"),
         (Array(#"{"vars": {}}"#.utf8), #"bad.json: root: missing "calls""#),
+        // A state's string quoted in a message is escaped: still one line, no escape sequence.
+        (Array(#"{"vars": {}, "calls": {}, "flows": {}, "works": {"bad\nname\u001b[31m": {}}, "structures": {}, "changes": {}}"#.utf8),
+         #"bad.json: root.works.bad\nname\u{1B}[31m: missing "vars""#),
     ])
     func errors(bytes: [UInt8], message: String) throws {
         let folder = try TemporaryFolder()

@@ -89,10 +89,12 @@ struct StateArrayCodecTests {
     func snapshotReadsNumbers() throws {
         let state: StateValue = [
             "f": [1.5, 2.5, 3.5, 4.5], "i": [1, 2, 3, 4], "short": [1.5, 2.5, 3.5], "one": [7], "mixed": [1, 2.5, 3, 4], "strings": ["a", "b"], "empty": [],
+            "many": .array(StateArray(ints: Array(0..<20))),
         ]
         let back = try BinarySnapshot.decode(try BinarySnapshot.encode(state))
         #expect(back == state)
-        guard case .floats([1.5, 2.5, 3.5, 4.5])? = Self.storage(back["f"]), case .narrowInts(let narrow)? = Self.storage(back["i"]), Array(narrow) == [1, 2, 3, 4], narrow.width == 1,
+        guard case .floats([1.5, 2.5, 3.5, 4.5])? = Self.storage(back["f"]), case .ints([1, 2, 3, 4])? = Self.storage(back["i"]),
+            case .narrowInts(let narrow)? = Self.storage(back["many"]), Array(narrow) == Array(0..<20), narrow.width == 1,
             case .floats([1.5, 2.5, 3.5])? = Self.storage(back["short"]), case .ints([7])? = Self.storage(back["one"]),
             case .values? = Self.storage(back["mixed"]), case .values? = Self.storage(back["strings"])
         else {

@@ -21,7 +21,9 @@ struct NarrowIntsTests {
             ([], 8),
         ] as [([Int64], Int)]
     )
-    func readsBack(ints: [Int64], width: Int) {
+    func readsBack(ints given: [Int64], width: Int) {
+        // As many as are narrowed: the ints given, then the first of them again.
+        let ints = given.isEmpty ? [] : given + Array(repeating: given[0], count: NarrowInts.minimumCount - given.count)
         let array = StateArray(narrowing: ints)
         #expect(Array(array) == ints.map(StateValue.int))
         #expect(array.ints == ints)
@@ -36,26 +38,42 @@ struct NarrowIntsTests {
         }
     }
 
+    @Test("fewer ints than are worth narrowing stay 8 bytes each")
+    func fewStayWide() {
+        let few = (0..<Int64(NarrowInts.minimumCount - 1)).map { $0 }
+        guard case .ints(few) = StateArray(narrowing: few).storage, case .narrowInts = StateArray(narrowing: few + [0]).storage else {
+            Issue.record("\(StateArray(narrowing: few).storage), \(StateArray(narrowing: few + [0]).storage)")
+            return
+        }
+    }
+
+    /// 20 ints from `first`, 7 apart.
+    static func ints(from first: Int64 = 40_000) -> [Int64] { (0..<20).map { first + $0 * 7 } }
+
     @Test("a narrow list equals and hashes as the same ints kept wide or as values; a change keeps it ints, in 8 bytes")
     func changesWiden() {
-        let ints: [Int64] = [40_000, -3, 7, 12]
+        let ints = Self.ints()
         var array = StateArray(narrowing: ints)
+        guard case .narrowInts = array.storage else {
+            Issue.record("kept as \(array.storage)")
+            return
+        }
         #expect(array == StateArray(ints: ints) && array == StateArray(ints.map(StateValue.int)))
         #expect(array.hashValue == StateArray(ints: ints).hashValue)
-        #expect(array != StateArray(narrowing: [40_000, -3, 7, 13]))
+        #expect(array != StateArray(narrowing: Self.ints(from: 40_001)))
         array[1] = .int(Int64.min)
         array.append(.int(Int64.max))
         guard case .ints(let kept) = array.storage else {
             Issue.record("kept as \(array.storage)")
             return
         }
-        #expect(kept == [40_000, Int64.min, 7, 12, Int64.max])
+        #expect(kept == [ints[0], Int64.min] + ints.dropFirst(2) + [Int64.max])
         var values = StateArray(narrowing: ints)
         values.append("x")
         #expect(Array(values) == ints.map(StateValue.int) + ["x"])
         var joined = StateArray(ints: [1])
-        joined.append(contentsOf: StateArray(narrowing: [2, 3]))
-        guard case .ints([1, 2, 3]) = joined.storage else {
+        joined.append(contentsOf: StateArray(narrowing: ints))
+        guard case .ints(let all) = joined.storage, all == [1] + ints else {
             Issue.record("joined as \(joined.storage)")
             return
         }
@@ -63,14 +81,20 @@ struct NarrowIntsTests {
 
     @Test("a delta and the identity check compare narrow ints with ints kept wide, element by element")
     func deltasAcrossWidths() {
-        let narrow = StateArray(narrowing: [1, 2, 3, 4])
+        let ints = Self.ints()
+        let narrow = StateArray(narrowing: ints)
+        var changed = ints
+        changed[2] = 9
         var delta = StateDelta()
-        delta.appendChanges(from: narrow, to: StateArray(ints: [1, 2, 9, 4]), at: ["x"])
-        delta.appendChanges(from: StateArray(ints: [1, 2, 3, 4]), to: narrow, at: ["y"])
-        delta.appendChanges(from: narrow, to: StateArray(narrowing: [1, 2, 3, 4, 5]), at: ["z"])
+        delta.appendChanges(from: narrow, to: StateArray(ints: changed), at: ["x"])
+        delta.appendChanges(from: StateArray(ints: ints), to: narrow, at: ["y"])
+        delta.appendChanges(from: narrow, to: StateArray(narrowing: ints + [5]), at: ["z"])
         delta.appendChanges(from: narrow, to: narrow, at: ["w"])
-        #expect(delta.edits == [.splice(path: ["x"], range: 2..<3, elements: [9]), .append(path: ["z"], tail: [5])])
-        #expect(StateValue.array(narrow).isIdentical(to: .array(StateArray(ints: [1, 2, 3, 4]))))
-        #expect(!StateValue.array(narrow).isIdentical(to: .array(StateArray(narrowing: [1, 2, 3, 5]))))
+        delta.appendChanges(from: narrow, to: StateArray(narrowing: changed), at: ["v"])
+        #expect(delta.edits == [
+            .splice(path: ["x"], range: 2..<3, elements: [9]), .append(path: ["z"], tail: [5]), .splice(path: ["v"], range: 2..<3, elements: [9]),
+        ])
+        #expect(StateValue.array(narrow).isIdentical(to: .array(StateArray(ints: ints))))
+        #expect(!StateValue.array(narrow).isIdentical(to: .array(StateArray(narrowing: changed))))
     }
 }

@@ -22,7 +22,8 @@ struct NumberListStateTests {
         #expect(try [Double](state: .array(floats.map(StateValue.float))).map(\.bitPattern) == floats.map(\.bitPattern))
         #expect(try [Int](state: ints.stateValue) == ints)
         #expect(try [Int](state: .array(ints.map { .int(Int64($0)) })) == ints)
-        #expect(try [Int](state: .array(StateArray(narrowing: [5, -3, 250]))) == [5, -3, 250])
+        let narrow = (0..<20).map { Int64($0 * 13 - 3) }
+        #expect(try [Int](state: .array(StateArray(narrowing: narrow))) == narrow.map(Int.init))
         #expect(try [Double](state: .array(StateArray(ints: [1, 2]))) == [1.0, 2.0])
         #expect(throws: StateConversionError.self) { try [Int](state: .array(StateArray(floats: [1.5]))) }
         #expect(throws: StateConversionError.self) { try [Double](state: ["x"]) }

@@ -441,7 +441,10 @@ struct ColumnBuilder {
         switch form {
         // Fillers alone: a member no row reached.
         case .empty: return StateArray(Array(repeating: .null, count: count))
-        case .ints: return keepsCompactForms ? StateArray(narrowing: ints) : StateArray(ints: ints)
+        case .ints:
+            guard keepsCompactForms else { return StateArray(ints: ints) }
+            // The ints are not read again: their pages go back as they are narrowed.
+            return StateArray(narrowing: ints) { FilePages.giveBack(pagesWithin: $0) }
         case .floats: return StateArray(floats: floats)
         case .values: return StateArray(values)
         case .places:

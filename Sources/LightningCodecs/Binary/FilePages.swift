@@ -4,8 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Gives back to the system the pages of a snapshot file's bytes that a load has read for the last
-/// time, while the file's array lives on until every block is inflated.
+/// Gives back to the system the pages of an array that a load has read for the last time while the
+/// array lives on: a snapshot file's bytes until every block is inflated, a list of ints while it
+/// is narrowed (``NarrowInts``).
 ///
 /// Unlike ``PassedPages``, the memory is the array's, from the allocator, which uses it again once
 /// the array is let go: so the advice is one after which the pages are simply filled again when

@@ -3,19 +3,20 @@ import LightningState
 /// The reader's table of short strings (see `docs/FORMAT.md`), and the strings it built from it.
 ///
 /// The table (``StringTable``) keeps bytes, which the lists the reader keeps as places
-/// (``PooledStrings``) share; a string is built only when a value or a key needs one. Every string
-/// built that takes an allocation (longer than 15 bytes) is kept by place while the reader runs
-/// (``TableStrings``), so that a label repeated across objects is one string, as when the table
-/// kept values. The strings met last are remembered with the hash of their bytes
-/// (``InternCache/hash(_:)``), in a direct-mapped cache sized to the tree, so that a key repeated
-/// across objects is built and hashed once; one the cache has let go of is built (from its bytes,
-/// inline) and hashed again.
+/// (``PooledStrings``) share; a string is built only when a value or a key needs one. The strings
+/// met last, literals and references alike, are remembered with the hash of their bytes
+/// (``InternCache/hash(_:)``) in a direct-mapped cache sized to the tree, so that a key or a label
+/// repeated across nearby objects is one string, built and hashed once, as when the table kept
+/// values. A reference the cache has let go of builds its string again from the bytes — inline,
+/// without an allocation, up to 15 bytes — and one that takes an allocation is then kept by place
+/// (``TableStrings``), so that such a string is built at most twice however often it is met: a
+/// string met once (most distinct keys and labels) costs no more than its bytes and its entry.
 ///
 /// Not copyable: one reader appends.
 struct InternedStrings: ~Copyable {
     let strings: StringTable
     private var built: TableStrings
-    /// The strings read lately by reference, at `place & (recent.count - 1)`.
+    /// The strings met lately, at `place & (recent.count - 1)`.
     private var recent: [(place: Int, string: StateString, hash: UInt64)]
 
     /// A table for a tree of `treeBytes` bytes.
@@ -50,10 +51,10 @@ struct InternedStrings: ~Copyable {
         strings.append(wtf8: bytes, hasLoneSurrogates: hasLoneSurrogates)
     }
 
-    /// Takes `string`, a literal the reader built for a value or a key, as the one at `place`,
-    /// which the references to it then share when it takes an allocation.
+    /// Remembers `string`, a literal the reader built for a value or a key, with its hash, as the
+    /// one at `place`, for the references that follow it.
     @inline(__always)
-    mutating func remember(_ string: StateString, at place: Int) {
-        built.remember(string, at: place)
+    mutating func remember(_ string: StateString, hash: UInt64, at place: Int) {
+        recent[place & (recent.count &- 1)] = (place, string, hash)
     }
 }

@@ -96,7 +96,8 @@ extension TreeDecoder {
     private mutating func decodePackedRow(into column: inout ColumnBuilder) throws(SnapshotError) {
         let tagOffset = tree.offset
         let tag = SnapshotFormat.Tag(rawValue: try tree.byte())!
-        let numbers = try decodePacked(tag, at: tagOffset)
+        // Not narrowed: a row is most often taken apart into the columns, which are.
+        let numbers = try decodePacked(tag, at: tagOffset, narrowing: false)
         guard numbers.count <= Columns.maximumWidth, column.form == .empty || column.roomForMembers(numbers.count - column.members.count),
             column.builders.take(numbers.count - column.members.count)
         else {

@@ -127,8 +127,9 @@ struct TreeDecoder: ~Copyable {
         }
     }
 
-    /// A packed array of floats or ints (`tag`) whose tag, read at `tagOffset`, was read.
-    mutating func decodePacked(_ tag: SnapshotFormat.Tag, at tagOffset: Int) throws(SnapshotError) -> StateArray {
+    /// A packed array of floats or ints (`tag`) whose tag, read at `tagOffset`, was read; ints
+    /// narrowed (``NarrowInts``) when `narrowing` and the reader keeps compact lists.
+    mutating func decodePacked(_ tag: SnapshotFormat.Tag, at tagOffset: Int, narrowing: Bool = true) throws(SnapshotError) -> StateArray {
         let countOffset = tree.offset
         if tag == .packedFloats {
             let count = try tree.varint()
@@ -148,7 +149,8 @@ struct TreeDecoder: ~Copyable {
         var ints: [Int64] = []
         ints.reserveCapacity(min(count, Self.reservedElements))
         for _ in 0..<count { ints.append(try tree.zigzag()) }
-        return options.keepsCompactLists ? StateArray(narrowing: ints) : StateArray(ints: ints)
+        guard narrowing && options.keepsCompactLists else { return StateArray(ints: ints) }
+        return StateArray(narrowing: ints) { FilePages.giveBack(pagesWithin: $0) }
     }
 
     /// The `count` elements of an array whose tag and count were read. Numbers of one kind outside
@@ -328,9 +330,9 @@ struct TreeDecoder: ~Copyable {
         return high & 0x8080_8080_8080_8080 == 0
     }
 
-    /// A string, a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart (0 for a
-    /// literal read as a value, which the hash is not asked of), and its place in the table of
-    /// interned strings, -1 when it has none.
+    /// A string, a hash of its bytes (``InternCache/hash(_:)``) for telling keys apart (an
+    /// interned string always has one, as it may be a key later; a longer literal is hashed only as
+    /// a key), and its place in the table of interned strings, -1 when it has none.
     mutating func decodeString(asKey: Bool) throws(SnapshotError) -> (string: StateString, hash: UInt64, place: Int) {
         let offset = tree.offset
         let reference = try tree.varint()
@@ -365,11 +367,12 @@ struct TreeDecoder: ~Copyable {
         } else {
             throw .malformed("a string that is not UTF-8 (nor WTF-8)", offset: offset)
         }
-        let hash = asKey ? InternCache.hash(bytes) : 0
-        guard bytes.count <= SnapshotFormat.internLimit else { return (string, hash, -1) }
+        let interns = bytes.count <= SnapshotFormat.internLimit
+        let hash = interns || asKey ? InternCache.hash(bytes) : 0
+        guard interns else { return (string, hash, -1) }
         interned.append(wtf8: bytes, hasLoneSurrogates: string.hasLoneSurrogates)
         let place = interned.count - 1
-        interned.remember(string, at: place)
+        interned.remember(string, hash: hash, at: place)
         return (string, hash, place)
     }
 
