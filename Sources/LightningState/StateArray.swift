@@ -1,6 +1,6 @@
 /// The elements of a state array: a collection of ``StateValue``s that keeps a list of floats or
-/// of ints as the numbers themselves, 8 bytes each (a list of ints read from a snapshot in 1, 2 or
-/// 4 bytes each when they lie close enough together), a list of strings read from a snapshot as
+/// of ints as the numbers themselves, 8 bytes each (a list of 16 or more ints read from a snapshot
+/// in 1, 2 or 4 bytes each when they lie close enough together), a list of strings read from a snapshot as
 /// places in the snapshot's table of strings (4 bytes each at most), and a list of records read from a snapshot by
 /// column, instead of as values of 24 bytes.
 ///

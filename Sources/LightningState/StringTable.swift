@@ -5,8 +5,8 @@
 /// A place costs 8 bytes (where its bytes are, how many, and whether they hold a lone surrogate)
 /// beside the bytes themselves: a string is built when it is read (``subscript(_:)``), and read
 /// without being built where bytes will do (``withWTF8(at:_:)``). Kept as values, the strings took
-/// a 24-byte slot each, and one allocation more each for the two thirds of a state's labels and
-/// names longer than 15 bytes (a `String` keeps those out of line).
+/// a 24-byte slot each, and one allocation more for each longer than 15 bytes (a `String` keeps
+/// those out of line): on a state of labels and names, most of what its lists took.
 ///
 /// The reader appends every short literal as it meets it. A list refers only to the places written
 /// before it was made, and nothing is written once the reader has finished, which is before the
