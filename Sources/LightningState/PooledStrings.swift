@@ -81,10 +81,15 @@ package final class PooledStrings: Sendable {
     /// The element at `position`, a string of the table built through `strings` (``TableStrings``),
     /// which shares the strings that repeat across the elements of a pass.
     package func element(at position: Int, sharing strings: inout TableStrings?) -> StateValue {
-        let place = places[position]
-        guard place & Self.otherFlag == 0 else { return Self.immediateValue(place) ?? others[Int(place & ~Self.otherFlag)] }
         if strings?.table !== table { strings = TableStrings(table) }
-        return .string(strings!.string(at: Int(place)))
+        return Self.element(atPlace: places[position], sharing: &strings!, others: others)
+    }
+
+    /// The element `place` names, as ``element(atPlace:table:others:)`` gives it, a string of the
+    /// table built through `strings` (``TableStrings``), which shares the strings that repeat.
+    package static func element(atPlace place: UInt32, sharing strings: inout TableStrings, others: [StateValue]) -> StateValue {
+        guard place & otherFlag == 0 else { return element(atPlace: place, table: strings.table, others: others) }
+        return .string(strings.string(at: Int(place)))
     }
 
     /// Calls `body` with the WTF-8 bytes of the element at `position` when it is a string of the

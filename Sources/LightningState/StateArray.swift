@@ -177,16 +177,6 @@ public struct StateArray: Sendable {
         }
     }
 
-    /// The ints, in 8 bytes each, when the array keeps ints (in either width); `nil` otherwise.
-    @usableFromInline
-    var keptInts: [Int64]? {
-        switch storage {
-        case .ints(let ints): ints
-        case .narrowInts(let narrow): narrow.wide
-        default: nil
-        }
-    }
-
     /// The elements in `range`, kept as this array keeps them.
     package func subarray(_ range: Range<Int>) -> StateArray {
         switch storage {
@@ -448,9 +438,19 @@ extension StateArray: RangeReplaceableCollection {
             storage = .floats(floats)
             return
         case .ints(var ints):
-            guard let more = other.keptInts else { break }
-            storage = .values([])
-            ints.append(contentsOf: more)
+            switch other.storage {
+            case .ints(let more):
+                storage = .values([])
+                ints.append(contentsOf: more)
+            case .narrowInts(let more):
+                // Widened as they are appended, without an array of them in 8 bytes first.
+                storage = .values([])
+                ints.append(contentsOf: more)
+            default:
+                break
+            }
+            // Emptied above when the ints were appended, it takes them back.
+            guard case .values = storage else { break }
             storage = .ints(ints)
             return
         case .narrowInts(let narrow):

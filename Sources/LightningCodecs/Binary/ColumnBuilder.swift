@@ -526,8 +526,7 @@ struct ColumnBuilder {
 
     /// The element a place names, a string of the table built through `strings`, which shares those that repeat.
     private func element(atPlace place: UInt32, sharing strings: inout TableStrings) -> StateValue {
-        guard place & PooledStrings.otherFlag == 0 else { return PooledStrings.element(atPlace: place, table: table, others: others) }
-        return .string(strings.string(at: Int(place)))
+        PooledStrings.element(atPlace: place, sharing: &strings, others: others)
     }
 }
 
