@@ -1,9 +1,9 @@
 import LightningState
 
 /// Finds a key that repeats an earlier one among the many keys of a large object, once they are
-/// all read: their 64-bit hashes are sorted (a radix sort, linear in the keys) and neighbours
-/// compared, instead of each key probing a table as it comes (a cache miss per key on a table of
-/// hundreds of thousands, and the table's memory besides).
+/// all read: their 64-bit hashes are sorted in place (``sort(_:)``) and neighbours compared,
+/// instead of each key probing a table as it comes (a cache miss per key on a table of hundreds
+/// of thousands, and the table's memory besides).
 ///
 /// The hashes (``InternCache/hash(_:)``) are not secret: two distinct keys share one by chance
 /// once in 2⁶⁴ pairs, or because a file was made so. Either way the keys are then checked by the
@@ -19,86 +19,62 @@ enum RepeatedKeys {
         return nil
     }
 
-    /// Whether keys of these hashes may repeat: two of the hashes are equal, or so many share
-    /// their top bits that comparing them pairwise would cost too much (then the caller compares
-    /// the keys themselves). `false` means the keys all differ.
-    ///
-    /// The hashes are sorted on their top ``sortedBits`` bits only: ``sort(_:)``'s three passes
-    /// instead of six for the whole 64. Equal hashes then sit in one run of equal top bits, and a
-    /// run (of one hash, nearly always) is compared pairwise. The hashes are sorted in place, not
-    /// copied: the callers no longer need their order.
-    static func mayRepeat(_ sorted: UnsafeMutableBufferPointer<UInt64>) -> Bool {
-        guard sorted.count > fewHashes else {
-            var few = sorted
-            few.sort()
-            return sorted.indices.dropFirst().contains { sorted[$0] == sorted[$0 - 1] }
-        }
-        sort(sorted)
-        var start = 0
-        while start < sorted.count {
-            let top = sorted[start] >> UInt64(64 - sortedBits)
-            var end = start + 1
-            while end < sorted.count && sorted[end] >> UInt64(64 - sortedBits) == top { end += 1 }
-            if end - start > longestRun { return true }
-            for first in start..<end {
-                for second in (first + 1)..<end where sorted[first] == sorted[second] { return true }
-            }
-            start = end
-        }
-        return false
+    /// Whether keys of these hashes may repeat: two of the hashes are equal. `false` means the
+    /// keys all differ. The hashes are sorted in place, not copied: the callers no longer need
+    /// their order.
+    static func mayRepeat(_ hashes: UnsafeMutableBufferPointer<UInt64>) -> Bool {
+        sort(hashes)
+        return hashes.indices.dropFirst().contains { hashes[$0] == hashes[$0 &- 1] }
     }
 
-    /// The most hashes sorted whole by comparisons rather than by ``sort(_:)``, whose tables cost
-    /// more than sorting so few.
-    private static let fewHashes = 256
+    /// The most values sorted by comparisons alone, whose buckets would cost more than sorting so few.
+    private static let fewValues = 256
 
-    /// Bits of a value sorted on in each pass.
-    private static let digitBits = 11
-    /// Passes over the values: three of 11 bits.
-    private static let passes = 3
-    /// The top bits of a hash that ``sort(_:)`` orders by.
-    static let sortedBits = digitBits * passes
-    /// The most hashes of equal top bits compared pairwise: by chance a run is longer once in
-    /// billions of objects of a million keys.
-    private static let longestRun = 16
+    /// The top bits of a value that pick its bucket.
+    static let digitBits = 11
 
-    /// Sorts `values` by their top ``sortedBits`` bits (least significant digit first, each pass a
-    /// stable counting sort); values of equal top bits keep their order.
+    /// Sorts `values` in place, in no more memory than a table of buckets: each value is moved to
+    /// the bucket of its top ``digitBits`` bits (an American flag sort's pass: linear, where a
+    /// least-significant-digit radix sort needs a second array as large), then each bucket — a
+    /// few hundred values of a million, all of them if a file was made so — is sorted by comparison.
     static func sort(_ values: UnsafeMutableBufferPointer<UInt64>) {
-        let count = values.count
-        guard count > 1 else { return }
+        guard values.count > fewValues else {
+            var few = values
+            few.sort()
+            return
+        }
         let radix = 1 << digitBits
-        let lowest = 64 - sortedBits
-        var histograms = [Int](repeating: 0, count: passes * radix)
-        var scratch = [UInt64](repeating: 0, count: count)
-        scratch.withUnsafeMutableBufferPointer { scratch in
-            histograms.withUnsafeMutableBufferPointer { histograms in
-                func digit(_ value: UInt64, _ pass: Int) -> Int {
-                    Int(truncatingIfNeeded: value >> UInt64(lowest &+ pass &* digitBits)) & (radix - 1)
+        func bucket(_ value: UInt64) -> Int { Int(truncatingIfNeeded: value >> UInt64(64 - digitBits)) }
+        // Where each bucket ends, and where its next value goes.
+        var ends = [Int](repeating: 0, count: radix)
+        var next = [Int](repeating: 0, count: radix)
+        for value in values { ends[bucket(value)] &+= 1 }
+        var total = 0
+        for index in 0..<radix {
+            next[index] = total
+            total &+= ends[index]
+            ends[index] = total
+        }
+        for current in 0..<radix {
+            while next[current] < ends[current] {
+                // The value in the current bucket's next slot goes to its own bucket, whose next
+                // value comes out in its place, until one that belongs here does.
+                var value = values[next[current]]
+                var home = bucket(value)
+                while home != current {
+                    swap(&value, &values[next[home]])
+                    next[home] &+= 1
+                    home = bucket(value)
                 }
-                for value in values {
-                    for pass in 0..<passes { histograms[pass &* radix &+ digit(value, pass)] &+= 1 }
-                }
-                var source = values
-                var destination = scratch
-                for pass in 0..<passes {
-                    // Each digit's count becomes where its first value goes.
-                    var next = 0
-                    for index in (pass * radix)..<((pass + 1) * radix) {
-                        let digitCount = histograms[index]
-                        histograms[index] = next
-                        next &+= digitCount
-                    }
-                    for value in source {
-                        let slot = pass &* radix &+ digit(value, pass)
-                        destination[histograms[slot]] = value
-                        histograms[slot] &+= 1
-                    }
-                    swap(&source, &destination)
-                }
-                // An odd number of passes: the last one wrote into the scratch buffer.
-                _ = values.update(fromContentsOf: source)
+                values[next[current]] = value
+                next[current] &+= 1
             }
+        }
+        var start = 0
+        for end in ends {
+            var inBucket = UnsafeMutableBufferPointer(rebasing: values[start..<end])
+            inBucket.sort()
+            start = end
         }
     }
 }

@@ -306,7 +306,7 @@ struct TreeDecoder: ~Copyable {
             hashes.append(hash)
             values.append(try decode())
         }
-        if let repeated = RepeatedKeys.first(in: keys, hashes: hashes) {
+        if let repeated = RepeatedKeys.first(in: keys, hashes: consume hashes) {
             throw .malformed("duplicate key \"\(keys[repeated].displayString)\"", offset: offsets[repeated])
         }
         return StateObject(uncheckedUniqueKeys: keys, values: values)
