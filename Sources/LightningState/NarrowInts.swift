@@ -1,6 +1,6 @@
-/// The ints of a list read from a snapshot, each in the narrowest of 1, 2 or 4 bytes that holds
-/// every one of them counted from the list's lowest: counts, scores, ids below four billion, a
-/// step's tags, which a `[Int]` var keeps in 8 bytes each, take 4 bytes or fewer in memory.
+/// The ints of a list read from a snapshot, each in the narrowest of 1, 2, 3 or 4 bytes that
+/// holds every one of them counted from the list's lowest: counts, scores, ids below four billion,
+/// a step's tags, which a `[Int]` var keeps in 8 bytes each, take 4 bytes or fewer in memory.
 ///
 /// Immutable: a ``StateArray`` keeping its ints this way keeps them in 8 bytes again when changed.
 @usableFromInline
@@ -9,6 +9,8 @@ package struct NarrowInts: Sendable {
     enum Storage: Sendable {
         case bytes([UInt8])
         case halves([UInt16])
+        /// Three bytes an int, the lowest first.
+        case triples([UInt8])
         case words([UInt32])
     }
 
@@ -52,11 +54,36 @@ package struct NarrowInts: Sendable {
                 }
             }
         }
+        func tripled() -> [UInt8] {
+            ints.withUnsafeBufferPointer { ints in
+                [UInt8](unsafeUninitializedCapacity: ints.count * 3) { narrow, initialized in
+                    var start = 0
+                    while start < ints.count {
+                        let end = Swift.min(start + Self.block, ints.count)
+                        let raw = UnsafeMutableRawBufferPointer(narrow)
+                        for index in start..<end {
+                            let int = UInt32(truncatingIfNeeded: ints[index] &- lowest)
+                            if index &+ 1 < ints.count {
+                                // Four bytes written, the fourth the next int's first, which it overwrites.
+                                raw.storeBytes(of: int.littleEndian, toByteOffset: index &* 3, as: UInt32.self)
+                            } else {
+                                for byte in 0..<3 { raw[index &* 3 &+ byte] = UInt8(truncatingIfNeeded: int >> UInt32(8 &* byte)) }
+                            }
+                        }
+                        release(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(ints)[(start * 8)..<(end * 8)]))
+                        start = end
+                    }
+                    initialized = ints.count * 3
+                }
+            }
+        }
         base = lowest
         if span <= UInt64(UInt8.max) {
             storage = .bytes(narrowed(UInt8.self))
         } else if span <= UInt64(UInt16.max) {
             storage = .halves(narrowed(UInt16.self))
+        } else if span < 1 << 24 {
+            storage = .triples(tripled())
         } else {
             storage = .words(narrowed(UInt32.self))
         }
@@ -74,11 +101,12 @@ package struct NarrowInts: Sendable {
         self.base = base
     }
 
-    /// The bytes an element takes: 1, 2 or 4.
+    /// The bytes an element takes: 1, 2, 3 or 4.
     package var width: Int {
         switch storage {
         case .bytes: 1
         case .halves: 2
+        case .triples: 3
         case .words: 4
         }
     }
@@ -88,6 +116,7 @@ package struct NarrowInts: Sendable {
         switch storage {
         case .bytes(let narrow): NarrowInts(storage: .bytes(Array(narrow[range])), base: base)
         case .halves(let narrow): NarrowInts(storage: .halves(Array(narrow[range])), base: base)
+        case .triples(let narrow): NarrowInts(storage: .triples(Array(narrow[(range.lowerBound * 3)..<(range.upperBound * 3)])), base: base)
         case .words(let narrow): NarrowInts(storage: .words(Array(narrow[range])), base: base)
         }
     }
@@ -95,6 +124,25 @@ package struct NarrowInts: Sendable {
     /// The ints in 8 bytes each.
     @usableFromInline
     package var wide: [Int64] { Array(self) }
+
+    /// Calls `body` with each int in order: a loop for the width, not a choice of width for each
+    /// int as the subscript makes.
+    @inlinable
+    package func forEach(_ body: (Int64) throws -> Void) rethrows {
+        switch storage {
+        case .bytes(let narrow): for int in narrow { try body(base &+ Int64(int)) }
+        case .halves(let narrow): for int in narrow { try body(base &+ Int64(int)) }
+        case .triples(let narrow):
+            try narrow.withUnsafeBufferPointer { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    try body(base &+ (Int64(bytes[offset]) | Int64(bytes[offset &+ 1]) << 8 | Int64(bytes[offset &+ 2]) << 16))
+                    offset &+= 3
+                }
+            }
+        case .words(let narrow): for int in narrow { try body(base &+ Int64(int)) }
+        }
+    }
 }
 
 extension NarrowInts: Equatable {
@@ -106,6 +154,7 @@ extension NarrowInts: Equatable {
         switch (lhs.storage, rhs.storage) {
         case (.bytes(let a), .bytes(let b)): return a == b
         case (.halves(let a), .halves(let b)): return a == b
+        case (.triples(let a), .triples(let b)): return a == b
         case (.words(let a), .words(let b)): return a == b
         default: return lhs.elementsEqual(rhs)
         }
@@ -121,6 +170,7 @@ extension NarrowInts: RandomAccessCollection {
         switch storage {
         case .bytes(let narrow): narrow.count
         case .halves(let narrow): narrow.count
+        case .triples(let narrow): narrow.count / 3
         case .words(let narrow): narrow.count
         }
     }
@@ -130,6 +180,8 @@ extension NarrowInts: RandomAccessCollection {
         switch storage {
         case .bytes(let narrow): base &+ Int64(narrow[position])
         case .halves(let narrow): base &+ Int64(narrow[position])
+        case .triples(let narrow):
+            base &+ (Int64(narrow[position &* 3]) | Int64(narrow[position &* 3 &+ 1]) << 8 | Int64(narrow[position &* 3 &+ 2]) << 16)
         case .words(let narrow): base &+ Int64(narrow[position])
         }
     }

@@ -1,6 +1,6 @@
 /// The elements of a state array: a collection of ``StateValue``s that keeps a list of floats or
 /// of ints as the numbers themselves, 8 bytes each (a list of 16 or more ints read from a snapshot
-/// in 1, 2 or 4 bytes each when they lie close enough together), a list of strings read from a snapshot as
+/// in 1, 2, 3 or 4 bytes each when they lie close enough together), a list of strings read from a snapshot as
 /// places in the snapshot's table of strings (4 bytes each at most), and a list of records read from a snapshot by
 /// column, instead of as values of 24 bytes.
 ///
@@ -70,7 +70,7 @@ public struct StateArray: Sendable {
         case floats([Double])
         /// 64-bit ints only: element `i` is `.int(ints[i])`.
         case ints([Int64])
-        /// Ints read from a snapshot, in 1, 2 or 4 bytes each: element `i` is `.int(narrowInts[i])`.
+        /// Ints read from a snapshot, in 1, 2, 3 or 4 bytes each: element `i` is `.int(narrowInts[i])`.
         case narrowInts(NarrowInts)
         /// Strings read from a snapshot, with the odd other scalar: element `i` is `pooled[i]`.
         case pooled(PooledStrings)

@@ -101,7 +101,7 @@ struct ColumnsTests {
         }
         // The tags are rows of 1 to 4 ints (the longest packed); the scores are floats with a `null`
         // among them.
-        #expect(forms == ["ints in 4", "places", "places", "columns", "places", "values"])
+        #expect(forms == ["ints in 3", "places", "places", "columns", "places", "values"])
         let tags = try #require(Self.columns(.array(columns.columns[3])))
         #expect(tags.columns.count == 4 && tags.columns.allSatisfy { if case .narrowInts(let narrow) = $0.storage { narrow.width == 2 } else { false } })
         // An element is an object sharing the list's one array of keys.

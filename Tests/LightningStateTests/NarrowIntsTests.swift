@@ -13,7 +13,12 @@ struct NarrowIntsTests {
             ([-5, 250], 1),
             ([-5, 251], 2),
             ([1_000_000, 1_065_535], 2),
-            ([1_000_000, 1_065_536], 4),
+            ([1_000_000, 1_065_536], 3),
+            ([-8_388_608, 8_388_607], 3),
+            ([-1, 1 << 24 - 2, 1 << 24 - 3], 3),
+            ([-1, 1 << 24 - 1], 4),
+            ([Int64.min, Int64.min + (1 << 24 - 1)], 3),
+            ([Int64.max - (1 << 24 - 1), Int64.max], 3),
             ([Int64.min, Int64.min + Int64(UInt32.max)], 4),
             ([Int64.max - Int64(UInt32.max), Int64.max, 0 + Int64.max], 4),
             ([-1, Int64(UInt32.max)], 8),
@@ -36,6 +41,31 @@ struct NarrowIntsTests {
         default:
             Issue.record("kept as \(array.storage)")
         }
+    }
+
+    @Test("in every width, forEach and a subrange give the ints in order, the last of an odd width's bytes included", arguments: [1, 2, 3, 4])
+    func everyWidthInOrder(width: Int) throws {
+        let span = Int64(1) << (8 * width) - 1
+        var random = SeededRandom(seed: UInt64(width))
+        let ints = [-span / 2, span - span / 2] + (0..<101).map { _ in Int64.random(in: (-span / 2)...(span - span / 2), using: &random) }
+        guard case .narrowInts(let narrow) = StateArray(narrowing: ints).storage else {
+            Issue.record("not narrowed")
+            return
+        }
+        #expect(narrow.width == width && Array(narrow) == ints)
+        var visited: [Int64] = []
+        narrow.forEach { visited.append($0) }
+        #expect(visited == ints)
+        let tail = narrow.subrange(97..<103)
+        #expect(Array(tail) == Array(ints[97..<103]))
+        var tailVisited: [Int64] = []
+        tail.forEach { tailVisited.append($0) }
+        #expect(tailVisited == Array(ints[97..<103]))
+        // The same ints in the next width (one more int widens the span) compare element by element.
+        guard width < 4 else { return }
+        let wider = try #require({ if case .narrowInts(let wider) = StateArray(narrowing: ints + [ints[0] - span]).storage { wider } else { nil } }())
+        #expect(wider.width == width + 1)
+        #expect(Array(wider.subrange(0..<ints.count)) == ints && wider.subrange(0..<ints.count) == narrow)
     }
 
     @Test("fewer ints than are worth narrowing stay 8 bytes each")

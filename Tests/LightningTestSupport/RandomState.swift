@@ -31,8 +31,8 @@ public enum RandomState {
             return compact ? StateArray(floats: floats) : StateArray(floats.map(StateValue.float))
         }
         if compact && Bool.random(using: &random) {
-            // Ints a reader keeps narrow (``NarrowInts``): a span of 1, 2 or 4 bytes from anywhere in 64 bits.
-            let span = [UInt64(UInt8.max), UInt64(UInt16.max), UInt64(UInt32.max)].randomElement(using: &random)!
+            // Ints a reader keeps narrow (``NarrowInts``): a span of 1, 2, 3 or 4 bytes from anywhere in 64 bits.
+            let span = [UInt64(UInt8.max), UInt64(UInt16.max), UInt64(1 << 24 - 1), UInt64(UInt32.max)].randomElement(using: &random)!
             let lowest = Int64.random(in: Int64.min...(Int64.max - Int64(span)), using: &random)
             let count = Int.random(in: NarrowInts.minimumCount...(NarrowInts.minimumCount + 20), using: &random)
             return StateArray(narrowing: (0..<count).map { _ in lowest + Int64(random.next() % (span + 1)) })

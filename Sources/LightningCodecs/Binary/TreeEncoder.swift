@@ -80,7 +80,9 @@ struct TreeEncoder: ~Copyable {
         case .ints(let ints) where packs:
             return encodePackedInts(ints)
         case .narrowInts(let narrow) where packs:
-            return encodePackedInts(narrow)
+            beginPackedInts(count: narrow.count)
+            narrow.forEach { tree.zigzag($0) }
+            return
         case .values(let elements) where packs:
             if elements.allSatisfy({ if case .float = $0 { true } else { false } }) {
                 return encodePackedFloats(array)
@@ -160,9 +162,14 @@ struct TreeEncoder: ~Copyable {
     }
 
     private mutating func encodePackedInts(_ ints: some Collection<Int64>) {
-        tree.byte(SnapshotFormat.Tag.packedInts.rawValue)
-        tree.varint(UInt64(ints.count))
+        beginPackedInts(count: ints.count)
         for integer in ints { tree.zigzag(integer) }
+    }
+
+    /// The tag and count of a packed array of `count` ints, which follow.
+    private mutating func beginPackedInts(count: Int) {
+        tree.byte(SnapshotFormat.Tag.packedInts.rawValue)
+        tree.varint(UInt64(count))
     }
 
     /// Keeps the array for the float stream, which lays out every float's bytes as byte planes.
