@@ -38,42 +38,42 @@ package struct NarrowInts: Sendable {
         // At most 2^64 − 1, so exact as an unsigned difference.
         let span = UInt64(bitPattern: highest &- lowest)
         guard span <= UInt64(UInt32.max) else { return nil }
-        func narrowed<Narrow: FixedWidthInteger>(_: Narrow.Type) -> [Narrow] {
+        // `count` elements of `Element`, the ints written into them a block at a time by
+        // `write(ints, elements, block)`, each block's ints released once written.
+        func narrowed<Element>(
+            count: Int, _ write: (UnsafeBufferPointer<Int64>, UnsafeMutableBufferPointer<Element>, Range<Int>) -> Void
+        ) -> [Element] {
             ints.withUnsafeBufferPointer { ints in
-                [Narrow](unsafeUninitializedCapacity: ints.count) { narrow, initialized in
+                [Element](unsafeUninitializedCapacity: count) { narrow, initialized in
                     var start = 0
                     while start < ints.count {
                         let end = Swift.min(start + Self.block, ints.count)
-                        for index in start..<end {
-                            narrow.initializeElement(at: index, to: Narrow(truncatingIfNeeded: UInt64(bitPattern: ints[index] &- lowest)))
-                        }
+                        write(ints, narrow, start..<end)
                         release(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(ints)[(start * 8)..<(end * 8)]))
                         start = end
                     }
-                    initialized = ints.count
+                    initialized = count
+                }
+            }
+        }
+        func narrowed<Narrow: FixedWidthInteger>(_: Narrow.Type) -> [Narrow] {
+            narrowed(count: ints.count) { ints, narrow, block in
+                for index in block {
+                    narrow.initializeElement(at: index, to: Narrow(truncatingIfNeeded: UInt64(bitPattern: ints[index] &- lowest)))
                 }
             }
         }
         func tripled() -> [UInt8] {
-            ints.withUnsafeBufferPointer { ints in
-                [UInt8](unsafeUninitializedCapacity: ints.count * 3) { narrow, initialized in
-                    var start = 0
-                    while start < ints.count {
-                        let end = Swift.min(start + Self.block, ints.count)
-                        let raw = UnsafeMutableRawBufferPointer(narrow)
-                        for index in start..<end {
-                            let int = UInt32(truncatingIfNeeded: ints[index] &- lowest)
-                            if index &+ 1 < ints.count {
-                                // Four bytes written, the fourth the next int's first, which it overwrites.
-                                raw.storeBytes(of: int.littleEndian, toByteOffset: index &* 3, as: UInt32.self)
-                            } else {
-                                for byte in 0..<3 { raw[index &* 3 &+ byte] = UInt8(truncatingIfNeeded: int >> UInt32(8 &* byte)) }
-                            }
-                        }
-                        release(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(ints)[(start * 8)..<(end * 8)]))
-                        start = end
+            narrowed(count: ints.count * 3) { ints, narrow, block in
+                let raw = UnsafeMutableRawBufferPointer(narrow)
+                for index in block {
+                    let int = UInt32(truncatingIfNeeded: ints[index] &- lowest)
+                    if index &+ 1 < ints.count {
+                        // Four bytes written, the fourth the next int's first, which it overwrites.
+                        raw.storeBytes(of: int.littleEndian, toByteOffset: index &* 3, as: UInt32.self)
+                    } else {
+                        for byte in 0..<3 { raw[index &* 3 &+ byte] = UInt8(truncatingIfNeeded: int >> UInt32(8 &* byte)) }
                     }
-                    initialized = ints.count * 3
                 }
             }
         }
