@@ -7,17 +7,21 @@ import Testing
 /// when a file is made so that many distinct keys share one hash.
 @Suite("Large objects' repeated keys")
 struct RepeatedKeysTests {
-    @Test("the sort orders in place: random values, values apart only in their top or bottom bits, all in one bucket, repeats, few, none and one")
+    @Test("the sort orders in place: random values, values apart only in their top or bottom bits, sharing their top bytes, all equal, descending, few, none and one")
     func sorting() {
         var random = SeededRandom(seed: 5)
         let cases: [[UInt64]] = [
             [], [7], [9, 3, 9],
+            (0..<32).map { _ in random.next() }, (0..<33).map { _ in random.next() },
             (0..<200).map { _ in random.next() },
             (0..<10_000).map { _ in random.next() },
             (0..<5_000).map { _ in (random.next() % 16) << 60 | random.next() % 1_000 },
+            // All in one bucket for the first six bytes, then apart.
             (0..<5_000).map { _ in 0xABC << 52 | random.next() % 100_000 },
             (0..<5_000).map { _ in random.next() % 3 },
             (0..<3_000).map { _ in random.next() % 2 == 0 ? .max : 0 },
+            [UInt64](repeating: 42, count: 1_000),
+            (0..<2_000).map { UInt64(2_000 - $0) << 40 },
         ]
         for values in cases {
             var sorted = values
@@ -101,7 +105,7 @@ struct RepeatedKeysTests {
         #expect(large?.hasSuffix("unknown tag 0xee") == true, "\(large ?? "no error")")
     }
 
-    @Test("an object of keys made to share one hash reads whole, and a repeat among them is still found: sorted by comparison or by radix", arguments: [100, 300])
+    @Test("an object of keys made to share one hash reads whole, and a repeat among them is found at its place", arguments: [100, 300])
     func floodedObject(count: Int) throws {
         let keys = Self.collidingKeys(count)
         let hashes = Set(keys.map { key in key.withUnsafeBufferPointer(InternCache.hash) })

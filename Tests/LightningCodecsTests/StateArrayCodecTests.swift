@@ -105,6 +105,34 @@ struct StateArrayCodecTests {
         #expect(try BinarySnapshot.encode(back) == BinarySnapshot.encode(state))
     }
 
+    @Test("ints read back in each width, past a narrowing block, write the JSON and snapshot bytes they were read from, whole and in part, and compare and change as ints", arguments: [1, 2, 3, 4])
+    func narrowIntsInEveryWidth(width: Int) throws {
+        // 70,000 ints (more than one 65,536-int block) whose span needs `width` bytes, about -2^40.
+        let span = Int64(1) << (8 * width) - 1
+        var random = SeededRandom(seed: UInt64(10 + width))
+        let ints = [-(1 << 40), -(1 << 40) + span] + (0..<69_998).map { _ in -(1 << 40) + Int64.random(in: 0...span, using: &random) }
+        let state: StateValue = ["ints": .array(StateArray(ints: ints))]
+        let bytes = try BinarySnapshot.encode(state)
+        let back = try BinarySnapshot.decode(bytes)
+        guard case .narrowInts(let narrow)? = Self.storage(back["ints"]), case .array(let array)? = back["ints"] else {
+            Issue.record("read back as \(String(describing: Self.storage(back["ints"])))")
+            return
+        }
+        #expect(narrow.width == width)
+        #expect(try BinarySnapshot.encode(back) == bytes)
+        #expect(JSONWriter.write(back) == JSONWriter.write(state))
+        let part = 65_530..<65_545
+        #expect(JSONWriter.write(.array(array.subarray(part))) == JSONWriter.write(.array(StateArray(ints: Array(ints[part])))))
+        #expect(try BinarySnapshot.encode(.array(array.subarray(0..<69_999))) == BinarySnapshot.encode(.array(StateArray(ints: Array(ints.dropLast())))))
+        #expect(back == state && back.isIdentical(to: state))
+        var changed = ints
+        changed[65_540] = ints[0]
+        var delta = StateDelta()
+        delta.appendChanges(from: array, to: StateArray(ints: changed), at: ["ints"])
+        #expect(delta.edits == [.splice(path: ["ints"], range: 65_540..<65_541, elements: [.int(ints[0])])])
+        #expect(!back.isIdentical(to: ["ints": .array(StateArray(ints: changed))]))
+    }
+
     @Test("JSON reads lists of floats or of ints as numbers, short and long ones, and writes them as before")
     func jsonReadsNumbers() throws {
         let long = (0..<(JSONParser.longArrayElements + 10)).map { Double($0) + 0.5 }

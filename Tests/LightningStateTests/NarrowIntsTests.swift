@@ -91,6 +91,9 @@ struct NarrowIntsTests {
         #expect(array == StateArray(ints: ints) && array == StateArray(ints.map(StateValue.int)))
         #expect(array.hashValue == StateArray(ints: ints).hashValue)
         #expect(array != StateArray(narrowing: Self.ints(from: 40_001)))
+        // The same lowest, another width: compared int by int.
+        let wider = StateArray(narrowing: ints + [40_000 + 70_000])
+        #expect(wider.subarray(0..<ints.count) == array && wider.subarray(0..<ints.count + 1) != array)
         array[1] = .int(Int64.min)
         array.append(.int(Int64.max))
         guard case .ints(let kept) = array.storage else {

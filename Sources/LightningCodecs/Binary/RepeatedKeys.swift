@@ -27,54 +27,70 @@ enum RepeatedKeys {
         return hashes.indices.dropFirst().contains { hashes[$0] == hashes[$0 &- 1] }
     }
 
-    /// The most values sorted by comparisons alone, whose buckets would cost more than sorting so few.
-    private static let fewValues = 256
+    /// The most values sorted by insertion, which beats counting them into buckets for so few.
+    private static let fewValues = 32
 
-    /// The top bits of a value that pick its bucket.
-    static let digitBits = 11
+    /// The buckets of each pass: one for each value of a byte.
+    private static let radix = 256
 
-    /// Sorts `values` in place, in no more memory than a table of buckets: each value is moved to
-    /// the bucket of its top ``digitBits`` bits (an American flag sort's pass: linear, where a
-    /// least-significant-digit radix sort needs a second array as large), then each bucket — a
-    /// few hundred values of a million, all of them if a file was made so — is sorted by comparison.
+    /// Sorts `values` in place, with no memory beyond a table of buckets on the stack for each of
+    /// at most eight levels: each value is moved to the bucket of its top byte (an American flag
+    /// sort's pass: linear), then each bucket is sorted the same way on the next byte, and a bucket
+    /// of ``fewValues`` or fewer by insertion. A million random hashes take three passes; any
+    /// file's, however made, at most eight over each value.
     static func sort(_ values: UnsafeMutableBufferPointer<UInt64>) {
+        sort(values, onByteAt: 56)
+    }
+
+    /// Sorts `values`, which share every byte above bit `shift + 8`, by their bits from `shift` + 7 down.
+    private static func sort(_ values: UnsafeMutableBufferPointer<UInt64>, onByteAt shift: UInt64) {
         guard values.count > fewValues else {
-            var few = values
-            few.sort()
+            for index in values.indices.dropFirst() {
+                let value = values[index]
+                var slot = index
+                while slot > 0 && values[slot &- 1] > value {
+                    values[slot] = values[slot &- 1]
+                    slot &-= 1
+                }
+                values[slot] = value
+            }
             return
         }
-        let radix = 1 << digitBits
-        func bucket(_ value: UInt64) -> Int { Int(truncatingIfNeeded: value >> UInt64(64 - digitBits)) }
-        // Where each bucket ends, and where its next value goes.
-        var ends = [Int](repeating: 0, count: radix)
-        var next = [Int](repeating: 0, count: radix)
-        for value in values { ends[bucket(value)] &+= 1 }
-        var total = 0
-        for index in 0..<radix {
-            next[index] = total
-            total &+= ends[index]
-            ends[index] = total
-        }
-        for current in 0..<radix {
-            while next[current] < ends[current] {
-                // The value in the current bucket's next slot goes to its own bucket, whose next
-                // value comes out in its place, until one that belongs here does.
-                var value = values[next[current]]
-                var home = bucket(value)
-                while home != current {
-                    swap(&value, &values[next[home]])
-                    next[home] &+= 1
-                    home = bucket(value)
-                }
-                values[next[current]] = value
-                next[current] &+= 1
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * radix) { table in
+            table.initialize(repeating: 0)
+            // Where each bucket's next value goes, and where it ends.
+            let next = UnsafeMutableBufferPointer(rebasing: table[..<radix])
+            let ends = UnsafeMutableBufferPointer(rebasing: table[radix...])
+            func bucket(_ value: UInt64) -> Int { Int(truncatingIfNeeded: value >> shift) & (radix &- 1) }
+            for value in values { ends[bucket(value)] &+= 1 }
+            var total = 0
+            for index in 0..<radix {
+                next[index] = total
+                total &+= ends[index]
+                ends[index] = total
             }
-        }
-        var start = 0
-        for end in ends {
-            var inBucket = UnsafeMutableBufferPointer(rebasing: values[start..<end])
-            inBucket.sort()
-            start = end
+            for current in 0..<radix {
+                while next[current] < ends[current] {
+                    // The value in the current bucket's next slot goes to its own bucket, whose next
+                    // value comes out in its place, until one that belongs here does.
+                    var value = values[next[current]]
+                    var home = bucket(value)
+                    while home != current {
+                        swap(&value, &values[next[home]])
+                        next[home] &+= 1
+                        home = bucket(value)
+                    }
+                    values[next[current]] = value
+                    next[current] &+= 1
+                }
+            }
+            // The lowest byte sorted: the values of a bucket are equal.
+            guard shift > 0 else { return }
+            var start = 0
+            for end in ends {
+                if end &- start > 1 { sort(UnsafeMutableBufferPointer(rebasing: values[start..<end]), onByteAt: shift &- 8) }
+                start = end
+            }
         }
     }
 }
