@@ -128,12 +128,12 @@ package struct NarrowInts: Sendable {
     /// Calls `body` with each int in order: a loop for the width, not a choice of width for each
     /// int as the subscript makes.
     @inlinable
-    package func forEach(_ body: (Int64) throws -> Void) rethrows {
+    package func forEachInt<Failure: Error>(_ body: (Int64) throws(Failure) -> Void) throws(Failure) {
         switch storage {
         case .bytes(let narrow): for int in narrow { try body(base &+ Int64(int)) }
         case .halves(let narrow): for int in narrow { try body(base &+ Int64(int)) }
         case .triples(let narrow):
-            try narrow.withUnsafeBufferPointer { bytes in
+            try narrow.withUnsafeBufferPointer { (bytes) throws(Failure) in
                 var offset = 0
                 while offset < bytes.count {
                     try body(base &+ (Int64(bytes[offset]) | Int64(bytes[offset &+ 1]) << 8 | Int64(bytes[offset &+ 2]) << 16))

@@ -245,7 +245,8 @@ public struct StateArray: Sendable {
         case .values(let values): for value in values { try body(value) }
         case .floats(let floats): for float in floats { try body(.float(float)) }
         case .ints(let ints): for int in ints { try body(.int(int)) }
-        case .narrowInts, .pooled, .columns:
+        case .narrowInts(let narrow): try narrow.forEachInt { (int) throws(Failure) in try body(.int(int)) }
+        case .pooled, .columns:
             var strings: TableStrings?
             for position in indices { try body(element(at: position, sharing: &strings)) }
         }
@@ -438,19 +439,17 @@ extension StateArray: RangeReplaceableCollection {
             storage = .floats(floats)
             return
         case .ints(var ints):
-            switch other.storage {
-            case .ints(let more):
+            // Emptied while the ints grow, so that they are the array's only reference.
+            if case .ints(let more) = other.storage {
                 storage = .values([])
                 ints.append(contentsOf: more)
-            case .narrowInts(let more):
+            } else if case .narrowInts(let more) = other.storage {
                 // Widened as they are appended, without an array of them in 8 bytes first.
                 storage = .values([])
                 ints.append(contentsOf: more)
-            default:
+            } else {
                 break
             }
-            // Emptied above when the ints were appended, it takes them back.
-            guard case .values = storage else { break }
             storage = .ints(ints)
             return
         case .narrowInts(let narrow):

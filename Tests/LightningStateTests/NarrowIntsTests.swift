@@ -43,7 +43,7 @@ struct NarrowIntsTests {
         }
     }
 
-    @Test("in every width, forEach and a subrange give the ints in order, the last of an odd width's bytes included", arguments: [1, 2, 3, 4])
+    @Test("in every width, forEachInt and a subrange give the ints in order, the last of an odd width's bytes included", arguments: [1, 2, 3, 4])
     func everyWidthInOrder(width: Int) throws {
         let span = Int64(1) << (8 * width) - 1
         var random = SeededRandom(seed: UInt64(width))
@@ -54,12 +54,12 @@ struct NarrowIntsTests {
         }
         #expect(narrow.width == width && Array(narrow) == ints)
         var visited: [Int64] = []
-        narrow.forEach { visited.append($0) }
+        narrow.forEachInt { visited.append($0) }
         #expect(visited == ints)
         let tail = narrow.subrange(97..<103)
         #expect(Array(tail) == Array(ints[97..<103]))
         var tailVisited: [Int64] = []
-        tail.forEach { tailVisited.append($0) }
+        tail.forEachInt { tailVisited.append($0) }
         #expect(tailVisited == Array(ints[97..<103]))
         // The same ints in the next width (one more int widens the span) compare element by element.
         guard width < 4 else { return }

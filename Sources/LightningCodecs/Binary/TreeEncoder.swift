@@ -81,7 +81,7 @@ struct TreeEncoder: ~Copyable {
             return encodePackedInts(ints)
         case .narrowInts(let narrow) where packs:
             beginPackedInts(count: narrow.count)
-            narrow.forEach { tree.zigzag($0) }
+            narrow.forEachInt { tree.zigzag($0) }
             return
         case .values(let elements) where packs:
             if elements.allSatisfy({ if case .float = $0 { true } else { false } }) {
@@ -143,7 +143,6 @@ struct TreeEncoder: ~Copyable {
         }
     }
 
-    /// Element `position` of a column: a record inside a record written from its own members.
     /// Element `position` of `column`: a record from its members, a string of a snapshot's table
     /// from its bytes there (not built).
     private mutating func encodeElement(of column: StateArray, at position: Int) {
