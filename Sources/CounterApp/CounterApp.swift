@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Lightning
 import LightningCLI
 
@@ -32,7 +36,7 @@ final class Root: LightningFlow {
         try w.call()
         remaining -= 1
         if remaining == 0 { stop() }
-        if sleep > 0 { Thread.sleep(forTimeInterval: sleep) }
+        if sleep > 0 { usleep(UInt32(sleep * 1_000_000)) }
     }
 
     override func shouldSaveCheckpoint() -> Bool { savesEveryIteration }

@@ -1,5 +1,4 @@
 import DequeModule
-import Foundation
 import Logging
 import LightningCodecs
 import LightningState
@@ -122,7 +121,7 @@ final class CheckpointWriter: @unchecked Sendable {
     let settings: Settings
     /// Where saves and failures are counted.
     let statistics: StatisticsRecorder
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     private var waiting = Deque<Queued>()
     /// Whether a checkpoint is being written.
     private var writing = false
@@ -221,9 +220,7 @@ final class CheckpointWriter: @unchecked Sendable {
         if threadSleeping { condition.broadcast() }
         condition.unlock()
         if startThread {
-            let thread = Thread { self.runThread() }
-            thread.name = "lightning.checkpoint-writer"
-            thread.start()
+            OwnedThread.start(name: "lightning.checkpoint-writer") { self.runThread() }
         }
         return waited
     }
@@ -322,7 +319,7 @@ final class CheckpointWriter: @unchecked Sendable {
     private func waitOnce() -> Bool {
         if waitsAreOver { return false }
         if let deadline {
-            _ = condition.wait(until: Date(timeIntervalSinceNow: max(0, (deadline - .now).seconds)))
+            condition.wait(until: deadline)
         } else {
             condition.wait()
         }
@@ -338,7 +335,7 @@ final class CheckpointWriter: @unchecked Sendable {
         return locked {
             while abandoned == nil && !waitsAreOver && .now < end {
                 let until = min(end, deadline ?? end)
-                _ = condition.wait(until: Date(timeIntervalSinceNow: max(0, (until - .now).seconds)))
+                condition.wait(until: until)
             }
             return abandoned == nil && !waitsAreOver
         }

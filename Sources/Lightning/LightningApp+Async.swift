@@ -1,4 +1,3 @@
-import Foundation
 import LightningStore
 
 extension LightningApp {
@@ -25,7 +24,7 @@ extension LightningApp {
         let app = LoopThreadHandOver(self)
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let thread = Thread {
+                OwnedThread.start(name: "lightning.app-loop", stackSize: OwnedThread.deepStack) {
                     do {
                         try app.take().run(from: start, store: store, strict: strict)
                         continuation.resume()
@@ -33,9 +32,6 @@ extension LightningApp {
                         continuation.resume(throwing: error)
                     }
                 }
-                thread.name = "lightning.app-loop"
-                thread.stackSize = 8 << 20  // as a main thread's: flows may recurse as deep as there
-                thread.start()
             }
         } onCancel: {
             // A stop already under way (a service group's graceful shutdown) that is now cancelled

@@ -1,4 +1,4 @@
-import Foundation
+import LightningStore
 import LightningState
 
 /// A parallel work's side of the loop: its call on a thread of its own, its publications, its stop.
@@ -41,10 +41,7 @@ extension LightningWork {
         parallelRun = run
         works.started(self)
         let work = WorkHandOver(self)
-        let thread = Thread { run.execute(work.work) }
-        thread.name = "lightning.work \(name)"
-        thread.stackSize = 8 << 20
-        thread.start()
+        OwnedThread.start(name: "lightning.work \(name)", stackSize: OwnedThread.deepStack) { run.execute(work.work) }
     }
 
     /// Applies what the running call published, and records its end (on the loop's thread, at an

@@ -1,4 +1,3 @@
-import Foundation
 import LightningState
 
 #if canImport(Glibc)

@@ -1,4 +1,3 @@
-import Foundation
 import LightningStore
 
 /// Tries a storage operation again after a transient failure (``CheckpointStoreError/isTransient``),
@@ -13,7 +12,7 @@ struct Retrier: Sendable {
     /// Pauses before a retry, and says whether to retry: a writer whose app stopped waiting ends
     /// the pause early and gives up. A parameter so that tests need not wait.
     var sleep: @Sendable (Double) -> Bool = { seconds in
-        Thread.sleep(forTimeInterval: seconds)
+        OwnedThread.sleep(seconds: seconds)
         return true
     }
     /// Told of each failure that is tried again: the error, and the attempt that failed (1 for the first).

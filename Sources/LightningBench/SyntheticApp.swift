@@ -1,4 +1,3 @@
-import Foundation
 import Lightning
 import LightningState
 import LightningStore
@@ -41,7 +40,7 @@ public final class SyntheticApp {
                     self.loss = loss
                     self.weights = weights
                 }
-                Thread.sleep(forTimeInterval: 0.001)
+                OwnedThread.sleep(seconds: 0.001)
             }
         }
     }

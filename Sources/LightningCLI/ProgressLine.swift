@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import LightningStore
 import Lightning
 
 #if canImport(Glibc)
@@ -19,7 +24,7 @@ package final class ProgressLine: @unchecked Sendable {
     private let title: String
     private let delay: Double
     private let write: @Sendable (String) -> Void
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     private let started = ContinuousClock.now
     private var phase = ""
     private var steps: (done: Int, total: Int)?
@@ -46,7 +51,7 @@ package final class ProgressLine: @unchecked Sendable {
         self.write = write
         if isTerminal {
             running = true
-            Thread.detachNewThread { self.redrawUntilFinished() }
+            OwnedThread.start(name: "lightning.progress") { self.redrawUntilFinished() }
         }
     }
 
@@ -114,7 +119,7 @@ package final class ProgressLine: @unchecked Sendable {
                     write("\r\u{1B}[2K" + line)
                     drawn = true
                 }
-                if !finished { _ = condition.wait(until: Date().addingTimeInterval(0.25)) }
+                if !finished { condition.wait(until: .now + .milliseconds(250)) }
                 guard finished else { return false }
                 if drawn { write("\r\u{1B}[2K") }
                 running = false

@@ -1,5 +1,9 @@
-import Foundation
 #if S3
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import LightningS3
 #endif
 import LightningStore

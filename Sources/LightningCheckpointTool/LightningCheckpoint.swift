@@ -13,7 +13,7 @@ struct LightningCheckpoint: ParsableCommand {
             --storage, else $STORAGE_ROOT_DIR, else ./.storage.
             """,
         version: BenchSettings.toolVersion,
-        subcommands: [Convert.self, Export.self, Show.self, Get.self, Diff.self, Canon.self, List.self, Verify.self, Compact.self, Bench.self, FoundationPeer.self]
+        subcommands: [Convert.self, Export.self, Show.self, Get.self, Diff.self, Canon.self, List.self, Verify.self, Compact.self, Bench.self]
     )
 
     static func main() {

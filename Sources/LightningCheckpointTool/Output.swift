@@ -1,4 +1,3 @@
-import Foundation
 import LightningCLI
 import LightningStore
 import Synchronization

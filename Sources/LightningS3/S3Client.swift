@@ -1,5 +1,14 @@
-import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import AsyncHTTPClient
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LightningStore
 import NIOCore
 import NIOHTTP1
@@ -128,7 +137,7 @@ final class S3Client: Sendable {
             guard attempt < timeouts.attempts else {
                 throw failure.error(request, after: "after \(attempt) attempts at \(endpoint.description)", attempts: attempt)
             }
-            Thread.sleep(forTimeInterval: S3Timeouts.pause(after: attempt) * Double.random(in: 0.5...1.5))
+            OwnedThread.sleep(seconds: S3Timeouts.pause(after: attempt) * Double.random(in: 0.5...1.5))
             attempt += 1
         }
     }

@@ -1,4 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LightningStore
 import Logging
 import NIOCore
@@ -74,7 +84,7 @@ final class S3Lease: StorageLock, Sendable {
         self.token = token
         state = Mutex(State(etag: etag))
         storage.leaseValidity.set(validity)
-        Thread.detachNewThread { [self] in renewUntilReleased() }
+        OwnedThread.start(name: "lightning.s3-lease") { [self] in renewUntilReleased() }
     }
 
     static func acquire(in storage: S3Storage) throws(CheckpointStoreError) -> S3Lease {

@@ -1,4 +1,3 @@
-import Foundation
 import LightningStore
 
 /// The body of the lease object: `process 4242 on host node-7; token 3f…; expires 1795728031`.

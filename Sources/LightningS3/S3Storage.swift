@@ -1,8 +1,19 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LightningStore
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Checkpoints in an S3 bucket (AWS S3, MinIO, Ceph RGW or any compatible server): a key is an
 /// object under ``prefix``.
@@ -302,27 +313,35 @@ public final class S3Storage: CheckpointStorage {
     }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
     }
 }
 
 /// The parts' outcomes, filled in by concurrent uploads.
-private final class PartResults: @unchecked Sendable {
-    // reason: `slots` is read and written only under `lock`.
-    private let lock = NSLock()
-    private var slots: [Result<String, CheckpointStoreError>?]
+private final class PartResults: Sendable {
+    private let slots: Mutex<[Result<String, CheckpointStoreError>?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
-    func set(_ index: Int, _ result: Result<String, CheckpointStoreError>) { lock.withLock { slots[index] = result } }
+    func set(_ index: Int, _ result: Result<String, CheckpointStoreError>) { slots.withLock { $0[index] = result } }
 
     var failed: Bool {
-        lock.withLock { slots.contains { if case .failure? = $0 { true } else { false } } }
+        slots.withLock { $0.contains { if case .failure? = $0 { true } else { false } } }
     }
 
     func etags() throws(CheckpointStoreError) -> [String] {
-        let all = lock.withLock { slots }
+        let all = slots.withLock { $0 }
         var etags: [String] = []
         for slot in all {
             switch slot {

@@ -1,11 +1,11 @@
-import Foundation
+import LightningStore
 
 /// What the loop sleeps on between iterations while parallel works run: a publication, a finished
 /// call or a control request wakes it; otherwise it sleeps until a deadline.
 ///
 /// Signals do not pile up: one signal, however many came while the loop was busy, ends one wait.
 final class LoopWakeup: Sendable {
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     // reason: `signalled` is read and written only with `condition` locked.
     private nonisolated(unsafe) var signalled = false
 
@@ -26,9 +26,8 @@ final class LoopWakeup: Sendable {
             condition.unlock()
         }
         while !signalled {
-            let left = deadline - .now
-            guard left > .zero else { return false }
-            _ = condition.wait(until: Date(timeIntervalSinceNow: left.seconds))
+            guard deadline > .now else { return false }
+            condition.wait(until: deadline)
         }
         return true
     }

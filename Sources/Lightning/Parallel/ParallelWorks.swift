@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The parallel works an app's loop started and has not yet seen end, owned by the thread that
 /// runs the app's loop; one per app, so that a call still running when a run ended (its stop's
