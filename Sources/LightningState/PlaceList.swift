@@ -1,10 +1,11 @@
-/// The places of a list kept as places (``PooledStrings``), each in the narrowest of 1, 2 or 4
+/// The places of a list kept as places (``PooledStrings``), each in the narrowest of 1, 2, 3 or 4
 /// bytes that holds every one of them, counted from the list's lowest place in the table: a list
 /// of strings whose places in the table span fewer than 32,768 (log lines from a few templates,
 /// labels, statuses: a vocabulary the snapshot's writer interned close together), and with at most
 /// 32,765 other values, takes 2 bytes a string; with a span under 128 and at most 125 other values,
-/// as a column of flags, 1. A long list in the 4-byte form keeps the chunks it was gathered in
-/// (``GatheredPlaces``) rather than copy them into one array.
+/// as a column of flags, 1; with a span under 2^23 (a table of millions of strings, or a
+/// vocabulary the writer interned again far from where it first did), 3. A long list in the 4-byte
+/// form keeps the chunks it was gathered in (``GatheredPlaces``) rather than copy them into one array.
 ///
 /// A place is given and read in its 4-byte form (``PooledStrings``): below
 /// ``PooledStrings/otherFlag``, a place in the table; with it set, an index among the other values;
@@ -17,6 +18,8 @@ package struct PlaceList: Sendable {
     enum Storage: Sendable {
         case bytes([UInt8])
         case halves([UInt16])
+        /// Three bytes a place, the lowest first.
+        case triples([UInt8])
         case words([UInt32])
         /// Chunks of ``GatheredPlaces/chunkSize`` places, the last one shorter.
         case wordChunks([[UInt32]])
@@ -66,6 +69,8 @@ package struct PlaceList: Sendable {
             (storage, self.base) = (.bytes(Self.narrowed(&chunks, count: count, base: base)), base)
         } else if need < 1 << 15 {
             (storage, self.base) = (.halves(Self.narrowed(&chunks, count: count, base: base)), base)
+        } else if need < 1 << 23 {
+            (storage, self.base) = (.triples(Self.tripled(&chunks, count: count, base: base)), base)
         } else if chunks.count == 1 {
             (storage, self.base) = (.words(chunks[0]), 0)
         } else {
@@ -81,8 +86,12 @@ package struct PlaceList: Sendable {
     @inlinable
     package subscript(position: Int) -> UInt32 {
         switch storage {
-        case .bytes(let places): Self.widen(places[position], base: base)
-        case .halves(let places): Self.widen(places[position], base: base)
+        case .bytes(let places): Self.widen(UInt32(places[position]), base: base, bits: 8)
+        case .halves(let places): Self.widen(UInt32(places[position]), base: base, bits: 16)
+        case .triples(let places):
+            Self.widen(
+                UInt32(places[position &* 3]) | UInt32(places[position &* 3 &+ 1]) << 8 | UInt32(places[position &* 3 &+ 2]) << 16,
+                base: base, bits: 24)
         case .words(let places): places[position]
         case .wordChunks(let chunks): chunks[position &>> GatheredPlaces.chunkShift][position & (GatheredPlaces.chunkSize - 1)]
         }
@@ -93,11 +102,12 @@ package struct PlaceList: Sendable {
         range.map { self[$0] }
     }
 
-    /// The bytes a place takes: 1, 2 or 4.
+    /// The bytes a place takes: 1, 2, 3 or 4.
     package var width: Int {
         switch storage {
         case .bytes: 1
         case .halves: 2
+        case .triples: 3
         case .words, .wordChunks: 4
         }
     }
@@ -110,7 +120,7 @@ package struct PlaceList: Sendable {
             for index in chunks.indices {
                 chunks[index].withUnsafeBufferPointer { places in
                     for place in places {
-                        narrowed.initializeElement(at: count, to: narrow(place, base: base))
+                        narrowed.initializeElement(at: count, to: Narrow(truncatingIfNeeded: narrow(place, base: base, bits: Narrow.bitWidth)))
                         count += 1
                     }
                 }
@@ -119,20 +129,47 @@ package struct PlaceList: Sendable {
         }
     }
 
-    /// A place in a narrower form counting from `base`.
-    /// - Precondition: the form holds it (``init(_:)`` chose it).
-    private static func narrow<Narrow: FixedWidthInteger & UnsignedInteger>(_ place: UInt32, base: UInt32) -> Narrow {
-        if place >= PooledStrings.firstImmediate { return Narrow.max &- Narrow(truncatingIfNeeded: UInt32.max &- place) }
-        if place & PooledStrings.otherFlag != 0 { return Narrow(1) << (Narrow.bitWidth - 1) | Narrow(truncatingIfNeeded: place & ~PooledStrings.otherFlag) }
-        return Narrow(truncatingIfNeeded: place &- base)
+    /// The `total` places of `chunks` in three bytes each counting from `base`, each chunk let go
+    /// of once copied.
+    private static func tripled(_ chunks: inout [[UInt32]], count total: Int, base: UInt32) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: total * 3) { narrowed, count in
+            let raw = UnsafeMutableRawBufferPointer(narrowed)
+            var index = 0
+            for chunk in chunks.indices {
+                chunks[chunk].withUnsafeBufferPointer { places in
+                    for place in places {
+                        let narrow = narrow(place, base: base, bits: 24)
+                        if index &+ 1 < total {
+                            // Four bytes written, the fourth the next place's first, which it overwrites.
+                            raw.storeBytes(of: narrow.littleEndian, toByteOffset: index &* 3, as: UInt32.self)
+                        } else {
+                            for byte in 0..<3 { raw[index &* 3 &+ byte] = UInt8(truncatingIfNeeded: narrow >> UInt32(8 &* byte)) }
+                        }
+                        index &+= 1
+                    }
+                }
+                chunks[chunk] = []
+            }
+            count = total * 3
+        }
     }
 
-    /// A place of a narrower form counting from `base` in its 4-byte form.
+    /// A place in a narrower form of `bits` bits counting from `base`.
+    /// - Precondition: the form holds it (``init(_:)`` chose it).
+    private static func narrow(_ place: UInt32, base: UInt32, bits: Int) -> UInt32 {
+        let highest = UInt32.max >> (32 - bits)
+        if place >= PooledStrings.firstImmediate { return highest &- (UInt32.max &- place) }
+        if place & PooledStrings.otherFlag != 0 { return 1 << (bits - 1) | place & ~PooledStrings.otherFlag }
+        return place &- base
+    }
+
+    /// A place of a narrower form of `bits` bits counting from `base` in its 4-byte form.
     @inlinable
-    static func widen<Narrow: FixedWidthInteger & UnsignedInteger>(_ place: Narrow, base: UInt32) -> UInt32 {
-        if place >= Narrow.max &- 2 { return UInt32.max &- UInt32(truncatingIfNeeded: Narrow.max &- place) }
-        let top = Narrow(1) << (Narrow.bitWidth - 1)
-        if place & top != 0 { return PooledStrings.otherFlag | UInt32(truncatingIfNeeded: place & ~top) }
-        return base &+ UInt32(truncatingIfNeeded: place)
+    static func widen(_ place: UInt32, base: UInt32, bits: Int) -> UInt32 {
+        let highest = UInt32.max >> (32 - bits)
+        if place >= highest &- 2 { return UInt32.max &- (highest &- place) }
+        let top: UInt32 = 1 << (bits - 1)
+        if place & top != 0 { return PooledStrings.otherFlag | place & ~top }
+        return base &+ place
     }
 }

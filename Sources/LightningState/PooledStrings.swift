@@ -1,9 +1,9 @@
 /// The elements of a list of strings read from a snapshot, kept as places in the reader's table of
 /// interned strings (``StringTable``), which every such list of the same snapshot shares: a list
 /// of log lines, labels or names, which a snapshot already stores as references, takes 4 bytes a
-/// string in memory instead of a 24-byte value, and 2 when its places span fewer than 32,768 (a
-/// small vocabulary, ``PlaceList``). `null`, `true` and `false` take a place of their own
-/// (``immediate(_:)``), so a column of flags takes a byte an element, and one of optional labels
+/// string in memory instead of a 24-byte value, 2 when its places span fewer than 32,768 (a
+/// small vocabulary) and 3 when fewer than 2^23 (``PlaceList``). `null`, `true` and `false` take
+/// a place of their own (``immediate(_:)``), so a column of flags takes a byte an element, and one of optional labels
 /// no more than its labels. The other scalars among them (a string too long to be interned, a
 /// number, a big int) are kept as values beside the places, 28 bytes each, each named by a place
 /// with ``otherFlag`` set.
