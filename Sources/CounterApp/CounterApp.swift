@@ -56,14 +56,14 @@ struct CounterApp: ParsableCommand {
     @Flag(help: "Save only when the policy says so (--checkpoint-every, --checkpoint-interval, SIGUSR1, the final checkpoint at a stop): the app's own hook asks for none.")
     var policyOnly = false
 
-    @Option(help: ArgumentHelp("Sleep this long in every iteration, like an app that waits most of the time.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Sleep this long (at most 3600) in every iteration, like an app that waits most of the time.", valueName: "seconds"))
     var sleep = 0.0
 
     @OptionGroup var lightning: LightningAppOptions
 
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, not \(iterations)") }
-        guard sleep >= 0, sleep.isFinite else { throw ValidationError("--sleep must be 0 or more seconds, not \(sleep)") }
+        guard sleep >= 0, sleep <= 3600 else { throw ValidationError("--sleep must be 0 to 3600 seconds, not \(sleep)") }
     }
 
     func run() throws {

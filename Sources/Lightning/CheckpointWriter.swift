@@ -220,7 +220,7 @@ final class CheckpointWriter: @unchecked Sendable {
         if threadSleeping { condition.broadcast() }
         condition.unlock()
         if startThread {
-            OwnedThread.start(name: "lightning.checkpoint-writer") { self.runThread() }
+            OwnedThread.start(name: "ckpt-writer") { self.runThread() }
         }
         return waited
     }

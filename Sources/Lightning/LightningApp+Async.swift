@@ -24,7 +24,7 @@ extension LightningApp {
         let app = LoopThreadHandOver(self)
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                OwnedThread.start(name: "lightning.app-loop", stackSize: OwnedThread.deepStack) {
+                OwnedThread.start(name: "app-loop", stackSize: OwnedThread.deepStack) {
                     do {
                         try app.take().run(from: start, store: store, strict: strict)
                         continuation.resume()

@@ -51,7 +51,7 @@ package final class ProgressLine: @unchecked Sendable {
         self.write = write
         if isTerminal {
             running = true
-            OwnedThread.start(name: "lightning.progress") { self.redrawUntilFinished() }
+            OwnedThread.start(name: "progress-line") { self.redrawUntilFinished() }
         }
     }
 

@@ -84,7 +84,7 @@ final class S3Lease: StorageLock, Sendable {
         self.token = token
         state = Mutex(State(etag: etag))
         storage.leaseValidity.set(validity)
-        OwnedThread.start(name: "lightning.s3-lease") { [self] in renewUntilReleased() }
+        OwnedThread.start(name: "s3-lease") { [self] in renewUntilReleased() }
     }
 
     static func acquire(in storage: S3Storage) throws(CheckpointStoreError) -> S3Lease {

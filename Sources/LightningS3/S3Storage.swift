@@ -312,6 +312,7 @@ public final class S3Storage: CheckpointStorage {
         _ = try client.send(S3Request(operation: "abort upload", method: .DELETE, bucket: bucket, key: objectKey, query: [("uploadId", uploadID)]), accepting: [404])
     }
 
+    /// `text` as XML element text: `&`, `<`, `>` and `"` escaped, scalar by scalar.
     static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)

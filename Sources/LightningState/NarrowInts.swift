@@ -67,13 +67,7 @@ package struct NarrowInts: Sendable {
             narrowed(count: ints.count * 3) { ints, narrow, block in
                 let raw = UnsafeMutableRawBufferPointer(narrow)
                 for index in block {
-                    let int = UInt32(truncatingIfNeeded: ints[index] &- lowest)
-                    if index &+ 1 < ints.count {
-                        // Four bytes written, the fourth the next int's first, which it overwrites.
-                        raw.storeBytes(of: int.littleEndian, toByteOffset: index &* 3, as: UInt32.self)
-                    } else {
-                        for byte in 0..<3 { raw[index &* 3 &+ byte] = UInt8(truncatingIfNeeded: int >> UInt32(8 &* byte)) }
-                    }
+                    ThreeBytes.store(UInt32(truncatingIfNeeded: ints[index] &- lowest), at: index, of: ints.count, in: raw)
                 }
             }
         }
@@ -134,11 +128,7 @@ package struct NarrowInts: Sendable {
         case .halves(let narrow): for int in narrow { try body(base &+ Int64(int)) }
         case .triples(let narrow):
             try narrow.withUnsafeBufferPointer { (bytes) throws(Failure) in
-                var offset = 0
-                while offset < bytes.count {
-                    try body(base &+ (Int64(bytes[offset]) | Int64(bytes[offset &+ 1]) << 8 | Int64(bytes[offset &+ 2]) << 16))
-                    offset &+= 3
-                }
+                for position in 0..<(bytes.count / 3) { try body(base &+ Int64(ThreeBytes.read(bytes, at: position))) }
             }
         case .words(let narrow): for int in narrow { try body(base &+ Int64(int)) }
         }
@@ -180,8 +170,7 @@ extension NarrowInts: RandomAccessCollection {
         switch storage {
         case .bytes(let narrow): base &+ Int64(narrow[position])
         case .halves(let narrow): base &+ Int64(narrow[position])
-        case .triples(let narrow):
-            base &+ (Int64(narrow[position &* 3]) | Int64(narrow[position &* 3 &+ 1]) << 8 | Int64(narrow[position &* 3 &+ 2]) << 16)
+        case .triples(let narrow): base &+ Int64(ThreeBytes.read(narrow, at: position))
         case .words(let narrow): base &+ Int64(narrow[position])
         }
     }

@@ -4,7 +4,8 @@
 /// labels, statuses: a vocabulary the snapshot's writer interned close together), and with at most
 /// 32,765 other values, takes 2 bytes a string; with a span under 128 and at most 125 other values,
 /// as a column of flags, 1; with a span under 2^23 (a table of millions of strings, or a
-/// vocabulary the writer interned again far from where it first did), 3. A long list in the 4-byte
+/// vocabulary the writer interned again far from where it first did) and at most 8,388,605 other
+/// values, 3. A long list in the 4-byte
 /// form keeps the chunks it was gathered in (``GatheredPlaces``) rather than copy them into one array.
 ///
 /// A place is given and read in its 4-byte form (``PooledStrings``): below
@@ -88,10 +89,7 @@ package struct PlaceList: Sendable {
         switch storage {
         case .bytes(let places): Self.widen(UInt32(places[position]), base: base, bits: 8)
         case .halves(let places): Self.widen(UInt32(places[position]), base: base, bits: 16)
-        case .triples(let places):
-            Self.widen(
-                UInt32(places[position &* 3]) | UInt32(places[position &* 3 &+ 1]) << 8 | UInt32(places[position &* 3 &+ 2]) << 16,
-                base: base, bits: 24)
+        case .triples(let places): Self.widen(ThreeBytes.read(places, at: position), base: base, bits: 24)
         case .words(let places): places[position]
         case .wordChunks(let chunks): chunks[position &>> GatheredPlaces.chunkShift][position & (GatheredPlaces.chunkSize - 1)]
         }
@@ -138,14 +136,8 @@ package struct PlaceList: Sendable {
             for chunk in chunks.indices {
                 chunks[chunk].withUnsafeBufferPointer { places in
                     for place in places {
-                        let narrow = narrow(place, base: base, bits: 24)
-                        if index &+ 1 < total {
-                            // Four bytes written, the fourth the next place's first, which it overwrites.
-                            raw.storeBytes(of: narrow.littleEndian, toByteOffset: index &* 3, as: UInt32.self)
-                        } else {
-                            for byte in 0..<3 { raw[index &* 3 &+ byte] = UInt8(truncatingIfNeeded: narrow >> UInt32(8 &* byte)) }
-                        }
-                        index &+= 1
+                        ThreeBytes.store(narrow(place, base: base, bits: 24), at: index, of: total, in: raw)
+                        index += 1
                     }
                 }
                 chunks[chunk] = []

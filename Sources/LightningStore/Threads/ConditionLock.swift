@@ -27,7 +27,8 @@ package final class ConditionLock: @unchecked Sendable {
         // Deadlines on the monotonic clock, so that a change of the wall clock moves no wait.
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        // A condition on the wall clock would end every wait at once (its deadlines are monotonic).
+        precondition(pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC) == 0, "pthread_condattr_setclock")
         precondition(pthread_cond_init(condition, &attributes) == 0, "pthread_cond_init")
         pthread_condattr_destroy(&attributes)
         #endif
@@ -72,6 +73,11 @@ package final class ConditionLock: @unchecked Sendable {
 
     /// Sleeps until signalled (or woken spuriously) or until `deadline`, whichever comes first;
     /// returns at once when the deadline has passed. Call it holding the lock.
+    ///
+    /// The time left is measured on `ContinuousClock` (on Linux, a clock that runs on while the
+    /// machine is suspended) and slept on the monotonic clock (which does not): a wait the machine
+    /// was suspended through ends that much later. Callers that check the deadline again on waking
+    /// — every wait on this lock does — see it passed.
     package func wait(until deadline: ContinuousClock.Instant) {
         let left = deadline - .now
         guard left > .zero else { return }
@@ -91,7 +97,7 @@ package final class ConditionLock: @unchecked Sendable {
         #endif
     }
 
-    /// A positive duration as a `timespec`, at most about 31 years.
+    /// A positive duration as a `timespec`, at most 2^30 seconds (34 years).
     private static func interval(_ duration: Duration) -> timespec {
         let (seconds, attoseconds) = duration.components
         let capped = min(seconds, 1 << 30)

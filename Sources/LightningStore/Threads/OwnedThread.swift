@@ -11,7 +11,7 @@ package enum OwnedThread {
     /// The stack of a thread that runs flows and works, which may recurse as deep as on a main thread.
     package static let deepStack = 8 << 20
 
-    /// Starts a detached thread named `name` (the first 15 bytes, as Linux keeps them) running
+    /// Starts a detached thread named `name` (its first 15 bytes, all Linux keeps: a short name says most) running
     /// `body`, on a stack of `stackSize` bytes when given (else the system's default).
     /// - Precondition: the system has room for another thread; running out of threads is not a
     ///   condition the app can go on from.
@@ -25,9 +25,10 @@ package enum OwnedThread {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
-        if let stackSize { pthread_attr_setstacksize(&attributes, stackSize) }
+        if let stackSize { precondition(pthread_attr_setstacksize(&attributes, stackSize) == 0, "\(name): no stack of \(stackSize) bytes") }
         let result = pthread_create(&thread, &attributes, { context in
-            let context = Unmanaged<Context>.fromOpaque(context!).takeRetainedValue()
+            // Optional on Linux, not on Darwin: the cast makes one spelling for both.
+            let context = Unmanaged<Context>.fromOpaque((context as UnsafeMutableRawPointer?)!).takeRetainedValue()
             context.nameCurrentThread()
             context.body()
             return nil
