@@ -5,8 +5,8 @@
 /// 32,765 other values, takes 2 bytes a string; with a span under 128 and at most 125 other values,
 /// as a column of flags, 1; with a span under 2^23 (a table of millions of strings, or a
 /// vocabulary the writer interned again far from where it first did) and at most 8,388,605 other
-/// values, 3. A long list in the 4-byte
-/// form keeps the chunks it was gathered in (``GatheredPlaces``) rather than copy them into one array.
+/// values, 3. A long list in the 4-byte form keeps the chunks it was gathered in
+/// (``GatheredPlaces``) rather than copy them into one array.
 ///
 /// A place is given and read in its 4-byte form (``PooledStrings``): below
 /// ``PooledStrings/otherFlag``, a place in the table; with it set, an index among the other values;

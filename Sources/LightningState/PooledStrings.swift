@@ -3,8 +3,8 @@
 /// of log lines, labels or names, which a snapshot already stores as references, takes 4 bytes a
 /// string in memory instead of a 24-byte value, 2 when its places span fewer than 32,768 (a
 /// small vocabulary) and 3 when fewer than 2^23 (``PlaceList``). `null`, `true` and `false` take
-/// a place of their own (``immediate(_:)``), so a column of flags takes a byte an element, and one of optional labels
-/// no more than its labels. The other scalars among them (a string too long to be interned, a
+/// a place of their own (``immediate(_:)``), so a column of flags takes a byte an element, and one
+/// of optional labels no more than its labels. The other scalars among them (a string too long to be interned, a
 /// number, a big int) are kept as values beside the places, 28 bytes each, each named by a place
 /// with ``otherFlag`` set.
 ///
