@@ -11,8 +11,8 @@ package enum OwnedThread {
     /// The stack of a thread that runs flows and works, which may recurse as deep as on a main thread.
     package static let deepStack = 8 << 20
 
-    /// Starts a detached thread named `name` (its first 15 bytes, all Linux keeps: a short name says most) running
-    /// `body`, on a stack of `stackSize` bytes when given (else the system's default).
+    /// Starts a detached thread named `name` (its first 15 bytes, all Linux keeps: a short name says
+    /// most) running `body`, on a stack of `stackSize` bytes when given (else the system's default).
     /// - Precondition: the system has room for another thread; running out of threads is not a
     ///   condition the app can go on from.
     package static func start(name: String, stackSize: Int? = nil, _ body: @escaping @Sendable () -> Void) {
@@ -44,11 +44,13 @@ package enum OwnedThread {
         #endif
     }
 
-    /// Blocks the calling thread, one of the app's own, for `seconds` (none when not positive).
+    /// Blocks the calling thread, one of the app's own, for `seconds` (none when not positive; at
+    /// most 2^31 seconds, 68 years).
     package static func sleep(seconds: Double) {
         guard seconds > 0 else { return }
-        let whole = seconds.rounded(.down)
-        var request = timespec(tv_sec: Int(whole), tv_nsec: Int((seconds - whole) * 1e9))
+        let capped = min(seconds, 0x1p31)
+        let whole = capped.rounded(.down)
+        var request = timespec(tv_sec: Int(whole), tv_nsec: Int((capped - whole) * 1e9))
         var remaining = timespec()
         while nanosleep(&request, &remaining) == -1 && errno == EINTR {
             request = remaining
