@@ -1,9 +1,9 @@
-#if S3
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
+#if S3
 import LightningS3
 #endif
 import LightningStore
